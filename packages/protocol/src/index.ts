@@ -1,0 +1,3 @@
+export * from './errors.ts';
+export * from './rooms.ts';
+export * from './session.ts';

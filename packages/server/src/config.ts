@@ -1,0 +1,148 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const portRange = z
+  .string()
+  .regex(/^\d+-\d+$/, 'expected FROM-TO, e.g. 20000-20999')
+  .transform((v) => {
+    const [from, to] = v.split('-').map(Number) as [number, number];
+    return { from, to };
+  })
+  .refine((r) => r.from >= 1024 && r.to <= 65535 && r.from < r.to, 'expected 1024 <= FROM < TO <= 65535');
+
+/**
+ * Every environment variable Plenum reads, with its default. The README's configuration table
+ * is generated from the same descriptions (see `configReference`), so the two cannot drift.
+ */
+export const envSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1').describe('Address the HTTP server listens on'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080).describe('HTTP port (0 picks a free port)'),
+  PUBLIC_URL: z.url().optional().describe('URL people use to reach Plenum (default http://HOST:PORT); https enables Secure cookies'),
+  DATA_DIR: z.string().min(1).default('./data').describe('Directory for the embedded database, keys and Janus configuration'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+    .optional()
+    .describe('PostgreSQL connection URL; unset: embedded PGlite database in DATA_DIR/db'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// URL').optional().describe('Redis URL for several nodes; unset: in-process bus (one node)'),
+  OIDC_ISSUER: z.url().optional().describe("External OpenID Provider's issuer URL; unset: Plenum's embedded provider with local accounts"),
+  OIDC_CLIENT_ID: z.string().optional().describe('Client ID registered at the external provider'),
+  OIDC_CLIENT_SECRET: z.string().optional().describe('Client secret (confidential client); unset: public client with PKCE only'),
+  OIDC_SCOPES: z.string().default('openid profile email').describe('Scopes requested at login'),
+  OIDC_ROLES_CLAIM: z.string().default('roles').describe('ID-token claim (dot path, e.g. realm_access.roles) holding the user\'s roles'),
+  OIDC_ADMIN_ROLE: z.string().default('plenum-admin').describe('Value of the roles claim that makes a user a Plenum admin'),
+  ADMIN_USERNAME: z.string().min(1).max(64).optional().describe('Embedded provider: create this admin account at start if it does not exist'),
+  ADMIN_PASSWORD: z.string().min(10).optional().describe('Password for ADMIN_USERNAME (at least 10 characters)'),
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12).describe('Lifetime of a login session'),
+  TRUST_PROXY: bool.default(false).describe('Trust X-Forwarded-* headers from a reverse proxy'),
+  MEDIA: z.enum(['janus', 'off']).default('janus').describe('janus: media through Janus; off: no media server (API only)'),
+  JANUS_URL: z
+    .string()
+    .optional()
+    .describe('Comma-separated ws:// URLs of operated Janus instances; unset: Plenum starts a private Janus child process'),
+  JANUS_API_SECRET: z.string().optional().describe('API secret of the operated Janus instances'),
+  JANUS_BINARY: z.string().default('janus').describe('Janus executable for the embedded media server'),
+  JANUS_RTP_PORTS: portRange.default({ from: 20000, to: 20999 }).describe('UDP port range of the embedded Janus'),
+  JANUS_ICE_INTERFACE: z.string().optional().describe('Restrict the embedded Janus ICE candidates to this interface (e.g. lo in tests)'),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  host: string;
+  port: number;
+  publicUrl: string | undefined;
+  dataDir: string;
+  logLevel: z.output<typeof envSchema>['LOG_LEVEL'];
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  oidc: {
+    issuer: string | undefined;
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    scopes: string;
+    rolesClaim: string;
+    adminRole: string;
+  };
+  admin: { username: string; password: string } | undefined;
+  sessionTtlHours: number;
+  trustProxy: boolean;
+  media: {
+    mode: 'janus' | 'off';
+    janusUrls: string[];
+    apiSecret: string | undefined;
+    binary: string;
+    rtpPorts: { from: number; to: number };
+    iceInterface: string | undefined;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, as operators often write `FOO=` in env files.
+  const relevant = Object.fromEntries(
+    Object.keys(envSchema.shape)
+      .map((k) => [k, env[k]] as const)
+      .filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(relevant);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.OIDC_ISSUER && !e.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
+  if (!e.OIDC_ISSUER && (e.OIDC_CLIENT_ID || e.OIDC_CLIENT_SECRET)) problems.push('OIDC_ISSUER: required when OIDC_CLIENT_ID is set');
+  if (!!e.ADMIN_USERNAME !== !!e.ADMIN_PASSWORD) problems.push('ADMIN_USERNAME and ADMIN_PASSWORD: set both or neither');
+  const janusUrls = (e.JANUS_URL ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const u of janusUrls) if (!/^wss?:\/\/[^\s]+$/.test(u)) problems.push(`JANUS_URL: "${u}" is not a ws:// URL`);
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
+    dataDir: path.resolve(e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    oidc: {
+      issuer: e.OIDC_ISSUER,
+      clientId: e.OIDC_CLIENT_ID,
+      clientSecret: e.OIDC_CLIENT_SECRET,
+      scopes: e.OIDC_SCOPES,
+      rolesClaim: e.OIDC_ROLES_CLAIM,
+      adminRole: e.OIDC_ADMIN_ROLE,
+    },
+    admin: e.ADMIN_USERNAME && e.ADMIN_PASSWORD ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD } : undefined,
+    sessionTtlHours: e.SESSION_TTL_HOURS,
+    trustProxy: e.TRUST_PROXY,
+    media: {
+      mode: e.MEDIA,
+      janusUrls,
+      apiSecret: e.JANUS_API_SECRET,
+      binary: e.JANUS_BINARY,
+      rtpPorts: e.JANUS_RTP_PORTS,
+      iceInterface: e.JANUS_ICE_INTERFACE,
+    },
+  };
+}
+
+/** Rows for the README's configuration table. */
+export function configReference(): { name: string; default: string; meaning: string }[] {
+  return Object.entries(envSchema.shape).map(([name, schema]) => {
+    const def = (schema as { def?: { defaultValue?: unknown } }).def?.defaultValue;
+    const shown = def === undefined ? '' : typeof def === 'object' ? `${(def as { from: number }).from}-${(def as { to: number }).to}` : String(def);
+    return { name, default: shown, meaning: schema.description ?? '' };
+  });
+}

@@ -1,0 +1,45 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { csrfMatches, SESSION_COOKIE, type ActiveSession, type SessionService } from '../auth/sessions.ts';
+import { PlenumError } from './errors.ts';
+
+const sessionCache = new WeakMap<FastifyRequest, Promise<ActiveSession | null>>();
+
+/** The caller's login session, looked up once per request. */
+export function sessionOf(request: FastifyRequest, sessions: SessionService): Promise<ActiveSession | null> {
+  let cached = sessionCache.get(request);
+  if (!cached) {
+    cached = sessions.resolve(request.cookies[SESSION_COOKIE]);
+    sessionCache.set(request, cached);
+  }
+  return cached;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A logged-in user, or 401. For state-changing methods the session's CSRF token must come back
+ * in X-CSRF-Token (the SameSite cookie alone is not enough for old browsers and same-site attackers).
+ */
+export async function requireUser(request: FastifyRequest, sessions: SessionService): Promise<ActiveSession> {
+  const session = await sessionOf(request, sessions);
+  if (!session) throw new PlenumError('PLENUM_ERR_UNAUTHENTICATED');
+  if (!SAFE_METHODS.has(request.method)) {
+    const given = request.headers['x-csrf-token'];
+    if (!csrfMatches(session.csrfToken, typeof given === 'string' ? given : undefined)) {
+      throw new PlenumError('PLENUM_ERR_CSRF');
+    }
+  }
+  return session;
+}
+
+export function sessionCookieOptions(secure: boolean, expires?: Date) {
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure,
+    ...(expires ? { expires } : {}),
+  };
+}
+
+export type Reply = FastifyReply;

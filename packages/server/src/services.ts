@@ -1,0 +1,49 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import { SessionService } from './auth/sessions.ts';
+import type { MediaService } from './media/types.ts';
+import { TicketService } from './signaling/tickets.ts';
+import type { Storage } from './storage/database.ts';
+import { InvitesRepository } from './storage/invites.ts';
+import { RoomsRepository } from './storage/rooms.ts';
+import { UsersRepository } from './storage/users.ts';
+
+/** Everything the HTTP layer and the signaling layer use, built once by the composition root. */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  storage: Storage;
+  users: UsersRepository;
+  sessions: SessionService;
+  rooms: RoomsRepository;
+  invites: InvitesRepository;
+  tickets: TicketService;
+  media: MediaService;
+  now: () => Date;
+}
+
+export function createServices(
+  config: Config,
+  logger: Logger,
+  storage: Storage,
+  media: MediaService,
+  now: () => Date = () => new Date(),
+): Services {
+  return {
+    config,
+    logger,
+    storage,
+    users: new UsersRepository(storage.db),
+    sessions: new SessionService(storage.db, config.sessionTtlHours * 3600_000, now),
+    rooms: new RoomsRepository(storage.db),
+    invites: new InvitesRepository(storage.db),
+    tickets: new TicketService(now),
+    media,
+    now,
+  };
+}
+
+/** Public base URL: what browsers use, and where the OIDC callback points. */
+export function publicUrl(config: Config, boundPort?: number): string {
+  return config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${boundPort ?? config.port}`;
+}

@@ -1,0 +1,49 @@
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrations } from './migrations/index.ts';
+import { migrateToLatest } from './database.ts';
+import { backends, openTestStorage } from './testing.ts';
+
+describe.each(backends)('migrations on %s', (backend) => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+
+  it('applies every migration in order and records them', async () => {
+    const storage = await openTestStorage(backend);
+    close = storage.close;
+    const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(storage.db);
+    expect(applied.rows.map((r) => r.name)).toEqual(Object.keys(migrations).sort());
+    const tables = await sql<{ table_name: string }>`
+      select table_name from information_schema.tables where table_schema = ${storage.schema} order by table_name`.execute(storage.db);
+    expect(tables.rows.map((r) => r.table_name)).toEqual(
+      expect.arrayContaining(['users', 'local_accounts', 'sessions', 'rooms', 'invites', 'server_secrets', 'oidc_payloads']),
+    );
+  });
+
+  it('is idempotent: running again applies nothing', async () => {
+    const storage = await openTestStorage(backend);
+    close = storage.close;
+    const again = await migrateToLatest(storage.db, storage.schema === 'public' ? undefined : storage.schema);
+    expect(again.results ?? []).toEqual([]);
+  });
+
+  it('enforces constraints the application relies on', async () => {
+    const storage = await openTestStorage(backend);
+    close = storage.close;
+    const user = { id: crypto.randomUUID(), issuer: 'https://idp', subject: 's1', display_name: 'A', email: null, role: 'user' as const };
+    await storage.db.insertInto('users').values(user).execute();
+    await expect(storage.db.insertInto('users').values({ ...user, id: crypto.randomUUID() }).execute()).rejects.toThrow();
+    await expect(
+      storage.db.insertInto('users').values({ ...user, id: crypto.randomUUID(), subject: 's2', role: 'root' as never }).execute(),
+    ).rejects.toThrow();
+    await expect(
+      storage.db
+        .insertInto('rooms')
+        .values({ id: crypto.randomUUID(), owner_id: crypto.randomUUID(), name: 'orphan', password_hash: null, waiting_room: false, e2e_encryption: false })
+        .execute(),
+    ).rejects.toThrow();
+  });
+});

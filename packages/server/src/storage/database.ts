@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import { Migrator, type MigrationResultSet } from 'kysely/migration';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import { migrations } from './migrations/index.ts';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+
+export interface StorageOptions {
+  /** PostgreSQL URL; unset → embedded PGlite. */
+  databaseUrl?: string | undefined;
+  /** PGlite data directory; unset (with no databaseUrl) → in memory (tests). */
+  pgliteDir?: string | undefined;
+  /** PostgreSQL schema to use (tests give each run its own); created if missing. */
+  schema?: string | undefined;
+}
+
+export interface Storage {
+  db: Db;
+  kind: 'postgres' | 'pglite';
+  /** Cheap liveness probe for /ready. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openStorage(opts: StorageOptions): Promise<Storage> {
+  let db: Db;
+  let kind: Storage['kind'];
+  if (opts.databaseUrl) {
+    kind = 'postgres';
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: 10,
+      // Per-connection search_path keeps test runs (and co-hosted deployments) apart.
+      ...(opts.schema ? { options: `-c search_path=${quoteIdent(opts.schema)}` } : {}),
+    });
+    if (opts.schema) {
+      const client = await pool.connect();
+      try {
+        await client.query(`create schema if not exists ${quoteIdent(opts.schema)}`);
+      } finally {
+        client.release();
+      }
+    }
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    kind = 'pglite';
+    if (opts.pgliteDir) fs.mkdirSync(path.dirname(opts.pgliteDir), { recursive: true });
+    const pglite = opts.pgliteDir ? new PGlite(opts.pgliteDir) : new PGlite();
+    await pglite.waitReady;
+    if (opts.schema) {
+      await pglite.exec(`create schema if not exists ${quoteIdent(opts.schema)}; set search_path to ${quoteIdent(opts.schema)}`);
+    }
+    db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  }
+  return {
+    db,
+    kind,
+    async ping() {
+      await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+export async function migrateToLatest(db: Db, schema?: string): Promise<MigrationResultSet> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
+  return result;
+}
+
+function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`unsafe schema name: ${name}`);
+  return `"${name}"`;
+}

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely/migration';
+import * as m0001 from './0001_initial.ts';
+
+/** Ordered migrations; names sort in the order they must run. Never edit one that has shipped: add a new one. */
+export const migrations: Record<string, Migration> = {
+  '0001_initial': m0001,
+};

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian machine: system packages (only when missing),
+# npm dependencies (only when package-lock.json changed) and the web bundle (only when its sources changed).
+# Called by `npm start` and `npm test`; safe to run again at any time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-run}"   # run | test
+
+need_pkgs=(janus)
+need_cmds=(janus)
+if [ "$mode" = "test" ]; then
+  need_pkgs+=(chromium poppler-utils)
+  need_cmds+=(chromium pdftoppm)
+fi
+
+missing=()
+for i in "${!need_cmds[@]}"; do
+  command -v "${need_cmds[$i]}" >/dev/null 2>&1 || missing+=("${need_pkgs[$i]}")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Plenum needs these Debian packages, which are not installed: ${missing[*]}" >&2
+    echo "Install them as root:  apt-get update && apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "[setup] installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+stamp_dir=node_modules/.plenum
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp_dir/lock" ] || [ "$(cat "$stamp_dir/lock")" != "$lock_hash" ]; then
+  echo "[setup] installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+  mkdir -p "$stamp_dir" && echo "$lock_hash" > "$stamp_dir/lock"
+fi
+
+web_hash=$(find packages/web/src packages/web/index.html packages/web/vite.config.ts packages/protocol/src -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+if [ ! -f packages/web/dist/index.html ] || [ ! -f "$stamp_dir/web" ] || [ "$(cat "$stamp_dir/web")" != "$web_hash" ]; then
+  echo "[setup] building the web app"
+  npm run -s build --workspace @plenum/web
+  echo "$web_hash" > "$stamp_dir/web"
+fi
