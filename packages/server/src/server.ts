@@ -1,0 +1,87 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.ts';
+import { buildApp } from './http/app.ts';
+import { createMediaService } from './media/index.ts';
+import { noMedia, type MediaService } from './media/types.ts';
+import { createServices, publicUrl, type Services } from './services.ts';
+import { migrateToLatest, openStorage, type Storage } from './storage/database.ts';
+
+export const defaultWebDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+
+/** Secrets that must never reach a log line, wherever they appear in a logged object. */
+export const logRedactPaths = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
+  'req.headers["sec-websocket-protocol"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.password_hash',
+  '*.ticket',
+  '*.resumption',
+  '*.token',
+  '*.secret',
+];
+
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({ level: config.logLevel, redact: { paths: logRedactPaths, censor: '[redacted]' } });
+}
+
+export interface Plenum {
+  app: FastifyInstance;
+  services: Services;
+  /** Base URL after listen(). */
+  url: string;
+  /** Graceful stop: refuse new connections, tell rooms, close media and storage. */
+  close(): Promise<void>;
+}
+
+export interface PlenumOptions {
+  logger?: Logger;
+  /** Already opened storage (tests); otherwise opened from the config. */
+  storage?: Storage;
+  media?: MediaService;
+  webDist?: string | null;
+  now?: () => Date;
+}
+
+/** The composition root: config → storage → media → services → http, then listen. */
+export async function startPlenum(config: Config, opts: PlenumOptions = {}): Promise<Plenum> {
+  const logger = opts.logger ?? createLogger(config);
+  const storage =
+    opts.storage ??
+    (await openStorage({ databaseUrl: config.databaseUrl, pgliteDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'db') }));
+  if (!opts.storage) await migrateToLatest(storage.db);
+  let media: MediaService | undefined;
+  try {
+    media = opts.media ?? (config.media.mode === 'off' ? noMedia() : await createMediaService(config, logger.child({ component: 'media' })));
+    const services = createServices(config, logger, storage, media, opts.now);
+    const app = await buildApp(services, { webDist: opts.webDist === null ? undefined : (opts.webDist ?? defaultWebDist) });
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = address && typeof address === 'object' ? address.port : config.port;
+    const url = publicUrl(config, port);
+    logger.info({ url, database: storage.kind, media: media.mode }, 'Plenum is listening');
+    let closing: Promise<void> | undefined;
+    return {
+      app,
+      services,
+      url,
+      close() {
+        closing ??= (async () => {
+          await app.close();
+          await media!.close();
+          if (!opts.storage) await storage.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await media?.close();
+    if (!opts.storage) await storage.close();
+    throw err;
+  }
+}
