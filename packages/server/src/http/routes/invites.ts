@@ -1,4 +1,4 @@
-import { InviteCode, InviteVerifyRequest, InviteVerifyResponse } from '@plenum/protocol';
+import { InviteCode, InviteVerifyRequest, InviteVerifyResponse, Problem } from '@plenum/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -25,7 +25,7 @@ export const inviteRoutes: FastifyPluginAsync<{ services: Services }> = async (a
         summary: 'Check an invite link (guest landing page); with a password, also checks the password',
         params: z.object({ code: InviteCode }),
         body: InviteVerifyRequest,
-        response: { 200: InviteVerifyResponse, 400: z.any(), 401: z.any(), 404: z.any(), 410: z.any() },
+        response: { 200: InviteVerifyResponse, 400: Problem, 401: Problem, 404: Problem, 410: Problem },
       },
     },
     async (request) => {

@@ -3,6 +3,7 @@ import {
   InviteCode,
   InviteCreate,
   InviteList,
+  Problem,
   Room,
   RoomCreate,
   RoomId,
@@ -61,7 +62,7 @@ const canManage = (room: RoomWithOwner, session: ActiveSession) => room.owner_id
 const Params = z.object({ id: RoomId });
 const InviteParams = z.object({ id: RoomId, code: InviteCode });
 const ListQuery = z.object({ scope: z.enum(['mine', 'all']).default('mine') }).strict();
-const problems = { 400: z.any(), 401: z.any(), 403: z.any(), 404: z.any() };
+const problems = { 400: Problem, 401: Problem, 403: Problem, 404: Problem };
 const auth = [{ session: [] as string[], csrf: [] as string[] }];
 
 export const roomRoutes: FastifyPluginAsync<{ services: Services; publicUrl: () => string }> = async (app, { services, publicUrl }) => {
@@ -220,7 +221,7 @@ export const roomRoutes: FastifyPluginAsync<{ services: Services; publicUrl: () 
 
   r.post(
     '/v1/rooms/:id/start-invited',
-    { schema: { tags: ['signaling'], summary: 'Get a signaling ticket to join a room as a guest with an invite', params: Params, body: StartInvitedRequest, response: { 200: StartResponse, ...problems, 410: z.any() } } },
+    { schema: { tags: ['signaling'], summary: 'Get a signaling ticket to join a room as a guest with an invite', params: Params, body: StartInvitedRequest, response: { 200: StartResponse, ...problems, 410: Problem } } },
     async (request) => {
       const room = await loadRoom(request.params.id);
       const invite = await checkInvite(services, request.body.invite_code, room.id);

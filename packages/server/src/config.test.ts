@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configReference, loadConfig } from './config.ts';
+
+describe('config', () => {
+  it('has working defaults for the embedded mode', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 8080, databaseUrl: undefined, redisUrl: undefined, media: { mode: 'janus', janusUrls: [] } });
+    expect(c.dataDir).toMatch(/\/data$/);
+    expect(c.oidc.issuer).toBeUndefined();
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '' }).port).toBe(8080);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ OIDC_ISSUER: 'https://idp.example' }, 'OIDC_CLIENT_ID'],
+    [{ OIDC_CLIENT_ID: 'plenum' }, 'OIDC_ISSUER'],
+    [{ ADMIN_USERNAME: 'admin' }, 'ADMIN_USERNAME'],
+    [{ ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD'],
+    [{ JANUS_URL: 'http://janus:8088' }, 'JANUS_URL'],
+    [{ JANUS_RTP_PORTS: '30000-20000' }, 'JANUS_RTP_PORTS'],
+    [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
+    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
+  ])('refuses %o naming %s', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    try {
+      loadConfig(env);
+    } catch (err) {
+      expect((err as ConfigError).message).toContain(name);
+    }
+  });
+
+  it('parses lists and ranges', () => {
+    const c = loadConfig({ JANUS_URL: 'ws://a:8188, ws://b:8188', JANUS_RTP_PORTS: '40000-40100', TRUST_PROXY: 'true' });
+    expect(c.media.janusUrls).toEqual(['ws://a:8188', 'ws://b:8188']);
+    expect(c.media.rtpPorts).toEqual({ from: 40000, to: 40100 });
+    expect(c.trustProxy).toBe(true);
+  });
+
+  it('documents every variable', () => {
+    const rows = configReference();
+    expect(rows.length).toBeGreaterThan(15);
+    for (const row of rows) expect(row.meaning, row.name).not.toBe('');
+    expect(rows.find((r) => r.name === 'PORT')?.default).toBe('8080');
+  });
+});
