@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { openCluster, type Cluster } from './cluster/index.ts';
 import type { Config } from './config.ts';
 import { buildApp } from './http/app.ts';
 import { createMediaService } from './media/index.ts';
@@ -56,15 +57,17 @@ export async function startPlenum(config: Config, opts: PlenumOptions = {}): Pro
     (await openStorage({ databaseUrl: config.databaseUrl, pgliteDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'db') }));
   if (!opts.storage) await migrateToLatest(storage.db);
   let media: MediaService | undefined;
+  let cluster: Cluster | undefined;
   try {
+    cluster = await openCluster({ redisUrl: config.redisUrl });
     media = opts.media ?? (config.media.mode === 'off' ? noMedia() : await createMediaService(config, logger.child({ component: 'media' })));
-    const services = createServices(config, logger, storage, media, opts.now);
+    const services = createServices(config, logger, storage, media, cluster, opts.now);
     const app = await buildApp(services, { webDist: opts.webDist === null ? undefined : (opts.webDist ?? defaultWebDist) });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = address && typeof address === 'object' ? address.port : config.port;
     const url = publicUrl(config, port);
-    logger.info({ url, database: storage.kind, media: media.mode }, 'Plenum is listening');
+    logger.info({ url, database: storage.kind, media: media.mode, cluster: cluster.kind, node: cluster.nodeId }, 'Plenum is listening');
     let closing: Promise<void> | undefined;
     return {
       app,
@@ -74,6 +77,7 @@ export async function startPlenum(config: Config, opts: PlenumOptions = {}): Pro
         closing ??= (async () => {
           await app.close();
           await media!.close();
+          await cluster!.close();
           if (!opts.storage) await storage.close();
         })();
         return closing;
@@ -81,6 +85,7 @@ export async function startPlenum(config: Config, opts: PlenumOptions = {}): Pro
     };
   } catch (err) {
     await media?.close();
+    await cluster?.close();
     if (!opts.storage) await storage.close();
     throw err;
   }

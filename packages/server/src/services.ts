@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { SessionService } from './auth/sessions.ts';
+import type { Cluster } from './cluster/index.ts';
 import type { MediaService } from './media/types.ts';
 import { TicketService } from './signaling/tickets.ts';
 import type { Storage } from './storage/database.ts';
@@ -19,6 +20,7 @@ export interface Services {
   invites: InvitesRepository;
   tickets: TicketService;
   media: MediaService;
+  cluster: Cluster;
   now: () => Date;
 }
 
@@ -27,6 +29,7 @@ export function createServices(
   logger: Logger,
   storage: Storage,
   media: MediaService,
+  cluster: Cluster,
   now: () => Date = () => new Date(),
 ): Services {
   return {
@@ -39,6 +42,7 @@ export function createServices(
     invites: new InvitesRepository(storage.db),
     tickets: new TicketService(now),
     media,
+    cluster,
     now,
   };
 }

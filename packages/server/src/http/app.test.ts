@@ -23,7 +23,7 @@ describe('HTTP basics', () => {
     expect(await (await fetch(`${server.url}/health`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${server.url}/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ready', database: 'pglite', media: { mode: 'janus' } });
+    expect(await ready.json()).toMatchObject({ status: 'ready', database: 'pglite', cluster: 'in-process', media: { mode: 'janus' } });
     mediaReady = false;
     const notReady = await fetch(`${server.url}/ready`);
     expect(notReady.status).toBe(503);
@@ -89,5 +89,17 @@ describe('HTTP basics', () => {
     const logger = pino({ level: 'trace', redact: { paths: logRedactPaths, censor: '[redacted]' } }, sink);
     logger.info({ req: { headers: { cookie: 'plenum_session=SECRET1', authorization: 'Bearer SECRET2' } }, body: { password: 'SECRET3' }, start: { ticket: 'SECRET4' } }, 'x');
     expect(lines.join('')).not.toMatch(/SECRET/);
+  });
+});
+
+describe('with Redis (several nodes)', () => {
+  it('reports the Redis cluster in /ready', async () => {
+    const server = await startTestServer({ env: { REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' } });
+    try {
+      const ready = await (await fetch(`${server.url}/ready`)).json();
+      expect(ready).toMatchObject({ status: 'ready', cluster: 'redis' });
+    } finally {
+      await server.close();
+    }
   });
 });
