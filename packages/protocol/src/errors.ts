@@ -8,6 +8,7 @@ export const errorRegistry = {
   PLENUM_ERR_VALIDATION: { status: 400, title: 'The request is malformed' },
   PLENUM_ERR_UNAUTHENTICATED: { status: 401, title: 'Login required' },
   PLENUM_ERR_WRONG_PASSWORD: { status: 401, title: 'The password is wrong' },
+  PLENUM_ERR_LOGIN_FAILED: { status: 400, title: 'The login could not be completed' },
   PLENUM_ERR_FORBIDDEN: { status: 403, title: 'Not allowed' },
   PLENUM_ERR_CSRF: { status: 403, title: 'Missing or invalid CSRF token' },
   PLENUM_ERR_NOT_FOUND: { status: 404, title: 'Not found' },
@@ -20,6 +21,7 @@ export const errorRegistry = {
   PLENUM_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   PLENUM_ERR_RATE_LIMITED: { status: 429, title: 'Too many requests' },
   PLENUM_ERR_NOT_READY: { status: 503, title: 'Service not ready' },
+  PLENUM_ERR_IDP_UNAVAILABLE: { status: 502, title: 'The identity provider is not reachable' },
   PLENUM_ERR_INTERNAL: { status: 500, title: 'Internal error' },
 } as const;
 

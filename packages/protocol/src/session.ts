@@ -21,3 +21,10 @@ export const AuthConfig = z
     embedded_issuer: z.boolean(),
   })
   .meta({ id: 'AuthConfig' });
+
+export const LogoutResponse = z
+  .object({
+    redirect_url: z.string().describe("Where the browser goes next: the identity provider's logout page, or \"/\" when it has none"),
+  })
+  .meta({ id: 'LogoutResponse' });
+export type LogoutResponse = z.infer<typeof LogoutResponse>;

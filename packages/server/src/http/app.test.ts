@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/server.ts';
-import type { MediaService } from '../media/types.ts';
+import { noMedia, type MediaService } from '../media/types.ts';
 
 describe('HTTP basics', () => {
   let server: TestServer;
   let mediaReady = true;
   const media: MediaService = {
+    ...noMedia(),
     mode: 'janus',
     isReady: () => mediaReady,
-    status: () => ({ ready: mediaReady, servers: [{ url: 'ws://127.0.0.1:1/janus', ready: mediaReady }] }),
-    close: async () => {},
+    status: () => ({ ready: mediaReady, servers: [{ id: 'test', url: 'ws://127.0.0.1:1/janus', ready: mediaReady, rooms: 0 }] }),
   };
 
   beforeAll(async () => {

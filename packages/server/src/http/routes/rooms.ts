@@ -146,6 +146,8 @@ export const roomRoutes: FastifyPluginAsync<{ services: Services; publicUrl: () 
       const session = await requireUser(request, sessions);
       await loadManagedRoom(request.params.id, session);
       await rooms.delete(request.params.id);
+      // A deleted room must not live on: end the meeting for whoever is in it.
+      await request.server.signaling?.closeRoom(request.params.id, 'room deleted');
       request.log.info({ roomId: request.params.id, userId: session.user.id }, 'room deleted');
       return reply.status(204).send(null);
     },

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+/**
+ * The `media` namespace: publishing and subscribing through the media server (Janus), negotiated over
+ * signaling. Browsers never talk to Janus's API: the server relays SDP and enforces who may publish what.
+ *
+ * Flow: a client sends `publish` with an SDP offer per source (camera = mic + camera in one connection,
+ * screen = a second publication) and gets `publish_answer`. To receive, it sends `subscribe` once; the server
+ * answers `subscribe_offer` (one connection carrying every remote stream), the client replies
+ * `subscribe_answer`. Whenever the set of remote streams changes the server sends a new `subscribe_offer`
+ * (renegotiation), which the client must answer in turn. SDPs are complete (non-trickle) by default;
+ * `trickle` is accepted for clients that want it.
+ */
+export const MEDIA_NAMESPACE = 'media';
+
+export const MediaSource = z.enum(['camera', 'screen']);
+export type MediaSource = z.infer<typeof MediaSource>;
+
+const Sdp = z.string().min(10).max(60_000);
+
+const IceCandidate = z
+  .object({
+    candidate: z.string().max(1024),
+    sdpMid: z.string().max(64).nullable().optional(),
+    sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
+  })
+  .strict();
+
+// ── client → server ────────────────────────────────────────────────────────────
+
+export const MediaPublish = z
+  .object({ action: z.literal('publish'), source: MediaSource, sdp: Sdp })
+  .strict();
+export const MediaUnpublish = z.object({ action: z.literal('unpublish'), source: MediaSource }).strict();
+/** Microphone / camera switched on or off by the participant: shown to everyone. */
+export const MediaUpdateState = z
+  .object({ action: z.literal('update_state'), audio: z.boolean(), video: z.boolean() })
+  .strict();
+export const MediaSubscribe = z.object({ action: z.literal('subscribe') }).strict();
+export const MediaSubscribeAnswer = z.object({ action: z.literal('subscribe_answer'), sdp: Sdp }).strict();
+/** The size a remote video is shown at; the server picks the simulcast layer from it. 0×0 = not visible. */
+export const MediaTileSize = z
+  .object({
+    action: z.literal('tile_size'),
+    participant_id: z.uuid(),
+    source: MediaSource,
+    width: z.number().int().min(0).max(8192),
+    height: z.number().int().min(0).max(8192),
+  })
+  .strict();
+export const MediaTrickle = z
+  .object({
+    action: z.literal('trickle'),
+    target: z.enum(['camera', 'screen', 'subscriber']),
+    /** null: end of candidates */
+    candidate: IceCandidate.nullable(),
+  })
+  .strict();
+
+export const MediaCommand = z.discriminatedUnion('action', [
+  MediaPublish,
+  MediaUnpublish,
+  MediaUpdateState,
+  MediaSubscribe,
+  MediaSubscribeAnswer,
+  MediaTileSize,
+  MediaTrickle,
+]);
+export type MediaCommand = z.infer<typeof MediaCommand>;
+
+// ── server → client ────────────────────────────────────────────────────────────
+
+/** A participant's media as everyone sees it (tile icons, which tiles exist). */
+export const ParticipantMedia = z.object({
+  participant_id: z.uuid(),
+  /** Microphone on (false: muted icon). */
+  audio: z.boolean(),
+  /** Camera on. */
+  video: z.boolean(),
+  /** Which sources are published now. */
+  publishing: z.array(MediaSource),
+});
+export type ParticipantMedia = z.infer<typeof ParticipantMedia>;
+
+/** One remote stream inside the subscriber connection: which transceiver (mid) carries whose media. */
+export const SubscribedStream = z.object({
+  mid: z.string(),
+  participant_id: z.uuid(),
+  source: MediaSource,
+  kind: z.enum(['audio', 'video']),
+});
+export type SubscribedStream = z.infer<typeof SubscribedStream>;
+
+export const MediaPublishAnswer = z.object({ message: z.literal('publish_answer'), source: MediaSource, sdp: z.string() });
+export const MediaSubscribeOffer = z.object({
+  message: z.literal('subscribe_offer'),
+  sdp: z.string(),
+  streams: z.array(SubscribedStream),
+});
+export const MediaStateChanged = z.object({ message: z.literal('media_state'), state: ParticipantMedia });
+/** Active speaker, from the media server's audio levels. */
+export const MediaTalking = z.object({ message: z.literal('talking'), participant_id: z.uuid(), talking: z.boolean() });
+/** The media server was lost; the server has moved the room to a fresh one. Publish and subscribe again. */
+export const MediaReconnect = z.object({ message: z.literal('reconnect'), reason: z.string() });
+
+export const MediaMessage = z.discriminatedUnion('message', [
+  MediaPublishAnswer,
+  MediaSubscribeOffer,
+  MediaStateChanged,
+  MediaTalking,
+  MediaReconnect,
+]);
+export type MediaMessage = z.infer<typeof MediaMessage>;
+
+/** The `media` part of join_success. */
+export const MediaSnapshot = z.object({
+  participants: z.array(ParticipantMedia),
+  /** Participants talking now. */
+  talking: z.array(z.uuid()),
+  /** Whether a media server is available for this room. */
+  available: z.boolean(),
+});
+export type MediaSnapshot = z.infer<typeof MediaSnapshot>;
