@@ -7,6 +7,7 @@ const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit', env: process
 let preFailed = 0;
 for (const [name, cmd, args] of [
   ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
+  ['typecheck web', 'npx', ['tsc', '-p', 'packages/web/tsconfig.json', '--noEmit']],
   ['lint', 'npx', ['eslint', '--max-warnings=0', '.']],
 ]) {
   console.log(`\n== ${name} ==`);

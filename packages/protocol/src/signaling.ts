@@ -90,6 +90,14 @@ export const SignalingErrorCode = z.enum([
   'room_not_found',
   /** The command was understood but failed on the server. */
   'internal_error',
+  /** media: no media server can take the room now (none configured or ready); wait for `reconnect`. */
+  'media_unavailable',
+  /** media: the media server refused or failed the request (e.g. an SDP it cannot use). */
+  'media_failed',
+  /** media: the named publication, subscription or stream is not there (e.g. unpublish of a source not published, tile_size of a stream not received). */
+  'media_not_found',
+  /** media: a subscribe_answer without an offer waiting for it. */
+  'media_no_offer',
 ]);
 export type SignalingErrorCode = z.infer<typeof SignalingErrorCode>;
 

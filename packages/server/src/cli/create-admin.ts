@@ -6,6 +6,8 @@
  * The password comes from PLENUM_ADMIN_PASSWORD or stdin (one line; typed without echo on a
  * terminal), never from the command line, where other users could read it in the process list.
  * Uses the same DATABASE_URL / DATA_DIR as the server and runs pending migrations first.
+ * With the embedded database (no DATABASE_URL) stop Plenum first: PGlite serves one process at a time.
+ * For the very first admin, setting ADMIN_USERNAME/ADMIN_PASSWORD does the same when Plenum starts.
  */
 import path from 'node:path';
 import readline from 'node:readline';

@@ -10,6 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerAuth } from '../auth/index.ts';
 import { publicUrl, type Services } from '../services.ts';
+import { createMediaModule } from '../modules/media/index.ts';
 import { registerSignaling } from '../signaling/index.ts';
 import { registerErrorHandling } from './errors.ts';
 import { registerMetrics } from './metrics.ts';
@@ -90,7 +91,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(healthRoutes, { services });
   await registerAuth(app, services, { publicUrl: base, secure });
   await app.register(roomRoutes, { services, publicUrl: base });
-  await registerSignaling(app, services);
+  await registerSignaling(app, services, { modules: [createMediaModule(services.media)] });
   await app.register(inviteRoutes, { services });
 
   if (options.webDist && fs.existsSync(path.join(options.webDist, 'index.html'))) {

@@ -105,10 +105,15 @@ describe('media service with the embedded Janus', () => {
     const dataDir = tempDataDir();
     // `false` exits at once with code 1, as a Janus with a broken installation would.
     const config = loadConfig({ DATA_DIR: dataDir, JANUS_BINARY: '/bin/false', JANUS_RTP_PORTS: '42300-42399' });
-    const err = await createMediaService(config, logger).catch((e: unknown) => e);
+    const lines: string[] = [];
+    const recording = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const err = await createMediaService(config, recording).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JanusStartError);
     expect((err as Error).message).toContain(path.join(dataDir, 'janus', 'janus.log'));
     expect((err as Error).message).toMatch(/exited during start \(code 1\)/);
+    // A service that failed to start does not keep restarting Janus behind the caller's back (first retry would come after 250 ms).
+    await new Promise((r) => setTimeout(r, 800));
+    expect(lines.filter((l) => l.includes('restarting'))).toEqual([]);
   });
 
   it('a missing binary is a clear start error too', async () => {

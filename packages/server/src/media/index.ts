@@ -1,13 +1,40 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
-import { JanusConnection, type JanusSession } from './janus/client.ts';
+import { JanusConnection, type JanusHandle, type JanusSession } from './janus/client.ts';
 import { EmbeddedJanus } from './janus/embedded.ts';
-import { VideoRoomAdmin } from './janus/videoroom.ts';
-import { MediaUnavailableError, type MediaEvent, type MediaRoom, type MediaRoomOptions, type MediaService, type MediaServerStatus } from './types.ts';
+import { VideoRoomPeers } from './janus/peers.ts';
+import { VIDEOROOM_PLUGIN, VideoRoomAdmin } from './janus/videoroom.ts';
+import {
+  MediaUnavailableError,
+  type IceCandidateInit,
+  type MediaEvent,
+  type MediaRoom,
+  type MediaRoomEvent,
+  type MediaRoomOptions,
+  type MediaService,
+  type MediaServerStatus,
+  type MediaSourceName,
+  type PublicationRef,
+  type SubscribedMediaStream,
+  type SubscriptionOffer,
+  type VideoLayer,
+} from './types.ts';
 
-export { MediaUnavailableError, noMedia } from './types.ts';
-export type { MediaEvent, MediaRoom, MediaRoomOptions, MediaService, MediaServerStatus } from './types.ts';
+export { MediaRequestError, MediaStateError, MediaUnavailableError, noMedia } from './types.ts';
+export type {
+  MediaEvent,
+  MediaRoom,
+  MediaRoomEvent,
+  MediaRoomOptions,
+  MediaService,
+  MediaServerStatus,
+  MediaSourceName,
+  PublicationRef,
+  SubscribedMediaStream,
+  SubscriptionOffer,
+  VideoLayer,
+} from './types.ts';
 
 /** Restart/reconnect delays grow from this … */
 const BACKOFF_MIN_MS = 250;
@@ -42,6 +69,7 @@ type Emit = (event: MediaEvent) => void;
 class JanusMediaRoom implements MediaRoom {
   private _closed = false;
   private readonly closeListeners: ((reason: string) => void)[] = [];
+  private readonly peers: VideoRoomPeers;
 
   constructor(
     readonly id: string,
@@ -49,7 +77,63 @@ class JanusMediaRoom implements MediaRoom {
     /** The Janus VideoRoom id. */
     readonly janusRoom: number,
     readonly secret: string,
-  ) {}
+  ) {
+    this.peers = new VideoRoomPeers(janusRoom, () => this.attachHandle(), instance.logger.child({ mediaRoom: id }));
+  }
+
+  private async attachHandle(): Promise<JanusHandle> {
+    if (this._closed) throw new MediaUnavailableError(`media room ${this.id} is closed`);
+    return this.instance.attachVideoRoom();
+  }
+
+  private open(): VideoRoomPeers {
+    if (this._closed) throw new MediaUnavailableError(`media room ${this.id} is closed`);
+    return this.peers;
+  }
+
+  publish(participantId: string, source: MediaSourceName, offerSdp: string): Promise<string> {
+    return this.open().publish(participantId, source, offerSdp);
+  }
+
+  async unpublish(participantId: string, source: MediaSourceName): Promise<void> {
+    if (!this._closed) await this.peers.unpublish(participantId, source);
+  }
+
+  publications(): PublicationRef[] {
+    return this._closed ? [] : this.peers.publications();
+  }
+
+  updateSubscription(participantId: string, publications: PublicationRef[]): Promise<SubscriptionOffer | null> {
+    return this.open().updateSubscription(participantId, publications);
+  }
+
+  answerSubscription(participantId: string, answerSdp: string): Promise<SubscriptionOffer | null> {
+    return this.open().answerSubscription(participantId, answerSdp);
+  }
+
+  async resetSubscription(participantId: string): Promise<void> {
+    if (!this._closed) await this.peers.resetSubscription(participantId);
+  }
+
+  subscribedStreams(participantId: string): SubscribedMediaStream[] {
+    return this._closed ? [] : this.peers.subscribedStreams(participantId);
+  }
+
+  setVideoLayer(participantId: string, mid: string, layer: VideoLayer): Promise<void> {
+    return this.open().setVideoLayer(participantId, mid, layer);
+  }
+
+  trickle(participantId: string, target: MediaSourceName | 'subscriber', candidate: IceCandidateInit | null): Promise<void> {
+    return this.open().trickle(participantId, target, candidate);
+  }
+
+  async removeParticipant(participantId: string): Promise<void> {
+    if (!this._closed) await this.peers.removeParticipant(participantId);
+  }
+
+  onEvent(listener: (event: MediaRoomEvent) => void): () => void {
+    return this.peers.onEvent(listener);
+  }
 
   get server(): string {
     return this.instance.id;
@@ -79,6 +163,8 @@ class JanusMediaRoom implements MediaRoom {
   markClosed(reason: string): void {
     if (this._closed) return;
     this._closed = true;
+    // Handles go first (destroying the room would end them anyway); their events no longer reach anyone.
+    void this.peers.close();
     this.instance.rooms.delete(this.id);
     for (const l of this.closeListeners.splice(0)) {
       try {
@@ -114,7 +200,7 @@ abstract class JanusInstance {
   constructor(
     readonly id: string,
     url: string,
-    protected readonly logger: Logger,
+    readonly logger: Logger,
     private readonly emit: Emit,
     private readonly nextRoomId: () => string,
   ) {
@@ -155,6 +241,12 @@ abstract class JanusInstance {
     }
   }
 
+  /** A new VideoRoom handle on this server's session (a publisher or a subscriber). */
+  async attachVideoRoom(): Promise<JanusHandle> {
+    if (!this.ready || !this.session) throw new MediaUnavailableError(`media server ${this.id} is not ready`);
+    return this.session.attach(VIDEOROOM_PLUGIN);
+  }
+
   get load(): number {
     return this.rooms.size + this.creating;
   }
@@ -169,7 +261,10 @@ abstract class JanusInstance {
     } finally {
       this.creating--;
     }
-    if (generation !== this.generation || this.closing) throw new MediaUnavailableError(`media server ${this.id} was lost while the room was created`);
+    if (generation !== this.generation || this.closing) {
+      this.leftBehind.push(created);
+      throw new MediaUnavailableError(`media server ${this.id} was lost while the room was created`);
+    }
     const room = new JanusMediaRoom(this.nextRoomId(), this, created.room, created.secret);
     this.rooms.set(room.id, room);
     return room;

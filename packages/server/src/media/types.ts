@@ -36,6 +36,88 @@ export interface MediaRoom {
   /** Called once when the room closes, with the reason (closed by Plenum, server lost, service closed). */
   onClose(listener: (reason: string) => void): void;
   close(): Promise<void>;
+
+  // ── publishing and subscribing (one WebRTC connection per publication, one per subscriber) ──
+
+  /**
+   * Publishes one source of a participant from the browser's SDP offer; returns the SDP answer.
+   * A publication of the same participant and source that exists already is replaced.
+   */
+  publish(participantId: string, source: MediaSourceName, offerSdp: string): Promise<string>;
+  /** Ends a publication; subscribers lose its streams at their next negotiation. No-op when absent. */
+  unpublish(participantId: string, source: MediaSourceName): Promise<void>;
+  /** Publications that exist now. */
+  publications(): PublicationRef[];
+  /**
+   * Sets what a participant's subscription carries. Returns the offer the client must answer, or null when
+   * nothing needs negotiating now. While an offer is unanswered, the change waits for the answer
+   * (`answerSubscription` returns the next offer then): renegotiations never overlap.
+   */
+  updateSubscription(participantId: string, publications: PublicationRef[]): Promise<SubscriptionOffer | null>;
+  /** The client's answer to the last offer; returns the next offer if changes waited meanwhile. */
+  answerSubscription(participantId: string, answerSdp: string): Promise<SubscriptionOffer | null>;
+  /** Drops a participant's subscription (e.g. the client starts over after a reconnect). */
+  resetSubscription(participantId: string): Promise<void>;
+  /** The streams of a participant's subscription as last offered. */
+  subscribedStreams(participantId: string): SubscribedMediaStream[];
+  /** Which simulcast layer (0 lowest … 2 highest) a subscribed video stream receives, or 'paused'. */
+  setVideoLayer(participantId: string, mid: string, layer: VideoLayer): Promise<void>;
+  /** Relays a browser ICE candidate (null: end of candidates) to a publication or the subscription. */
+  trickle(participantId: string, target: MediaSourceName | 'subscriber', candidate: IceCandidateInit | null): Promise<void>;
+  /** Removes everything of a participant (publications and subscription). */
+  removeParticipant(participantId: string): Promise<void>;
+  /** Events of this room (talking, connections the media server ended); returns the function that unsubscribes. */
+  onEvent(listener: (event: MediaRoomEvent) => void): () => void;
+}
+
+export type MediaSourceName = 'camera' | 'screen';
+export type VideoLayer = 0 | 1 | 2 | 'paused';
+
+export interface PublicationRef {
+  participantId: string;
+  source: MediaSourceName;
+}
+
+export interface SubscribedMediaStream extends PublicationRef {
+  mid: string;
+  kind: 'audio' | 'video';
+}
+
+export interface SubscriptionOffer {
+  sdp: string;
+  streams: SubscribedMediaStream[];
+}
+
+export interface IceCandidateInit {
+  candidate: string;
+  sdpMid?: string | null | undefined;
+  sdpMLineIndex?: number | null | undefined;
+}
+
+export type MediaRoomEvent =
+  /** Voice activity of a publication (from the media server's audio levels). */
+  | { type: 'talking'; participantId: string; source: MediaSourceName; talking: boolean }
+  /** The media server ended a publication's connection (ICE failure, the browser closed it): it is gone. */
+  | { type: 'publication_ended'; participantId: string; source: MediaSourceName; reason: string }
+  /** The media server ended a subscription's connection: it is gone; the client must subscribe again. */
+  | { type: 'subscription_ended'; participantId: string; reason: string }
+  /** The media server sent a new offer on its own (the client must answer it). */
+  | { type: 'subscription_offer'; participantId: string; offer: SubscriptionOffer };
+
+/** The request does not fit the state (an answer without an offer, a stream that is not there). */
+export class MediaStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MediaStateError';
+  }
+}
+
+/** The media server refused or failed the request (e.g. an SDP it cannot use). */
+export class MediaRequestError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MediaRequestError';
+  }
 }
 
 export interface MediaService {

@@ -102,6 +102,17 @@ describe('embedded OpenID Provider (no OIDC_ISSUER)', () => {
     expect(await cancelled.response.text()).toContain('The sign-in was cancelled or refused.');
   });
 
+  it('stops checking passwords after repeated failures for one username', async () => {
+    await createLocalAccount(server.services.storage.db, { username: 'target', displayName: 'Target', password: 'target-password-1' });
+    const jar = new CookieJar();
+    const { loginUrl } = await openLoginForm(jar);
+    const attempt = (password: string) => browse(jar, `${loginUrl.href}/login`, { method: 'POST', form: { username: 'target', password } });
+    for (let i = 0; i < 10; i++) expect((await attempt(`guess-number-${i}`)).response.status).toBe(401);
+    const blocked = await attempt('target-password-1');
+    expect(blocked.response.status).toBe(429);
+    expect(await blocked.response.text()).toContain('Too many failed sign-in attempts.');
+  });
+
   it('a stale or foreign interaction page explains itself', async () => {
     const res = await fetch(`${server.url}/oidc/interaction/doesnotexist`, { headers: { accept: 'text/html' } });
     expect(res.status).toBe(400);
@@ -126,6 +137,8 @@ describe('embedded OpenID Provider (no OIDC_ISSUER)', () => {
 
     const confirm = await browse(jar, redirect_url);
     expect(confirm.response.status).toBe(200);
+    // Served by oidc-provider behind Fastify: Plenum's CSP applies there too.
+    expect(confirm.response.headers.get('content-security-policy')).toContain("script-src 'self'");
     const html = await confirm.response.text();
     expect(html).not.toMatch(/<script|<style/i);
     const action = /<form id="op.logoutForm" method="post" action="([^"]+)">/.exec(html)?.[1];
@@ -180,6 +193,19 @@ describe('embedded login on PostgreSQL, with the logs read back', () => {
       expect(log).not.toContain(idToken.split('.')[1]!.slice(0, 40));
       expect(log).not.toContain('pg-password-12');
       expect(log).not.toContain(cookie.split('=')[1]);
+
+      // The provider's state lives in the database, and a restart (or another node) uses the same keys.
+      const kinds = await storage.db.selectFrom('oidc_payloads').select('kind').distinct().execute();
+      expect(kinds.map((k) => k.kind)).toEqual(expect.arrayContaining(['Grant', 'AuthorizationCode', 'AccessToken']));
+      const jwksOf = async (url: string) => (await (await fetch(`${url}/oidc/jwks`)).json()).keys;
+      const before = await jwksOf(plenum.url);
+      await plenum.close();
+      const restarted = await startPlenum(config, { storage, webDist: null, logger: pino({ level: 'silent' }) });
+      try {
+        expect(await jwksOf(restarted.url)).toEqual(before);
+      } finally {
+        await restarted.close();
+      }
     } finally {
       await plenum.close();
       await storage.close();

@@ -4,6 +4,7 @@ import { errors as oidcErrors, type InteractionResults } from 'oidc-provider';
 import { z } from 'zod';
 import type { Db } from '../../storage/database.ts';
 import { verifyLocalLogin } from '../accounts.ts';
+import { LoginThrottle } from '../login-throttle.ts';
 import { loginPage, messagePage, pickLanguage, t, type Lang } from '../pages.ts';
 import { EMBEDDED_CLIENT_ID, OIDC_MOUNT } from './provider.ts';
 
@@ -17,7 +18,7 @@ type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
  * /oidc/interaction/:uid. The interaction is bound to the browser by oidc-provider's signed,
  * SameSite cookie, so a cross-site form post finds no interaction and changes nothing.
  */
-export function registerInteractionRoutes(app: FastifyInstance, provider: () => Provider, db: Db): void {
+export function registerInteractionRoutes(app: FastifyInstance, provider: () => Provider, db: Db, throttle = new LoginThrottle()): void {
   const base = `${OIDC_MOUNT}/interaction/:uid`;
 
   app.get(base, { schema: { hide: true } }, async (request, reply) => {
@@ -41,15 +42,21 @@ export function registerInteractionRoutes(app: FastifyInstance, provider: () => 
     const form = LoginForm.safeParse(request.body ?? {});
     const username = form.success ? form.data.username.trim() : '';
     const password = form.success ? form.data.password : '';
-    const page = (error: 'wrongCredentials' | 'missingCredentials') =>
+    const page = (error: 'wrongCredentials' | 'missingCredentials' | 'tooManyAttempts') =>
       loginPage({ lang, action: `${OIDC_MOUNT}/interaction/${uid}/login`, abortAction: `${OIDC_MOUNT}/interaction/${uid}/abort`, username, error });
     if (!username || !password) return sendHtml(reply, 400, page('missingCredentials'));
+    if (throttle.isBlocked(request.ip, username)) {
+      request.log.warn({ interaction: uid }, 'embedded provider: login throttled after repeated failures');
+      return sendHtml(reply, 429, page('tooManyAttempts'));
+    }
     const account = await verifyLocalLogin(db, username, password);
     if (!account) {
+      throttle.recordFailure(request.ip, username);
       request.log.info({ interaction: uid }, 'embedded provider: login refused');
       // One message for unknown users and wrong passwords: the page must not reveal who has an account.
       return sendHtml(reply, 401, page('wrongCredentials'));
     }
+    throttle.recordSuccess(request.ip, username);
     return finish(provider(), request, reply, { login: { accountId: account.id } });
   });
 

@@ -15,8 +15,10 @@ import { findJanusFolders, janusConfigFiles, type JanusFolders } from './config.
  *
  * Never an orphan: Janus cannot notice its parent going away (it does not read stdin), so it is
  * started through util-linux `setpriv --pdeathsig KILL`, which asks the kernel (prctl
- * PR_SET_PDEATHSIG) to kill it when the Node process dies, even by SIGKILL. Without setpriv,
- * a synchronous kill on Node's 'exit' covers normal exits and exit-by-exception, not SIGKILL.
+ * PR_SET_PDEATHSIG) to kill it when the Node process dies, even by SIGKILL (strictly: when the
+ * thread that spawned it ends; spawn runs on the thread that calls it, Node's main thread in
+ * Plenum). Without setpriv, a synchronous kill on Node's 'exit' covers normal exits and
+ * exit-by-exception, not SIGKILL.
  */
 
 export interface EmbeddedJanusOptions {
@@ -141,17 +143,19 @@ export class EmbeddedJanus extends EventEmitter<{ exit: [code: number | null, si
       child.once('error', (error) => resolve({ code: null, signal: null, error }));
       child.once('exit', (code, signal) => resolve({ code, signal }));
     });
+    // Only a Janus that was up can exit "unexpectedly"; a failed start is reported by start() itself.
+    let up = false;
     void exited.then(({ code, signal }) => {
       process.off('exit', killOnExit);
       if (this.child === child) this.child = undefined;
-      if (!this.stopping) this.emit('exit', code, signal);
+      if (up && !this.stopping) this.emit('exit', code, signal);
     });
 
     const url = `ws://127.0.0.1:${wsPort}`;
     const deadline = Date.now() + (this.opts.startTimeoutMs ?? 20_000);
     let lastError = 'no answer';
-    for (let attempt = 0; Date.now() < deadline; attempt++) {
-      const outcome = await Promise.race([exited.then((e) => ({ exited: e })), sleep(attempt === 0 ? 50 : 150).then(() => null)]);
+    while (Date.now() < deadline) {
+      const outcome = await Promise.race([exited.then((e) => ({ exited: e })), sleep(50).then(() => null)]);
       if (outcome) {
         const { code, signal, error } = outcome.exited;
         const why = error ? `could not be started (${error.message})` : `exited during start (${signal ?? `code ${code}`})`;
@@ -171,6 +175,7 @@ export class EmbeddedJanus extends EventEmitter<{ exit: [code: number | null, si
             { url, janusPid: child.pid, version: info.version_string, startMs: Math.round(performance.now() - spawnedAt) },
             'embedded Janus is ready',
           );
+          up = true;
           return { url, apiSecret, pid: child.pid!, connection };
         } catch (err) {
           await connection.close();
