@@ -216,20 +216,20 @@ describe('web shell', () => {
     await expectNoHorizontalScroll(page);
     await expectAccessible(page);
 
-    // Join as the owner: the pre-join summary, honest about the missing meeting module.
+    // Join as the owner: the pre-join page (this browser has no camera or microphone; the meeting itself is e2e/meeting-three.test.ts).
     await card.getByRole('button', { name: 'Join Finance committee' }).click();
     await page.waitForURL(/\/rooms\/[0-9a-f-]{36}$/);
     await page.getByText('Ready to join').waitFor();
     await page.getByRole('heading', { level: 1, name: 'Finance committee' }).waitFor();
     await page.getByText('Erika Mustermann (logged in)').waitFor();
-    await page.getByText('It is not part of this version of Plenum yet').waitFor();
+    await page.getByRole('button', { name: 'Join now' }).waitFor();
     await shoot(page, 'prejoin-user');
 
-    // Opened directly (no entry granted in this page yet): the room and a Join button.
+    // Opened directly (no entry granted in this page yet): the same pre-join page.
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Finance committee' }).waitFor();
-    await page.getByRole('button', { name: 'Join' }).click();
     await page.getByText('Erika Mustermann (logged in)').waitFor();
+    await page.getByRole('button', { name: 'Join now' }).waitFor();
   });
 
   it('lets a guest open the invite link, fails a wrong password and joins with a name', async () => {
@@ -266,8 +266,8 @@ describe('web shell', () => {
     await page.waitForURL(`${server.url}/rooms/${room.id}`);
     await page.getByText('Ready to join').waitFor();
     await page.getByRole('heading', { level: 1, name: 'Council meeting' }).waitFor();
-    await page.getByText('Max Guest (guest)').waitFor();
-    await page.getByText('The audio and video connection is established by the meeting module').waitFor();
+    expect(await page.getByLabel('Your name').inputValue()).toBe('Max Guest');
+    await page.getByRole('button', { name: 'Join now' }).waitFor();
     // A guest has no "my rooms" to go back to.
     expect(await page.getByRole('link', { name: 'Back to my rooms' }).count()).toBe(0);
     await shoot(page, 'prejoin-guest');

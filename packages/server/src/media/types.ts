@@ -97,6 +97,8 @@ export interface IceCandidateInit {
 export type MediaRoomEvent =
   /** Voice activity of a publication (from the media server's audio levels). */
   | { type: 'talking'; participantId: string; source: MediaSourceName; talking: boolean }
+  /** A publication's connection is up: it can be subscribed to now (subscriptions only ever carry live ones). */
+  | { type: 'publication_live'; participantId: string; source: MediaSourceName }
   /** The media server ended a publication's connection (ICE failure, the browser closed it): it is gone. */
   | { type: 'publication_ended'; participantId: string; source: MediaSourceName; reason: string }
   /** The media server ended a subscription's connection: it is gone; the client must subscribe again. */

@@ -45,6 +45,7 @@ const simulcastEncodings: RTCRtpEncodingParameters[] = [
 const ANSWER_TIMEOUT_MS = 15_000;
 const ICE_GATHERING_TIMEOUT_MS = 3_000;
 const TILE_SIZE_INTERVAL_MS = 500;
+const TILE_SIZE_SETTLE_MS = 150;
 const STATS_INTERVAL_MS = 2_000;
 
 /** Non-trickle: the SDP sent carries every candidate (on loopback and LANs gathering takes milliseconds). */
@@ -80,6 +81,8 @@ interface Publication {
 }
 
 interface TileReport {
+  participantId: string;
+  source: MediaSource;
   width: number;
   height: number;
   sent: { width: number; height: number } | null;
@@ -105,6 +108,8 @@ export class MediaEngine {
   private screen: Publication | null = null;
   private screenTrack: MediaStreamTrack | null = null;
   private subscriber: RTCPeerConnection | null = null;
+  /** The subscriber connection the last answer went out on (a new one needs every tile size again). */
+  private answeredSubscriber: RTCPeerConnection | null = null;
   private streams: SubscribedStream[] = [];
   private readonly remoteStreams = new Map<string, RemoteStream>();
   private negotiation: Promise<void> = Promise.resolve();
@@ -241,22 +246,42 @@ export class MediaEngine {
   /** The size a remote video is shown at (0×0: not visible); sent at most twice a second per tile. */
   reportTileSize(participantId: string, source: MediaSource, width: number, height: number): void {
     const key = `${participantId}:${source}`;
-    const report = this.tiles.get(key) ?? { width: 0, height: 0, sent: null, timer: undefined };
+    const report = this.tiles.get(key) ?? { participantId, source, width: 0, height: 0, sent: null, timer: undefined };
     report.width = Math.max(0, Math.min(8192, Math.round(width)));
     report.height = Math.max(0, Math.min(8192, Math.round(height)));
     this.tiles.set(key, report);
+    this.flushTile(report);
+  }
+
+  /**
+   * Sends a tile's size after a short pause (a tile that remounts reports 0×0 and its size in the same moment;
+   * only the latter should reach the server), then at most every TILE_SIZE_INTERVAL_MS.
+   */
+  private flushTile(report: TileReport, delayMs = TILE_SIZE_SETTLE_MS): void {
     if (report.timer !== undefined) return;
-    const flush = () => {
+    report.timer = setTimeout(() => {
       report.timer = undefined;
-      if (report.sent && report.sent.width === report.width && report.sent.height === report.height) return;
-      const sent = this.signaling.send(MEDIA_NAMESPACE, { action: 'tile_size', participant_id: participantId, source, width: report.width, height: report.height });
-      if (sent) report.sent = { width: report.width, height: report.height };
-      report.timer = setTimeout(() => {
-        report.timer = undefined;
-        if (!report.sent || report.sent.width !== report.width || report.sent.height !== report.height) flush();
-      }, TILE_SIZE_INTERVAL_MS);
-    };
-    flush();
+      this.sendTile(report);
+    }, delayMs);
+  }
+
+  private sendTile(report: TileReport): void {
+    if (this.closed) return;
+    if (report.sent && report.sent.width === report.width && report.sent.height === report.height) return;
+    // Only streams this connection receives have a layer to choose (the server refuses others).
+    const { participantId, source } = report;
+    if (!this.streams.some((s) => s.participant_id === participantId && s.source === source && s.kind === 'video')) return;
+    const sent = this.signaling.send(MEDIA_NAMESPACE, { action: 'tile_size', participant_id: participantId, source, width: report.width, height: report.height });
+    if (sent) report.sent = { width: report.width, height: report.height };
+    this.flushTile(report, TILE_SIZE_INTERVAL_MS);
+  }
+
+  /** A new subscription starts with the server's default layers: tell it every tile's size again. */
+  private resendTileSizes(): void {
+    for (const report of this.tiles.values()) {
+      report.sent = null;
+      this.flushTile(report);
+    }
   }
 
   close(): void {
@@ -360,7 +385,12 @@ export class MediaEngine {
 
   // ── subscribing ───────────────────────────────────────────────────────────────
 
+  /** `subscribe` starts the subscription over on the server, so the browser starts a fresh connection too. */
   private requestSubscription(): void {
+    this.subscriber?.close();
+    this.subscriber = null;
+    this.streams = [];
+    this.rebuildRemote();
     this.signaling.send(MEDIA_NAMESPACE, { action: 'subscribe' });
   }
 
@@ -387,9 +417,13 @@ export class MediaEngine {
     await pc.setLocalDescription(await pc.createAnswer());
     await iceGatheringComplete(pc);
     if (this.closed || pc !== this.subscriber) return;
+    const fresh = pc !== this.answeredSubscriber;
+    this.answeredSubscriber = pc;
     this.streams = streams;
     this.rebuildRemote();
     this.signaling.send(MEDIA_NAMESPACE, { action: 'subscribe_answer', sdp: pc.localDescription!.sdp });
+    if (fresh) this.resendTileSizes();
+    else for (const report of this.tiles.values()) this.flushTile(report);
   }
 
   /** Groups the subscriber's tracks by participant, source and kind, keeping MediaStream objects stable. */
@@ -417,10 +451,6 @@ export class MediaEngine {
 
   /** `reconnect`: the media server was replaced; every connection starts over. */
   private async restartAll(): Promise<void> {
-    this.subscriber?.close();
-    this.subscriber = null;
-    this.streams = [];
-    this.rebuildRemote();
     this.negotiation = Promise.resolve();
     this.lastSentState = null;
     this.sendState();

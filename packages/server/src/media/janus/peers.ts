@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import {
   MediaRequestError,
   MediaStateError,
+  MediaUnavailableError,
   type IceCandidateInit,
   type MediaRoomEvent,
   type MediaSourceName,
@@ -37,6 +38,9 @@ async function janus<T>(what: string, fn: () => Promise<T>): Promise<T> {
 }
 
 class Publisher {
+  /** Janus lets subscribers in only once the publisher's PeerConnection is up. */
+  live = false;
+
   constructor(
     readonly ref: PublicationRef,
     readonly feedId: number,
@@ -111,7 +115,7 @@ export class VideoRoomPeers {
         handle.message({ request: 'publish', audiocodec: 'opus', videocodec: 'vp8' }, { type: 'offer', sdp: offerSdp }),
       );
       if (res.jsep?.type !== 'answer' || typeof res.jsep.sdp !== 'string') throw new MediaRequestError('publish: the media server sent no answer');
-      if (this.closed) throw new MediaStateError('the media room is closed');
+      if (this.closed) throw new MediaUnavailableError('the media room closed while publishing');
       this.publishers.set(key(participantId, source), publisher);
       this.feeds.set(feedId, publisher);
       this.watchPublisher(publisher);
@@ -123,6 +127,11 @@ export class VideoRoomPeers {
   }
 
   private watchPublisher(p: Publisher): void {
+    p.handle.on('webrtcup', () => {
+      if (p.live || this.publishers.get(key(p.ref.participantId, p.ref.source)) !== p) return;
+      p.live = true;
+      this.emit({ type: 'publication_live', ...p.ref });
+    });
     p.handle.on('event', (data) => {
       const kind = data.videoroom;
       if (kind !== 'talking' && kind !== 'stopped-talking') return;
@@ -163,8 +172,9 @@ export class VideoRoomPeers {
     this.subscribers.set(participantId, s);
     s.desired = new Set(
       publications
-        .map((ref) => this.publishers.get(key(ref.participantId, ref.source))?.feedId)
-        .filter((id): id is number => id !== undefined),
+        .map((ref) => this.publishers.get(key(ref.participantId, ref.source)))
+        .filter((p) => p?.live)
+        .map((p) => p!.feedId),
     );
     if (s.awaitingAnswer) return null;
     return this.negotiate(s);

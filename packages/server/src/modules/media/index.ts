@@ -73,7 +73,9 @@ export function createMediaModule(service: MediaService) {
 
   /** The media room, opened on first use. */
   const ensureRoom = async (state: MediaState): Promise<MediaRoom> => {
-    if (state.media && !state.media.closed) return state.media;
+    // Lost, but the task telling everyone is still queued: tell them now, before a fresh room replaces it.
+    if (state.media?.closed) onMediaLost(state, state.media, 'media_server_lost');
+    if (state.media) return state.media;
     let media: MediaRoom;
     try {
       media = await service.createRoom({ description: `Plenum ${state.room.id}` });
@@ -95,12 +97,15 @@ export function createMediaModule(service: MediaService) {
     const media = state.media;
     if (!media) return;
     for (const id of [...state.subscribers]) {
+      // A lost media room is handled by onMediaLost (everyone reconnects), not subscription by subscription.
+      if (media.closed) return;
       if (id === except) continue;
       const wanted = media.publications().filter((p) => p.participantId !== id);
       try {
         const offer = await media.updateSubscription(id, wanted);
         if (offer && state.media === media) state.room.send(id, offerMessage(offer));
       } catch (err) {
+        if (err instanceof MediaUnavailableError) return;
         state.room.logger.warn({ err, participantId: id }, 'subscription update failed');
         state.room.sendError(id, 'media_failed', { action: 'subscribe' });
       }
@@ -126,10 +131,14 @@ export function createMediaModule(service: MediaService) {
   };
 
   const onMediaEvent = async (state: MediaState, media: MediaRoom, event: MediaRoomEvent): Promise<void> => {
-    if (state.media !== media) return;
+    // Connections end with their media server before the room learns it is lost: those endings are no news.
+    if (state.media !== media || media.closed) return;
     switch (event.type) {
       case 'talking':
         if (state.peers.get(event.participantId)?.publishing.has(event.source)) setTalking(state, event.participantId, event.source, event.talking);
+        return;
+      case 'publication_live':
+        await renegotiate(state, event.participantId);
         return;
       case 'publication_ended':
         state.room.logger.info({ participantId: event.participantId, source: event.source, reason: event.reason }, 'publication ended by the media server');

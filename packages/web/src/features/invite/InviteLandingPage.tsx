@@ -115,7 +115,15 @@ function GuestJoinForm({ code, invite, onUnusable }: { code: string; invite: Ver
         method: 'POST',
         body: { invite_code: code, display_name: displayName, ...(invite.password_required ? { password } : {}) },
       });
-      grantEntry({ roomId: invite.room_id, roomName: invite.room_name, displayName, kind: 'guest', start });
+      grantEntry({
+        roomId: invite.room_id,
+        roomName: invite.room_name,
+        displayName,
+        kind: 'guest',
+        start,
+        // The meeting needs a fresh ticket for every (re)connection.
+        invite: { code, password: invite.password_required ? password : undefined },
+      });
       void navigate(`/rooms/${invite.room_id}`);
     } catch (err) {
       setBusy(false);

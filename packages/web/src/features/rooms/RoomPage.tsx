@@ -1,18 +1,15 @@
 import { Room, StartResponse, type Me } from '@plenum/protocol';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { ApiError, apiRequest, errorMessage, isAbort } from '../../app/api.ts';
-import { EnterIcon } from '../../app/icons.tsx';
 import { loginUrl, useSession } from '../../app/session.tsx';
-import { Field, Loading, Notice, usePageTitle } from '../../app/ui.tsx';
+import { Loading, Notice, usePageTitle } from '../../app/ui.tsx';
 import { NotFoundPage } from '../../app/NotFoundPage.tsx';
-import { grantEntry, grantedEntry, type GrantedEntry } from './joinStore.ts';
+import { MeetingFlow, type JoinPlan } from '../meeting/MeetingFlow.tsx';
+import { takeFreshTicket, grantedEntry, ticketSource, type GrantedEntry } from './joinStore.ts';
 
-/**
- * /rooms/:id until the meeting module exists: an honest pre-join summary of a granted entry
- * (who, which room), or the way to get one. It never pretends a media connection.
- */
+/** /rooms/:id: the pre-join page, then the meeting. */
 export function RoomPage() {
   const { id = '' } = useParams();
   // A fresh state per room: an entry granted for one room must not show for another.
@@ -22,50 +19,38 @@ export function RoomPage() {
 function RoomPageFor({ id }: { id: string }) {
   const { t } = useTranslation();
   const { session } = useSession();
-  const [entry, setEntry] = useState<GrantedEntry | null>(() => grantedEntry(id));
+  const [entry] = useState<GrantedEntry | null>(() => grantedEntry(id));
 
   if (!/^[0-9a-f-]{36}$/i.test(id)) return <NotFoundPage />;
-  if (entry) return <ReadySummary entry={entry} isUser={session.status === 'user'} />;
+  if (entry?.kind === 'guest' && entry.invite) return <MeetingFlow plan={guestPlan(entry, entry.invite)} />;
   if (session.status === 'loading') return <Loading label={t('app.loading')} />;
-  if (session.status === 'user') return <UserEntry roomId={id} me={session.me} onGranted={setEntry} />;
+  if (session.status === 'user') return <UserEntry roomId={id} me={session.me} entry={entry} />;
   return <NeedInvitation roomId={id} />;
 }
 
-function ReadySummary({ entry, isUser }: { entry: GrantedEntry; isUser: boolean }) {
-  const { t } = useTranslation();
-  usePageTitle(entry.roomName ?? t('meeting.readyTitle'));
-  return (
-    <section className="panel narrow prejoin" aria-labelledby="prejoin-title">
-      <p className="eyebrow">{t('meeting.readyTitle')}</p>
-      <h1 id="prejoin-title">{entry.roomName ?? t('meeting.readyTitle')}</h1>
-      <dl className="summary">
-        <div>
-          <dt>{t('meeting.room')}</dt>
-          <dd>{entry.roomName ?? '—'}</dd>
-        </div>
-        <div>
-          <dt>{t('meeting.you')}</dt>
-          <dd>{entry.kind === 'user' ? t('meeting.asUser', { name: entry.displayName }) : t('meeting.asGuest', { name: entry.displayName })}</dd>
-        </div>
-      </dl>
-      <Notice kind="success">{t('meeting.accessConfirmed')}</Notice>
-      <Notice kind="info">{t('meeting.moduleNote')}</Notice>
-      {isUser && (
-        <Link className="button button-secondary" to="/">
-          {t('meeting.backToRooms')}
-        </Link>
-      )}
-    </section>
-  );
+function guestPlan(entry: GrantedEntry, invite: { code: string; password?: string | undefined }): JoinPlan {
+  const request = (displayName: string, resumption: string | undefined) =>
+    apiRequest(`/v1/rooms/${entry.roomId}/start-invited`, StartResponse, {
+      method: 'POST',
+      body: { invite_code: invite.code, display_name: displayName, ...(invite.password ? { password: invite.password } : {}), ...(resumption ? { resumption } : {}) },
+    });
+  return {
+    roomName: entry.roomName ?? '',
+    guest: true,
+    displayName: entry.displayName,
+    needsPassword: false,
+    async getTickets({ displayName }) {
+      // The ticket from the invite page is used if still fresh; otherwise (the person took their time) a new one.
+      const first = takeFreshTicket(entry) ?? (await request(displayName, undefined));
+      return ticketSource(first, (resumption) => request(displayName, resumption));
+    },
+  };
 }
 
-function UserEntry({ roomId, me, onGranted }: { roomId: string; me: Me; onGranted(entry: GrantedEntry): void }) {
+function UserEntry({ roomId, me, entry }: { roomId: string; me: Me; entry: GrantedEntry | null }) {
   const { t } = useTranslation();
   const [room, setRoom] = useState<Room | null>(null);
   const [loadError, setLoadError] = useState<ApiError | Error | null>(null);
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   usePageTitle(room?.name ?? t('meeting.enterTitle'));
 
   useEffect(() => {
@@ -91,50 +76,28 @@ function UserEntry({ roomId, me, onGranted }: { roomId: string; me: Me; onGrante
   if (!room) return <Loading label={t('app.loading')} />;
   const needsPassword = room.has_password && !room.can_manage;
 
-  async function join(event: FormEvent) {
-    event.preventDefault();
-    if (!room) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const start = await apiRequest(`/v1/rooms/${room.id}/start`, StartResponse, {
-        method: 'POST',
-        body: needsPassword ? { password } : {},
-        csrfToken: me.csrf_token,
-      });
-      const entry = { roomId: room.id, roomName: room.name, displayName: me.display_name, kind: 'user' as const, start };
-      grantEntry(entry);
-      onGranted({ ...entry, grantedAt: Date.now() });
-    } catch (err) {
-      setError(errorMessage(t, err));
-      setBusy(false);
-    }
-  }
-
-  return (
-    <section className="panel narrow" aria-labelledby="enter-title">
-      <p className="eyebrow">{t('meeting.enterTitle')}</p>
-      <h1 id="enter-title">{room.name}</h1>
-      <form className="form" onSubmit={(e) => void join(e)} noValidate>
-        {error && (
-          <Notice kind="error" live="assertive">
-            {error}
-          </Notice>
-        )}
-        {needsPassword && (
-          <Field label={t('meeting.password')}>
-            {({ id, describedBy }) => (
-              <input id={id} type="password" autoComplete="off" value={password} onChange={(e) => setPassword(e.target.value)} aria-describedby={describedBy} />
-            )}
-          </Field>
-        )}
-        <button type="submit" className="button button-primary" disabled={busy}>
-          <EnterIcon />
-          {busy ? t('meeting.joining') : t('meeting.join')}
-        </button>
-      </form>
-    </section>
-  );
+  const plan: JoinPlan = {
+    roomName: room.name,
+    guest: false,
+    displayName: me.display_name,
+    needsPassword,
+    async getTickets({ password }) {
+      const request = (resumption: string | undefined) =>
+        apiRequest(`/v1/rooms/${room.id}/start`, StartResponse, {
+          method: 'POST',
+          body: { ...(needsPassword ? { password } : {}), ...(resumption ? { resumption } : {}) },
+          csrfToken: me.csrf_token,
+        });
+      const first = (entry && takeFreshTicket(entry)) ?? (await request(undefined));
+      return ticketSource(first, request);
+    },
+    footer: (
+      <Link className="back-link" to="/">
+        {t('meeting.backToRooms')}
+      </Link>
+    ),
+  };
+  return <MeetingFlow plan={plan} />;
 }
 
 function NeedInvitation({ roomId }: { roomId: string }) {

@@ -1,0 +1,44 @@
+import type { ParticipantPublic } from '@plenum/protocol';
+import { useTranslation } from 'react-i18next';
+import { CloseIcon, MicIcon, MicOffIcon } from './icons.tsx';
+
+export interface ParticipantRow {
+  id: string;
+  name: string;
+  self: boolean;
+  role: ParticipantPublic['role'];
+  kind: ParticipantPublic['kind'];
+  audioOff: boolean;
+  disconnected: boolean;
+}
+
+export function ParticipantsPanel({ id, rows, onClose }: { id: string; rows: ParticipantRow[]; onClose(): void }) {
+  const { t } = useTranslation();
+  return (
+    <aside id={id} className="participants-panel" aria-labelledby={`${id}-title`}>
+      <div className="participants-head">
+        <h2 id={`${id}-title`}>
+          {t('call.participantsTitle')} <span className="count">{rows.length}</span>
+        </h2>
+        <button type="button" className="icon-button" onClick={onClose}>
+          <CloseIcon />
+          <span className="visually-hidden">{t('call.closePanel')}</span>
+        </button>
+      </div>
+      <ul className="participant-list">
+        {rows.map((row) => (
+          <li key={row.id} className="participant-row">
+            <span className="participant-name">{row.self ? t('call.you', { name: row.name }) : row.name}</span>
+            <span className="participant-tags">
+              {row.role === 'moderator' && <span className="tag">{t('call.moderator')}</span>}
+              {row.kind === 'guest' && <span className="tag tag-quiet">{t('call.guest')}</span>}
+              {row.kind === 'sip' && <span className="tag tag-quiet">{t('call.phone')}</span>}
+              {row.disconnected && <span className="tag tag-warn">{t('call.connectionLost')}</span>}
+            </span>
+            {row.audioOff ? <MicOffIcon label={t('call.micOff')} /> : <MicIcon label={t('call.microphone')} />}
+          </li>
+        ))}
+      </ul>
+    </aside>
+  );
+}
