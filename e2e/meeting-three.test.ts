@@ -10,6 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +42,42 @@ function buildWebIfStale(): void {
   execFileSync('npm', ['run', '-s', 'build', '-w', '@plenum/web'], { cwd: root, stdio: 'pipe', timeout: 120_000 });
 }
 
+/**
+ * A speech-like test signal for the fake microphone (Chromium's default fake audio is a short beep per second,
+ * too little for the media server's talking detection): a voiced, pitch-gliding tone in syllable-rate bursts.
+ */
+function writeSpeechLikeWav(file: string): void {
+  const rate = 48_000;
+  const seconds = 4;
+  const samples = rate * seconds;
+  const data = Buffer.alloc(samples * 2);
+  let phase = 0;
+  for (let i = 0; i < samples; i++) {
+    const t = i / rate;
+    const pitch = 140 + 60 * Math.sin(2 * Math.PI * 0.7 * t);
+    phase += (2 * Math.PI * pitch) / rate;
+    const syllables = 0.55 + 0.45 * Math.sin(2 * Math.PI * 4 * t);
+    const voiced = Math.sin(phase) + 0.5 * Math.sin(2 * phase) + 0.25 * Math.sin(3 * phase);
+    data.writeInt16LE(Math.round(9_000 * syllables * voiced), i * 2);
+  }
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(data.length, 40);
+  fs.writeFileSync(file, Buffer.concat([header, data]));
+}
+
 let server: TestServer;
+let audioDir = '';
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 const problems: string[] = [];
@@ -50,6 +86,8 @@ beforeAll(async () => {
   buildWebIfStale();
   // RTP ports of this file: 42600-42799.
   server = await startTestServer({ web: true, env: { MEDIA: 'janus', JANUS_ICE_INTERFACE: 'lo', JANUS_RTP_PORTS: '42600-42799' } });
+  audioDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-e2e-audio-'));
+  writeSpeechLikeWav(path.join(audioDir, 'speech.wav'));
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
@@ -62,6 +100,7 @@ beforeAll(async () => {
       '--disable-sync',
       '--use-fake-device-for-media-stream',
       '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-audio-capture=${path.join(audioDir, 'speech.wav')}`,
       '--allow-loopback-in-peer-connection',
       '--autoplay-policy=no-user-gesture-required',
     ],
@@ -72,6 +111,7 @@ afterAll(async () => {
   await Promise.all(contexts.map((c) => c.close().catch(() => {})));
   await browser?.close();
   await server?.close();
+  if (audioDir) fs.rmSync(audioDir, { recursive: true, force: true });
 });
 
 async function api<T>(user: { cookie: string; csrf: string }, method: string, urlPath: string, body?: unknown): Promise<T> {
@@ -105,10 +145,15 @@ async function newPage(session?: string): Promise<Page> {
   return page;
 }
 
-async function shoot(page: Page, name: string): Promise<void> {
+async function shoot(page: Page, name: string, { narrow = false } = {}): Promise<void> {
   if (!screenshotDir) return;
   fs.mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), animations: 'disabled' });
+  if (!narrow) return;
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(screenshotDir, `${name}-narrow.png`), animations: 'disabled', fullPage: true });
+  await page.setViewportSize(viewport);
 }
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -199,11 +244,13 @@ describe('a meeting of three in the browser', () => {
   let chair: Page;
   let anna: Page;
   let ben: Page;
+  let inviteCode = '';
 
   it('lets a user and two invited guests join and see and hear each other', async () => {
     const owner = await server.loginAs('user', 'Clara Chair');
     const room = await api<{ id: string }>(owner, 'POST', '/v1/rooms', { name: 'Finance committee' });
     const invite = await api<{ code: string }>(owner, 'POST', `/v1/rooms/${room.id}/invites`, {});
+    inviteCode = invite.code;
 
     chair = await newPage(owner.token);
     await chair.goto(`${server.url}/rooms/${room.id}`);
@@ -227,7 +274,7 @@ describe('a meeting of three in the browser', () => {
     }
     anna = await guestJoins('Anna Guest');
     await page_video_ready(anna);
-    await shoot(anna, 'prejoin');
+    await shoot(anna, 'prejoin', { narrow: true });
     await expectAccessible(anna);
     await anna.getByRole('button', { name: 'Join now' }).click();
     ben = await guestJoins('Ben Guest');
@@ -244,6 +291,10 @@ describe('a meeting of three in the browser', () => {
       await tile(me.page, `${me.name} (you)`).waitFor();
     }
     await chair.getByText('Anna Guest joined').waitFor({ state: 'attached' });
+    // Active speakers (from the media server's audio levels) are highlighted, with a text for screen readers.
+    for (const me of people) {
+      for (const other of people.filter((o) => o !== me)) await tile(me.page, other.name).getByText('(speaking)').waitFor({ state: 'attached', timeout: 15_000 });
+    }
 
     // Each browser decodes video and plays audio of each other participant.
     for (const me of people) {
@@ -269,7 +320,7 @@ describe('a meeting of three in the browser', () => {
     const list = chair.getByRole('complementary', { name: /Participants/ });
     await list.getByRole('listitem').filter({ hasText: 'Anna Guest' }).getByRole('img', { name: 'Microphone off' }).waitFor();
     expect(await list.getByRole('listitem').filter({ hasText: 'Clara Chair (you)' }).getByText('Moderator').count()).toBe(1);
-    await shoot(chair, 'meeting-3');
+    await shoot(chair, 'meeting-3', { narrow: true });
     await expectAccessible(chair);
     await expectNoHorizontalScroll(chair);
     await control(chair, 'Participants').click();
@@ -282,6 +333,10 @@ describe('a meeting of three in the browser', () => {
     expect(fromBen).toBeGreaterThan(0);
     expect(fromAnna).toBeLessThan(fromBen / 100);
 
+    // A muted microphone is not an active speaker.
+    await tile(chair, 'Anna Guest').getByText('(speaking)').waitFor({ state: 'detached', timeout: 10_000 });
+    expect(await tile(chair, 'Ben Guest').getByText('(speaking)').count()).toBe(1);
+
     await control(anna, 'Microphone').click();
     await expect.poll(() => tile(chair, 'Anna Guest').getByRole('img', { name: 'Microphone off' }).count(), { timeout: 5_000 }).toBe(0);
 
@@ -292,6 +347,28 @@ describe('a meeting of three in the browser', () => {
     await control(anna, 'Camera').click();
     await expect.poll(() => tile(ben, 'Anna Guest').locator('video').count(), { timeout: 5_000 }).toBe(1);
     await expect.poll(async () => (await progress(ben, 1_000))(annaP!.id, 'camera', 'video'), { timeout: 15_000, interval: 200 }).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('switches the microphone during the meeting without interrupting what the others hear', async () => {
+    const [, annaP] = people;
+    await control(anna, 'Devices').click();
+    const panel = anna.getByRole('complementary', { name: 'Microphone and camera' });
+    await panel.getByRole('combobox', { name: 'Microphone' }).selectOption({ label: 'Fake Audio Input 1' });
+    // The publisher now sends the new microphone's track (replaceTrack, no renegotiation) ...
+    await expect
+      .poll(
+        () =>
+          anna.evaluate(() => {
+            const hooks = (window as unknown as { __plenumTestHooks: { meeting: { connections(): { camera: RTCPeerConnection | null } } } }).__plenumTestHooks;
+            return hooks.meeting.connections().camera?.getSenders().find((s) => s.track?.kind === 'audio')?.track?.label ?? '';
+          }),
+        { timeout: 5_000 },
+      )
+      .toBe('Fake Audio Input 1');
+    // ... and the others keep hearing her.
+    await expect.poll(async () => (await progress(chair, 1_000))(annaP!.id, 'camera', 'audio'), { timeout: 10_000, interval: 200 }).toBeGreaterThan(0);
+    await control(anna, 'Devices').click();
+    expect(await panel.count()).toBe(0);
   }, 30_000);
 
   it('shows a screen share as an extra tile to the others', async () => {
@@ -343,6 +420,66 @@ describe('a meeting of three in the browser', () => {
       .toBe(true);
     await expect.poll(async () => (await progress(chair, 1_000))(annaP!.id, 'camera', 'video'), { timeout: 15_000, interval: 200 }).toBeGreaterThan(0);
   }, 60_000);
+
+  it('publishes and subscribes again when the media server is lost and restarted', async () => {
+    const media = server.services.media as unknown as { embeddedPid(): number | undefined };
+    const pid = media.embeddedPid();
+    expect(pid).toBeGreaterThan(0);
+    const subscribersBefore = await Promise.all(people.map((p) => p.page.evaluateHandle(() => (window as unknown as { __plenumTestHooks: { meeting: { connections(): { subscriber: RTCPeerConnection | null } } } }).__plenumTestHooks.meeting.connections().subscriber)));
+    process.kill(pid!, 'SIGKILL');
+    await expect.poll(() => media.embeddedPid() !== undefined && media.embeddedPid() !== pid, { timeout: 20_000, interval: 200 }).toBe(true);
+    // Everyone sees and hears everyone again, over new connections; nobody left.
+    for (const me of people) {
+      await expect
+        .poll(async () => {
+          const step = await progress(me.page, 1_000);
+          return people.filter((o) => o !== me).every((o) => step(o.id, 'camera', 'video') > 0 && step(o.id, 'camera', 'audio') > 0);
+        }, { timeout: 30_000, interval: 200 })
+        .toBe(true);
+      for (const other of people.filter((o) => o !== me)) expect(await tile(me.page, other.name).count()).toBe(1);
+    }
+    for (const [i, p] of people.entries()) {
+      const replaced = await p.page.evaluate(
+        (old) => (window as unknown as { __plenumTestHooks: { meeting: { connections(): { subscriber: RTCPeerConnection | null } } } }).__plenumTestHooks.meeting.connections().subscriber !== old,
+        subscribersBefore[i]!,
+      );
+      expect(replaced).toBe(true);
+    }
+  }, 60_000);
+
+  it('lets someone who refuses camera and microphone join listen-only, with a clear explanation', async () => {
+    // A browser that has devices but no permission to use them (no fake-UI auto-accept).
+    const refusing = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'] });
+    try {
+      const context = await refusing.newContext({ viewport, locale: 'en-US' });
+      await context.addInitScript(() => {
+        (window as unknown as { __plenumTestHooks: object }).__plenumTestHooks = {};
+      });
+      const dora = await context.newPage();
+      dora.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+      await dora.goto(`${server.url}/invite/${inviteCode}`);
+      await dora.getByLabel('Your name').fill('Dora Listener');
+      await dora.getByRole('button', { name: 'Join' }).click();
+      await dora.getByText('Plenum is not allowed to use your microphone. You can still join and listen.').waitFor();
+      await dora.getByText('Plenum is not allowed to use your camera. You can join without video.').waitFor();
+      await dora.getByText('You will join listen-only').waitFor();
+      await expectAccessible(dora);
+      await dora.getByRole('button', { name: 'Join now' }).click();
+      for (const name of ['Clara Chair', 'Anna Guest', 'Ben Guest']) await tile(dora, name).waitFor();
+      // The others see her, muted; she receives everyone's video and sound.
+      await tile(chair, 'Dora Listener').getByRole('img', { name: 'Microphone off' }).waitFor();
+      await expect
+        .poll(async () => {
+          const step = await progress(dora, 1_000);
+          return people.every((o) => step(o.id, 'camera', 'video') > 0 && step(o.id, 'camera', 'audio') > 0);
+        }, { timeout: 20_000, interval: 200 })
+        .toBe(true);
+      await control(dora, 'Leave').click();
+      await tile(chair, 'Dora Listener').waitFor({ state: 'detached', timeout: 10_000 });
+    } finally {
+      await refusing.close();
+    }
+  }, 45_000);
 
   it('removes the tile of a participant who leaves, for everyone', async () => {
     await control(ben, 'Leave').click();

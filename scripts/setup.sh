@@ -9,8 +9,8 @@ mode="${1:-run}"   # run | test
 need_pkgs=(janus)
 need_cmds=(janus)
 if [ "$mode" = "test" ]; then
-  need_pkgs+=(chromium poppler-utils)
-  need_cmds+=(chromium pdftoppm)
+  need_pkgs+=(chromium firefox-esr poppler-utils)
+  need_cmds+=(chromium firefox-esr pdftoppm)
 fi
 
 missing=()

@@ -8,6 +8,17 @@ import { EmbeddedJanus, type RunningJanus } from './embedded.ts';
 import { JanusApiError, JanusClosedError, JanusErrorCode, JanusPluginError, JanusTimeoutError, VideoRoomErrorCode } from './errors.ts';
 import { VideoRoomAdmin } from './videoroom.ts';
 
+/** SIGSTOP, and wait until the kernel reports the process stopped (the signal takes effect asynchronously). */
+async function freeze(pid: number): Promise<void> {
+  process.kill(pid, 'SIGSTOP');
+  const deadline = Date.now() + 5000;
+  // Field 3 of /proc/<pid>/stat is the state; T = stopped. The command name (field 2) is in parentheses.
+  while (!/\) T /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))) {
+    if (Date.now() > deadline) throw new Error(`process ${pid} did not stop`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 // A real Janus child process; RTP ports of this file: 42000-42149.
 describe('Janus WebSocket client against a real Janus', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-janus-client-'));
@@ -93,7 +104,7 @@ describe('Janus WebSocket client against a real Janus', () => {
   it('times out a request Janus does not answer', async () => {
     const conn = await JanusConnection.open({ url: running.url, apiSecret: running.apiSecret, requestTimeoutMs: 500 });
     // A stopped process accepts nothing: the request must fail by the timeout, not hang.
-    process.kill(running.pid, 'SIGSTOP');
+    await freeze(running.pid);
     try {
       const err = await conn.createSession().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(JanusTimeoutError);
@@ -107,7 +118,7 @@ describe('Janus WebSocket client against a real Janus', () => {
     const conn = await JanusConnection.open({ url: running.url, apiSecret: running.apiSecret, keepaliveMs: 200, requestTimeoutMs: 300 });
     const s = await conn.createSession();
     const closed = new Promise<string>((resolve) => s.once('closed', resolve));
-    process.kill(running.pid, 'SIGSTOP');
+    await freeze(running.pid);
     try {
       expect(await closed).toBe('keepalive not answered');
     } finally {

@@ -7,7 +7,8 @@ import type { RemoteStream } from '../../meeting/mediaEngine.ts';
 import type { MeetingSession } from '../../meeting/meetingSession.ts';
 import type { FailReason } from '../../meeting/signalingClient.ts';
 import { DeviceNotices, useLocalMedia } from '../media/devices.tsx';
-import { CameraIcon, CameraOffIcon, GridIcon, LeaveIcon, MicIcon, MicOffIcon, PeopleIcon, ScreenIcon, SignalIcon, SpeakerViewIcon } from './icons.tsx';
+import { DevicesPanel } from '../media/DevicesPanel.tsx';
+import { CameraIcon, CameraOffIcon, GridIcon, LeaveIcon, MicIcon, MicOffIcon, PeopleIcon, ScreenIcon, SettingsIcon, SignalIcon, SpeakerViewIcon } from './icons.tsx';
 import { ParticipantsPanel, type ParticipantRow } from './ParticipantsPanel.tsx';
 import { Tile, type TileModel } from './Tile.tsx';
 
@@ -67,8 +68,9 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
   const localState = useLocalMedia(local);
   const announcements = useAnnouncements(session);
   const [speakerView, setSpeakerView] = useState(false);
-  const [panelOpen, setPanelOpen] = useState(false);
+  const [panel, setPanel] = useState<'participants' | 'devices' | null>(null);
   const panelId = useId();
+  const togglePanel = (which: 'participants' | 'devices') => setPanel((open) => (open === which ? null : which));
   const lastSpeaker = useRef<string | null>(null);
   usePageTitle(meeting.roomName);
 
@@ -210,7 +212,7 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
       )}
       <DeviceNotices snapshot={localState} />
 
-      <div className={`meeting-body${panelOpen ? ' with-panel' : ''}`}>
+      <div className={`meeting-body${panel ? ' with-panel' : ''}`}>
         {speakerView && featured ? (
           <div className="stage stage-speaker">
             <div className="stage-main">
@@ -231,7 +233,8 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
             ))}
           </div>
         )}
-        {panelOpen && <ParticipantsPanel id={panelId} rows={rows} onClose={() => setPanelOpen(false)} />}
+        {panel === 'participants' && <ParticipantsPanel id={panelId} rows={rows} onClose={() => setPanel(null)} />}
+        {panel === 'devices' && <DevicesPanel id={panelId} local={local} onClose={() => setPanel(null)} />}
       </div>
       {participants.length === 0 && <p className="alone">{t('call.alone')}</p>}
 
@@ -264,7 +267,23 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
           {speakerView ? <SpeakerViewIcon /> : <GridIcon />}
           <span>{t('call.speakerView')}</span>
         </button>
-        <button type="button" className={`control${panelOpen ? ' control-active' : ''}`} aria-pressed={panelOpen} aria-controls={panelOpen ? panelId : undefined} onClick={() => setPanelOpen((v) => !v)}>
+        <button
+          type="button"
+          className={`control${panel === 'devices' ? ' control-active' : ''}`}
+          aria-pressed={panel === 'devices'}
+          aria-controls={panel === 'devices' ? panelId : undefined}
+          onClick={() => togglePanel('devices')}
+        >
+          <SettingsIcon />
+          <span>{t('call.devices')}</span>
+        </button>
+        <button
+          type="button"
+          className={`control${panel === 'participants' ? ' control-active' : ''}`}
+          aria-pressed={panel === 'participants'}
+          aria-controls={panel === 'participants' ? panelId : undefined}
+          onClick={() => togglePanel('participants')}
+        >
           <PeopleIcon />
           <span>{t('call.participants')}</span>
           <span className="control-count" aria-hidden="true">

@@ -15,8 +15,8 @@ export interface ParticipantRow {
 export function ParticipantsPanel({ id, rows, onClose }: { id: string; rows: ParticipantRow[]; onClose(): void }) {
   const { t } = useTranslation();
   return (
-    <aside id={id} className="participants-panel" aria-labelledby={`${id}-title`}>
-      <div className="participants-head">
+    <aside id={id} className="side-panel" aria-labelledby={`${id}-title`}>
+      <div className="side-panel-head">
         <h2 id={`${id}-title`}>
           {t('call.participantsTitle')} <span className="count">{rows.length}</span>
         </h2>
