@@ -1,0 +1,65 @@
+// The real entry point as an operator runs it: `node … main.ts` with environment variables only.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const repo = path.resolve(import.meta.dirname, '..');
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function startMain(env: Record<string, string>): { proc: ChildProcess; lines: string[]; listening: Promise<string>; exited: Promise<number | null> } {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-main-'));
+  dirs.push(dataDir);
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
+    cwd: repo,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const listening = new Promise<string>((resolve, reject) => {
+    for (const stream of [proc.stdout!, proc.stderr!]) {
+      readline.createInterface({ input: stream }).on('line', (line) => {
+        lines.push(line);
+        if (line.includes('Plenum is listening')) resolve(JSON.parse(line).url as string);
+      });
+    }
+    proc.once('exit', () => reject(new Error(`exited before listening:\n${lines.join('\n')}`)));
+  });
+  listening.catch(() => {});
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return { proc, lines, listening, exited };
+}
+
+describe('main.ts', () => {
+  it('refuses a bad configuration with a message naming the variable', async () => {
+    const { exited, lines } = startMain({ PORT: 'eighty', DATABASE_URL: 'mysql://nope' });
+    expect(await exited).toBe(2);
+    const out = lines.join('\n');
+    expect(out).toContain('PORT');
+    expect(out).toContain('DATABASE_URL');
+  });
+
+  it('starts the embedded default (PGlite + private Janus), becomes ready, and stops cleanly on SIGTERM', { timeout: 120_000 }, async () => {
+    const admin = 'Sehr-geheimes-Passwort-1';
+    const { proc, listening, exited, lines } = startMain({ JANUS_RTP_PORTS: '43000-43099', ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: admin });
+    const url = await listening;
+    const ready = await (await fetch(`${url}/ready`)).json();
+    expect(ready).toMatchObject({ status: 'ready', database: 'pglite', cluster: 'in-process', media: { mode: 'janus' } });
+    const janusPids = execFileSync('pgrep', ['-P', String(proc.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    expect(janusPids.length).toBeGreaterThan(0);
+
+    proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    // The Janus child went with it.
+    for (const pid of janusPids) expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
+    const log = lines.join('\n');
+    expect(log).toContain('shutting down');
+    // Secrets from the environment never reach the log.
+    expect(log).not.toContain(admin);
+  });
+});
