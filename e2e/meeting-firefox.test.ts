@@ -119,7 +119,6 @@ async function readReceived(): Promise<ReceivedStat[]> {
         framesDecoded: Number(r.framesDecoded ?? 0),
         totalAudioEnergy: Number(r.totalAudioEnergy ?? 0),
         packetsReceived: Number(r.packetsReceived ?? 0),
-        extra: JSON.stringify({ w: r.frameWidth, h: r.frameHeight, codec: r.codecId, dec: r.decoderImplementation, lvl: r.audioLevel, jb: r.jitterBufferDelay }),
       });
     });
   }
@@ -152,7 +151,6 @@ async function progress(page: AnyPage, ms: number): Promise<(participantId: stri
 }
 
 const tile = (page: ChromiumPage, name: string) => page.getByRole('figure', { name, exact: true });
-const control = (page: ChromiumPage, name: string) => page.getByRole('group', { name: 'Meeting controls' }).getByRole('button', { name, exact: true });
 /** The same controls in Firefox: the button with this accessible name inside the "Meeting controls" group. */
 const firefoxControl = (name: string) => `${byRole('group', 'Meeting controls')} >>> ${byRole('button', name)}`;
 
@@ -213,7 +211,7 @@ describe('a meeting between Chromium and Firefox ESR', () => {
     expect(fionaId).toMatch(/^[0-9a-f-]{36}$/);
     expect(fionaId).not.toBe(chrisId);
 
-    // Both ways: the video is decoded and the sound carries energy (Firefox's fake microphone is a sine tone).
+    // Both ways: the video is decoded and the sound carries energy (Firefox's fake microphone is a quiet tone).
     for (const [page, otherId] of [[chris, fionaId], [fiona, chrisId]] as const) {
       await expect
         .poll(async () => {
@@ -222,13 +220,13 @@ describe('a meeting between Chromium and Firefox ESR', () => {
         }, { timeout: 20_000, interval: 200 })
         .toBe(true);
     }
-    console.log('CHROMIUM RECEIVES', JSON.stringify(await received(chris)));
-    console.log('FIREFOX RECEIVES', JSON.stringify(await received(fiona)));
-    console.log('FF SENDS', JSON.stringify(await (fiona as unknown as ChromiumPage).evaluate(async () => { const c = (window as any).__plenumTestHooks.meeting.connections(); const out: unknown[] = []; for (const k of Object.keys(c)) { const pc = c[k]; if (pc && pc.getStats && k !== 'subscriber') (await pc.getStats()).forEach((r: any) => { if (r.type === 'outbound-rtp') out.push([k, r.kind, r.rid, r.frameWidth, r.frameHeight, r.bytesSent, r.qualityLimitationReason]); }); } return { keys: Object.keys(c), out }; })));
     expect(problems).toEqual([]);
   }, 60_000);
 
   it('shows the Firefox guest muted in Chromium', async () => {
+    // Firefox's fake tone is quiet (about 0.01 energy per second here): measure it before muting, to compare.
+    const audible = (await progress(chris, 1_500))(fionaId, 'audio', 'totalAudioEnergy');
+    expect(audible).toBeGreaterThan(0);
     await fiona.locator(firefoxControl('Microphone')).click();
     await fiona
       .locator(firefoxControl('Microphone'))
@@ -237,23 +235,18 @@ describe('a meeting between Chromium and Firefox ESR', () => {
       .wait();
     await tile(chris, 'Fiona Firefox').getByRole('img', { name: 'Microphone off' }).waitFor({ timeout: 10_000 });
     expect(await tile(chris, 'Chris Chromium (you)').getByRole('img', { name: 'Microphone off' }).count()).toBe(0);
-    // And silence arrives: once the mute has taken effect, her audio adds (next to) no energy.
+    // And silence arrives: once the mute has taken effect, her audio adds (next to) no energy; video goes on.
     await chris.waitForTimeout(500);
     const step = await progress(chris, 1_500);
-    expect(step(fionaId, 'audio', 'totalAudioEnergy')).toBeLessThan(0.001);
+    expect(step(fionaId, 'audio', 'totalAudioEnergy')).toBeLessThan(audible / 10);
     expect(step(fionaId, 'video', 'framesDecoded')).toBeGreaterThan(0);
   }, 30_000);
 
   it('removes the Firefox guest\'s tile in Chromium when she leaves', async () => {
-    await new Promise((r) => setTimeout(r, 8000));
-    console.log('LATER CHROMIUM', JSON.stringify(await received(chris)));
-    console.log('LATER FIREFOX', JSON.stringify(await received(fiona)));
-    console.log('LATER FF SENDS', JSON.stringify(await (fiona as unknown as ChromiumPage).evaluate(async () => { const c = (window as any).__plenumTestHooks.meeting.connections(); const out: unknown[] = []; (await c.camera.getStats()).forEach((r: any) => { if (r.type === 'outbound-rtp') out.push([r.kind, r.rid, r.frameWidth, r.frameHeight, r.bytesSent]); }); return out; })));
-    console.log('TILE SIZE', await chris.evaluate(() => [...document.querySelectorAll('figure')].map((f) => f.getAttribute('aria-label') + ' ' + f.getBoundingClientRect().width)));
     await fiona.locator(firefoxControl('Leave')).click();
     await fiona.locator(byRole('heading', 'You have left the meeting')).setTimeout(10_000).wait();
     await tile(chris, 'Fiona Firefox').waitFor({ state: 'detached', timeout: 10_000 });
     await chris.getByRole('log').getByText('Fiona Firefox left').waitFor({ state: 'attached' });
     expect(problems).toEqual([]);
-  }, 40_000);
+  }, 30_000);
 });

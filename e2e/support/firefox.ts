@@ -12,12 +12,11 @@ export const FIREFOX_ESR = '/usr/bin/firefox-esr';
 
 /** Preferences that stand in for a person at the machine: a fake camera and microphone, permission given. */
 const prefs: Record<string, unknown> = {
-  // Firefox's own fake devices: a colour-cycling 640x480 picture and a sine tone.
+  // Firefox's own fake devices: a colour-cycling picture and a quiet tone.
   'media.navigator.streams.fake': true,
   'media.navigator.permission.disabled': true,
-  // Janus listens on 127.0.0.1 only; Firefox leaves loopback candidates out unless told otherwise.
+  // Janus listens on 127.0.0.1 only: let Firefox offer loopback candidates too (ESR 153 also connected without it here).
   'media.peerconnection.ice.loopback': true,
-  'media.peerconnection.ice.no_host': false,
   'media.autoplay.default': 0,
   'media.autoplay.blocking_policy': 0,
   'intl.accept_languages': 'en-US',
