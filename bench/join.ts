@@ -193,6 +193,10 @@ const nums = (xs: (number | null)[]) => xs.filter((x): x is number => typeof x =
 interface PlenumRun {
   results: PlenumJoinResult[];
   steady: Steady | null;
+  /** CPU seconds spent from the joins to everyone decoding everyone. */
+  joinCpu: { server: number; janus: number };
+  /** RSS just before the joins (pages open, sockets connected). */
+  rssBefore: { server: number; janus: number };
 }
 interface EchoRun {
   results: EchoResult[];
@@ -200,12 +204,13 @@ interface EchoRun {
 }
 
 async function echoRun(browser: Browser, server: Server, echo: EchoJanus, n: number, procs: Record<string, () => number[]>): Promise<EchoRun> {
-  const negotiate = async (offer: string) => JSON.stringify(await echo.negotiate(JSON.parse(offer) as { type: 'offer'; sdp: string }));
-  const opened = await Promise.allSettled(Array.from({ length: n }, () => BenchPage.open(browser, server.url, video, negotiate)));
+  const opened = await Promise.allSettled(Array.from({ length: n }, () => BenchPage.open(browser, server.url, video)));
   const pages = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
   try {
     const failed = opened.find((o) => o.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
+    // Like the Plenum pages' signaling socket, Janus's socket is open before the clock starts.
+    await Promise.all(pages.map((p) => p.janusConnect(echo.url, echo.apiSecret)));
     const results = await within('echo', joinTimeoutMs + 15_000, Promise.all(pages.map((p) => p.echo(joinTimeoutMs))));
     const steady = results.every((r) => r.firstFrame !== null) && steadyMs > 0 ? await sampleSteady(procs, pages) : null;
     return { results, steady };
@@ -229,10 +234,14 @@ async function plenumRun(
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const wsUrl = `${server.url.replace(/^http/, 'ws')}/signaling`;
     for (const [i, p] of pages.entries()) await p.connect(wsUrl, await guestTicket(server, roomId, invite, `Teilnehmer ${i + 1}`));
+    const [serverPid, janusPid] = [server.proc.pid!, server.janusPid];
+    const rssBefore = { server: rssMiB(serverPid), janus: rssMiB(janusPid) };
+    const cpu0 = { server: cpuSeconds(serverPid), janus: cpuSeconds(janusPid) };
     // Everyone joins at once, like a meeting that starts on time.
     const results = await within('join', joinTimeoutMs + 15_000, Promise.all(pages.map((p) => p.join(n - 1, joinTimeoutMs))));
+    const joinCpu = { server: cpuSeconds(serverPid) - cpu0.server, janus: cpuSeconds(janusPid) - cpu0.janus };
     const steady = results.every((r) => r.allFrames !== null) && steadyMs > 0 ? await sampleSteady(procs, pages) : null;
-    return { results, steady };
+    return { results, steady, joinCpu, rssBefore };
   } finally {
     await Promise.all(pages.map((p) => p.close().catch(() => {})));
     // Let the server notice the closed sockets and tear the Janus room down before the next run.
@@ -258,11 +267,26 @@ async function main(): Promise<void> {
   const failures: string[] = [];
   let idle: Steady | undefined;
   try {
-    [server, echo, browser] = await Promise.all([
+    const started = await Promise.allSettled([
       startServer(path.join(tmp, 'data')),
       startEchoJanus({ dir: path.join(tmp, 'echo-janus'), rtpPorts: ECHO_RTP, iceInterface: 'lo' }),
       launchChromium(),
-    ]);
+    ] as const);
+    // Whatever did start is cleaned up below even if something else did not.
+    if (started[0].status === 'fulfilled') server = started[0].value;
+    if (started[1].status === 'fulfilled') echo = started[1].value;
+    if (started[2].status === 'fulfilled') browser = started[2].value;
+    const notStarted = started.find((x) => x.status === 'rejected');
+    if (notStarted || !server || !echo || !browser) throw (notStarted as PromiseRejectedResult | undefined)?.reason ?? new Error('start failed');
+    // Janus processes die with us (pdeathsig); the server child would not: kill it if we are interrupted.
+    const serverProc = server.proc;
+    const onSignal = (signal: NodeJS.Signals) => {
+      serverProc.kill('SIGKILL');
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    process.once('exit', () => serverProc.kill('SIGKILL'));
     ourJanus.push(server.janusPid, echo.pid);
     const srv = server;
     const ech = echo;
@@ -353,27 +377,37 @@ async function main(): Promise<void> {
         `${f0(median(e.map((x) => x.offerReady)))} | ${f0(median(e.map((x) => x.answered)))} |`,
     );
   }
+  console.log('\n### CPU spent while joining (from the joins until everyone decodes everyone; CPU-ms, medians over repetitions)\n');
+  console.log('| N | server | per participant | Janus | per participant |');
+  console.log('|---|---|---|---|---|');
+  for (const n of nList) {
+    const runs = plenum.get(n) ?? [];
+    if (!runs.length) continue;
+    const s = median(runs.map((r) => r.joinCpu.server * 1000));
+    const j = median(runs.map((r) => r.joinCpu.janus * 1000));
+    console.log(`| ${n} | ${f0(s)} | ${f0(s / n)} | ${f0(j)} | ${f0(j / n)} |`);
+  }
   console.log(`\n### steady state (${steadyMs / 1000} s after every participant decodes every remote; medians over repetitions)\n`);
-  console.log('CPU in % of one core (utime+stime from /proc), RSS (VmRSS) in MiB; idle = before the first meeting.\n');
-  console.log('| N | server CPU | per participant | Janus CPU | per participant | server RSS (idle +Δ) | Δ per participant | Janus RSS (idle +Δ) | Chromium CPU (all pages) | fps per received stream | echo: Janus CPU | echo: fps per stream |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('CPU in % of one core (utime+stime from /proc), RSS (VmRSS) in MiB; Δ = steady state minus just before the joins of the same run.\n');
+  console.log('| N | server CPU | per participant | Janus CPU | per participant | server RSS | Δ | Janus RSS | Δ per participant | Chromium CPU (all pages) | fps per received stream | echo: Janus CPU | echo: Chromium CPU | echo: fps per stream |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   if (idle) {
+    console.log(`| idle | ${f1(idle.cpu.server!)} | | ${f1(idle.cpu.janus!)} | | ${f1(idle.rss.server!)} | | ${f1(idle.rss.janus!)} | | ${f1(idle.cpu.chromium!)} | | ${f1(idle.cpu.echoJanus!)} | | |`);
+  }
+  for (const n of nList) {
+    const runs = (plenum.get(n) ?? []).filter((r) => r.steady);
+    const es = (echoes.get(n) ?? []).flatMap((r) => (r.steady ? [r.steady] : []));
+    if (!runs.length) continue;
+    const m = (f: (s: Steady) => number) => median(runs.map((r) => f(r.steady!)));
+    const dServer = median(runs.map((r) => r.steady!.rss.server! - r.rssBefore.server));
+    const dJanus = median(runs.map((r) => r.steady!.rss.janus! - r.rssBefore.janus));
+    const sign = (x: number) => `${x >= 0 ? '+' : ''}${f1(x)}`;
     console.log(
-      `| idle | ${f1(idle.cpu.server!)} | | ${f1(idle.cpu.janus!)} | | ${f1(idle.rss.server!)} | | ${f1(idle.rss.janus!)} | ${f1(idle.cpu.chromium!)} | | ${f1(idle.cpu.echoJanus!)} | |`,
+      `| ${n} | ${f1(m((s) => s.cpu.server!))} | ${f1(m((s) => s.cpu.server!) / n)} | ${f1(m((s) => s.cpu.janus!))} | ${f1(m((s) => s.cpu.janus!) / n)} | ` +
+        `${f1(m((s) => s.rss.server!))} | ${sign(dServer)} | ${f1(m((s) => s.rss.janus!))} | ${sign(dJanus / n)} | ` +
+        `${f1(m((s) => s.cpu.chromium!))} | ${f1(m((s) => s.fpsPerStream))} | ${f1(median(es.map((s) => s.cpu.echoJanus!)))} | ` +
+        `${f1(median(es.map((s) => s.cpu.chromium!)))} | ${f1(median(es.map((s) => s.fpsPerStream)))} |`,
     );
-    for (const n of nList) {
-      const st = (plenum.get(n) ?? []).flatMap((r) => (r.steady ? [r.steady] : []));
-      const es = (echoes.get(n) ?? []).flatMap((r) => (r.steady ? [r.steady] : []));
-      if (!st.length) continue;
-      const m = (f: (s: Steady) => number) => median(st.map(f));
-      const dRss = m((s) => s.rss.server!) - idle.rss.server!;
-      const dJanus = m((s) => s.rss.janus!) - idle.rss.janus!;
-      console.log(
-        `| ${n} | ${f1(m((s) => s.cpu.server!))} | ${f1(m((s) => s.cpu.server!) / n)} | ${f1(m((s) => s.cpu.janus!))} | ${f1(m((s) => s.cpu.janus!) / n)} | ` +
-          `${f1(m((s) => s.rss.server!))} (${dRss >= 0 ? '+' : ''}${f1(dRss)}) | ${f1(dRss / n)} | ${f1(m((s) => s.rss.janus!))} (${dJanus >= 0 ? '+' : ''}${f1(dJanus)}) | ` +
-          `${f1(m((s) => s.cpu.chromium!))} | ${f1(m((s) => s.fpsPerStream))} | ${f1(median(es.map((s) => s.cpu.echoJanus!)))} | ${f1(median(es.map((s) => s.fpsPerStream)))} |`,
-      );
-    }
   }
   if (failures.length) {
     console.log('\n### problems\n');

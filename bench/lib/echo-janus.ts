@@ -2,13 +2,14 @@
  * A Janus for the reference measurement: the same binary and the same generated configuration as
  * Plenum's embedded Janus (janusConfigFiles: loopback WebSocket API with a secret, ICE on the given
  * interface, same debug level), except that the EchoTest plugin is loaded too. The embedded Janus
- * loads only VideoRoom and AudioBridge, so the echo test cannot run on that very process.
+ * loads only VideoRoom and AudioBridge, so the echo test cannot run on that very process. The pages
+ * talk to its WebSocket API directly (loopback, API secret); Node only checks that it is up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { JanusConnection, type JanusSession, type Jsep } from '../../packages/server/src/media/janus/client.ts';
+import { JanusConnection } from '../../packages/server/src/media/janus/client.ts';
 import { findJanusFolders, janusConfigFiles } from '../../packages/server/src/media/janus/config.ts';
 import { freeLoopbackPort } from './proc.ts';
 
@@ -16,8 +17,9 @@ export const ECHOTEST_PLUGIN = 'janus.plugin.echotest';
 
 export interface EchoJanus {
   pid: number;
-  /** Attaches EchoTest, sends the browser's offer and returns Janus's answer. */
-  negotiate(offer: Jsep): Promise<Jsep>;
+  /** WebSocket API on 127.0.0.1 and its secret: the benchmark's pages talk to it directly. */
+  url: string;
+  apiSecret: string;
   stop(): Promise<void>;
 }
 
@@ -85,20 +87,7 @@ export async function startEchoJanus(opts: { dir: string; rtpPorts: { from: numb
     await stop();
     throw new Error(`the reference Janus did not answer on ${url} within 20 s`);
   }
-  const conn = connection;
-  const session: JanusSession = await conn.createSession();
-  return {
-    pid: child.pid!,
-    async negotiate(offer) {
-      const handle = await session.attach(ECHOTEST_PLUGIN);
-      const res = await handle.message({ audio: true, video: true }, offer);
-      if (!res.jsep) throw new Error(`EchoTest answered without SDP: ${JSON.stringify(res.data)}`);
-      return res.jsep;
-    },
-    async stop() {
-      await session.destroy().catch(() => {});
-      await conn.close();
-      await stop();
-    },
-  };
+  // Only the readiness check needs Node's client: the pages negotiate on their own.
+  await connection.close();
+  return { pid: child.pid!, url, apiSecret, stop };
 }

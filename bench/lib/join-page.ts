@@ -1,8 +1,8 @@
 /**
  * The in-page side of bench/join.ts: a Plenum participant (signaling over the real WebSocket, camera
  * published with VP8 simulcast, one subscribing connection answering every `subscribe_offer`, like the
- * web client's media engine) and an EchoTest participant (one sendrecv connection whose offer Node
- * relays to Janus's EchoTest plugin). Timing happens in the page with performance.now(), so Playwright's
+ * web client's media engine) and an EchoTest participant (one sendrecv connection negotiated with
+ * Janus's EchoTest plugin over Janus's own WebSocket API, straight from the page). Timing happens in the page with performance.now(), so Playwright's
  * round trips do not count: getStats of the receiving connection is polled every POLL_MS until
  * `framesDecoded > 0`.
  *
@@ -162,9 +162,35 @@ const PAGE_SOURCE = String.raw`
     },
 
     // ── EchoTest ──
-    /** Offer → Node (window.echoNegotiate relays it to Janus) → answer; resolves at the first decoded echoed frame. */
+    /** Janus's WebSocket API straight from the page (loopback, API secret), as the reference's signaling. */
+    async janusConnect(url, secret) {
+      const ws = new WebSocket(url, 'janus-protocol');
+      this.janus = { ws, secret, pending: {}, next: 0 };
+      ws.onmessage = (ev) => {
+        const m = JSON.parse(ev.data);
+        const p = this.janus.pending[m.transaction];
+        if (!p || m.janus === 'ack') return;
+        delete this.janus.pending[m.transaction];
+        if (m.janus === 'error' || (m.plugindata && m.plugindata.data && m.plugindata.data.error)) p.reject(new Error('Janus: ' + ev.data));
+        else p.resolve(m);
+      };
+      await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = () => reject(new Error('Janus socket failed')); });
+    },
+
+    janusRequest(body) {
+      const transaction = 't' + this.janus.next++;
+      return new Promise((resolve, reject) => {
+        this.janus.pending[transaction] = { resolve, reject };
+        this.janus.ws.send(JSON.stringify({ ...body, transaction, apisecret: this.janus.secret }));
+      });
+    },
+
+    /** Session, EchoTest handle, offer → answer; resolves at the first decoded echoed frame. Times in ms since the start. */
     async echo(timeoutMs) {
       const t0 = performance.now();
+      const session = (await this.janusRequest({ janus: 'create' })).data.id;
+      this.janusKeepalive = setInterval(() => this.janusRequest({ janus: 'keepalive', session_id: session }).catch(() => {}), 20000);
+      const handle = (await this.janusRequest({ janus: 'attach', plugin: 'janus.plugin.echotest', session_id: session })).data.id;
       const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
       this.echoPc = pc;
       pc.addTransceiver(this.local.getAudioTracks()[0], { direction: 'sendrecv' });
@@ -172,9 +198,13 @@ const PAGE_SOURCE = String.raw`
       await pc.setLocalDescription(await pc.createOffer());
       await gathered(pc);
       const offerReady = performance.now() - t0;
-      const answer = JSON.parse(await window.echoNegotiate(JSON.stringify({ type: 'offer', sdp: pc.localDescription.sdp })));
+      const answer = await this.janusRequest({
+        janus: 'message', session_id: session, handle_id: handle,
+        body: { audio: true, video: true }, jsep: { type: 'offer', sdp: pc.localDescription.sdp },
+      });
+      if (!answer.jsep) throw new Error('EchoTest answered without SDP');
       const answered = performance.now() - t0;
-      await pc.setRemoteDescription(answer);
+      await pc.setRemoteDescription(answer.jsep);
       const deadline = t0 + timeoutMs;
       let firstFrame = null;
       while (firstFrame === null && performance.now() < deadline) {
@@ -224,6 +254,7 @@ interface PageBench {
   camera(width: number, height: number, frameRate: number): Promise<{ width: number; height: number; frameRate: number }>;
   connect(url: string, ticket: string): Promise<void>;
   join(expectedRemotes: number, timeoutMs: number): Promise<PlenumJoinResult>;
+  janusConnect(url: string, secret: string): Promise<void>;
   echo(timeoutMs: number): Promise<EchoResult>;
   decoded(): Promise<{ frames: number; streams: number }>;
 }
@@ -244,10 +275,9 @@ export class BenchPage {
   ) {}
 
   /** Opens a page on `origin` (for a secure context and the signaling origin check) with the camera already on. */
-  static async open(browser: Browser, origin: string, video: VideoSpec, echoNegotiate?: (offer: string) => Promise<string>): Promise<BenchPage> {
+  static async open(browser: Browser, origin: string, video: VideoSpec): Promise<BenchPage> {
     const context = await browser.newContext();
     try {
-      if (echoNegotiate) await context.exposeFunction('echoNegotiate', echoNegotiate);
       const page = await context.newPage();
       await page.goto(`${origin}/health`);
       await page.evaluate(PAGE_SOURCE);
@@ -268,6 +298,10 @@ export class BenchPage {
 
   join(expectedRemotes: number, timeoutMs: number): Promise<PlenumJoinResult> {
     return this.page.evaluate(([n, t]) => (globalThis as unknown as W).bench.join(n, t), [expectedRemotes, timeoutMs] as const);
+  }
+
+  janusConnect(url: string, secret: string): Promise<void> {
+    return this.page.evaluate(([u, s]) => (globalThis as unknown as W).bench.janusConnect(u, s), [url, secret] as const);
   }
 
   echo(timeoutMs: number): Promise<EchoResult> {

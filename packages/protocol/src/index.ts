@@ -4,3 +4,5 @@ export * from './rooms.ts';
 export * from './session.ts';
 export * from './signaling.ts';
 export * from './media.ts';
+export * from './chat.ts';
+export * from './hands.ts';

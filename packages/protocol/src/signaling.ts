@@ -98,6 +98,14 @@ export const SignalingErrorCode = z.enum([
   'media_not_found',
   /** media: a subscribe_answer without an offer waiting for it. */
   'media_no_offer',
+  /** chat: the chat is disabled by a moderator; only moderators can send. */
+  'chat_disabled',
+  /** chat: the room's chat history has reached its size limit; a moderator can clear it. */
+  'chat_full',
+  /** hands: raising hands is disabled by a moderator. */
+  'hands_disabled',
+  /** The participant named in the command is not in the room (e.g. the recipient of a private message left). */
+  'participant_not_found',
 ]);
 export type SignalingErrorCode = z.infer<typeof SignalingErrorCode>;
 

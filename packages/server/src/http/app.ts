@@ -11,6 +11,8 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import { registerAuth } from '../auth/index.ts';
 import { publicUrl, type Services } from '../services.ts';
 import { createMediaModule } from '../modules/media/index.ts';
+import { createChatModule } from '../modules/chat/index.ts';
+import { handsModule } from '../modules/hands/index.ts';
 import { registerSignaling } from '../signaling/index.ts';
 import { registerErrorHandling } from './errors.ts';
 import { registerMetrics } from './metrics.ts';
@@ -91,7 +93,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(healthRoutes, { services });
   await registerAuth(app, services, { publicUrl: base, secure });
   await app.register(roomRoutes, { services, publicUrl: base });
-  await registerSignaling(app, services, { modules: [createMediaModule(services.media)] });
+  await registerSignaling(app, services, { modules: [createMediaModule(services.media), createChatModule(), handsModule] });
   await app.register(inviteRoutes, { services });
 
   if (options.webDist && fs.existsSync(path.join(options.webDist, 'index.html'))) {

@@ -71,10 +71,38 @@ export class LocalMedia {
 
   getSnapshot = (): LocalMediaSnapshot => this.snapshotValue;
 
-  /** Asks for microphone and camera (each on its own) and lists the devices. */
+  /**
+   * Asks for microphone and camera in one request (one permission prompt); if that fails, for each on its
+   * own, so that a refused or missing camera still leaves the microphone (and the reason for each). Then
+   * lists the devices.
+   */
   async acquire(): Promise<void> {
-    await this.open('audio', null);
-    await this.open('video', null);
+    let both: MediaStream | null = null;
+    try {
+      both = (await navigator.mediaDevices?.getUserMedia({ audio: audioConstraints, video: videoConstraints })) ?? null;
+    } catch {
+      // Find out per device what works and why not.
+    }
+    const audio = both?.getAudioTracks()[0];
+    const video = both?.getVideoTracks()[0];
+    if (this.closed) {
+      both?.getTracks().forEach((t) => t.stop());
+      return;
+    }
+    if (audio && video) {
+      // The switches may have been used while the browser was asking.
+      audio.enabled = this.snapshotValue.audio.enabled;
+      const videoWanted = this.snapshotValue.video.enabled;
+      if (!videoWanted) video.stop();
+      this.update({
+        audio: { ...this.snapshotValue.audio, track: audio, deviceId: audio.getSettings().deviceId ?? null, problem: null },
+        video: { ...this.snapshotValue.video, track: videoWanted ? video : null, deviceId: video.getSettings().deviceId ?? null, problem: null },
+      });
+    } else {
+      both?.getTracks().forEach((t) => t.stop());
+      await this.open('audio', null);
+      await this.open('video', null);
+    }
     await this.refreshDevices();
   }
 

@@ -2,6 +2,7 @@ import {
   MEDIA_NAMESPACE,
   MediaMessage,
   MediaSnapshot,
+  SignalingErrorPayload,
   type MediaSource,
   type ParticipantMedia,
   type ServerEnvelope,
@@ -113,7 +114,7 @@ export class MediaEngine {
   private streams: SubscribedStream[] = [];
   private readonly remoteStreams = new Map<string, RemoteStream>();
   private negotiation: Promise<void> = Promise.resolve();
-  private readonly pendingAnswers = new Map<MediaSource, (sdp: string) => void>();
+  private readonly pendingAnswers = new Map<MediaSource, { resolve(sdp: string): void; reject(err: Error): void }>();
   private readonly tiles = new Map<string, TileReport>();
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private lastCounters: LossCounters | null = null;
@@ -168,12 +169,18 @@ export class MediaEngine {
 
   handle(envelope: ServerEnvelope): void {
     if (envelope.namespace !== MEDIA_NAMESPACE || this.closed) return;
+    const error = SignalingErrorPayload.safeParse(envelope.payload);
+    if (error.success) {
+      // A refused publish (no media server, failed negotiation) ends the wait at once instead of timing out.
+      if (error.data.action === 'publish') for (const pending of [...this.pendingAnswers.values()]) pending.reject(new Error(`publish refused: ${error.data.error}`));
+      return;
+    }
     const parsed = MediaMessage.safeParse(envelope.payload);
     if (!parsed.success) return;
     const message = parsed.data;
     switch (message.message) {
       case 'publish_answer':
-        this.pendingAnswers.get(message.source)?.(message.sdp);
+        this.pendingAnswers.get(message.source)?.resolve(message.sdp);
         return;
       case 'subscribe_offer':
         this.negotiation = this.negotiation.then(() => this.answerSubscription(message.sdp, message.streams)).catch((err: unknown) => {
@@ -338,16 +345,30 @@ export class MediaEngine {
     await iceGatheringComplete(pc);
     if (this.closed || pc.signalingState === 'closed') return;
     const answer = new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no publish_answer for ${source}`)), ANSWER_TIMEOUT_MS);
-      this.pendingAnswers.set(source, (sdp) => {
+      const timer = setTimeout(() => {
+        this.pendingAnswers.delete(source);
+        reject(new Error(`no publish_answer for ${source}`));
+      }, ANSWER_TIMEOUT_MS);
+      const settle = () => {
         clearTimeout(timer);
         this.pendingAnswers.delete(source);
-        resolve(sdp);
+      };
+      this.pendingAnswers.set(source, {
+        resolve: (sdp) => {
+          settle();
+          resolve(sdp);
+        },
+        reject: (err) => {
+          settle();
+          reject(err);
+        },
       });
     });
     if (!this.signaling.send(MEDIA_NAMESPACE, { action: 'publish', source, sdp: pc.localDescription!.sdp })) {
-      this.pendingAnswers.delete(source);
-      return; // not connected; the next join publishes again
+      // Not connected; the next join publishes again.
+      answer.catch(() => {});
+      this.pendingAnswers.get(source)?.reject(new Error('not connected'));
+      return;
     }
     try {
       const sdp = await answer;

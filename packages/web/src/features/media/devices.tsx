@@ -1,8 +1,7 @@
 import { useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LocalMedia, LocalMediaSnapshot } from '../../meeting/localMedia.ts';
-import { Notice } from '../../app/ui.tsx';
-import { Field } from '../../app/ui.tsx';
+import { Field, Notice } from '../../app/ui.tsx';
 
 export function useLocalMedia(local: LocalMedia): LocalMediaSnapshot {
   return useSyncExternalStore(local.subscribe, local.getSnapshot);

@@ -11,6 +11,11 @@ import { DevicesPanel } from '../media/DevicesPanel.tsx';
 import { CameraIcon, CameraOffIcon, GridIcon, LeaveIcon, MicIcon, MicOffIcon, PeopleIcon, ScreenIcon, SettingsIcon, SignalIcon, SpeakerViewIcon } from './icons.tsx';
 import { ParticipantsPanel, type ParticipantRow } from './ParticipantsPanel.tsx';
 import { Tile, type TileModel } from './Tile.tsx';
+import { ChatAnnouncer, ChatControl } from '../chat/ChatControl.tsx';
+import { ChatPanel } from '../chat/ChatPanel.tsx';
+import { chatStoreFor } from '../chat/chatStore.ts';
+import { HandsAnnouncer, RaiseHandControl, RaisedHands } from '../hands/Hands.tsx';
+import { handsStoreFor } from '../hands/handsStore.ts';
 
 const failKey: Record<FailReason, 'call.failedGaveUp' | 'call.failedRefused' | 'call.failedJoin' | 'call.failedVersion' | 'call.failedRemoved' | 'call.failedReplaced'> = {
   gave_up: 'call.failedGaveUp',
@@ -65,12 +70,16 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
   const { t } = useTranslation();
   const meeting = useSyncExternalStore(session.subscribe, session.getSnapshot);
   const media = useSyncExternalStore(session.media.subscribe, session.media.getSnapshot);
+  const chat = chatStoreFor(session.signaling);
+  const hands = handsStoreFor(session.signaling);
+  const handsView = useSyncExternalStore(hands.subscribe, hands.getSnapshot);
+  const raisedHands = useMemo(() => new Set(handsView.hands.map((h) => h.participant_id)), [handsView.hands]);
   const localState = useLocalMedia(local);
   const announcements = useAnnouncements(session);
   const [speakerView, setSpeakerView] = useState(false);
-  const [panel, setPanel] = useState<'participants' | 'devices' | null>(null);
+  const [panel, setPanel] = useState<'participants' | 'devices' | 'chat' | null>(null);
   const panelId = useId();
-  const togglePanel = (which: 'participants' | 'devices') => setPanel((open) => (open === which ? null : which));
+  const togglePanel = (which: 'participants' | 'devices' | 'chat') => setPanel((open) => (open === which ? null : which));
   const lastSpeaker = useRef<string | null>(null);
   usePageTitle(meeting.roomName);
 
@@ -109,8 +118,10 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
       self: true,
       video: ownStream,
       audioOff: !micOn,
-      talking: media.talking.has(self.id),
+      // The media server notices silence with a delay; a muted microphone is never "speaking".
+      talking: micOn && media.talking.has(self.id),
       disconnected: false,
+      handRaised: raisedHands.has(self.id),
     });
     if (media.screen.stream) {
       list.push({ key: `${self.id}:screen`, participantId: self.id, source: 'screen', name: self.displayName, label: t('call.yourScreen'), self: true, video: media.screen.stream, audioOff: false, talking: false, disconnected: false });
@@ -127,8 +138,9 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
         self: false,
         video: state?.video === false ? null : videoOf(p.id, 'camera'),
         audioOff: state ? !state.audio : false,
-        talking: media.talking.has(p.id),
+        talking: state?.audio !== false && media.talking.has(p.id),
         disconnected,
+        handRaised: raisedHands.has(p.id),
       });
       const screen = videoOf(p.id, 'screen');
       if (screen) {
@@ -136,7 +148,7 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
       }
     }
     return list;
-  }, [self, participants, media, ownStream, micOn, t]);
+  }, [self, participants, media, ownStream, micOn, raisedHands, t]);
 
   // The speaker view follows whoever spoke last (a screen share takes the stage first).
   const talkingRemote = tiles.find((tile) => !tile.self && tile.talking);
@@ -151,7 +163,7 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
   const rows: ParticipantRow[] = useMemo(() => {
     if (!self) return [];
     return [
-      { id: self.id, name: self.displayName, self: true, role: self.role, kind: self.kind, audioOff: !micOn, disconnected: false },
+      { id: self.id, name: self.displayName, self: true, role: self.role, kind: self.kind, audioOff: !micOn, disconnected: false, handRaised: raisedHands.has(self.id) },
       ...participants.map((p) => ({
         id: p.id,
         name: p.display_name,
@@ -160,9 +172,10 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
         kind: p.kind,
         audioOff: media.states.get(p.id)?.audio === false,
         disconnected: p.connection === 'disconnected',
+        handRaised: raisedHands.has(p.id),
       })),
     ];
-  }, [self, participants, media.states, micOn]);
+  }, [self, participants, media.states, micOn, raisedHands]);
 
   const leave = useCallback(() => session.leave(), [session]);
 
@@ -233,7 +246,12 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
             ))}
           </div>
         )}
-        {panel === 'participants' && <ParticipantsPanel id={panelId} rows={rows} onClose={() => setPanel(null)} />}
+        {panel === 'participants' && (
+          <ParticipantsPanel id={panelId} rows={rows} onClose={() => setPanel(null)}>
+            <RaisedHands store={hands} selfId={self.id} moderator={self.role === 'moderator'} participants={rows} />
+          </ParticipantsPanel>
+        )}
+        {panel === 'chat' && <ChatPanel id={panelId} store={chat} selfId={self.id} moderator={self.role === 'moderator'} participants={participants} onClose={() => setPanel(null)} />}
         {panel === 'devices' && <DevicesPanel id={panelId} local={local} onClose={() => setPanel(null)} />}
       </div>
       {participants.length === 0 && <p className="alone">{t('call.alone')}</p>}
@@ -277,6 +295,8 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
           <SettingsIcon />
           <span>{t('call.devices')}</span>
         </button>
+        <RaiseHandControl store={hands} />
+        <ChatControl store={chat} open={panel === 'chat'} panelId={panelId} onToggle={() => togglePanel('chat')} />
         <button
           type="button"
           className={`control${panel === 'participants' ? ' control-active' : ''}`}
@@ -301,6 +321,8 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
           <p key={i}>{text}</p>
         ))}
       </div>
+      <ChatAnnouncer store={chat} />
+      <HandsAnnouncer store={hands} moderator={self.role === 'moderator'} participants={participants} />
       <AudioSinks streams={media.remote} />
     </section>
   );

@@ -1,5 +1,7 @@
 import type { ParticipantPublic } from '@plenum/protocol';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { HandIcon } from '../hands/HandIcon.tsx';
 import { CloseIcon, MicIcon, MicOffIcon } from './icons.tsx';
 
 export interface ParticipantRow {
@@ -10,9 +12,11 @@ export interface ParticipantRow {
   kind: ParticipantPublic['kind'];
   audioOff: boolean;
   disconnected: boolean;
+  handRaised?: boolean;
 }
 
-export function ParticipantsPanel({ id, rows, onClose }: { id: string; rows: ParticipantRow[]; onClose(): void }) {
+/** `children` go above the list (the raised hands). */
+export function ParticipantsPanel({ id, rows, onClose, children }: { id: string; rows: ParticipantRow[]; onClose(): void; children?: ReactNode }) {
   const { t } = useTranslation();
   return (
     <aside id={id} className="side-panel" aria-labelledby={`${id}-title`}>
@@ -25,6 +29,7 @@ export function ParticipantsPanel({ id, rows, onClose }: { id: string; rows: Par
           <span className="visually-hidden">{t('call.closePanel')}</span>
         </button>
       </div>
+      {children}
       <ul className="participant-list">
         {rows.map((row) => (
           <li key={row.id} className="participant-row">
@@ -35,6 +40,7 @@ export function ParticipantsPanel({ id, rows, onClose }: { id: string; rows: Par
               {row.kind === 'sip' && <span className="tag tag-quiet">{t('call.phone')}</span>}
               {row.disconnected && <span className="tag tag-warn">{t('call.connectionLost')}</span>}
             </span>
+            {row.handRaised && <HandIcon label={t('hands.raised')} />}
             {row.audioOff ? <MicOffIcon label={t('call.micOff')} /> : <MicIcon label={t('call.microphone')} />}
           </li>
         ))}

@@ -2,6 +2,7 @@ import type { MediaSource } from '@plenum/protocol';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { VideoView } from '../media/VideoView.tsx';
+import { HandIcon } from '../hands/HandIcon.tsx';
 import { MicOffIcon, ScreenIcon } from './icons.tsx';
 
 export interface TileModel {
@@ -17,6 +18,8 @@ export interface TileModel {
   audioOff: boolean;
   talking: boolean;
   disconnected: boolean;
+  /** Camera tiles: this participant's hand is up. */
+  handRaised?: boolean;
 }
 
 function initials(name: string): string {
@@ -70,6 +73,7 @@ export function Tile({ tile, featured = false, onSize }: { tile: TileModel; feat
       )}
       <figcaption className="tile-caption">
         {tile.source === 'screen' && <ScreenIcon />}
+        {tile.source === 'camera' && tile.handRaised && <HandIcon label={t('hands.raised')} />}
         {tile.source === 'camera' && tile.audioOff && <MicOffIcon label={t('call.micOff')} />}
         <span className="tile-name">{tile.source === 'screen' || tile.self ? tile.label : tile.name}</span>
         {tile.talking && <span className="visually-hidden">({t('call.speaking')})</span>}
