@@ -1,20 +1,8 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalAccount } from '../packages/server/src/auth/accounts.ts';
+import { launchChromium } from '../packages/server/src/testing/browsers.ts';
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
-
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-];
 
 /** The default deployment: no OIDC_ISSUER, Plenum's embedded provider with its own login page. */
 describe('login with the embedded provider in Chromium', () => {
@@ -24,7 +12,7 @@ describe('login with the embedded provider in Chromium', () => {
   beforeAll(async () => {
     server = await startTestServer();
     await createLocalAccount(server.services.storage.db, { username: 'gemeinderat', displayName: 'Greta Gemeinderat', password: 'sitzung-2026!', isAdmin: false });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

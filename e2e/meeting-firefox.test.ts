@@ -5,36 +5,12 @@
  * frames) and sound (audio energy), read from the subscriber connection's getStats() through the test hook
  * (packages/web/src/meeting/testHooks.ts). The guest's mute shows in Chromium; the guest leaving removes the tile.
  */
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser as ChromiumBrowser, type Page as ChromiumPage } from 'playwright-core';
+import { type Browser as ChromiumBrowser, type Page as ChromiumPage } from 'playwright-core';
 import type { Page as FirefoxPage } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWebIfStale, launchChromium } from '../packages/server/src/testing/browsers.ts';
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
 import { byRole, launchFirefoxEsr, newFirefoxPage, type FirefoxEsr } from './support/firefox.ts';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const webDir = path.join(root, 'packages/web');
-
-function newestSourceMtime(): number {
-  const roots = [path.join(webDir, 'src'), path.join(webDir, 'index.html'), path.join(webDir, 'vite.config.ts'), path.join(root, 'packages/protocol/src')];
-  let newest = 0;
-  const visit = (p: string) => {
-    const stat = fs.statSync(p);
-    if (stat.isDirectory()) for (const entry of fs.readdirSync(p)) visit(path.join(p, entry));
-    else newest = Math.max(newest, stat.mtimeMs);
-  };
-  roots.forEach(visit);
-  return newest;
-}
-
-function buildWebIfStale(): void {
-  const index = path.join(webDir, 'dist/index.html');
-  if (fs.existsSync(index) && fs.statSync(index).mtimeMs > newestSourceMtime()) return;
-  execFileSync('npm', ['run', '-s', 'build', '-w', '@plenum/web'], { cwd: root, stdio: 'pipe', timeout: 120_000 });
-}
 
 let server: TestServer;
 let chromiumBrowser: ChromiumBrowser;
@@ -46,22 +22,7 @@ beforeAll(async () => {
   // RTP ports of this file: 42800-42899 (meeting-three uses 42600-42799).
   [server, chromiumBrowser, firefox] = await Promise.all([
     startTestServer({ web: true, env: { MEDIA: 'janus', JANUS_ICE_INTERFACE: 'lo', JANUS_RTP_PORTS: '42800-42899' } }),
-    chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        '--allow-loopback-in-peer-connection',
-        '--autoplay-policy=no-user-gesture-required',
-      ],
-    }),
+    launchChromium(),
     launchFirefoxEsr(),
   ]);
 }, 180_000);

@@ -8,7 +8,6 @@
  * app then registers `meeting.connections()` and `meeting.dropSignaling()` there (packages/web/src/meeting/testHooks.ts).
  * Screenshots for docs/screenshots/ are written only with PLENUM_SCREENSHOTS=1.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { createRequire } from 'node:module';
@@ -16,31 +15,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWebIfStale, CHROMIUM_ARGS, launchChromium } from '../packages/server/src/testing/browsers.ts';
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const webDir = path.join(root, 'packages/web');
 const screenshotDir = process.env.PLENUM_SCREENSHOTS ? path.join(root, 'docs/screenshots') : null;
 // Modest sizes: CI has two cores for three browsers encoding and decoding video.
 const viewport = { width: 1280, height: 800 };
-
-function newestSourceMtime(): number {
-  const roots = [path.join(webDir, 'src'), path.join(webDir, 'index.html'), path.join(webDir, 'vite.config.ts'), path.join(root, 'packages/protocol/src')];
-  let newest = 0;
-  const visit = (p: string) => {
-    const stat = fs.statSync(p);
-    if (stat.isDirectory()) for (const entry of fs.readdirSync(p)) visit(path.join(p, entry));
-    else newest = Math.max(newest, stat.mtimeMs);
-  };
-  roots.forEach(visit);
-  return newest;
-}
-
-function buildWebIfStale(): void {
-  const index = path.join(webDir, 'dist/index.html');
-  if (fs.existsSync(index) && fs.statSync(index).mtimeMs > newestSourceMtime()) return;
-  execFileSync('npm', ['run', '-s', 'build', '-w', '@plenum/web'], { cwd: root, stdio: 'pipe', timeout: 120_000 });
-}
 
 /**
  * A speech-like test signal for the fake microphone (Chromium's default fake audio is a short beep per second,
@@ -88,23 +69,7 @@ beforeAll(async () => {
   server = await startTestServer({ web: true, env: { MEDIA: 'janus', JANUS_ICE_INTERFACE: 'lo', JANUS_RTP_PORTS: '42600-42799' } });
   audioDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-e2e-audio-'));
   writeSpeechLikeWav(path.join(audioDir, 'speech.wav'));
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-audio-capture=${path.join(audioDir, 'speech.wav')}`,
-      '--allow-loopback-in-peer-connection',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  browser = await launchChromium([`--use-file-for-fake-audio-capture=${path.join(audioDir, 'speech.wav')}`]);
 }, 180_000);
 
 afterAll(async () => {
@@ -452,7 +417,8 @@ describe('a meeting of three in the browser', () => {
 
   it('lets someone who refuses camera and microphone join listen-only, with a clear explanation', async () => {
     // A browser that has devices but no permission to use them (no fake-UI auto-accept).
-    const refusing = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'] });
+    // Without --use-fake-ui-for-media-stream, headless Chromium refuses camera and microphone.
+    const refusing = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS.filter((a) => a !== '--use-fake-ui-for-media-stream') });
     try {
       const context = await refusing.newContext({ viewport, locale: 'en-US' });
       await context.addInitScript(() => {

@@ -4,40 +4,21 @@
  *
  * Screenshots for docs/screenshots/ are written only with PLENUM_SCREENSHOTS=1, so ordinary runs leave the tree clean.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildWebIfStale, launchChromium } from '../packages/server/src/testing/browsers.ts';
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const webDir = path.join(root, 'packages/web');
 const screenshotDir = process.env.PLENUM_SCREENSHOTS ? path.join(root, 'docs/screenshots') : null;
 const desktop = { width: 1280, height: 800 };
 const narrow = { width: 390, height: 844 };
 
 /** Newest modification time of the files the bundle is built from. */
-function newestSourceMtime(): number {
-  const roots = [path.join(webDir, 'src'), path.join(webDir, 'index.html'), path.join(webDir, 'vite.config.ts'), path.join(root, 'packages/protocol/src')];
-  let newest = 0;
-  const visit = (p: string) => {
-    const stat = fs.statSync(p);
-    if (stat.isDirectory()) for (const entry of fs.readdirSync(p)) visit(path.join(p, entry));
-    else newest = Math.max(newest, stat.mtimeMs);
-  };
-  roots.forEach(visit);
-  return newest;
-}
-
-function buildWebIfStale(): void {
-  const index = path.join(webDir, 'dist/index.html');
-  if (fs.existsSync(index) && fs.statSync(index).mtimeMs > newestSourceMtime()) return;
-  execFileSync('npm', ['run', '-s', 'build', '-w', '@plenum/web'], { cwd: root, stdio: 'pipe', timeout: 120_000 });
-}
-
 let server: TestServer;
 let browser: Browser;
 /** The server's clock runs this far ahead of real time, so invites can expire during a test. */
@@ -49,10 +30,7 @@ let problems: string[] = [];
 beforeAll(async () => {
   buildWebIfStale();
   server = await startTestServer({ web: true, now: () => new Date(Date.now() + clockOffsetMs) });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
