@@ -282,6 +282,7 @@ async function main(): Promise<void> {
     const serverProc = server.proc;
     const onSignal = (signal: NodeJS.Signals) => {
       serverProc.kill('SIGKILL');
+      fs.rmSync(tmp, { recursive: true, force: true });
       process.exit(signal === 'SIGINT' ? 130 : 143);
     };
     process.once('SIGINT', onSignal);
