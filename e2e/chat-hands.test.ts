@@ -4,37 +4,16 @@
  * join through an invite link. Asserts what each person sees; a dialog (e.g. an alert from injected markup)
  * fails the test.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PROTOCOL_VERSION, SIGNALING_SUBPROTOCOL } from '@plenum/protocol';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { buildWebIfStale, launchChromium } from '../packages/server/src/testing/browsers.ts';
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const webDir = path.join(root, 'packages/web');
-
-function newestSourceMtime(): number {
-  const roots = [path.join(webDir, 'src'), path.join(webDir, 'index.html'), path.join(webDir, 'vite.config.ts'), path.join(root, 'packages/protocol/src')];
-  let newest = 0;
-  const visit = (p: string) => {
-    const stat = fs.statSync(p);
-    if (stat.isDirectory()) for (const entry of fs.readdirSync(p)) visit(path.join(p, entry));
-    else newest = Math.max(newest, stat.mtimeMs);
-  };
-  roots.forEach(visit);
-  return newest;
-}
-
-function buildWebIfStale(): void {
-  const index = path.join(webDir, 'dist/index.html');
-  if (fs.existsSync(index) && fs.statSync(index).mtimeMs > newestSourceMtime()) return;
-  execFileSync('npm', ['run', '-s', 'build', '-w', '@plenum/web'], { cwd: root, stdio: 'pipe', timeout: 120_000 });
-}
 
 let server: TestServer;
 let browser: Browser;
@@ -44,21 +23,7 @@ const problems: string[] = [];
 beforeAll(async () => {
   buildWebIfStale();
   server = await startTestServer({ web: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--allow-loopback-in-peer-connection',
-    ],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
@@ -208,6 +173,25 @@ describe('chat and raised hands in the browser', () => {
     expect(await anna.getByText('Only for the chair').count()).toBe(0);
   }, 20_000);
 
+  it('lets the chair write to a chosen group', async () => {
+    await chatPanel(chair).getByRole('button', { name: 'New group message' }).click();
+    const picker = chatPanel(chair).getByRole('group', { name: 'Send to these participants (at least two)' });
+    await picker.getByLabel('Anna Guest').check();
+    expect(await picker.getByRole('button', { name: 'Start group conversation' }).isDisabled()).toBe(true);
+    await picker.getByLabel('Ben Guest').check();
+    await picker.getByRole('button', { name: 'Start group conversation' }).click();
+    const composer = chatPanel(chair).getByLabel(/^Message to Group: /);
+    await composer.fill('For both of you');
+    await composer.press('Enter');
+    for (const page of [anna, ben]) {
+      await chooseConversation(page, 'Group: ');
+      await chatPanel(page).getByRole('list', { name: /^Messages – Group: / }).getByText('For both of you').waitFor();
+    }
+    // Not in the room chat.
+    await chooseConversation(anna, 'Everyone');
+    expect(await chatPanel(anna).getByText('For both of you').count()).toBe(0);
+  }, 20_000);
+
   it('shows raised hands in order to the chair, who lowers them all', async () => {
     await control(ben, 'Raise hand').click();
     await expect.poll(() => control(ben, 'Raise hand').getAttribute('aria-pressed')).toBe('true');
@@ -266,7 +250,7 @@ describe('chat and raised hands in the browser', () => {
     try {
       ws.send(JSON.stringify({ namespace: 'control', payload: { action: 'join', protocol_version: PROTOCOL_VERSION } }));
       await expect.poll(() => received.some((m) => m.payload.message === 'join_success'), { timeout: 5_000 }).toBe(true);
-      const join = received.find((m) => m.payload.message === 'join_success')!.payload as { modules: { chat: { enabled: boolean; messages: { text: string }[] } } };
+      const join = received.find((m) => m.payload.message === 'join_success')!.payload as unknown as { modules: { chat: { enabled: boolean; messages: { text: string }[] } } };
       expect(join.modules.chat.enabled).toBe(false);
       // A newcomer sees the room history, but not the private message between Ben and the chair.
       expect(join.modules.chat.messages.map((m) => m.text)).toEqual(['<script>alert(1)</script> see https://example.org']);

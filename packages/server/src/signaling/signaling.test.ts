@@ -186,7 +186,7 @@ describe('signaling over real WebSockets', () => {
     attacker.ws.send('{"namespace":');
     attacker.ws.send(Buffer.from([1, 2, 3]));
     attacker.ws.send(JSON.stringify({ namespace: 'Control!', payload: { action: 'join' } }));
-    attacker.send('chat', { action: 'send_message', text: 'hi' });
+    attacker.send('no_such_module', { action: 'send_message', text: 'hi' });
     attacker.send('control', { action: 'self_destruct' });
     attacker.send('control', { action: 'update_display_name', display_name: ['not', 'a', 'string'] });
     attacker.send('control', { action: 'join', protocol_version: PROTOCOL_VERSION });

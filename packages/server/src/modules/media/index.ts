@@ -92,24 +92,32 @@ export function createMediaModule(service: MediaService) {
     return media;
   };
 
-  /** Brings every subscription (but `except`'s) up to date with the publications and sends the offers. */
+  /**
+   * Brings every subscription (but `except`'s) up to date with the publications and sends the offers.
+   * Subscribers are updated concurrently: each has its own Janus handle (whose renegotiations the adapter
+   * serializes), and one round trip after another made a join of N people cost N² sequential requests.
+   */
   const renegotiate = async (state: MediaState, except?: string): Promise<void> => {
     const media = state.media;
     if (!media) return;
-    for (const id of [...state.subscribers]) {
-      // A lost media room is handled by onMediaLost (everyone reconnects), not subscription by subscription.
-      if (media.closed) return;
-      if (id === except) continue;
-      const wanted = media.publications().filter((p) => p.participantId !== id);
-      try {
-        const offer = await media.updateSubscription(id, wanted);
-        if (offer && state.media === media) state.room.send(id, offerMessage(offer));
-      } catch (err) {
-        if (err instanceof MediaUnavailableError) return;
-        state.room.logger.warn({ err, participantId: id }, 'subscription update failed');
-        state.room.sendError(id, 'media_failed', { action: 'subscribe' });
-      }
-    }
+    const publications = media.publications();
+    await Promise.all(
+      [...state.subscribers]
+        .filter((id) => id !== except)
+        .map(async (id) => {
+          // A lost media room is handled by onMediaLost (everyone reconnects), not subscription by subscription.
+          if (media.closed) return;
+          const wanted = publications.filter((p) => p.participantId !== id);
+          try {
+            const offer = await media.updateSubscription(id, wanted);
+            if (offer && state.media === media) state.room.send(id, offerMessage(offer));
+          } catch (err) {
+            if (err instanceof MediaUnavailableError || media.closed) return;
+            state.room.logger.warn({ err, participantId: id }, 'subscription update failed');
+            state.room.sendError(id, 'media_failed', { action: 'subscribe' });
+          }
+        }),
+    );
   };
 
   const setTalking = (state: MediaState, id: string, source: MediaSource, talking: boolean): void => {

@@ -56,6 +56,8 @@ export function ChatPanel({ id, store, selfId, moderator, participants, onClose 
   });
   const [draft, setDraft] = useState('');
   const [confirmClear, setConfirmClear] = useState(false);
+  // Choosing the members of a new group conversation (null: not choosing).
+  const [picking, setPicking] = useState<ReadonlySet<string> | null>(null);
   const listRef = useRef<HTMLOListElement>(null);
   const selectId = useId();
   const textId = useId();
@@ -106,6 +108,19 @@ export function ChatPanel({ id, store, selfId, moderator, participants, onClose 
     if (list) list.scrollTop = list.scrollHeight;
   }, [visible.length, conversation]);
 
+  const togglePicked = (participantId: string, on: boolean) =>
+    setPicking((current) => {
+      const next = new Set(current);
+      if (on) next.add(participantId);
+      else next.delete(participantId);
+      return next;
+    });
+  const startGroup = () => {
+    if (!picking || picking.size < 2) return;
+    setConversation(`group:${[selfId, ...picking].sort().join(',')}`);
+    setPicking(null);
+  };
+
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     if (!draft.trim() || !canWrite) return;
@@ -155,6 +170,31 @@ export function ChatPanel({ id, store, selfId, moderator, participants, onClose 
           })}
         </select>
       </div>
+      {picking === null ? (
+        participants.length >= 2 && (
+          <button type="button" className="button button-secondary button-small chat-new-group" onClick={() => setPicking(new Set())}>
+            {t('chat.newGroup')}
+          </button>
+        )
+      ) : (
+        <fieldset className="chat-group-picker">
+          <legend>{t('chat.groupMembers')}</legend>
+          {participants.map((p) => (
+            <div key={p.id} className="checkbox-field">
+              <input id={`${id}-pick-${p.id}`} type="checkbox" checked={picking.has(p.id)} onChange={(e) => togglePicked(p.id, e.target.checked)} />
+              <label htmlFor={`${id}-pick-${p.id}`}>{p.display_name}</label>
+            </div>
+          ))}
+          <div className="chat-group-actions">
+            <button type="button" className="button button-primary button-small" disabled={picking.size < 2} onClick={startGroup}>
+              {t('chat.startGroup')}
+            </button>
+            <button type="button" className="button button-secondary button-small" onClick={() => setPicking(null)}>
+              {t('chat.cancel')}
+            </button>
+          </div>
+        </fieldset>
+      )}
 
       <ol ref={listRef} className="chat-messages" aria-label={t('chat.messagesOf', { name: nameOf(conversation) })} tabIndex={0}>
         {visible.length === 0 && <li className="chat-empty">{t('chat.empty')}</li>}
@@ -179,13 +219,15 @@ export function ChatPanel({ id, store, selfId, moderator, participants, onClose 
           rows={2}
           maxLength={MAX_CHAT_MESSAGE_LENGTH}
           disabled={!canWrite}
-          aria-describedby={`${hintId}${errorText ? ` ${errorId}` : ''}`}
+          aria-describedby={[canWrite ? hintId : '', errorText ? errorId : ''].filter(Boolean).join(' ') || undefined}
           onChange={(e) => setDraft(e.target.value)}
           onKeyDown={onKeyDown}
         />
-        <p id={hintId} className="field-hint">
-          {t('chat.sendHint')}
-        </p>
+        {canWrite && (
+          <p id={hintId} className="field-hint">
+            {t('chat.sendHint')}
+          </p>
+        )}
         {errorText && (
           <p id={errorId} className="field-error" role="alert">
             {errorText}

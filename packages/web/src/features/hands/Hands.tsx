@@ -63,14 +63,16 @@ export function RaisedHands({ store, selfId, moderator, participants }: { store:
             const name = nameOf(hand.participant_id);
             return (
               <li key={hand.participant_id} className="raised-hand">
-                <HandIcon />
-                <span className="raised-hand-name">{name}</span>
-                <time dateTime={hand.raised_at}>{formatTime(hand.raised_at)}</time>
-                {moderator && (
-                  <button type="button" className="button button-secondary button-small" aria-label={t('hands.lowerOf', { name })} onClick={() => store.lowerOthers([hand.participant_id])}>
-                    {t('hands.lower')}
-                  </button>
-                )}
+                <span className="raised-hand-row">
+                  <HandIcon />
+                  <span className="raised-hand-name">{name}</span>
+                  <time dateTime={hand.raised_at}>{formatTime(hand.raised_at)}</time>
+                  {moderator && (
+                    <button type="button" className="button button-secondary button-small" aria-label={t('hands.lowerOf', { name })} onClick={() => store.lowerOthers([hand.participant_id])}>
+                      {t('hands.lower')}
+                    </button>
+                  )}
+                </span>
               </li>
             );
           })}
