@@ -50,13 +50,22 @@ describe('main.ts', () => {
     const url = await listening;
     const ready = await (await fetch(`${url}/ready`)).json();
     expect(ready).toMatchObject({ status: 'ready', database: 'pglite', cluster: 'in-process', media: { mode: 'janus' } });
-    const janusPids = execFileSync('pgrep', ['-P', String(proc.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-    expect(janusPids.length).toBeGreaterThan(0);
+    // Children of the server are Janus and tsx's esbuild service: keep only Janus.
+    const children = execFileSync('pgrep', ['-P', String(proc.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    const janusPids = children.filter((pid) => fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'janus');
+    expect(janusPids).toHaveLength(1);
 
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
-    // The Janus child went with it.
-    for (const pid of janusPids) expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
+    // The Janus child went with it (a zombie waiting for init to reap it counts as gone).
+    const alive = (pid: string) => {
+      try {
+        return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    await expect.poll(() => janusPids.filter(alive), { timeout: 5000 }).toEqual([]);
     const log = lines.join('\n');
     expect(log).toContain('shutting down');
     // Secrets from the environment never reach the log.
