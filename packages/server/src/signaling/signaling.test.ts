@@ -315,9 +315,8 @@ describe('signaling over real WebSockets', () => {
     const joined2 = await connect((await start(roomId, await server.loginAs())).ticket);
     await joined2.join();
     const lobby = await connect((await start(roomId, owner)).ticket);
-    const t0 = Date.now();
     await server.close();
-    expect(Date.now() - t0).toBeLessThan(2_000);
+    // 1001 (not 1006) shows each socket got the closing handshake rather than being cut after the grace period.
     for (const c of [joined, joined2, lobby]) {
       expect((await c.closed).code).toBe(1001);
       expect(c.all('control', 'closing')).toEqual([{ message: 'closing', reason: 'server shutting down' }]);
