@@ -6,3 +6,8 @@ export * from './signaling.ts';
 export * from './media.ts';
 export * from './chat.ts';
 export * from './hands.ts';
+export * from './speaker_queue.ts';
+export * from './attendance.ts';
+export * from './timer.ts';
+export * from './polls.ts';
+export * from './moderation.ts';

@@ -103,7 +103,14 @@ export const MediaTalking = z.object({ message: z.literal('talking'), participan
 /** The media server was lost; the server has moved the room to a fresh one. Publish and subscribe again. */
 export const MediaReconnect = z.object({ message: z.literal('reconnect'), reason: z.string() });
 
+/**
+ * A moderator muted this participant: switch the microphone off (the media server already drops its audio).
+ * Without `by`: the room's policy lets only moderators unmute, so a new publication starts muted.
+ */
+export const MediaForceMuted = z.object({ message: z.literal('force_muted'), by: z.uuid().optional() });
+
 export const MediaMessage = z.discriminatedUnion('message', [
+  MediaForceMuted,
   MediaPublishAnswer,
   MediaSubscribeOffer,
   MediaStateChanged,

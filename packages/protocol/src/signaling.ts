@@ -104,8 +104,26 @@ export const SignalingErrorCode = z.enum([
   'chat_full',
   /** hands: raising hands is disabled by a moderator. */
   'hands_disabled',
+  /** speaker_queue: the command needs another strategy (e.g. nominate outside `nomination`). */
+  'wrong_strategy',
+  /** moderation: this account or invite link was banned from the room; the join is refused (close 4002). */
+  'banned',
+  /** moderation: the room is locked; only moderators can join now (close 4002). */
+  'room_locked',
   /** The participant named in the command is not in the room (e.g. the recipient of a private message left). */
   'participant_not_found',
+  /** timer: a timer is already running; stop it first. */
+  'timer_already_running',
+  /** timer: no timer is running (or it has no ready check). */
+  'timer_not_running',
+  /** polls: a poll is already open; close it first. */
+  'poll_already_open',
+  /** polls: no open poll with this id (it ended, or never existed). */
+  'poll_not_open',
+  /** polls: this participant has voted in this poll already. */
+  'already_voted',
+  /** polls: the choices do not fit the poll (unknown option, several for single choice, more than allowed). */
+  'invalid_choice',
 ]);
 export type SignalingErrorCode = z.infer<typeof SignalingErrorCode>;
 

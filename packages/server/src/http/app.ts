@@ -13,6 +13,13 @@ import { publicUrl, type Services } from '../services.ts';
 import { createMediaModule } from '../modules/media/index.ts';
 import { createChatModule } from '../modules/chat/index.ts';
 import { handsModule } from '../modules/hands/index.ts';
+import { createSpeakerQueueModule } from '../modules/speaker_queue/index.ts';
+import { createAttendanceModule } from '../modules/attendance/index.ts';
+import { AttendanceRepository } from '../storage/attendance.ts';
+import { attendanceRoutes } from './routes/attendance.ts';
+import { moderationModule } from '../modules/moderation/index.ts';
+import { timerModule } from '../modules/timer/index.ts';
+import { pollsModule } from '../modules/polls/index.ts';
 import { registerSignaling } from '../signaling/index.ts';
 import { registerErrorHandling } from './errors.ts';
 import { registerMetrics } from './metrics.ts';
@@ -93,7 +100,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(healthRoutes, { services });
   await registerAuth(app, services, { publicUrl: base, secure });
   await app.register(roomRoutes, { services, publicUrl: base });
-  await registerSignaling(app, services, { modules: [createMediaModule(services.media), createChatModule(), handsModule] });
+  const attendance = new AttendanceRepository(services.storage.db);
+  await app.register(attendanceRoutes, { services, attendance });
+  await registerSignaling(app, services, { modules: [createMediaModule(services.media), createChatModule(), handsModule, moderationModule, timerModule, pollsModule, createSpeakerQueueModule(), createAttendanceModule(attendance)] });
   await app.register(inviteRoutes, { services });
 
   if (options.webDist && fs.existsSync(path.join(options.webDist, 'index.html'))) {

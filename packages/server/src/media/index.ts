@@ -78,7 +78,7 @@ class JanusMediaRoom implements MediaRoom {
     readonly janusRoom: number,
     readonly secret: string,
   ) {
-    this.peers = new VideoRoomPeers(janusRoom, () => this.attachHandle(), instance.logger.child({ mediaRoom: id }));
+    this.peers = new VideoRoomPeers(janusRoom, () => this.attachHandle(), instance.logger.child({ mediaRoom: id }), secret);
   }
 
   private async attachHandle(): Promise<JanusHandle> {
@@ -97,6 +97,10 @@ class JanusMediaRoom implements MediaRoom {
 
   async unpublish(participantId: string, source: MediaSourceName): Promise<void> {
     if (!this._closed) await this.peers.unpublish(participantId, source);
+  }
+
+  muteAudio(participantId: string, source: MediaSourceName, muted: boolean): Promise<void> {
+    return this.open().muteAudio(participantId, source, muted);
   }
 
   publications(): PublicationRef[] {

@@ -46,6 +46,11 @@ export interface MediaRoom {
   publish(participantId: string, source: MediaSourceName, offerSdp: string): Promise<string>;
   /** Ends a publication; subscribers lose its streams at their next negotiation. No-op when absent. */
   unpublish(participantId: string, source: MediaSourceName): Promise<void>;
+  /**
+   * Moderator mute: the media server stops (or resumes) relaying the publication's audio, whatever the
+   * browser sends. No-op when there is no such publication.
+   */
+  muteAudio(participantId: string, source: MediaSourceName, muted: boolean): Promise<void>;
   /** Publications that exist now. */
   publications(): PublicationRef[];
   /**

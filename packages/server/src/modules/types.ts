@@ -17,6 +17,11 @@ export interface SignalingModule<Command, State> {
   commands: ZodType<Command>;
   /** Per-room state, created when the room opens. Subscribe to room events here. */
   init(room: RoomContext): State;
+  /**
+   * Asked before a new participant enters (never on resume): `wait` puts them in the waiting room, a refusal
+   * sends them the error and closes with 4002. Any refusal wins over `wait`, any `wait` over `admit`.
+   */
+  admit?(ctx: ModuleContext<State>, who: Participant): AdmissionDecision;
   onJoin?(ctx: ModuleContext<State>, who: Participant): void | Promise<void>;
   /** `reason` says why (explicit leave, resume window ran out, removed by a moderator, room closed). */
   onLeave?(ctx: ModuleContext<State>, who: Participant, reason: LeftReason): void | Promise<void>;
@@ -24,6 +29,8 @@ export interface SignalingModule<Command, State> {
   /** Its part of join_success (under `modules.<namespace>`), for this receiver. */
   snapshot?(ctx: ModuleContext<State>, forWhom: Participant): unknown;
 }
+
+export type AdmissionDecision = 'admit' | 'wait' | { refuse: SignalingErrorCode };
 
 /** The erased form the core keeps in its module list (method parameters are bivariant). */
 export type AnySignalingModule = SignalingModule<unknown, unknown>;
@@ -73,6 +80,10 @@ export interface Clock {
 export interface RoomEventMap {
   /** A participant's public state changed. */
   participant_updated: { participant: Participant; changed: ('display_name' | 'role' | 'connection')[] };
+  /** Someone entered the waiting room (a new join that a module's `admit` held back, or sent back by a moderator). */
+  waiting_joined: { participant: Participant };
+  /** Someone left the waiting room: admitted, removed, or their connection closed. */
+  waiting_left: { participant: Participant; admitted: boolean };
 }
 export type RoomEventName = keyof RoomEventMap & string;
 
@@ -87,8 +98,16 @@ export interface RoomContext {
   readonly name: string;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Everyone in the room, including those in their resume window. */
+  /** Room settings as stored when the room opened on this node. */
+  readonly settings: { readonly waitingRoom: boolean };
+  /** Everyone in the room, including those in their resume window (not those in the waiting room). */
   participants(): readonly Participant[];
+  /** Those in the waiting room, in the order they came. `send` reaches them; broadcasts do not. */
+  waiting(): readonly Participant[];
+  /** Lets a waiting participant in: every module's onJoin runs and they get join_success. */
+  admit(id: string): Promise<void>;
+  /** Sends an admitted participant back to the waiting room: modules see them leave (reason `removed`), their connection stays. */
+  moveToWaiting(id: string): Promise<void>;
   participant(id: string): Participant | undefined;
   permissionsOf(who: Participant): ReadonlySet<Permission>;
   send(to: Participant | string, message: OutboundMessage): void;
@@ -104,6 +123,7 @@ export interface RoomContext {
   /**
    * Removes a participant now (kick, ban): every module's onLeave runs with reason `removed`, the others see
    * `left`, the resumption token is revoked and the socket closes with 4003. Await it inside the command.
+   * Someone in the waiting room is removed from it the same way.
    */
   removeParticipant(id: string): Promise<void>;
 }

@@ -40,7 +40,7 @@ export interface HubOptions {
   /** Modules besides `control` (which is always first). */
   modules?: readonly AnySignalingModule[];
   /** Looks a room up when it opens on this node; null when it does not exist (any more). */
-  lookupRoom(roomId: string): Promise<{ id: string; name: string } | null>;
+  lookupRoom(roomId: string): Promise<{ id: string; name: string; waitingRoom?: boolean } | null>;
   /** Forget a participant's resumption token (explicit leave, removal). */
   revokeResumption?(token: string): void;
   timings?: Partial<SignalingTimings>;
@@ -112,7 +112,7 @@ export class SignalingHub {
     if (this.closing) return Promise.resolve(null);
     let room = this.rooms.get(roomId);
     if (!room) {
-      room = this.options.lookupRoom(roomId).then((found) => (found ? new Room(found.id, found.name, this.modules, this.roomHost) : null));
+      room = this.options.lookupRoom(roomId).then((found) => (found ? new Room(found.id, found.name, this.modules, this.roomHost, { waitingRoom: found.waitingRoom ?? false }) : null));
       // A missing or failed lookup is not cached: the next join asks again.
       room.then(
         (r) => {

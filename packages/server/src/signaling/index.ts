@@ -51,7 +51,7 @@ export async function registerSignaling(app: FastifyInstance, services: Services
     modules: options.modules ?? [],
     lookupRoom: async (id) => {
       const room = await services.rooms.byId(id);
-      return room ? { id: room.id, name: room.name } : null;
+      return room ? { id: room.id, name: room.name, waitingRoom: room.waiting_room } : null;
     },
     revokeResumption: (token) => services.tickets.revokeResumption(token),
     timings: options.timings ?? {},

@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { ZodError } from 'zod';
 import {
   CommandError,
+  type AdmissionDecision,
   type AnySignalingModule,
   type Clock,
   type ModuleContext,
@@ -101,6 +102,8 @@ export interface RoomHost {
  */
 export class Room {
   readonly members = new Map<string, Member>();
+  /** In the waiting room: connected, not admitted; modules do not see them as participants. */
+  readonly waiting = new Map<string, Member>();
   closed = false;
   private queue: Promise<void> = Promise.resolve();
   private readonly states = new Map<string, unknown>();
@@ -115,6 +118,7 @@ export class Room {
     readonly name: string,
     private readonly modules: readonly AnySignalingModule[],
     private readonly host: RoomHost,
+    readonly settings: { readonly waitingRoom: boolean } = { waitingRoom: false },
   ) {
     this.log = host.logger.child({ roomId: id });
     for (const module of modules) {
@@ -146,6 +150,9 @@ export class Room {
     const a = session.admission;
     const existing = this.members.get(a.participantId);
     if (existing) return this.resume(existing, session);
+    const stillWaiting = this.waiting.get(a.participantId);
+    // A second connection of someone waiting replaces the first and queues again.
+    if (stillWaiting) this.leaveWaiting(stillWaiting, SignalingCloseCode.replaced, 'replaced by a newer connection');
     const displayName = a.kind === 'guest' && cmd.display_name ? cmd.display_name : a.displayName;
     const member = new Member(
       a.participantId,
@@ -158,9 +165,46 @@ export class Room {
       a.resumption,
     );
     member.session = session;
+    const decision = this.admission(member);
+    if (decision !== 'admit' && decision !== 'wait') {
+      this.log.info({ participantId: member.id, error: decision.refuse }, 'join refused');
+      session.sendError(CONTROL_NAMESPACE, decision.refuse, { action: 'join' });
+      session.close(SignalingCloseCode.joinRefused, decision.refuse);
+      if (this.members.size === 0 && this.waiting.size === 0) this.scheduleEmptyClose();
+      return;
+    }
+    session.attach(member);
+    if (decision === 'wait') {
+      this.waiting.set(member.id, member);
+      this.log.info({ participantId: member.id, kind: member.kind }, 'participant waiting');
+      this.emit('waiting_joined', { participant: member });
+      return;
+    }
+    await this.enter(member);
+  }
+
+  /** Asks every module's `admit`; a refusal wins over `wait`, `wait` over `admit`. */
+  private admission(member: Member): AdmissionDecision {
+    let decision: AdmissionDecision = 'admit';
+    for (const module of this.modules) {
+      if (!module.admit) continue;
+      let answer: AdmissionDecision;
+      try {
+        answer = module.admit(this.moduleContext(module, member), member);
+      } catch (err) {
+        this.log.error({ err, namespace: module.namespace }, 'module admit failed');
+        answer = { refuse: 'internal_error' };
+      }
+      if (answer !== 'admit' && answer !== 'wait') return answer;
+      if (answer === 'wait') decision = 'wait';
+    }
+    return decision;
+  }
+
+  /** The participant becomes part of the meeting: modules' onJoin, then join_success. */
+  private async enter(member: Member): Promise<void> {
     member.buffer = [];
     this.members.set(member.id, member);
-    session.attach(member);
     this.log.info({ participantId: member.id, kind: member.kind, role: member.role }, 'participant joined');
     for (const module of this.modules) {
       if (!module.onJoin) continue;
@@ -222,8 +266,26 @@ export class Room {
     for (const text of waiting) member.session?.deliver(text);
   }
 
+  /** Out of the waiting room without entering (gone, removed, replaced): close their connection. */
+  private leaveWaiting(member: Member, code: number, reason: string): void {
+    if (this.waiting.get(member.id) !== member) return;
+    this.waiting.delete(member.id);
+    const session = member.session;
+    member.session = null;
+    this.log.info({ participantId: member.id, reason }, 'participant left the waiting room');
+    this.emit('waiting_left', { participant: member, admitted: false });
+    if (session) {
+      session.detach();
+      session.close(code, reason);
+    }
+    if (this.members.size === 0 && this.waiting.size === 0) this.scheduleEmptyClose();
+  }
+
   /** The socket of this session is gone without control/leave: keep the participant for the resume window. */
   disconnect(session: SignalingSession): void {
+    const waiting = session.member;
+    // Waiting has no resume window: whoever comes back queues again.
+    if (waiting && waiting.session === session && this.waiting.get(waiting.id) === waiting) return this.leaveWaiting(waiting, SignalingCloseCode.normal, 'gone');
     const member = session.member;
     if (!member || member.session !== session || this.members.get(member.id) !== member) return;
     member.session = null;
@@ -260,7 +322,28 @@ export class Room {
       session.detach();
       session.close(reason === 'removed' ? SignalingCloseCode.removed : SignalingCloseCode.normal, reason);
     }
-    if (this.members.size === 0) this.scheduleEmptyClose();
+    if (this.members.size === 0 && this.waiting.size === 0) this.scheduleEmptyClose();
+  }
+
+  /** An admitted participant goes back to the waiting room: the others see them leave; their connection stays. */
+  private async backToWaiting(member: Member): Promise<void> {
+    const session = member.session;
+    if (!session) return this.leave(member, 'removed');
+    this.members.delete(member.id);
+    if (member.resumeTimer) this.host.clock.clearTimeout(member.resumeTimer);
+    member.resumeTimer = null;
+    member.buffer = null;
+    for (const module of this.modules) {
+      if (!module.onLeave) continue;
+      try {
+        await module.onLeave(this.moduleContext(module, member), member, 'removed');
+      } catch (err) {
+        this.log.error({ err, namespace: module.namespace }, 'module onLeave failed');
+      }
+    }
+    this.waiting.set(member.id, member);
+    this.log.info({ participantId: member.id }, 'participant sent to the waiting room');
+    this.emit('waiting_joined', { participant: member });
   }
 
   /** A command from a joined session, already known to belong to a registered namespace. */
@@ -270,6 +353,11 @@ export class Room {
     if (!member || member.session !== session) {
       if (session.state !== 'closed') session.sendError(namespace, 'not_joined', { action: payload.action });
       return;
+    }
+    if (this.waiting.get(member.id) === member) {
+      // In the waiting room one can only leave.
+      if (namespace === CONTROL_NAMESPACE && payload.action === 'leave') return this.leaveWaiting(member, SignalingCloseCode.normal, 'left');
+      return session.sendError(namespace, 'not_joined', { action: payload.action });
     }
     const module = this.modules.find((m) => m.namespace === namespace);
     if (!module) return session.sendError(namespace, 'unknown_namespace');
@@ -311,6 +399,14 @@ export class Room {
       session.detach();
       session.close(SignalingCloseCode.goingAway, reason);
     }
+    for (const member of this.waiting.values()) {
+      const session = member.session;
+      if (!session) continue;
+      if (notify) session.deliver(envelope(CONTROL_NAMESPACE, { message: 'closing', reason }, this.host.clock));
+      session.detach();
+      session.close(SignalingCloseCode.goingAway, reason);
+    }
+    this.waiting.clear();
     this.members.clear();
     this.handlers.clear();
     this.log.info({ reason }, 'room closed');
@@ -321,7 +417,7 @@ export class Room {
     this.cancelEmptyTimer();
     this.emptyTimer = this.host.clock.setTimeout(() => {
       void this.enqueue(() => {
-        if (this.members.size === 0) this.close('empty', false);
+        if (this.members.size === 0 && this.waiting.size === 0) this.close('empty', false);
       });
     }, this.host.emptyRoomGraceMs());
   }
@@ -339,7 +435,8 @@ export class Room {
   }
 
   private resolve(to: Participant | string): Member | undefined {
-    return this.members.get(typeof to === 'string' ? to : to.id);
+    const id = typeof to === 'string' ? to : to.id;
+    return this.members.get(id) ?? this.waiting.get(id);
   }
 
   private emit<E extends RoomEventName>(event: E, payload: RoomEventMap[E]): void {
@@ -360,7 +457,20 @@ export class Room {
       name: this.name,
       clock,
       logger: this.log.child({ module: namespace }),
+      settings: this.settings,
       participants: () => [...this.members.values()],
+      waiting: () => [...this.waiting.values()],
+      admit: async (id) => {
+        const member = this.waiting.get(id);
+        if (!member) return;
+        this.waiting.delete(id);
+        this.emit('waiting_left', { participant: member, admitted: true });
+        await this.enter(member);
+      },
+      moveToWaiting: async (id) => {
+        const member = this.members.get(id);
+        if (member) await this.backToWaiting(member);
+      },
       participant: (id) => this.members.get(id),
       permissionsOf: (who) => permissionsFor(who.role),
       send: (to, message) => {
@@ -415,6 +525,11 @@ export class Room {
       removeParticipant: async (id) => {
         const member = this.members.get(id);
         if (member) await this.leave(member, 'removed');
+        const waiting = this.waiting.get(id);
+        if (waiting) {
+          this.host.revokeResumption(waiting.resumption);
+          this.leaveWaiting(waiting, SignalingCloseCode.removed, 'removed');
+        }
       },
     };
     return room;

@@ -19,6 +19,8 @@ export interface SimulatedJoin {
   role?: 'moderator' | 'participant';
   kind?: ParticipantKind;
   userId?: string;
+  /** guests only: the invite link they came with (default `test-invite`) */
+  inviteCode?: string;
   /** Extra fields of the control/join command (e.g. a guest's chosen display_name). */
   join?: Record<string, unknown>;
 }
@@ -40,13 +42,15 @@ export class ModuleTester {
       clock?: ManualClock;
       roomId?: string;
       roomName?: string;
+      /** The room's stored waiting-room setting. */
+      waitingRoom?: boolean;
       timings?: Partial<SignalingTimings>;
       logger?: Logger;
     } = {},
   ) {
     this.clock = opts.clock ?? new ManualClock();
     this.roomId = opts.roomId ?? crypto.randomUUID();
-    const room = { id: this.roomId, name: opts.roomName ?? 'Test room' };
+    const room = { id: this.roomId, name: opts.roomName ?? 'Test room', waitingRoom: opts.waitingRoom ?? false };
     this.hub = new SignalingHub({
       clock: this.clock,
       logger: opts.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
@@ -69,7 +73,7 @@ export class ModuleTester {
       isRoomOwner: who.role === 'moderator',
       resumption: `resumption-${this.counter}`,
       ...(kind === 'user' ? { userId: who.userId ?? crypto.randomUUID(), role: 'user' as const } : {}),
-      ...(kind === 'guest' ? { inviteCode: 'test-invite' } : {}),
+      ...(kind === 'guest' ? { inviteCode: who.inviteCode ?? 'test-invite' } : {}),
     };
     const p = this.connect(admission);
     await p.send('control', { action: 'join', protocol_version: PROTOCOL_VERSION, ...who.join });

@@ -203,6 +203,10 @@ export class MediaEngine {
       case 'reconnect':
         void this.restartAll();
         return;
+      case 'force_muted':
+        // A moderator muted us (the media server already drops the audio): the microphone goes off here too.
+        this.local.setAudioEnabled(false);
+        return;
     }
   }
 

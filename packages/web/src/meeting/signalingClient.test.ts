@@ -95,6 +95,29 @@ describe('SignalingClient', () => {
     expect(client.send('media', { action: 'subscribe' })).toBe(true);
   });
 
+  it('waits in the waiting room until join_success; a ban or lock refusal fails with its reason', async () => {
+    const { client, sockets, states } = setup();
+    client.start();
+    await vi.advanceTimersByTimeAsync(0);
+    sockets[0]!.open();
+    sockets[0]!.receive('moderation', { message: 'waiting' });
+    expect(client.state.status).toBe('waiting');
+    expect(client.send('chat', { action: 'send_message' })).toBe(false);
+    sockets[0]!.receive('control', joinSuccess(false));
+    expect(states).toEqual(['waiting', 'joined']);
+    // Removed with the reason told just before the close.
+    sockets[0]!.receive('moderation', { message: 'removed', reason: 'banned' });
+    sockets[0]!.drop(4003);
+    expect(client.state).toEqual({ status: 'failed', reason: 'banned' });
+
+    const locked = setup();
+    locked.client.start();
+    await vi.advanceTimersByTimeAsync(0);
+    locked.sockets[0]!.open();
+    locked.sockets[0]!.receive('control', { message: 'error', error: 'room_locked', action: 'join' });
+    expect(locked.client.state).toEqual({ status: 'failed', reason: 'room_locked' });
+  });
+
   it('reconnects after a drop with a fresh ticket and the resumption token', async () => {
     const { client, sockets, asked, states } = setup();
     client.start();

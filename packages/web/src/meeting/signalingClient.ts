@@ -1,6 +1,8 @@
 import {
   CONTROL_NAMESPACE,
   JoinSuccess,
+  MODERATION_NAMESPACE,
+  ModerationRemoved,
   PROTOCOL_VERSION,
   SIGNALING_SUBPROTOCOL,
   ServerEnvelope,
@@ -36,12 +38,20 @@ export type FailReason =
   | ProtocolMismatchReason
   /** A moderator removed this participant. */
   | 'removed'
+  /** A moderator banned this participant, or the join was refused because of a ban. */
+  | 'banned'
+  /** The room is locked: only moderators can join now. */
+  | 'room_locked'
+  /** A moderator ended the meeting (for everyone, or for all but the moderators). */
+  | 'meeting_ended'
   /** The same participant was taken over by another tab or device. */
   | 'replaced';
 
 export type ConnectionState =
   | { status: 'connecting' }
   | { status: 'joined'; join: JoinSuccess }
+  /** In the waiting room: connected, until a moderator lets this participant in (join_success follows). */
+  | { status: 'waiting' }
   | { status: 'reconnecting'; attempt: number }
   | { status: 'failed'; reason: FailReason }
   | { status: 'left' };
@@ -82,6 +92,8 @@ export class SignalingClient {
   private droppedAt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private everJoined = false;
+  /** Why a moderator removed us, told just before the socket closes with 4003. */
+  private removedReason: FailReason = 'removed';
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
   private readonly messageListeners = new Set<(envelope: ServerEnvelope) => void>();
   private readonly policy: ReconnectPolicy;
@@ -210,6 +222,14 @@ export class SignalingClient {
       const error = SignalingErrorPayload.safeParse(payload);
       if (error.success && error.data.error === 'protocol_version_mismatch') this.fail(error.data.reason ?? 'client_too_old');
       else if (error.success && error.data.error === 'room_not_found') this.fail('join_refused');
+      else if (error.success && (error.data.error === 'banned' || error.data.error === 'room_locked')) this.fail(error.data.error);
+    } else if (namespace === MODERATION_NAMESPACE && payload.message === 'waiting') {
+      this.attempt = 0;
+      this.setState({ status: 'waiting' });
+    } else if (namespace === MODERATION_NAMESPACE && payload.message === 'removed') {
+      const removed = ModerationRemoved.safeParse(payload);
+      const reason = removed.success ? removed.data.reason : 'kicked';
+      this.removedReason = reason === 'banned' ? 'banned' : reason === 'kicked' ? 'removed' : 'meeting_ended';
     }
     for (const listener of this.messageListeners) listener(envelope.data);
   }
@@ -217,10 +237,10 @@ export class SignalingClient {
   private handleClose(code: number): void {
     if (this.finished()) return;
     if (code === SignalingCloseCode.replaced) return this.fail('replaced');
-    if (code === SignalingCloseCode.removed) return this.fail('removed');
+    if (code === SignalingCloseCode.removed) return this.fail(this.removedReason);
     if (code === SignalingCloseCode.joinRefused) return this.fail('join_refused');
     if (code === SignalingCloseCode.normal && this.stateValue.status === 'joined') return this.setState({ status: 'left' });
-    if (this.stateValue.status === 'joined') this.droppedAt = this.now();
+    if (this.stateValue.status === 'joined' || this.stateValue.status === 'waiting') this.droppedAt = this.now();
     this.scheduleRetry();
   }
 

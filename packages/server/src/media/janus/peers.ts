@@ -37,9 +37,18 @@ async function janus<T>(what: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The mid of the first audio m-line of an SDP (what Janus's `moderate` names), or undefined. */
+export function audioMidOf(sdp: string): string | undefined {
+  const sections = sdp.split(/\r?\n(?=m=)/);
+  const audio = sections.find((section) => section.startsWith('m=audio'));
+  return audio?.match(/^a=mid:(\S+)/m)?.[1];
+}
+
 class Publisher {
   /** Janus lets subscribers in only once the publisher's PeerConnection is up. */
   live = false;
+  /** The audio stream's mid, for moderator mute. */
+  audioMid: string | undefined;
 
   constructor(
     readonly ref: PublicationRef,
@@ -83,6 +92,8 @@ export class VideoRoomPeers {
     private readonly room: number,
     private readonly attach: Attach,
     private readonly logger: Logger,
+    /** The room's secret: Janus asks for it in `moderate`. */
+    private readonly secret?: string,
   ) {}
 
   onEvent(listener: Emit): () => void {
@@ -116,6 +127,7 @@ export class VideoRoomPeers {
       );
       if (res.jsep?.type !== 'answer' || typeof res.jsep.sdp !== 'string') throw new MediaRequestError('publish: the media server sent no answer');
       if (this.closed) throw new MediaUnavailableError('the media room closed while publishing');
+      publisher.audioMid = audioMidOf(res.jsep.sdp);
       this.publishers.set(key(participantId, source), publisher);
       this.feeds.set(feedId, publisher);
       this.watchPublisher(publisher);
@@ -157,6 +169,19 @@ export class VideoRoomPeers {
       if (s.current.delete(p.feedId)) s.gone.add(p.feedId);
       s.desired.delete(p.feedId);
     }
+  }
+
+  /**
+   * Moderator mute: Janus stops relaying the publication's audio to every subscriber (VideoRoom `moderate`),
+   * whatever the browser sends. No-op without such a publication or audio in it.
+   */
+  async muteAudio(participantId: string, source: MediaSourceName, muted: boolean): Promise<void> {
+    const p = this.publishers.get(key(participantId, source));
+    if (!p?.audioMid) return;
+    const mid = p.audioMid;
+    await janus('moderate', () =>
+      p.handle.message({ request: 'moderate', room: this.room, ...(this.secret ? { secret: this.secret } : {}), id: p.feedId, mid, mute: muted }),
+    );
   }
 
   async unpublish(participantId: string, source: MediaSourceName): Promise<void> {

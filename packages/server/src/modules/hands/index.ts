@@ -6,6 +6,14 @@ import { CommandError, defineModule, type ModuleContext } from '../types.ts';
  * in OpenTalk). A hand stays up through a short connection loss and goes down when its owner leaves.
  */
 
+declare module '../types.ts' {
+  interface RoomEventMap {
+    /** For other modules (speaker_queue appends raised hands to its list). */
+    hand_raised: { participantId: string };
+    hands_lowered: { participantIds: readonly string[]; reason: HandLoweredReason };
+  }
+}
+
 export interface HandsState {
   enabled: boolean;
   /** participant id → when raised; a Map keeps insertion order, which is the order of raising. */
@@ -16,6 +24,7 @@ function lower(ctx: ModuleContext<HandsState>, ids: readonly string[], reason: H
   const lowered = ids.filter((id) => ctx.state.raised.delete(id));
   if (lowered.length === 0) return;
   ctx.broadcast({ message: 'hands_lowered', participant_ids: lowered, reason, ...(by ? { by } : {}) });
+  ctx.emit('hands_lowered', { participantIds: lowered, reason });
 }
 
 export const handsModule = defineModule<HandsCommand, HandsState>({
@@ -42,6 +51,7 @@ export const handsModule = defineModule<HandsCommand, HandsState>({
         state.raised.set(who.id, raisedAt);
         const hand: RaisedHand = { participant_id: who.id, raised_at: raisedAt.toISOString() };
         ctx.broadcast({ message: 'hand_raised', hand });
+        ctx.emit('hand_raised', { participantId: who.id });
         return;
       }
       case 'lower_hand':

@@ -9,6 +9,7 @@ import {
   type SubscriptionOffer,
 } from '../../media/types.ts';
 import { CommandError, defineModule, type Participant, type RoomContext } from '../types.ts';
+import type {} from '../moderation/events.ts';
 import { layerForTile } from './layers.ts';
 
 /**
@@ -36,6 +37,10 @@ export interface MediaState {
   talking: Map<string, Set<MediaSource>>;
   /** Set while waiting for a media server after a loss: stops listening to the media service. */
   stopWaiting: (() => void) | null;
+  /** Moderation's policy (room event `unmute_policy`): only moderators may switch their microphone on. */
+  moderatorsOnlyUnmute: boolean;
+  /** Participants whose camera audio the media server drops (moderator mute) until they may and do unmute. */
+  serverMuted: Set<string>;
 }
 
 /** Media failures become typed errors for the sender. */
@@ -188,6 +193,31 @@ export function createMediaModule(service: MediaService) {
     state.stopWaiting = stop;
   };
 
+  /** Stops (or resumes) a participant's camera audio at the media server; a failure is logged, the state stays. */
+  const muteAtServer = async (state: MediaState, id: string, muted: boolean): Promise<void> => {
+    const media = state.media;
+    if (!media || media.closed || !state.peers.get(id)?.publishing.has('camera')) return;
+    await media.muteAudio(id, 'camera', muted).catch((err: unknown) => state.room.logger.warn({ err, participantId: id, muted }, 'moderator mute at the media server failed'));
+  };
+
+  /** Moderator mute (room event `force_mute`): the client is told to mute, the media server drops the audio. */
+  const forceMute = (state: MediaState, ids: readonly string[], by: string | undefined): void => {
+    for (const id of ids) {
+      const p = state.peers.get(id);
+      if (!p) continue;
+      state.serverMuted.add(id);
+      state.room.send(id, { message: 'force_muted', ...(by ? { by } : {}) });
+      if (p.audio) {
+        p.audio = false;
+        state.room.broadcast({ message: 'media_state', state: publicMedia(id, p) });
+      }
+    }
+    // The media server request runs as the next room task; an unmute allowed meanwhile wins (serverMuted is checked).
+    state.room.setTimer(0, async () => {
+      for (const id of ids) if (state.serverMuted.has(id)) await muteAtServer(state, id, true);
+    });
+  };
+
   const publishing = (state: MediaState, who: Participant, source: MediaSource): MediaRoom => {
     if (!state.media || !state.peers.get(who.id)?.publishing.has(source)) throw new CommandError('media_not_found');
     return state.media;
@@ -198,7 +228,21 @@ export function createMediaModule(service: MediaService) {
     commands: MediaCommand,
 
     init(room) {
-      return { room, media: null, peers: new Map(), subscribers: new Set(), talking: new Map(), stopWaiting: null };
+      const state: MediaState = {
+        room,
+        media: null,
+        peers: new Map(),
+        subscribers: new Set(),
+        talking: new Map(),
+        stopWaiting: null,
+        moderatorsOnlyUnmute: false,
+        serverMuted: new Set(),
+      };
+      room.on('force_mute', ({ participantIds, by }) => forceMute(state, participantIds, by));
+      room.on('unmute_policy', ({ moderatorsOnly }) => {
+        state.moderatorsOnlyUnmute = moderatorsOnly;
+      });
+      return state;
     },
 
     onJoin(ctx, who) {
@@ -211,6 +255,7 @@ export function createMediaModule(service: MediaService) {
       state.peers.delete(who.id);
       state.subscribers.delete(who.id);
       state.talking.delete(who.id);
+      state.serverMuted.delete(who.id);
       const media = state.media;
       if (!media) return;
       if (ctx.room.participants().length === 0) {
@@ -235,6 +280,16 @@ export function createMediaModule(service: MediaService) {
           ctx.send(who, { message: 'publish_answer', source: cmd.source, sdp: answer });
           const p = peer(state, who.id);
           p.publishing.add(cmd.source);
+          if (cmd.source === 'camera') {
+            // A new publication is a new stream at the media server: a moderator mute must hold for it too.
+            const policyMutes = state.moderatorsOnlyUnmute && !ctx.permissions.has('moderate');
+            if (policyMutes && !state.serverMuted.has(who.id)) {
+              state.serverMuted.add(who.id);
+              p.audio = false;
+              ctx.send(who, { message: 'force_muted' });
+            }
+            if (state.serverMuted.has(who.id)) await muteAtServer(state, who.id, true);
+          }
           ctx.broadcast({ message: 'media_state', state: publicMedia(who.id, p) });
           await renegotiate(state, who.id);
           return;
@@ -248,6 +303,8 @@ export function createMediaModule(service: MediaService) {
         }
         case 'update_state': {
           const p = peer(state, who.id);
+          if (cmd.audio && !p.audio && state.moderatorsOnlyUnmute && !ctx.permissions.has('moderate')) throw new CommandError('forbidden');
+          if (cmd.audio && state.serverMuted.delete(who.id)) await muteAtServer(state, who.id, false);
           p.audio = cmd.audio;
           p.video = cmd.video;
           ctx.broadcast({ message: 'media_state', state: publicMedia(who.id, p) });

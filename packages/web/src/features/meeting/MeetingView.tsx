@@ -16,8 +16,28 @@ import { ChatPanel } from '../chat/ChatPanel.tsx';
 import { chatStoreFor } from '../chat/chatStore.ts';
 import { HandsAnnouncer, RaiseHandControl, RaisedHands } from '../hands/Hands.tsx';
 import { handsStoreFor } from '../hands/handsStore.ts';
+import { SpeakerBadge, SpeakerQueue } from '../speaker_queue/SpeakerQueue.tsx';
+import { speakerQueueStoreFor } from '../speaker_queue/speakerQueueStore.ts';
+import { MeetingAttendance } from '../attendance/Attendance.tsx';
+import { ModerationAnnouncer, ParticipantModeration, RoomModeration, WaitingList, WaitingScreen } from '../moderation/Moderation.tsx';
+import { moderationStoreFor } from '../moderation/moderationStore.ts';
+import { BreakOverlay, TimerAnnouncer, TimerBadge, TimerControl, TimerPanel } from '../timer/Timer.tsx';
+import { timerStoreFor } from '../timer/timerStore.ts';
+import { PollsAnnouncer, PollsControl, PollsPanel } from '../polls/Polls.tsx';
+import { pollsStoreFor } from '../polls/pollsStore.ts';
 
-const failKey: Record<FailReason, 'call.failedGaveUp' | 'call.failedRefused' | 'call.failedJoin' | 'call.failedVersion' | 'call.failedRemoved' | 'call.failedReplaced'> = {
+const failKey: Record<
+  FailReason,
+  | 'call.failedGaveUp'
+  | 'call.failedRefused'
+  | 'call.failedJoin'
+  | 'call.failedVersion'
+  | 'call.failedRemoved'
+  | 'call.failedReplaced'
+  | 'call.failedBanned'
+  | 'call.failedLocked'
+  | 'call.failedEnded'
+> = {
   gave_up: 'call.failedGaveUp',
   refused: 'call.failedRefused',
   join_refused: 'call.failedJoin',
@@ -25,6 +45,9 @@ const failKey: Record<FailReason, 'call.failedGaveUp' | 'call.failedRefused' | '
   server_too_old: 'call.failedVersion',
   removed: 'call.failedRemoved',
   replaced: 'call.failedReplaced',
+  banned: 'call.failedBanned',
+  room_locked: 'call.failedLocked',
+  meeting_ended: 'call.failedEnded',
 };
 
 const screenProblemKey = { denied: 'call.screenDenied', unsupported: 'call.screenUnsupported', failed: 'call.screenFailed' } as const;
@@ -72,14 +95,19 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
   const media = useSyncExternalStore(session.media.subscribe, session.media.getSnapshot);
   const chat = chatStoreFor(session.signaling);
   const hands = handsStoreFor(session.signaling);
+  const speakerQueue = speakerQueueStoreFor(session.signaling);
+  const moderation = moderationStoreFor(session.signaling);
+  const moderationView = useSyncExternalStore(moderation.subscribe, moderation.getSnapshot);
+  const timer = timerStoreFor(session.signaling);
+  const polls = pollsStoreFor(session.signaling);
   const handsView = useSyncExternalStore(hands.subscribe, hands.getSnapshot);
   const raisedHands = useMemo(() => new Set(handsView.hands.map((h) => h.participant_id)), [handsView.hands]);
   const localState = useLocalMedia(local);
   const announcements = useAnnouncements(session);
   const [speakerView, setSpeakerView] = useState(false);
-  const [panel, setPanel] = useState<'participants' | 'devices' | 'chat' | null>(null);
+  const [panel, setPanel] = useState<'participants' | 'devices' | 'chat' | 'timer' | 'polls' | null>(null);
   const panelId = useId();
-  const togglePanel = (which: 'participants' | 'devices' | 'chat') => setPanel((open) => (open === which ? null : which));
+  const togglePanel = (which: 'participants' | 'devices' | 'chat' | 'timer' | 'polls') => setPanel((open) => (open === which ? null : which));
   const lastSpeaker = useRef<string | null>(null);
   usePageTitle(meeting.roomName);
 
@@ -192,7 +220,11 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
       </section>
     );
   }
+  if (connection.status === 'waiting') return <WaitingScreen onLeave={leave} />;
   if (!self) return <Loading label={t('call.connecting')} />;
+  const isModerator = self.role === 'moderator';
+  // Under "only moderators may unmute" the server refuses a participant's unmute; the button says so.
+  const unmuteLocked = moderationView.moderatorsOnlyUnmute && !isModerator && !micOn;
 
   const quality = media.quality;
   const qualityLevel = quality === 'good' ? 3 : quality === 'fair' ? 2 : quality === 'poor' ? 1 : 0;
@@ -205,6 +237,8 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
       <header className="meeting-head">
         <h1 id="meeting-title">{meeting.roomName}</h1>
         <p className="meeting-count">{t('call.participantCount', { count: participants.length + 1 })}</p>
+        <TimerBadge store={timer} />
+        <SpeakerBadge store={speakerQueue} participants={rows} />
         <p className={`quality quality-${quality}`}>
           <SignalIcon level={qualityLevel as 0 | 1 | 2 | 3} />
           <span>{t('call.quality', { quality: qualityText })}</span>
@@ -247,20 +281,39 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
           </div>
         )}
         {panel === 'participants' && (
-          <ParticipantsPanel id={panelId} rows={rows} onClose={() => setPanel(null)}>
+          <ParticipantsPanel id={panelId} rows={rows} onClose={() => setPanel(null)} rowActions={isModerator ? (row) => <ParticipantModeration store={moderation} row={row} /> : undefined}>
+            {isModerator && <WaitingList store={moderation} />}
+            {isModerator && <RoomModeration store={moderation} />}
+            <SpeakerQueue store={speakerQueue} moderator={isModerator} participants={rows} />
             <RaisedHands store={hands} selfId={self.id} moderator={self.role === 'moderator'} participants={rows} />
+            {isModerator && <MeetingAttendance signaling={session.signaling} />}
           </ParticipantsPanel>
         )}
         {panel === 'chat' && <ChatPanel id={panelId} store={chat} selfId={self.id} moderator={self.role === 'moderator'} participants={participants} onClose={() => setPanel(null)} />}
         {panel === 'devices' && <DevicesPanel id={panelId} local={local} onClose={() => setPanel(null)} />}
+        {panel === 'timer' && <TimerPanel id={panelId} store={timer} moderator={self.role === 'moderator'} participants={rows} onClose={() => setPanel(null)} />}
+        {panel === 'polls' && <PollsPanel id={panelId} store={polls} moderator={self.role === 'moderator'} onClose={() => setPanel(null)} />}
       </div>
       {participants.length === 0 && <p className="alone">{t('call.alone')}</p>}
 
       <div className="controls" role="group" aria-label={t('call.controls')}>
-        <button type="button" className={`control${micOn ? '' : ' control-off'}`} aria-pressed={micOn} disabled={!localState.audio.track} onClick={() => local.setAudioEnabled(!localState.audio.enabled)}>
+        <button
+          type="button"
+          className={`control${micOn ? '' : ' control-off'}`}
+          aria-pressed={micOn}
+          disabled={!localState.audio.track || unmuteLocked}
+          title={unmuteLocked ? t('moderation.mutedByPolicy') : undefined}
+          aria-describedby={unmuteLocked ? `${panelId}-unmute-locked` : undefined}
+          onClick={() => local.setAudioEnabled(!localState.audio.enabled)}
+        >
           {micOn ? <MicIcon /> : <MicOffIcon />}
           <span>{t('call.microphone')}</span>
         </button>
+        {unmuteLocked && (
+          <span id={`${panelId}-unmute-locked`} className="visually-hidden">
+            {t('moderation.mutedByPolicy')}
+          </span>
+        )}
         <button
           type="button"
           className={`control${camOn ? '' : ' control-off'}`}
@@ -297,6 +350,8 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
         </button>
         <RaiseHandControl store={hands} />
         <ChatControl store={chat} open={panel === 'chat'} panelId={panelId} onToggle={() => togglePanel('chat')} />
+        <PollsControl store={polls} open={panel === 'polls'} panelId={panelId} onToggle={() => togglePanel('polls')} />
+        <TimerControl store={timer} open={panel === 'timer'} panelId={panelId} onToggle={() => togglePanel('timer')} />
         <button
           type="button"
           className={`control${panel === 'participants' ? ' control-active' : ''}`}
@@ -322,7 +377,11 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
         ))}
       </div>
       <ChatAnnouncer store={chat} />
+      <ModerationAnnouncer store={moderation} moderator={isModerator} />
       <HandsAnnouncer store={hands} moderator={self.role === 'moderator'} participants={participants} />
+      <TimerAnnouncer store={timer} />
+      <PollsAnnouncer store={polls} />
+      <BreakOverlay store={timer} local={local} moderator={self.role === 'moderator'} />
       <AudioSinks streams={media.remote} />
     </section>
   );

@@ -15,8 +15,20 @@ export interface ParticipantRow {
   handRaised?: boolean;
 }
 
-/** `children` go above the list (the raised hands). */
-export function ParticipantsPanel({ id, rows, onClose, children }: { id: string; rows: ParticipantRow[]; onClose(): void; children?: ReactNode }) {
+/** `children` go above the list (the raised hands); `rowActions` renders extra controls in a row (moderation). */
+export function ParticipantsPanel({
+  id,
+  rows,
+  onClose,
+  children,
+  rowActions,
+}: {
+  id: string;
+  rows: ParticipantRow[];
+  onClose(): void;
+  children?: ReactNode;
+  rowActions?: (row: ParticipantRow) => ReactNode;
+}) {
   const { t } = useTranslation();
   return (
     <aside id={id} className="side-panel" aria-labelledby={`${id}-title`}>
@@ -42,6 +54,7 @@ export function ParticipantsPanel({ id, rows, onClose, children }: { id: string;
             </span>
             {row.handRaised && <HandIcon label={t('hands.raised')} />}
             {row.audioOff ? <MicOffIcon label={t('call.micOff')} /> : <MicIcon label={t('call.microphone')} />}
+            {rowActions?.(row)}
           </li>
         ))}
       </ul>

@@ -8,6 +8,7 @@ import { Notice } from '../../app/ui.tsx';
 import { formatDateTime } from '../../i18n/index.ts';
 import { inviteLink } from './inviteLink.ts';
 import { InviteList } from './InviteList.tsx';
+import { RoomAttendance } from '../attendance/Attendance.tsx';
 import { grantEntry } from './joinStore.ts';
 
 type CopyState = { status: 'idle' } | { status: 'working' } | { status: 'done'; link: string; copied: boolean } | { status: 'failed'; message: string };
@@ -32,6 +33,8 @@ export function RoomCard({ room, me, onDelete }: { room: Room; me: Me; onDelete(
   const navigate = useNavigate();
   const headingId = useId();
   const invitesId = useId();
+  const attendanceId = useId();
+  const [showAttendance, setShowAttendance] = useState(false);
   const [copy, setCopy] = useState<CopyState>({ status: 'idle' });
   const [showInvites, setShowInvites] = useState(false);
   const [invitesVersion, setInvitesVersion] = useState(0);
@@ -147,6 +150,24 @@ export function RoomCard({ room, me, onDelete }: { room: Room; me: Me; onDelete(
           </button>
           <div id={invitesId} hidden={!showInvites}>
             {showInvites && <InviteList roomId={room.id} csrfToken={csrfToken} refreshKey={invitesVersion} />}
+          </div>
+        </div>
+      )}
+      {room.can_manage && (
+        <div className="disclosure">
+          <button
+            type="button"
+            className="disclosure-toggle"
+            aria-expanded={showAttendance}
+            aria-controls={attendanceId}
+            onClick={() => setShowAttendance((v) => !v)}
+            aria-label={t('attendance.toggleFor', { name: room.name })}
+          >
+            <ChevronIcon />
+            {t('attendance.toggle')}
+          </button>
+          <div id={attendanceId} hidden={!showAttendance}>
+            {showAttendance && <RoomAttendance roomId={room.id} />}
           </div>
         </div>
       )}

@@ -88,6 +88,14 @@ export class FakeMediaRoom implements MediaRoom {
     this.pubs.delete(key({ participantId, source }));
   }
 
+  /** Moderator mutes asked for, in order. */
+  readonly audioMutes: { participantId: string; source: MediaSourceName; muted: boolean }[] = [];
+
+  async muteAudio(participantId: string, source: MediaSourceName, muted: boolean): Promise<void> {
+    this.check();
+    if (this.pubs.has(key({ participantId, source }))) this.audioMutes.push({ participantId, source, muted });
+  }
+
   publications(): PublicationRef[] {
     return [...this.pubs.values()].map((p) => ({ ...p }));
   }

@@ -1,0 +1,273 @@
+/**
+ * Moderation in real Chromium against a real Plenum with the embedded Janus: the chair (room owner) admits
+ * guests from the waiting room, mutes everyone and forbids unmuting — proven by the audio energy the chair's
+ * browser receives, also when a guest's browser sends audio anyway and when a raw WebSocket client sends the
+ * unmute command itself — then removes one guest and bans the other, whose rejoin is refused.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { PROTOCOL_VERSION, SIGNALING_SUBPROTOCOL } from '@plenum/protocol';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { buildWebIfStale, launchChromium } from '../packages/server/src/testing/browsers.ts';
+import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
+
+/**
+ * A speech-like signal for the fake microphone (a steady tone is removed by the browser's noise suppression):
+ * a voiced, pitch-gliding tone in syllable-rate bursts, as in meeting-three.test.ts.
+ */
+function writeToneWav(file: string): void {
+  const rate = 48_000;
+  const samples = rate * 4;
+  const data = Buffer.alloc(samples * 2);
+  let phase = 0;
+  for (let i = 0; i < samples; i++) {
+    const t = i / rate;
+    phase += (2 * Math.PI * (140 + 60 * Math.sin(2 * Math.PI * 0.7 * t))) / rate;
+    const syllables = 0.55 + 0.45 * Math.sin(2 * Math.PI * 4 * t);
+    data.writeInt16LE(Math.round(9_000 * syllables * (Math.sin(phase) + 0.5 * Math.sin(2 * phase) + 0.25 * Math.sin(3 * phase))), i * 2);
+  }
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(data.length, 40);
+  fs.writeFileSync(file, Buffer.concat([header, data]));
+}
+
+let server: TestServer;
+let browser: Browser;
+let audioDir = '';
+const contexts: BrowserContext[] = [];
+const problems: string[] = [];
+
+beforeAll(async () => {
+  buildWebIfStale();
+  // RTP ports of this file: 44100-44299.
+  server = await startTestServer({ web: true, env: { MEDIA: 'janus', JANUS_ICE_INTERFACE: 'lo', JANUS_RTP_PORTS: '44100-44299' } });
+  audioDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-e2e-moderation-'));
+  writeToneWav(path.join(audioDir, 'tone.wav'));
+  browser = await launchChromium([`--use-file-for-fake-audio-capture=${path.join(audioDir, 'tone.wav')}`]);
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(contexts.map((c) => c.close().catch(() => {})));
+  await browser?.close();
+  await server?.close();
+  if (audioDir) fs.rmSync(audioDir, { recursive: true, force: true });
+});
+
+async function api<T>(method: string, urlPath: string, body: unknown, user?: { cookie: string; csrf: string }): Promise<T> {
+  const res = await fetch(`${server.url}${urlPath}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(user ? { cookie: user.cookie, 'x-csrf-token': user.csrf } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${urlPath}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+async function newPage(session?: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+  contexts.push(context);
+  if (session) await context.addCookies([{ name: 'plenum_session', value: session, url: server.url }]);
+  await context.addInitScript(() => {
+    (window as unknown as { __plenumTestHooks: object }).__plenumTestHooks = {};
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  return page;
+}
+
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's WCAG 2.x A/AA rules on the current screen (injected through DevTools, outside the page's CSP). */
+async function expectAccessible(page: Page): Promise<void> {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    type Violation = { id: string; help: string; nodes: { target: unknown[] }[] };
+    const axe = (globalThis as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Violation[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
+    return result.violations.map((v) => `${v.id} (${v.help}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+  });
+  expect(violations, `accessibility violations on ${page.url()}`).toEqual([]);
+}
+
+type Hooks = { meeting?: { participantId(): string | null; connections(): { camera: RTCPeerConnection | null; subscriber: RTCPeerConnection | null; streams: { mid: string; participant_id: string; kind: string }[] } } };
+
+/** Total audio energy this page has received from one participant's camera publication. */
+async function audioEnergyFrom(page: Page, participantId: string): Promise<number> {
+  return page.evaluate(async (from) => {
+    const hooks = (window as unknown as { __plenumTestHooks: Hooks }).__plenumTestHooks;
+    const connections = hooks.meeting?.connections();
+    if (!connections?.subscriber) return 0;
+    const mids = new Set(connections.streams.filter((s) => s.participant_id === from && s.kind === 'audio').map((s) => s.mid));
+    let energy = 0;
+    (await connections.subscriber.getStats()).forEach((r: Record<string, unknown>) => {
+      if (r.type === 'inbound-rtp' && mids.has(String(r.mid))) energy += Number(r.totalAudioEnergy ?? 0);
+    });
+    return energy;
+  }, participantId);
+}
+
+async function energyStep(page: Page, from: string, ms: number): Promise<number> {
+  const before = await audioEnergyFrom(page, from);
+  await page.waitForTimeout(ms);
+  return (await audioEnergyFrom(page, from)) - before;
+}
+
+const participantId = (page: Page) => page.evaluate(() => (window as unknown as { __plenumTestHooks: Hooks }).__plenumTestHooks.meeting?.participantId() ?? '');
+const tile = (page: Page, name: string) => page.getByRole('figure', { name, exact: true });
+const control = (page: Page, name: string) => page.getByRole('group', { name: 'Meeting controls' }).getByRole('button', { name, exact: true });
+
+describe('moderation in the browser', () => {
+  let roomId = '';
+  let inviteCode = '';
+  let chair: Page;
+  let anna: Page;
+  let ben: Page;
+  let annaId = '';
+  let benId = '';
+  /** Audio energy per second the chair receives from Anna while she speaks: the reference for "silent". */
+  let annaPerSecond = 0;
+
+  async function guestJoins(name: string): Promise<Page> {
+    const page = await newPage();
+    await page.goto(`${server.url}/invite/${inviteCode}`);
+    await page.getByLabel('Your name').fill(name);
+    await page.getByRole('button', { name: 'Join' }).click();
+    await page.waitForURL(`${server.url}/rooms/${roomId}`);
+    await expect.poll(() => page.getByRole('button', { name: 'Microphone' }).getAttribute('aria-pressed'), { timeout: 10_000 }).toBe('true');
+    await page.getByRole('button', { name: 'Join now' }).click();
+    return page;
+  }
+
+  it('guests wait in the waiting room until the chair admits them', async () => {
+    const owner = await server.loginAs('user', 'Clara Chair');
+    const room = await api<{ id: string }>('POST', '/v1/rooms', { name: 'Council', waiting_room: true }, owner);
+    roomId = room.id;
+    inviteCode = (await api<{ code: string }>('POST', `/v1/rooms/${room.id}/invites`, {}, owner)).code;
+
+    chair = await newPage(owner.token);
+    await chair.goto(`${server.url}/rooms/${room.id}`);
+    await chair.getByRole('button', { name: 'Join now' }).click();
+    await tile(chair, 'Clara Chair (you)').waitFor();
+    await control(chair, 'Participants').click();
+    const panel = chair.getByRole('complementary', { name: /Participants/ });
+    await panel.getByText('Nobody is waiting.').waitFor();
+
+    anna = await guestJoins('Anna Guest');
+    await anna.getByText('Please wait, the moderator will let you in.').waitFor();
+    expect(await tile(anna, 'Anna Guest (you)').count()).toBe(0);
+    await expectAccessible(anna);
+    // The chair sees her waiting (and hears it announced) and lets her in.
+    await chair.getByText('Anna Guest is waiting to be admitted').waitFor({ state: 'attached' });
+    await panel.getByRole('button', { name: 'Admit Anna Guest' }).click();
+    await tile(anna, 'Clara Chair').waitFor();
+    await tile(chair, 'Anna Guest').waitFor();
+
+    ben = await guestJoins('Ben Guest');
+    await ben.getByText('Please wait, the moderator will let you in.').waitFor();
+    await panel.getByRole('button', { name: 'Admit Ben Guest' }).waitFor();
+    await panel.getByRole('button', { name: 'Admit all' }).click();
+    await tile(ben, 'Anna Guest').waitFor();
+    annaId = await participantId(anna);
+    benId = await participantId(ben);
+    // Both are heard before anyone is muted.
+    await expect.poll(async () => Math.min(await energyStep(chair, annaId, 500), await energyStep(chair, benId, 500)), { timeout: 20_000, interval: 100 }).toBeGreaterThan(0);
+    annaPerSecond = await energyStep(chair, annaId, 1_000);
+    expect(annaPerSecond).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('"only moderators may unmute" mutes everyone and holds, even when a client sends audio or the command anyway', async () => {
+    const panel = chair.getByRole('complementary', { name: /Participants/ });
+    await panel.getByRole('checkbox', { name: 'Only moderators may unmute' }).check();
+    for (const page of [anna, ben]) await expect.poll(() => control(page, 'Microphone').getAttribute('aria-pressed')).toBe('false');
+    expect(await control(anna, 'Microphone').isDisabled()).toBe(true);
+    await tile(chair, 'Anna Guest').getByRole('img', { name: 'Microphone off' }).waitFor();
+
+    // Anna's browser cheats: it switches its microphone track back on without asking.
+    await anna.evaluate(() => {
+      const hooks = (window as unknown as { __plenumTestHooks: Hooks }).__plenumTestHooks;
+      const sender = hooks.meeting?.connections().camera?.getSenders().find((s) => s.track?.kind === 'audio');
+      if (sender?.track) sender.track.enabled = true;
+    });
+    // And a raw signaling client (another guest) sends the unmute command itself: refused.
+    const start = await api<{ ticket: string }>('POST', `/v1/rooms/${roomId}/start-invited`, { invite_code: inviteCode, display_name: 'Raw Client' });
+    const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/signaling`, [SIGNALING_SUBPROTOCOL, `ticket.${start.ticket}`], { origin: server.url });
+    const frames: { namespace: string; payload: { message: string; error?: string; action?: string } }[] = [];
+    ws.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString('utf8')) as (typeof frames)[number]));
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    ws.send(JSON.stringify({ namespace: 'control', payload: { action: 'join', protocol_version: PROTOCOL_VERSION } }));
+    // The waiting room is on: the raw client waits, and while waiting can do nothing.
+    await expect.poll(() => frames.some((f) => f.namespace === 'moderation' && f.payload.message === 'waiting')).toBe(true);
+    await panel.getByRole('button', { name: 'Admit Raw Client' }).click();
+    await expect.poll(() => frames.some((f) => f.payload.message === 'join_success')).toBe(true);
+    ws.send(JSON.stringify({ namespace: 'media', payload: { action: 'update_state', audio: true, video: false } }));
+    await expect.poll(() => frames.find((f) => f.namespace === 'media' && f.payload.message === 'error')?.payload).toMatchObject({ error: 'forbidden', action: 'update_state' });
+    ws.close();
+
+    // The media server drops Anna's audio although her browser sends it: the chair receives (about) nothing from her,
+    // while the chair's own voice still reaches Anna.
+    await chair.waitForTimeout(500);
+    const fromAnna = await energyStep(chair, annaId, 1_500);
+    const chairToAnna = await energyStep(anna, await participantId(chair), 1_000);
+    expect(fromAnna).toBeLessThan(annaPerSecond / 100);
+    expect(chairToAnna).toBeGreaterThan(0);
+
+    // Policy off: Anna may unmute herself again and is heard.
+    await panel.getByRole('checkbox', { name: 'Only moderators may unmute' }).uncheck();
+    await expect.poll(() => control(anna, 'Microphone').isDisabled()).toBe(false);
+    await control(anna, 'Microphone').click();
+    await expect.poll(() => energyStep(chair, annaId, 1_000), { timeout: 10_000, interval: 100 }).toBeGreaterThan(annaPerSecond / 5);
+
+    // Mute all: both go quiet at the chair.
+    await panel.getByRole('button', { name: 'Mute all' }).click();
+    await expect.poll(() => control(anna, 'Microphone').getAttribute('aria-pressed')).toBe('false');
+    await chair.waitForTimeout(500);
+    expect(await energyStep(chair, annaId, 1_000)).toBeLessThan(annaPerSecond / 100);
+    expect(problems).toEqual([]);
+  }, 45_000);
+
+  it('removes one guest; bans the other, whose rejoin with the same invite is refused', async () => {
+    const panel = chair.getByRole('complementary', { name: /Participants/ });
+    const row = (name: string) => panel.getByRole('listitem').filter({ hasText: name });
+
+    await row('Anna Guest').getByRole('button', { name: 'Moderate Anna Guest' }).click();
+    await expectAccessible(chair);
+    await row('Anna Guest').getByRole('button', { name: 'Remove' }).click();
+    const kickDialog = chair.getByRole('dialog', { name: 'Remove Anna Guest from the meeting?' });
+    await kickDialog.getByRole('button', { name: 'Remove' }).click();
+    await anna.getByText('A moderator removed you from the meeting.').waitFor();
+    await expect.poll(() => tile(chair, 'Anna Guest').count()).toBe(0);
+
+    await row('Ben Guest').getByRole('button', { name: 'Moderate Ben Guest' }).click();
+    await row('Ben Guest').getByRole('button', { name: 'Ban' }).click();
+    await chair.getByRole('dialog', { name: 'Ban Ben Guest?' }).getByRole('button', { name: 'Ban' }).click();
+    await ben.getByText('A moderator banned you from this meeting.').waitFor();
+
+    // Ben tries again with the same invite link: refused, and the chair never sees him.
+    await ben.getByRole('button', { name: 'Join again' }).click();
+    await ben.getByRole('button', { name: 'Join now' }).click();
+    await ben.getByText('A moderator banned you from this meeting.').waitFor();
+    expect(await panel.getByRole('button', { name: 'Admit Ben Guest' }).count()).toBe(0);
+    expect(await tile(chair, 'Ben Guest').count()).toBe(0);
+    expect(problems).toEqual([]);
+  }, 30_000);
+});

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { ParticipantKind } from './control.ts';
+import { DisplayName } from './rooms.ts';
+
+/**
+ * The `moderation` namespace: what the chair does to the meeting. Every command is for moderators only
+ * (others get `forbidden` and nothing changes): remove (kick) or ban a participant, lock the room, grant or
+ * revoke the moderator role, rename a guest or phone caller, end the meeting for everyone or for all but the
+ * moderators (debrief), mute one or all, forbid unmuting to non-moderators, and run the waiting room.
+ *
+ * Waiting room: while it is on, a non-moderator's control/join is answered with `waiting` (not join_success)
+ * and they get no media; moderators see who waits and `accept` them (join_success follows), or send an
+ * admitted participant back (`send_to_waiting_room`). A participant who resumes after a dropped connection
+ * stays admitted.
+ */
+export const MODERATION_NAMESPACE = 'moderation';
+
+const Target = z.uuid();
+
+// ── client → server ────────────────────────────────────────────────────────────
+
+/** Removes the participant now; they may join again. */
+export const ModerationKick = z.object({ action: z.literal('kick'), target: Target }).strict();
+/** Removes the participant and refuses their account (user) or their invite link (guest) until the room closes. */
+export const ModerationBan = z.object({ action: z.literal('ban'), target: Target }).strict();
+/** Locked: nobody but moderators can join (waiting participants stay waiting). */
+export const ModerationLock = z.object({ action: z.literal('lock_room') }).strict();
+export const ModerationUnlock = z.object({ action: z.literal('unlock_room') }).strict();
+export const ModerationGrant = z.object({ action: z.literal('grant_moderator'), target: Target }).strict();
+export const ModerationRevoke = z.object({ action: z.literal('revoke_moderator'), target: Target }).strict();
+/** Guests and phone callers only (users carry the name of their account). */
+export const ModerationRename = z.object({ action: z.literal('rename'), target: Target, display_name: DisplayName }).strict();
+/** Everyone leaves (moderators too); the room stays locked until it closes. */
+export const ModerationEndMeeting = z.object({ action: z.literal('end_meeting') }).strict();
+/** Everyone but the moderators leaves (waiting ones too); the room is locked for the debriefing. */
+export const ModerationDebrief = z.object({ action: z.literal('debrief') }).strict();
+/** Mutes the named participants, or every non-moderator when `targets` is absent. They may unmute again unless the policy forbids it. */
+export const ModerationMute = z.object({ action: z.literal('mute'), targets: z.array(Target).min(1).max(1000).optional() }).strict();
+/** `moderators_only: true` mutes every non-moderator and lets only moderators switch their microphone on. */
+export const ModerationUnmutePolicy = z.object({ action: z.literal('set_unmute_policy'), moderators_only: z.boolean() }).strict();
+export const ModerationEnableWaitingRoom = z.object({ action: z.literal('enable_waiting_room') }).strict();
+/** Turning the waiting room off does not let the waiting in; accept them (accept_all) for that. */
+export const ModerationDisableWaitingRoom = z.object({ action: z.literal('disable_waiting_room') }).strict();
+export const ModerationAccept = z.object({ action: z.literal('accept'), target: Target }).strict();
+export const ModerationAcceptAll = z.object({ action: z.literal('accept_all') }).strict();
+export const ModerationSendToWaitingRoom = z.object({ action: z.literal('send_to_waiting_room'), target: Target }).strict();
+
+export const ModerationCommand = z.discriminatedUnion('action', [
+  ModerationKick,
+  ModerationBan,
+  ModerationLock,
+  ModerationUnlock,
+  ModerationGrant,
+  ModerationRevoke,
+  ModerationRename,
+  ModerationEndMeeting,
+  ModerationDebrief,
+  ModerationMute,
+  ModerationUnmutePolicy,
+  ModerationEnableWaitingRoom,
+  ModerationDisableWaitingRoom,
+  ModerationAccept,
+  ModerationAcceptAll,
+  ModerationSendToWaitingRoom,
+]);
+export type ModerationCommand = z.infer<typeof ModerationCommand>;
+
+// ── server → client ────────────────────────────────────────────────────────────
+
+/** Someone in the waiting room, as moderators see them. */
+export const WaitingParticipant = z.object({
+  id: z.uuid(),
+  display_name: z.string(),
+  kind: ParticipantKind,
+  since: z.iso.datetime(),
+});
+export type WaitingParticipant = z.infer<typeof WaitingParticipant>;
+
+export const RemovedReason = z.enum(['kicked', 'banned', 'meeting_ended', 'debriefing']);
+export type RemovedReason = z.infer<typeof RemovedReason>;
+
+/** To the participant in the waiting room (after their join, or when sent back): wait for a moderator. */
+export const ModerationWaiting = z.object({ message: z.literal('waiting') });
+/** To moderators: who waits now (the whole list, after every change). */
+export const ModerationWaitingList = z.object({ message: z.literal('waiting_list'), waiting: z.array(WaitingParticipant) });
+/** To the participant, just before their socket closes with 4003. */
+export const ModerationRemoved = z.object({ message: z.literal('removed'), reason: RemovedReason });
+export const ModerationRoomLock = z.object({ message: z.literal('room_lock'), locked: z.boolean(), by: z.uuid() });
+export const ModerationWaitingRoomState = z.object({ message: z.literal('waiting_room'), enabled: z.boolean(), by: z.uuid() });
+export const ModerationUnmutePolicyChanged = z.object({ message: z.literal('unmute_policy'), moderators_only: z.boolean(), by: z.uuid() });
+
+export const ModerationMessage = z.discriminatedUnion('message', [
+  ModerationWaiting,
+  ModerationWaitingList,
+  ModerationRemoved,
+  ModerationRoomLock,
+  ModerationWaitingRoomState,
+  ModerationUnmutePolicyChanged,
+]);
+export type ModerationMessage = z.infer<typeof ModerationMessage>;
+
+/** The `moderation` part of join_success; `waiting` only for moderators. */
+export const ModerationSnapshot = z.object({
+  locked: z.boolean(),
+  waiting_room: z.boolean(),
+  moderators_only_unmute: z.boolean(),
+  waiting: z.array(WaitingParticipant).optional(),
+});
+export type ModerationSnapshot = z.infer<typeof ModerationSnapshot>;
