@@ -194,7 +194,9 @@ describe('moderation in the browser', () => {
 
   it('"only moderators may unmute" mutes everyone and holds, even when a client sends audio or the command anyway', async () => {
     const panel = chair.getByRole('complementary', { name: /Participants/ });
-    await panel.getByRole('checkbox', { name: 'Only moderators may unmute' }).check();
+    // The box reflects the room's state, which changes only when the server confirms: click, then wait for it.
+    await panel.getByRole('checkbox', { name: 'Only moderators may unmute' }).click();
+    await expect.poll(() => panel.getByRole('checkbox', { name: 'Only moderators may unmute' }).isChecked(), { timeout: 10_000 }).toBe(true);
     for (const page of [anna, ben]) await expect.poll(() => control(page, 'Microphone').getAttribute('aria-pressed')).toBe('false');
     expect(await control(anna, 'Microphone').isDisabled()).toBe(true);
     await tile(chair, 'Anna Guest').getByRole('img', { name: 'Microphone off' }).waitFor();
@@ -232,7 +234,9 @@ describe('moderation in the browser', () => {
     expect(chairToAnna).toBeGreaterThan(0);
 
     // Policy off: Anna may unmute herself again and is heard.
-    await panel.getByRole('checkbox', { name: 'Only moderators may unmute' }).uncheck();
+    // The box reflects the room's state, which changes only when the server confirms: click, then wait for it.
+    await panel.getByRole('checkbox', { name: 'Only moderators may unmute' }).click();
+    await expect.poll(() => panel.getByRole('checkbox', { name: 'Only moderators may unmute' }).isChecked(), { timeout: 10_000 }).toBe(false);
     await expect.poll(() => control(anna, 'Microphone').isDisabled()).toBe(false);
     await control(anna, 'Microphone').click();
     await expect.poll(() => energyStep(chair, annaId, 1_000), { timeout: 10_000, interval: 100 }).toBeGreaterThan(annaPerSecond / 5);

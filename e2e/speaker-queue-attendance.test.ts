@@ -95,7 +95,9 @@ describe('speaker queue and attendance in the browser', () => {
     await tile(chair, 'Anna Guest').waitFor();
 
     await control(chair, 'Participants').click();
-    await speakers(chair).getByLabel('Add raised hands to the list').check();
+    // The box reflects the room's state, which changes only when the server confirms: click, then wait for it.
+    await speakers(chair).getByLabel('Add raised hands to the list').click();
+    await expect.poll(() => speakers(chair).getByLabel('Add raised hands to the list').isChecked(), { timeout: 10_000 }).toBe(true);
     await speakers(chair).getByLabel('Time per speaker (minutes)').fill('1');
     await speakers(chair).getByRole('button', { name: 'Set', exact: true }).click();
     await speakers(chair).getByText('Time per speaker: 1:00').waitFor();
