@@ -10,12 +10,12 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebIfStale, CHROMIUM_ARGS, launchChromium } from '../packages/server/src/testing/browsers.ts';
+import { expectAccessible } from './support/a11y.ts';
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -119,20 +119,6 @@ async function shoot(page: Page, name: string, { narrow = false } = {}): Promise
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(screenshotDir, `${name}-narrow.png`), animations: 'disabled', fullPage: true });
   await page.setViewportSize(viewport);
-}
-
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's WCAG 2.x A/AA rules on the current screen (injected through DevTools, outside the page's CSP). */
-async function expectAccessible(page: Page): Promise<void> {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    type Violation = { id: string; help: string; nodes: { target: unknown[] }[] };
-    const axe = (globalThis as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Violation[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
-    return result.violations.map((v) => `${v.id} (${v.help}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-  });
-  expect(violations, `accessibility violations on ${page.url()}`).toEqual([]);
 }
 
 /** WCAG reflow: at 320 CSS px nothing may need horizontal scrolling. */

@@ -5,7 +5,6 @@
  * unmute command itself — then removes one guest and bans the other, whose rejoin is refused.
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { PROTOCOL_VERSION, SIGNALING_SUBPROTOCOL } from '@plenum/protocol';
@@ -13,6 +12,7 @@ import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { buildWebIfStale, launchChromium } from '../packages/server/src/testing/browsers.ts';
+import { expectAccessible } from './support/a11y.ts';
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
 
 /**
@@ -89,20 +89,6 @@ async function newPage(session?: string): Promise<Page> {
   page.setDefaultTimeout(15_000);
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
   return page;
-}
-
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's WCAG 2.x A/AA rules on the current screen (injected through DevTools, outside the page's CSP). */
-async function expectAccessible(page: Page): Promise<void> {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    type Violation = { id: string; help: string; nodes: { target: unknown[] }[] };
-    const axe = (globalThis as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Violation[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
-    return result.violations.map((v) => `${v.id} (${v.help}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-  });
-  expect(violations, `accessibility violations on ${page.url()}`).toEqual([]);
 }
 
 type Hooks = { meeting?: { participantId(): string | null; connections(): { camera: RTCPeerConnection | null; subscriber: RTCPeerConnection | null; streams: { mid: string; participant_id: string; kind: string }[] } } };

@@ -4,11 +4,10 @@
  * appears for everyone and ends by the server's clock; a coffee break takes over the screen and switches the
  * microphone off; a poll is answered by both guests and its result is shown to all.
  */
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebIfStale, launchChromium } from '../packages/server/src/testing/browsers.ts';
+import { expectAccessible } from './support/a11y.ts';
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
 
 let server: TestServer;
@@ -50,20 +49,6 @@ async function newPage(session?: string): Promise<Page> {
   });
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
   return page;
-}
-
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's WCAG 2.x A/AA rules on the current screen (injected through DevTools, outside the page's CSP). */
-async function expectAccessible(page: Page): Promise<void> {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    type Violation = { id: string; help: string; nodes: { target: unknown[]; html: string }[] };
-    const axe = (globalThis as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Violation[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
-    return result.violations.map((v) => `${v.id} (${v.help}): ${v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.html.slice(0, 200)}`).join(', ')}`);
-  });
-  expect(violations, `accessibility violations on ${page.url()}`).toEqual([]);
 }
 
 const control = (page: Page, name: string) => page.getByRole('group', { name: 'Meeting controls' }).getByRole('button', { name, exact: true });

@@ -5,12 +5,12 @@
  * Screenshots for docs/screenshots/ are written only with PLENUM_SCREENSHOTS=1, so ordinary runs leave the tree clean.
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebIfStale, launchChromium } from '../packages/server/src/testing/browsers.ts';
+import { expectAccessible } from './support/a11y.ts';
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -78,28 +78,6 @@ async function shoot(page: Page, name: string, { fullPage = true } = {}): Promis
   await page.setViewportSize(narrow);
   await page.screenshot({ path: path.join(screenshotDir, `${name}-narrow.png`), fullPage, animations: 'disabled' });
   await page.setViewportSize(size);
-}
-
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-interface AxeViolation {
-  id: string;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
-
-/**
- * axe-core's WCAG 2.x A/AA rules (contrast, names, labels, landmarks, ARIA) on the current screen.
- * Injected through the DevTools protocol, which the page's CSP does not govern, so the CSP check stays meaningful.
- */
-async function expectAccessible(page: Page): Promise<void> {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
-    return result.violations.map((v) => `${v.id} (${v.help}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-  });
-  expect(violations, `accessibility violations on ${page.url()}`).toEqual([]);
 }
 
 /** WCAG reflow: at 320 CSS px (1280 px at 400 % zoom) nothing may need horizontal scrolling. */
