@@ -4,14 +4,13 @@
  * join through an invite link. Asserts what each person sees; a dialog (e.g. an alert from injected markup)
  * fails the test.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { PROTOCOL_VERSION, SIGNALING_SUBPROTOCOL } from '@plenum/protocol';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { buildWebIfStale, launchChromium } from '../packages/server/src/testing/browsers.ts';
 import { expectAccessible } from './support/a11y.ts';
+import { shoot } from './support/screenshots.ts';
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
 
 
@@ -55,14 +54,6 @@ async function newPage(session?: string): Promise<Page> {
   });
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
   return page;
-}
-
-/** Screenshots of the chat and hands UI, only when PLENUM_SCREENSHOTS_DIR names a directory. */
-async function shoot(page: Page, name: string): Promise<void> {
-  const dir = process.env.PLENUM_SCREENSHOTS_DIR;
-  if (!dir) return;
-  fs.mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: path.join(dir, `${name}.png`), animations: 'disabled' });
 }
 
 const control = (page: Page, name: string) => page.getByRole('group', { name: 'Meeting controls' }).getByRole('button', { name, exact: true });

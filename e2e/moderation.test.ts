@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { buildWebIfStale, launchChromium } from '../packages/server/src/testing/browsers.ts';
 import { expectAccessible } from './support/a11y.ts';
+import { shoot } from './support/screenshots.ts';
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
 
 /**
@@ -167,6 +168,7 @@ describe('moderation in the browser', () => {
     ben = await guestJoins('Ben Guest');
     await ben.getByText('Please wait, the moderator will let you in.').waitFor();
     await panel.getByRole('button', { name: 'Admit Ben Guest' }).waitFor();
+    await shoot(chair, 'moderator-waiting-room');
     await panel.getByRole('button', { name: 'Admit all' }).click();
     await tile(ben, 'Anna Guest').waitFor();
     annaId = await participantId(anna);

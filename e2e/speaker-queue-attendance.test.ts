@@ -4,12 +4,11 @@
  * chair gives her the floor with a time limit both see counting down, she passes the floor on; afterwards
  * the chair finds the meeting in the room card on "My rooms" and downloads its reports.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebIfStale, launchChromium } from '../packages/server/src/testing/browsers.ts';
 import { expectAccessible } from './support/a11y.ts';
+import { shoot } from './support/screenshots.ts';
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
 
 let server: TestServer;
@@ -47,14 +46,6 @@ async function newPage(session?: string): Promise<Page> {
   page.setDefaultTimeout(8_000);
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
   return page;
-}
-
-/** Screenshots, only when PLENUM_SCREENSHOTS_DIR names a directory. */
-async function shoot(page: Page, name: string): Promise<void> {
-  const dir = process.env.PLENUM_SCREENSHOTS_DIR;
-  if (!dir) return;
-  fs.mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: path.join(dir, `${name}.png`), animations: 'disabled' });
 }
 
 const control = (page: Page, name: string) => page.getByRole('group', { name: 'Meeting controls' }).getByRole('button', { name, exact: true });
