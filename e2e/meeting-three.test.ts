@@ -370,10 +370,10 @@ describe('a meeting of three in the browser', () => {
       .poll(async () => {
         const step = await progress(anna, 1_000);
         return step(people[0]!.id, 'camera', 'video') > 0 && step(people[2]!.id, 'camera', 'video') > 0;
-      }, { timeout: 20_000, interval: 200 })
+      }, { timeout: 40_000, interval: 200 })
       .toBe(true);
-    await expect.poll(async () => (await progress(chair, 1_000))(annaP!.id, 'camera', 'video'), { timeout: 15_000, interval: 200 }).toBeGreaterThan(0);
-  }, 60_000);
+    await expect.poll(async () => (await progress(chair, 1_000))(annaP!.id, 'camera', 'video'), { timeout: 30_000, interval: 200 }).toBeGreaterThan(0);
+  }, 120_000);
 
   it('publishes and subscribes again when the media server is lost and restarted', async () => {
     const media = server.services.media as unknown as { embeddedPid(): number | undefined };
