@@ -27,15 +27,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function api<T>(method: string, urlPath: string, body: unknown, user?: { cookie: string; csrf: string }): Promise<T> {
-  const res = await fetch(`${server.url}${urlPath}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(user ? { cookie: user.cookie, 'x-csrf-token': user.csrf } : {}) },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${urlPath}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const api = <T>(method: string, urlPath: string, body: unknown, user?: { cookie: string; csrf: string }) => server.api<T>(method, urlPath, body, user);
 
 async function newPage(session?: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });

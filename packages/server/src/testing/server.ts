@@ -8,6 +8,8 @@ import { openTestStorage, type Backend } from '../storage/testing.ts';
 export interface TestServer extends Plenum {
   /** Log in as a fresh user without going through OIDC (the login flow has its own tests). */
   loginAs(role?: 'admin' | 'user', name?: string): Promise<{ userId: string; cookie: string; csrf: string; token: string }>;
+  /** A JSON request to the REST API, as `user` when given (cookie + CSRF token); throws on a non-2xx answer. */
+  api<T>(method: string, urlPath: string, body: unknown, user?: { cookie: string; csrf: string }): Promise<T>;
 }
 
 /**
@@ -34,6 +36,15 @@ export async function startTestServer(
       await plenum.close();
       await storage.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+    async api<T>(method: string, urlPath: string, body: unknown, user?: { cookie: string; csrf: string }): Promise<T> {
+      const res = await fetch(`${plenum.url}${urlPath}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(user ? { cookie: user.cookie, 'x-csrf-token': user.csrf } : {}) },
+        body: JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`${method} ${urlPath}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
     },
     async loginAs(role = 'user', name) {
       counter++;
