@@ -7,6 +7,7 @@ import type { Config } from './config.ts';
 import { buildApp } from './http/app.ts';
 import { createMediaService } from './media/index.ts';
 import { noMedia, type MediaService } from './media/types.ts';
+import { loadSigningKey } from './audit/signing.ts';
 import { createServices, publicUrl, type Services } from './services.ts';
 import { migrateToLatest, openStorage, type Storage } from './storage/database.ts';
 
@@ -61,7 +62,7 @@ export async function startPlenum(config: Config, opts: PlenumOptions = {}): Pro
   try {
     cluster = await openCluster({ redisUrl: config.redisUrl });
     media = opts.media ?? (config.media.mode === 'off' ? noMedia() : await createMediaService(config, logger.child({ component: 'media' })));
-    const services = createServices(config, logger, storage, media, cluster, opts.now);
+    const services = createServices(config, logger, storage, media, cluster, await loadSigningKey(storage.db), opts.now);
     const app = await buildApp(services, { webDist: opts.webDist === null ? undefined : (opts.webDist ?? defaultWebDist) });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();

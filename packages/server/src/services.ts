@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { SigningKey } from './audit/signing.ts';
 import type { Config } from './config.ts';
 import { SessionService } from './auth/sessions.ts';
 import type { Cluster } from './cluster/index.ts';
@@ -21,6 +22,8 @@ export interface Services {
   tickets: TicketService;
   media: MediaService;
   cluster: Cluster;
+  /** The deployment's Ed25519 key for votes and sealed minutes. */
+  signingKey: SigningKey;
   now: () => Date;
 }
 
@@ -30,6 +33,7 @@ export function createServices(
   storage: Storage,
   media: MediaService,
   cluster: Cluster,
+  signingKey: SigningKey,
   now: () => Date = () => new Date(),
 ): Services {
   return {
@@ -43,6 +47,7 @@ export function createServices(
     tickets: new TicketService(now),
     media,
     cluster,
+    signingKey,
     now,
   };
 }

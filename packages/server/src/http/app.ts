@@ -24,6 +24,7 @@ import { registerSignaling } from '../signaling/index.ts';
 import { registerErrorHandling } from './errors.ts';
 import { registerMetrics } from './metrics.ts';
 import { healthRoutes } from './routes/health.ts';
+import { signingKeyRoutes } from './routes/signing-key.ts';
 import { inviteRoutes } from './routes/invites.ts';
 import { roomRoutes } from './routes/rooms.ts';
 
@@ -98,6 +99,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
 
   registerMetrics(app);
   await app.register(healthRoutes, { services });
+  await app.register(signingKeyRoutes, { services });
   await registerAuth(app, services, { publicUrl: base, secure });
   await app.register(roomRoutes, { services, publicUrl: base });
   const attendance = new AttendanceRepository(services.storage.db);
