@@ -84,6 +84,22 @@ export interface RoomEventMap {
   waiting_joined: { participant: Participant };
   /** Someone left the waiting room: admitted, removed, or their connection closed. */
   waiting_left: { participant: Participant; admitted: boolean };
+  /**
+   * A legal vote reached its signed final result (emitted by legal_vote, taken into the minutes by minutes).
+   * `tally` maps each option to its count; `chainHead` is the hash of the signed closing event.
+   */
+  legal_vote_final: {
+    voteId: string;
+    title: string;
+    agendaItemId: string | null;
+    kind: string;
+    tally: Record<string, number>;
+    eligible: number;
+    cast: number;
+    chainHead: string;
+    signature: string;
+    closedAt: Date;
+  };
 }
 export type RoomEventName = keyof RoomEventMap & string;
 
