@@ -365,8 +365,14 @@ describe('a meeting of three in the browser', () => {
       expect(await tile(page, 'Anna Guest').count()).toBe(1);
       expect(await announcements(page).textContent()).not.toContain('Anna Guest left');
     }
-    // Known bug, not asserted here: now and then the resumed participant's received video does not restart
-    // (seen in 2 of ~9 full runs, also with test files run one at a time). See the closing note of 2026-11-24.
+    // Media flows again both ways (the resumed participant subscribes over a fresh connection).
+    await expect
+      .poll(async () => {
+        const step = await progress(anna, 1_000);
+        return step(people[0]!.id, 'camera', 'video') > 0 && step(people[2]!.id, 'camera', 'video') > 0;
+      }, { timeout: 30_000, interval: 200 })
+      .toBe(true);
+    await expect.poll(async () => (await progress(chair, 1_000))(annaP!.id, 'camera', 'video'), { timeout: 30_000, interval: 200 }).toBeGreaterThan(0);
   }, 120_000);
 
   it('publishes and subscribes again when the media server is lost and restarted', async () => {

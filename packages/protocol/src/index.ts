@@ -11,3 +11,7 @@ export * from './attendance.ts';
 export * from './timer.ts';
 export * from './polls.ts';
 export * from './moderation.ts';
+export * from './breakout.ts';
+export * from './agenda.ts';
+export * from './minutes.ts';
+export * from './legal_vote.ts';

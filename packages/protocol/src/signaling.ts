@@ -124,6 +124,36 @@ export const SignalingErrorCode = z.enum([
   'already_voted',
   /** polls: the choices do not fit the poll (unknown option, several for single choice, more than allowed). */
   'invalid_choice',
+  /** breakout: breakout rooms are running already; end them first. */
+  'breakout_already_running',
+  /** breakout: no breakout rooms are running. */
+  'breakout_not_running',
+  /** breakout: no breakout room with this id in the running session. */
+  'breakout_room_not_found',
+  /** agenda: no agenda item with this id, or no item before/after the current one. */
+  'agenda_item_not_found',
+  /** legal_vote: no vote with this id in this room. */
+  'vote_not_found',
+  /** legal_vote: the vote is closed or cancelled; it takes no more ballots or commands. */
+  'vote_closed',
+  /** legal_vote: the sender may not vote in this vote (not on its eligible list, nor its proxy holder), or has no vote to delegate. */
+  'not_eligible',
+  /** legal_vote: a vote is open already; stop or cancel it first. */
+  'vote_in_progress',
+  /** legal_vote: the committee is not quorate; start with ignore_quorum to record that it was started anyway. */
+  'not_quorate',
+  /** legal_vote: nobody would be eligible to vote. */
+  'no_eligible_voters',
+  /** legal_vote: this proxy cannot be given (to oneself, to someone who gave their vote away, or while holding proxies). */
+  'invalid_delegation',
+  /** minutes: only the chair and the writers the chair chose may change the minutes. */
+  'not_a_writer',
+  /** minutes: the minutes are sealed; the chair must amend them before anyone edits. */
+  'minutes_sealed',
+  /** minutes: the Yjs data could not be read (not a sync message, or a corrupt update). */
+  'minutes_invalid_update',
+  /** minutes: the document has reached its size limit; nothing more can be added. */
+  'minutes_full',
 ]);
 export type SignalingErrorCode = z.infer<typeof SignalingErrorCode>;
 

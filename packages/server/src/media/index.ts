@@ -119,6 +119,10 @@ class JanusMediaRoom implements MediaRoom {
     if (!this._closed) await this.peers.resetSubscription(participantId);
   }
 
+  hasSubscription(participantId: string): boolean {
+    return !this._closed && this.peers.hasSubscription(participantId);
+  }
+
   subscribedStreams(participantId: string): SubscribedMediaStream[] {
     return this._closed ? [] : this.peers.subscribedStreams(participantId);
   }

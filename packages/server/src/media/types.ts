@@ -63,6 +63,8 @@ export interface MediaRoom {
   answerSubscription(participantId: string, answerSdp: string): Promise<SubscriptionOffer | null>;
   /** Drops a participant's subscription (e.g. the client starts over after a reconnect). */
   resetSubscription(participantId: string): Promise<void>;
+  /** Whether the participant has a subscription now (one that ended, or was reset, no longer counts). */
+  hasSubscription(participantId: string): boolean;
   /** The streams of a participant's subscription as last offered. */
   subscribedStreams(participantId: string): SubscribedMediaStream[];
   /** Which simulcast layer (0 lowest … 2 highest) a subscribed video stream receives, or 'paused'. */

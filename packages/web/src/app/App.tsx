@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Route, Routes } from 'react-router-dom';
+import { CommitteePage } from '../features/agenda/CommitteePage.tsx';
 import { InviteLandingPage } from '../features/invite/InviteLandingPage.tsx';
 import { MyRoomsPage } from '../features/rooms/MyRoomsPage.tsx';
 import { RoomPage } from '../features/rooms/RoomPage.tsx';
@@ -42,6 +43,7 @@ export function App() {
             <Route path="/" element={<Home />} />
             <Route path="/invite/:code" element={<InviteLandingPage />} />
             <Route path="/rooms/:id" element={<RoomPage />} />
+            <Route path="/rooms/:id/committee" element={<CommitteePage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </Layout>

@@ -221,6 +221,10 @@ export class VideoRoomPeers {
     await s.handle?.detach();
   }
 
+  hasSubscription(participantId: string): boolean {
+    return this.subscribers.has(participantId);
+  }
+
   subscribedStreams(participantId: string): SubscribedMediaStream[] {
     return (this.subscribers.get(participantId)?.streams ?? []).map((st) => ({ ...st }));
   }

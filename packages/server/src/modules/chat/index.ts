@@ -1,6 +1,7 @@
 import { CHAT_HISTORY_LIMIT, ChatCommand, type ChatEntry, type ChatPerson, type ChatSnapshot, type ChatTarget } from '@plenum/protocol';
 import { TokenBucket } from '../../signaling/rate-limit.ts';
 import { CommandError, defineModule, type Clock, type ModuleContext, type Participant } from '../types.ts';
+import { sameBreakoutGroup } from '../breakout/events.ts';
 
 /**
  * `chat`: room chat, private 1:1 and group messages, kept in memory on the room for as long as it is open
@@ -26,6 +27,8 @@ interface StoredEntry {
   entry: ChatEntry;
   /** Sender and recipients (private/group); empty for room messages. */
   members: ReadonlySet<string>;
+  /** Room messages: the sender's breakout room when sent (null: the main room). Only that room reads them. */
+  group: string | null;
 }
 
 export interface ChatState {
@@ -34,6 +37,8 @@ export interface ChatState {
   entries: StoredEntry[];
   storedChars: number;
   buckets: Map<string, TokenBucket>;
+  /** Breakout grouping (room event `breakout_groups`): participant → breakout room; absent = main room. */
+  groups: ReadonlyMap<string, string>;
 }
 
 const person = (p: Participant): ChatPerson => ({ id: p.id, display_name: p.displayName });
@@ -74,8 +79,12 @@ export function createChatModule(overrides: Partial<ChatLimits> = {}) {
     namespace: 'chat',
     commands: ChatCommand,
 
-    init() {
-      return { enabled: true, entries: [], storedChars: 0, buckets: new Map() };
+    init(room) {
+      const state: ChatState = { enabled: true, entries: [], storedChars: 0, buckets: new Map(), groups: new Map() };
+      room.on('breakout_groups', ({ groups }) => {
+        state.groups = groups;
+      });
+      return state;
     },
 
     onLeave(ctx, who) {
@@ -103,11 +112,14 @@ export function createChatModule(overrides: Partial<ChatLimits> = {}) {
             text: cmd.text,
           };
           const members = new Set(cmd.to.scope === 'room' ? [] : [who.id, ...recipients.map((r) => r.id)]);
-          state.entries.push({ entry, members });
+          const group = cmd.to.scope === 'room' ? (state.groups.get(who.id) ?? null) : null;
+          state.entries.push({ entry, members, group });
           state.storedChars += cmd.text.length;
           const message = { message: 'message_sent', entry };
-          if (cmd.to.scope === 'room') ctx.broadcast(message);
-          else for (const id of members) ctx.send(id, message);
+          // During breakouts the room chat is the breakout room's chat: only those in the sender's room get it.
+          if (cmd.to.scope === 'room') {
+            for (const p of ctx.room.participants()) if (sameBreakoutGroup(state.groups, who.id, p.id)) ctx.send(p, message);
+          } else for (const id of members) ctx.send(id, message);
           return;
         }
         case 'enable_chat':
@@ -131,7 +143,8 @@ export function createChatModule(overrides: Partial<ChatLimits> = {}) {
 
     snapshot(ctx, forWhom): ChatSnapshot {
       const { entries } = ctx.state;
-      const room = lastMatching(entries, CHAT_HISTORY_LIMIT, (e) => e.entry.scope === 'room');
+      const group = ctx.state.groups.get(forWhom.id) ?? null;
+      const room = lastMatching(entries, CHAT_HISTORY_LIMIT, (e) => e.entry.scope === 'room' && e.group === group);
       const own = lastMatching(entries, CHAT_HISTORY_LIMIT, (e) => e.members.has(forWhom.id));
       return { enabled: ctx.state.enabled, messages: entries.filter((e) => room.has(e) || own.has(e)).map((e) => e.entry) };
     },

@@ -10,6 +10,7 @@ import {
 } from '../../media/types.ts';
 import { CommandError, defineModule, type Participant, type RoomContext } from '../types.ts';
 import type {} from '../moderation/events.ts';
+import { sameBreakoutGroup } from '../breakout/events.ts';
 import { layerForTile } from './layers.ts';
 
 /**
@@ -41,6 +42,13 @@ export interface MediaState {
   moderatorsOnlyUnmute: boolean;
   /** Participants whose camera audio the media server drops (moderator mute) until they may and do unmute. */
   serverMuted: Set<string>;
+  /** Breakout grouping (room event `breakout_groups`): participant → breakout room; absent = main room. */
+  groups: ReadonlyMap<string, string>;
+}
+
+/** What `id` may receive: the publications of the others in its breakout group (everyone, without breakouts). */
+function receivable<P extends { participantId: string }>(state: MediaState, id: string, publications: readonly P[]): P[] {
+  return publications.filter((p) => p.participantId !== id && sameBreakoutGroup(state.groups, id, p.participantId));
 }
 
 /** Media failures become typed errors for the sender. */
@@ -112,7 +120,7 @@ export function createMediaModule(service: MediaService) {
         .map(async (id) => {
           // A lost media room is handled by onMediaLost (everyone reconnects), not subscription by subscription.
           if (media.closed) return;
-          const wanted = publications.filter((p) => p.participantId !== id);
+          const wanted = receivable(state, id, publications);
           try {
             const offer = await media.updateSubscription(id, wanted);
             if (offer && state.media === media) state.room.send(id, offerMessage(offer));
@@ -159,6 +167,13 @@ export function createMediaModule(service: MediaService) {
         await renegotiate(state, event.participantId);
         return;
       case 'subscription_ended':
+        // The event is handled as a later room task: if the client has subscribed afresh meanwhile (it closes
+        // its old connection right before asking, e.g. after a resume), the ending is of the old subscription
+        // and must not drop the new one — that left a resumed participant receiving nothing now and then.
+        if (media.hasSubscription(event.participantId)) {
+          state.room.logger.debug({ participantId: event.participantId, reason: event.reason }, 'an earlier subscription ended; the current one stays');
+          return;
+        }
         // The client's receiving connection is gone; it subscribes again when it wants to receive.
         state.room.logger.info({ participantId: event.participantId, reason: event.reason }, 'subscription ended by the media server');
         state.subscribers.delete(event.participantId);
@@ -237,8 +252,14 @@ export function createMediaModule(service: MediaService) {
         stopWaiting: null,
         moderatorsOnlyUnmute: false,
         serverMuted: new Set(),
+        groups: new Map(),
       };
       room.on('force_mute', ({ participantIds, by }) => forceMute(state, participantIds, by));
+      // Breakout rooms: everyone's subscription is brought in line with the new grouping, as the next room task.
+      room.on('breakout_groups', ({ groups }) => {
+        state.groups = groups;
+        room.setTimer(0, () => renegotiate(state));
+      });
       room.on('unmute_policy', ({ moderatorsOnly }) => {
         state.moderatorsOnlyUnmute = moderatorsOnly;
       });
@@ -315,7 +336,7 @@ export function createMediaModule(service: MediaService) {
           // A new subscribe starts over (e.g. after a reconnect the browser has a fresh connection).
           await mediaCall(() => media.resetSubscription(who.id));
           state.subscribers.add(who.id);
-          const wanted = media.publications().filter((p) => p.participantId !== who.id);
+          const wanted = receivable(state, who.id, media.publications());
           const offer = await mediaCall(() => media.updateSubscription(who.id, wanted));
           if (offer) ctx.send(who, offerMessage(offer));
           return;

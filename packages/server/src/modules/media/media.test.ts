@@ -247,6 +247,44 @@ describe('media module', () => {
     expect(media(a, 'publish_answer')).toHaveLength(1);
   });
 
+  it('the end of an old subscription, noticed just before a fresh subscribe, does not drop the fresh one', async () => {
+    // After a resume the client closes its receiving connection and subscribes again at once; the media
+    // server reports the old connection's hangup, and that report is handled as a room task after the
+    // new subscribe. It must not make the server forget the new subscription.
+    const { t, room } = setup();
+    const a = await t.join();
+    const b = await t.join();
+    await publishAndSubscribe(a, b);
+    await a.send('media', { action: 'subscribe_answer', sdp: 'v=0 answer 1' });
+    await a.drop();
+    await a.resume();
+    a.clear();
+    room().endSubscription(a.id);
+    await a.send('media', { action: 'subscribe' });
+    await t.advance(0);
+    expect(offers(a)).toHaveLength(1);
+    await a.send('media', { action: 'subscribe_answer', sdp: 'v=0 answer 2' });
+    expect(a.messages('media', 'error')).toEqual([]);
+    expect(room().calls).toContain(`answer ${a.id} v=0 answer 2`);
+    // And it still follows the room: a new publication reaches the resumed participant.
+    const c = await t.join();
+    await c.send('media', { action: 'publish', source: 'camera', sdp: SDP });
+    expect(offers(a).at(-1)!.streams.map((s) => s.participant_id)).toContain(c.id);
+  });
+
+  it('a subscription the media server ended for good is forgotten until the client subscribes again', async () => {
+    const { t, room } = setup();
+    const a = await t.join();
+    const b = await t.join();
+    await publishAndSubscribe(a, b);
+    await a.send('media', { action: 'subscribe_answer', sdp: 'v=0 answer 1' });
+    room().endSubscription(a.id);
+    await t.advance(0);
+    a.clear();
+    await a.send('media', { action: 'subscribe_answer', sdp: 'v=0 late answer' });
+    expect(a.messages('media', 'error')).toEqual([{ message: 'error', error: 'media_no_offer', action: 'subscribe_answer' }]);
+  });
+
   it('media failures are typed errors', async () => {
     const { t, service } = setup();
     const a = await t.join();

@@ -25,6 +25,14 @@ import { BreakOverlay, TimerAnnouncer, TimerBadge, TimerControl, TimerPanel } fr
 import { timerStoreFor } from '../timer/timerStore.ts';
 import { PollsAnnouncer, PollsControl, PollsPanel } from '../polls/Polls.tsx';
 import { pollsStoreFor } from '../polls/pollsStore.ts';
+import { MinutesControl, MinutesPanel } from '../minutes/Minutes.tsx';
+import { minutesStoreFor } from '../minutes/minutesStore.ts';
+import { AgendaAnnouncer, AgendaControl, AgendaPanel, QuorumBadge } from '../agenda/Agenda.tsx';
+import { agendaStoreFor } from '../agenda/agendaStore.ts';
+import { LegalVoteAnnouncer, LegalVoteControl, LegalVotePanel } from '../legal_vote/LegalVote.tsx';
+import { legalVoteStoreFor } from '../legal_vote/legalVoteStore.ts';
+import { BreakoutBanner, BreakoutControl, BreakoutPanel } from '../breakout/Breakout.tsx';
+import { breakoutStoreFor, sameRoom } from '../breakout/breakoutStore.ts';
 
 const failKey: Record<
   FailReason,
@@ -100,14 +108,19 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
   const moderationView = useSyncExternalStore(moderation.subscribe, moderation.getSnapshot);
   const timer = timerStoreFor(session.signaling);
   const polls = pollsStoreFor(session.signaling);
+  const minutes = minutesStoreFor(session.signaling);
+  const agenda = agendaStoreFor(session.signaling);
+  const legalVote = legalVoteStoreFor(session.signaling);
+  const breakout = breakoutStoreFor(session.signaling);
+  const breakoutView = useSyncExternalStore(breakout.subscribe, breakout.getSnapshot);
   const handsView = useSyncExternalStore(hands.subscribe, hands.getSnapshot);
   const raisedHands = useMemo(() => new Set(handsView.hands.map((h) => h.participant_id)), [handsView.hands]);
   const localState = useLocalMedia(local);
   const announcements = useAnnouncements(session);
   const [speakerView, setSpeakerView] = useState(false);
-  const [panel, setPanel] = useState<'participants' | 'devices' | 'chat' | 'timer' | 'polls' | null>(null);
+  const [panel, setPanel] = useState<'participants' | 'devices' | 'chat' | 'timer' | 'polls' | 'votes' | 'breakout' | 'agenda' | 'minutes' | null>(null);
   const panelId = useId();
-  const togglePanel = (which: 'participants' | 'devices' | 'chat' | 'timer' | 'polls') => setPanel((open) => (open === which ? null : which));
+  const togglePanel = (which: 'participants' | 'devices' | 'chat' | 'timer' | 'polls' | 'votes' | 'breakout' | 'agenda' | 'minutes') => setPanel((open) => (open === which ? null : which));
   const lastSpeaker = useRef<string | null>(null);
   usePageTitle(meeting.roomName);
 
@@ -154,7 +167,8 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
     if (media.screen.stream) {
       list.push({ key: `${self.id}:screen`, participantId: self.id, source: 'screen', name: self.displayName, label: t('call.yourScreen'), self: true, video: media.screen.stream, audioOff: false, talking: false, disconnected: false });
     }
-    for (const p of participants) {
+    // During breakouts only the people in one's own breakout room have tiles (the server sends only their media).
+    for (const p of participants.filter((other) => sameRoom(breakoutView.session, self.id, other.id))) {
       const state = media.states.get(p.id);
       const disconnected = p.connection === 'disconnected';
       list.push({
@@ -176,7 +190,7 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
       }
     }
     return list;
-  }, [self, participants, media, ownStream, micOn, raisedHands, t]);
+  }, [self, participants, media, ownStream, micOn, raisedHands, t, breakoutView.session]);
 
   // The speaker view follows whoever spoke last (a screen share takes the stage first).
   const talkingRemote = tiles.find((tile) => !tile.self && tile.talking);
@@ -238,6 +252,7 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
         <h1 id="meeting-title">{meeting.roomName}</h1>
         <p className="meeting-count">{t('call.participantCount', { count: participants.length + 1 })}</p>
         <TimerBadge store={timer} />
+        <QuorumBadge store={agenda} />
         <SpeakerBadge store={speakerQueue} participants={rows} />
         <p className={`quality quality-${quality}`}>
           <SignalIcon level={qualityLevel as 0 | 1 | 2 | 3} />
@@ -245,6 +260,7 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
         </p>
       </header>
 
+      <BreakoutBanner store={breakout} />
       {connection.status === 'reconnecting' && (
         <div className="banner banner-warn" role="status">
           <span className="spinner" aria-hidden="true" />
@@ -292,7 +308,11 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
         {panel === 'chat' && <ChatPanel id={panelId} store={chat} selfId={self.id} moderator={self.role === 'moderator'} participants={participants} onClose={() => setPanel(null)} />}
         {panel === 'devices' && <DevicesPanel id={panelId} local={local} onClose={() => setPanel(null)} />}
         {panel === 'timer' && <TimerPanel id={panelId} store={timer} moderator={self.role === 'moderator'} participants={rows} onClose={() => setPanel(null)} />}
+        {panel === 'breakout' && isModerator && <BreakoutPanel id={panelId} store={breakout} people={rows} onClose={() => setPanel(null)} />}
+        {panel === 'votes' && <LegalVotePanel id={panelId} store={legalVote} moderator={self.role === 'moderator'} onClose={() => setPanel(null)} />}
+        {panel === 'agenda' && <AgendaPanel id={panelId} store={agenda} moderator={isModerator} onClose={() => setPanel(null)} />}
         {panel === 'polls' && <PollsPanel id={panelId} store={polls} moderator={self.role === 'moderator'} onClose={() => setPanel(null)} />}
+        {panel === 'minutes' && <MinutesPanel id={panelId} store={minutes} participants={rows} onClose={() => setPanel(null)} />}
       </div>
       {participants.length === 0 && <p className="alone">{t('call.alone')}</p>}
 
@@ -350,8 +370,12 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
         </button>
         <RaiseHandControl store={hands} />
         <ChatControl store={chat} open={panel === 'chat'} panelId={panelId} onToggle={() => togglePanel('chat')} />
+        <AgendaControl store={agenda} moderator={isModerator} open={panel === 'agenda'} panelId={panelId} onToggle={() => togglePanel('agenda')} />
         <PollsControl store={polls} open={panel === 'polls'} panelId={panelId} onToggle={() => togglePanel('polls')} />
+        <MinutesControl open={panel === 'minutes'} panelId={panelId} onToggle={() => togglePanel('minutes')} />
+        <LegalVoteControl store={legalVote} open={panel === 'votes'} panelId={panelId} onToggle={() => togglePanel('votes')} />
         <TimerControl store={timer} open={panel === 'timer'} panelId={panelId} onToggle={() => togglePanel('timer')} />
+        {isModerator && <BreakoutControl store={breakout} open={panel === 'breakout'} panelId={panelId} onToggle={() => togglePanel('breakout')} />}
         <button
           type="button"
           className={`control${panel === 'participants' ? ' control-active' : ''}`}
@@ -381,6 +405,8 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
       <HandsAnnouncer store={hands} moderator={self.role === 'moderator'} participants={participants} />
       <TimerAnnouncer store={timer} />
       <PollsAnnouncer store={polls} />
+      <AgendaAnnouncer store={agenda} />
+      <LegalVoteAnnouncer store={legalVote} />
       <BreakOverlay store={timer} local={local} moderator={self.role === 'moderator'} />
       <AudioSinks streams={media.remote} />
     </section>

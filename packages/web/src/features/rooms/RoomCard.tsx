@@ -1,7 +1,7 @@
 import { Invite, InviteList as InviteListSchema, StartResponse, type Me, type Room } from '@plenum/protocol';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import { apiRequest, errorMessage } from '../../app/api.ts';
 import { ChevronIcon, EnterIcon, HourglassIcon, LinkIcon, LockIcon, TrashIcon } from '../../app/icons.tsx';
 import { Notice } from '../../app/ui.tsx';
@@ -110,6 +110,9 @@ export function RoomCard({ room, me, onDelete }: { room: Room; me: Me; onDelete(
               <LinkIcon />
               {copy.status === 'working' ? t('rooms.copying') : t('rooms.copyInvite')}
             </button>
+            <Link className="button button-secondary" to={`/rooms/${room.id}/committee`} aria-label={t('committee.openFor', { name: room.name })}>
+              {t('committee.open')}
+            </Link>
             <button type="button" className="button button-ghost-danger" onClick={() => onDelete(room)} aria-label={t('rooms.deleteRoom', { name: room.name })}>
               <TrashIcon />
               {t('rooms.delete')}

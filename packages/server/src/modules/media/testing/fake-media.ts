@@ -137,6 +137,16 @@ export class FakeMediaRoom implements MediaRoom {
     if (this.subs.delete(participantId)) this.calls.push(`reset ${participantId}`);
   }
 
+  hasSubscription(participantId: string): boolean {
+    return this.subs.has(participantId);
+  }
+
+  /** The media server noticed the client's receiving connection closed (as Janus's hangup does). */
+  endSubscription(participantId: string, reason = 'hangup: DTLS alert'): void {
+    if (!this.subs.delete(participantId)) return;
+    this.emit({ type: 'subscription_ended', participantId, reason });
+  }
+
   /** Whether the participant has an offer open. */
   awaiting(participantId: string): boolean {
     return this.subs.get(participantId)?.awaiting ?? false;

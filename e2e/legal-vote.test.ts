@@ -1,0 +1,289 @@
+/**
+ * Legal votes in real Chromium against a real Plenum (no media server: votes run over signaling only).
+ * A council room with a roster of three voting members — two with accounts, one guest who comes with her
+ * personal invite link — and a chair (the room's owner, not on the roster, so not eligible). The chair runs
+ * a roll-call vote linked to an agenda item; the members vote through the ballot; everyone sees the result
+ * with names. Then a pseudonymous vote: a member reads her receipt token from the page and, after the
+ * result, finds the same token in the published list, marked as hers. A second device of a member who has
+ * voted already tries to vote again and is refused with a visible message. Last, a secret candidate vote: a
+ * member reports a technical problem (the chair sees it), and the chair cancels the vote with a reason.
+ */
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LegalVoteExport } from '../packages/protocol/src/index.ts';
+import { buildWebIfStale, launchChromium } from '../packages/server/src/testing/browsers.ts';
+import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
+import { expectAccessible } from './support/a11y.ts';
+import { shoot } from './support/screenshots.ts';
+
+let server: TestServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const problems: string[] = [];
+
+beforeAll(async () => {
+  buildWebIfStale();
+  server = await startTestServer({ web: true });
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(contexts.map((c) => c.close().catch(() => {})));
+  await browser?.close();
+  await server?.close();
+});
+
+async function newPage(session?: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+  contexts.push(context);
+  if (session) await context.addCookies([{ name: 'plenum_session', value: session, url: server.url }]);
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog: ${dialog.type()} ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  return page;
+}
+
+const control = (page: Page, name: string) => page.getByRole('group', { name: 'Meeting controls' }).getByRole('button', { name, exact: true });
+const tile = (page: Page, name: string) => page.getByRole('figure', { name, exact: true });
+const votesPanel = (page: Page) => page.getByRole('complementary', { name: 'Votes' });
+
+async function openVotes(page: Page): Promise<void> {
+  if ((await control(page, 'Votes').getAttribute('aria-pressed')) !== 'true') await control(page, 'Votes').click();
+  await votesPanel(page).waitFor();
+}
+
+/** The chair starts a vote through the "Start vote" dialog. */
+async function startVote(chair: Page, opts: { title: string; kind: string; agendaItem?: string; check?: (dialog: ReturnType<Page['getByRole']>) => Promise<void> }) {
+  await openVotes(chair);
+  await votesPanel(chair).getByRole('button', { name: 'Start vote' }).click();
+  const dialog = chair.getByRole('dialog', { name: 'Start a vote' });
+  await dialog.getByLabel('Motion or question').fill(opts.title);
+  if (opts.agendaItem) await dialog.getByLabel('Agenda item').selectOption({ label: opts.agendaItem });
+  await dialog.getByRole('radio', { name: new RegExp(`^${opts.kind}`) }).check();
+  expect(await dialog.getByLabel('Allow abstention').isChecked()).toBe(true);
+  await opts.check?.(dialog);
+  await dialog.getByRole('button', { name: 'Start vote' }).click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
+/**
+ * Casts a ballot and waits for the confirmation. The last ballot closes the vote at once (auto-close): then the
+ * confirmation is the result's "Your ballot: counted as …" line (for roll-call and pseudonymous votes).
+ */
+async function castBallot(page: Page, title: string, choice: string, last = false): Promise<void> {
+  await openVotes(page);
+  const panel = votesPanel(page);
+  await panel.getByRole('group', { name: title }).getByRole('radio', { name: choice, exact: true }).check();
+  await panel.getByRole('button', { name: 'Submit ballot' }).click();
+  if (last) await panel.getByRole('region', { name: 'Result' }).getByText(`Your ballot: counted as ${choice}`).waitFor();
+  else await panel.getByRole('status').filter({ hasText: `Your ballot was recorded: ${choice}` }).waitFor();
+  expect(await panel.getByRole('group', { name: title }).count()).toBe(0);
+}
+
+describe('legal votes in the browser', () => {
+  let chair: Page;
+  let max: Page;
+  let maxSecondDevice: Page;
+  let nina: Page;
+  let gina: Page;
+  let members: Page[] = [];
+  let owner: Awaited<ReturnType<TestServer['loginAs']>>;
+  let maxUser: Awaited<ReturnType<TestServer['loginAs']>>;
+
+  it('lets a chair, two members with accounts, a member with a personal invite and a second device join', async () => {
+    owner = await server.loginAs('user', 'Clara Chair');
+    maxUser = await server.loginAs('user', 'Max Member');
+    const ninaUser = await server.loginAs('user', 'Nina Member');
+    const roomId = (await server.api<{ id: string }>('POST', '/v1/rooms', { name: 'Council' }, owner)).id;
+    const ginaInvite = (await server.api<{ code: string }>('POST', `/v1/rooms/${roomId}/invites`, { label: 'Gina' }, owner)).code;
+    await server.api('PUT', `/v1/rooms/${roomId}/roster`, {
+      members: [
+        { display_name: 'Max Member', user_id: maxUser.userId, role: 'member', voting: true },
+        { display_name: 'Nina Member', user_id: ninaUser.userId, role: 'member', voting: true },
+        { display_name: 'Gina Guest', invite_code: ginaInvite, role: 'member', voting: true },
+      ],
+    }, owner);
+    await server.api('PUT', `/v1/rooms/${roomId}/agenda`, { items: [{ title: 'Budget 2027', motion: 'The council adopts the budget 2027.' }] }, owner);
+
+    async function userJoins(session: string, name: string): Promise<Page> {
+      const page = await newPage(session);
+      await page.goto(`${server.url}/rooms/${roomId}`);
+      await page.getByRole('button', { name: 'Join now' }).click().catch(async (err) => {
+        throw new Error(`${String(err)}\n${await page.evaluate(() => document.body.innerText)}`);
+      });
+      await tile(page, `${name} (you)`).waitFor();
+      return page;
+    }
+    chair = await userJoins(owner.token, 'Clara Chair');
+    max = await userJoins(maxUser.token, 'Max Member');
+    nina = await userJoins(ninaUser.token, 'Nina Member');
+    gina = await newPage();
+    await gina.goto(`${server.url}/invite/${ginaInvite}`);
+    await gina.getByLabel('Your name').fill('Gina Guest');
+    await gina.getByRole('button', { name: 'Join' }).click();
+    await gina.waitForURL(`${server.url}/rooms/${roomId}`);
+    await gina.getByRole('button', { name: 'Join now' }).click();
+    await tile(gina, 'Gina Guest (you)').waitFor();
+    maxSecondDevice = await userJoins(maxUser.token, 'Max Member');
+    members = [max, nina, gina];
+    await tile(chair, 'Gina Guest').waitFor();
+  }, 120_000);
+
+  it('runs a roll-call vote: members vote on the ballot, a second ballot is refused, everyone sees the names', async () => {
+    const title = 'Adopt the budget 2027';
+    await startVote(chair, {
+      title,
+      kind: 'Roll-call vote',
+      agendaItem: 'Budget 2027',
+      check: async (dialog) => {
+        // Every kind is explained in one line.
+        await dialog.getByRole('radio', { name: /^Pseudonymous vote/ }).waitFor();
+        expect(await dialog.getByRole('radio', { name: /Names and choices are published with the result\.$/ }).count()).toBe(1);
+        await expectAccessible(chair);
+      },
+    });
+
+    // The chair is not on the roster: no ballot, a clear message, the live counter and the chair's buttons.
+    const chairPanel = votesPanel(chair);
+    await chairPanel.getByText('You are not eligible in this vote.').waitFor();
+    await chairPanel.getByText('0 of 3 ballots cast').waitFor();
+    await chairPanel.getByText('Agenda item: Budget 2027').waitFor();
+    expect(await chairPanel.getByRole('button', { name: 'Submit ballot' }).count()).toBe(0);
+    await chairPanel.getByRole('button', { name: 'Close vote' }).waitFor();
+
+    // A member sees the ballot, named after the vote; the controls bar marks the waiting ballot.
+    await nina.getByText(`A vote was opened, your ballot is requested: ${title}`).waitFor({ state: 'attached' });
+    await openVotes(nina);
+    const ballot = votesPanel(nina).getByRole('group', { name: title });
+    expect(await ballot.getByRole('radio').count()).toBe(3);
+    for (const name of ['Yes', 'No', 'Abstain']) await ballot.getByRole('radio', { name, exact: true }).waitFor();
+    await votesPanel(nina).getByRole('button', { name: 'Report a technical problem' }).waitFor();
+    await expectAccessible(nina);
+    await shoot(nina, 'vote-ballot');
+
+    await castBallot(max, title, 'Yes');
+    await chairPanel.getByText('1 of 3 ballots cast').waitFor();
+
+    // Max's second device still shows a ballot (it is another connection); the server refuses the second ballot.
+    await openVotes(maxSecondDevice);
+    const second = votesPanel(maxSecondDevice);
+    await second.getByRole('group', { name: title }).getByRole('radio', { name: 'No', exact: true }).check();
+    await second.getByRole('button', { name: 'Submit ballot' }).click();
+    await second.getByRole('alert').filter({ hasText: 'Your ballot has already been recorded. A second ballot is not accepted.' }).waitFor();
+    await chairPanel.getByText('1 of 3 ballots cast').waitFor();
+
+    await castBallot(nina, title, 'No');
+    await castBallot(gina, title, 'Abstain', true);
+
+    // Everyone voted: the vote closes by itself and the signed result with names reaches everyone.
+    for (const page of [chair, ...members]) {
+      await openVotes(page);
+      const result = votesPanel(page).getByRole('region', { name: 'Result' });
+      await result.getByText(title).waitFor();
+      expect(await result.getByRole('listitem').allTextContents()).toEqual(['Yes1 vote (33 %)', 'No1 vote (33 %)', 'Abstain1 vote (33 %)']);
+      expect(await result.getByRole('meter', { name: 'Yes' }).getAttribute('value')).toBe('1');
+      const table = result.getByRole('table', { name: 'Ballots by name' });
+      const rows = (await table.getByRole('row').allTextContents()).slice(1).map((r) => r.replace(/you(?=[A-Z])/, ''));
+      expect(rows).toEqual(['Max MemberYes', 'Nina MemberNo', 'Gina GuestAbstain']);
+      expect(await result.getByText(/^[0-9a-f]{64}$/).count()).toBe(1);
+      expect(await result.getByText(/^SHA256:[0-9a-f]+$/).count()).toBe(1);
+    }
+    await votesPanel(max).getByRole('region', { name: 'Result' }).getByText('Your ballot: counted as Yes').waitFor();
+    const maxRow = votesPanel(max).getByRole('table', { name: 'Ballots by name' }).getByRole('row').filter({ hasText: 'Max Member' });
+    expect(await maxRow.textContent()).toBe('Max MemberyouYes');
+    expect(await maxRow.getAttribute('class')).toBe('vote-own');
+    await votesPanel(chair).getByRole('region', { name: 'Result' }).getByText(/everyone has voted · 3 of 3 ballots cast/).waitFor();
+
+    // The owner (and roster members with an account) may download the export; a guest may not, and sees no links.
+    const exportLink = votesPanel(chair).getByRole('link', { name: `Export of the vote “${title}” as JSON` });
+    await exportLink.waitFor();
+    await votesPanel(chair).getByRole('link', { name: `Report of the vote “${title}” as PDF` }).waitFor();
+    const exported = LegalVoteExport.parse(await (await chair.request.get(`${server.url}${await exportLink.getAttribute('href')}`)).json());
+    expect(exported.vote.title).toBe(title);
+    expect(exported.events.at(-1)?.hash).toBe(await votesPanel(chair).getByRole('region', { name: 'Result' }).getByText(/^[0-9a-f]{64}$/).textContent());
+    await votesPanel(max).getByRole('link', { name: `Export of the vote “${title}” as JSON` }).waitFor();
+    expect(await votesPanel(gina).getByRole('link', { name: /^Export of the vote/ }).count()).toBe(0);
+    await expectAccessible(chair);
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it('runs a pseudonymous vote: a member keeps her receipt token and finds it in the published result', async () => {
+    const title = 'Approve the minutes of 12 November';
+    await startVote(chair, { title, kind: 'Pseudonymous vote' });
+
+    await openVotes(gina);
+    const panel = votesPanel(gina);
+    await panel.getByRole('group', { name: title }).getByRole('radio', { name: 'Yes', exact: true }).check();
+    await panel.getByRole('button', { name: 'Submit ballot' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Your ballot was recorded: Yes' }).waitFor();
+    await panel.getByText('Keep this token: it appears in the published result so you can check your ballot.').waitFor();
+    await panel.getByRole('button', { name: 'Copy token' }).waitFor();
+    const token = (await panel.getByTestId('receipt-token').textContent())!.trim();
+    expect(token).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+
+    await castBallot(max, title, 'No');
+    await castBallot(nina, title, 'Yes', true);
+
+    const result = panel.getByRole('region', { name: 'Result' });
+    await result.getByText(title).waitFor();
+    const tokens = result.getByRole('table', { name: 'Ballots by receipt token' });
+    const rows = (await tokens.getByRole('row').allTextContents()).slice(1);
+    expect(rows).toHaveLength(3);
+    // No names in a pseudonymous result.
+    expect(rows.join(' ')).not.toMatch(/Member|Guest/);
+    const own = tokens.getByRole('row').filter({ hasText: token });
+    expect(await own.count()).toBe(1);
+    expect(await own.getAttribute('class')).toBe('vote-own');
+    expect(await own.textContent()).toBe(`${token}your ballotYes`);
+    await result.getByText('Your ballot: counted as Yes').waitFor();
+    expect(await result.getByRole('listitem').allTextContents()).toEqual(['Yes2 votes (67 %)', 'No1 vote (33 %)', 'Abstain0 votes (0 %)']);
+
+    // Another member's page lists the same token, not marked as theirs.
+    const ninaTokens = votesPanel(nina).getByRole('region', { name: 'Result' }).getByRole('table', { name: 'Ballots by receipt token' });
+    await ninaTokens.getByText(token, { exact: true }).waitFor();
+    expect(await ninaTokens.getByText('your ballot').count()).toBe(1);
+    expect(await ninaTokens.getByRole('row').filter({ hasText: token }).textContent()).toBe(`${token}Yes`);
+
+    await expectAccessible(gina);
+    await own.scrollIntoViewIfNeeded();
+    await shoot(gina, 'vote-result');
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it('records a reported problem for the chair, and a cancelled vote shows its reason to everyone', async () => {
+    const title = 'Elect the deputy chair';
+    await startVote(chair, {
+      title,
+      kind: 'Secret vote',
+      check: async (dialog) => {
+        await dialog.getByRole('radio', { name: 'Candidates' }).check();
+        await dialog.getByLabel('Candidates (one per line)').fill('Anna Berg\nCem Demir');
+      },
+    });
+    await openVotes(nina);
+    const panel = votesPanel(nina);
+    await panel.getByRole('group', { name: title }).getByRole('radio', { name: 'Cem Demir', exact: true }).waitFor();
+    await panel.getByRole('button', { name: 'Report a technical problem' }).click();
+    await panel.getByLabel('What went wrong?').fill('My ballot shows the wrong candidates.');
+    await panel.getByRole('button', { name: 'Send report' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Your report was sent to the chair and recorded with the vote.' }).waitFor();
+    const issues = votesPanel(chair).getByRole('region', { name: 'Reported problems' });
+    await issues.getByText('My ballot shows the wrong candidates.', { exact: false }).waitFor();
+    expect(await issues.getByRole('listitem').first().textContent()).toMatch(/^Nina Member \(.+\): My ballot shows the wrong candidates\.$/);
+
+    await votesPanel(chair).getByRole('button', { name: 'Cancel vote…' }).click();
+    await votesPanel(chair).getByLabel('Reason for cancelling').fill('Wrong candidate list');
+    await votesPanel(chair).getByRole('button', { name: 'Cancel the vote' }).click();
+    for (const page of [chair, ...members]) {
+      await openVotes(page);
+      await votesPanel(page).getByRole('region', { name: 'Result' }).getByText('Cancelled by the chair: Wrong candidate list').waitFor();
+      expect(await votesPanel(page).getByRole('group', { name: title }).count()).toBe(0);
+    }
+    await votesPanel(chair).getByRole('button', { name: 'Start vote' }).waitFor();
+    expect(problems).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,414 @@
+import { JoinSuccess, LegalVoteMessage, LegalVoteSnapshot, type AgendaItem, type QuorumRule, type RosterMember } from '@plenum/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SigningKey } from '../../audit/signing.ts';
+import { ModuleTester, type SimulatedParticipant } from '../../signaling/testing.ts';
+import { LegalVoteRepository } from '../../storage/legal_votes.ts';
+import { openTestStorage } from '../../storage/testing.ts';
+import { defineModule, type RoomEventMap } from '../types.ts';
+import { loadExport } from './export.ts';
+import { createLegalVoteModule } from './index.ts';
+import { verifyVoteExport } from './verify.ts';
+
+// The module runs against the real repository (PGlite in memory, one database for the file; every test uses
+// its own room and votes), so what the module says and what the log holds are checked together.
+let storage: Awaited<ReturnType<typeof openTestStorage>>;
+let repo: LegalVoteRepository;
+beforeAll(async () => {
+  storage = await openTestStorage('pglite');
+  repo = new LegalVoteRepository(storage.db);
+}, 240_000);
+afterAll(async () => {
+  await storage?.close();
+});
+
+const key = SigningKey.generate();
+
+class FakeCommittee {
+  roster: RosterMember[] = [];
+  rule: QuorumRule = { rule: 'more_than_half', count: null };
+  agenda: AgendaItem[] = [];
+  listRoster = async () => this.roster;
+  settings = async () => this.rule;
+  listAgenda = async () => this.agenda;
+}
+
+const member = (name: string, userId: string, extra: Partial<RosterMember> = {}): RosterMember => ({
+  id: crypto.randomUUID(),
+  display_name: name,
+  user_id: userId,
+  invite_code: null,
+  role: 'member',
+  voting: true,
+  substitutes_for: null,
+  position: 0,
+  ...extra,
+});
+
+function setup(committee = new FakeCommittee()) {
+  const finals: RoomEventMap['legal_vote_final'][] = [];
+  const listener = defineModule<never, null>({
+    namespace: 'final_listener',
+    commands: LegalVoteMessage as never,
+    init(room) {
+      room.on('legal_vote_final', (e) => finals.push(e));
+      return null;
+    },
+    onCommand() {},
+  });
+  const t = new ModuleTester({ modules: [createLegalVoteModule({ repo, committee, signingKey: key }), listener] });
+  return { t, committee, finals };
+}
+
+const msgs = (p: SimulatedParticipant, message?: string): unknown[] => p.messages('legal_vote', message);
+const errors = (p: SimulatedParticipant) => p.messages('legal_vote', 'error').map((e) => e.error);
+const snapshotOf = (p: SimulatedParticipant) => LegalVoteSnapshot.parse(JoinSuccess.parse(p.messages('control', 'join_success').at(-1)).modules.legal_vote);
+const voteIdOf = (p: SimulatedParticipant) => (msgs(p, 'started').at(-1) as { vote: { id: string } }).vote.id;
+const yesNo = { type: 'yes_no' };
+const start = (extra: Record<string, unknown> = {}) => ({ action: 'start', title: 'Motion 1: budget', kind: 'roll_call', options: yesNo, ...extra });
+const finalOf = (p: SimulatedParticipant) => (msgs(p, 'final_results').at(-1) as { results: Record<string, unknown> } | undefined)?.results;
+const verified = async (voteId: string) => verifyVoteExport(await loadExport(repo, voteId, key.publicKey), key.publicKey.public_key);
+
+describe('legal_vote module', () => {
+  it('every message it sends matches the protocol', async () => {
+    const { t } = setup();
+    const chair = await t.join({ role: 'moderator', displayName: 'Chair' });
+    const a = await t.join({ displayName: 'Anna' });
+    await chair.send('legal_vote', start({ kind: 'pseudonymous' }));
+    const voteId = voteIdOf(chair);
+    await a.send('legal_vote', { action: 'report_issue', vote_id: voteId, text: 'My audio dropped' });
+    await a.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['yes'] });
+    await chair.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['no'] });
+    for (const p of [chair, a]) for (const m of msgs(p)) expect(() => LegalVoteMessage.parse(m), JSON.stringify(m)).not.toThrow();
+  });
+
+  it('roll call: names and choices are published with the signed result; auto-close when everyone voted; legal_vote_final is emitted', async () => {
+    const { t, finals } = setup();
+    const chair = await t.join({ role: 'moderator', displayName: 'Chair' });
+    const a = await t.join({ displayName: 'Anna' });
+    const b = await t.join({ displayName: 'Ben', kind: 'guest' });
+    await chair.send('legal_vote', start());
+    const started = msgs(a, 'started')[0] as { vote: { options: { id: string }[]; quorum: unknown }; eligible: { voter_id: string }[]; you: unknown };
+    expect(started.vote.options.map((o) => o.id)).toEqual(['yes', 'no', 'abstain']);
+    expect(started.vote.quorum).toBeNull();
+    expect(started.eligible.map((e) => e.voter_id).sort()).toEqual([chair.id, a.id, b.id].sort());
+    expect(started.you).toEqual({ eligible: true, voter_id: a.id, proxy_for: [], voted: [] });
+    const voteId = voteIdOf(a);
+
+    await a.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['yes'] });
+    expect(msgs(a, 'voted')).toEqual([{ message: 'voted', vote_id: voteId, voter_id: a.id, choices: ['yes'], seq: 2 }]);
+    expect(msgs(b, 'updated')).toEqual([{ message: 'updated', vote_id: voteId, cast: 1, eligible: 3 }]);
+    // A roll call (not live) shows no names while it runs.
+    expect(JSON.stringify(msgs(b, 'updated'))).not.toContain('Anna');
+    await b.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['no'] });
+    expect(finalOf(a)).toBeUndefined();
+    await chair.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['yes'] });
+
+    const results = finalOf(b)!;
+    expect(results).toMatchObject({
+      vote_id: voteId,
+      tally: { yes: 2, no: 1, abstain: 0 },
+      cast: 3,
+      eligible: 3,
+      stop_reason: 'all_voted',
+      key_fingerprint: key.publicKey.fingerprint,
+      ballots: [
+        { voter_id: a.id, display_name: 'Anna', choices: ['yes'], cast_by_proxy: null },
+        { voter_id: b.id, display_name: 'Ben', choices: ['no'], cast_by_proxy: null },
+        { voter_id: chair.id, display_name: 'Chair', choices: ['yes'], cast_by_proxy: null },
+      ],
+    });
+    expect(msgs(b, 'stopped')).toEqual([{ message: 'stopped', vote_id: voteId, reason: 'all_voted', stopped_at: '2026-01-01T09:00:00.000Z' }]);
+    expect(finals).toEqual([
+      {
+        voteId,
+        title: 'Motion 1: budget',
+        agendaItemId: null,
+        kind: 'roll_call',
+        tally: { yes: 2, no: 1, abstain: 0 },
+        eligible: 3,
+        cast: 3,
+        chainHead: results.head_hash,
+        signature: results.signature,
+        closedAt: new Date('2026-01-01T09:00:00.000Z'),
+      },
+    ]);
+    const v = await verified(voteId);
+    expect(v).toMatchObject({ ok: true, state: 'closed', events: 6, headHash: results.head_hash });
+    // The log is closed: nothing more is accepted.
+    await a.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['no'] });
+    await a.send('legal_vote', { action: 'report_issue', vote_id: voteId, text: 'late' });
+    expect(errors(a)).toEqual(['vote_closed', 'vote_closed']);
+    // Latecomers see the last result.
+    const late = await t.join({ displayName: 'Late' });
+    expect(snapshotOf(late)).toMatchObject({ open: null, last: { vote: { id: voteId }, results: { tally: { yes: 2, no: 1, abstain: 0 } }, cancellation: null }, delegations: [] });
+  });
+
+  it('live roll call: everyone sees names and choices as they come', async () => {
+    const { t } = setup();
+    const chair = await t.join({ role: 'moderator', displayName: 'Chair' });
+    const a = await t.join({ displayName: 'Anna' });
+    await chair.send('legal_vote', start({ kind: 'live_roll_call', auto_close: false }));
+    const voteId = voteIdOf(a);
+    await a.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['abstain'] });
+    expect(msgs(chair, 'updated')).toEqual([
+      { message: 'updated', vote_id: voteId, cast: 1, eligible: 2, ballots: [{ voter_id: a.id, display_name: 'Anna', choices: ['abstain'], cast_by_proxy: null }] },
+    ]);
+    const late = await t.join({ displayName: 'Late' });
+    expect(snapshotOf(late).open).toMatchObject({ cast: 1, ballots: [{ display_name: 'Anna', choices: ['abstain'] }], you: { eligible: false, voter_id: null } });
+    await late.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['yes'] });
+    expect(errors(late)).toEqual(['not_eligible']);
+  });
+
+  it('pseudonymous: each voter gets a distinct receipt token that appears in the result; nothing names a voter', async () => {
+    const { t } = setup();
+    const chair = await t.join({ role: 'moderator', displayName: 'Chair' });
+    const voters = [await t.join({ displayName: 'Anna' }), await t.join({ displayName: 'Ben' }), await t.join({ displayName: 'Cleo', kind: 'guest' })];
+    await chair.send('legal_vote', start({ kind: 'pseudonymous', eligible_participant_ids: voters.map((v) => v.id) }));
+    const voteId = voteIdOf(chair);
+    const choices = ['yes', 'no', 'yes'];
+    for (const [i, v] of voters.entries()) await v.send('legal_vote', { action: 'vote', vote_id: voteId, choices: [choices[i]!] });
+    const tokens = voters.map((v) => (msgs(v, 'voted')[0] as { receipt_token: string }).receipt_token);
+    expect(new Set(tokens).size).toBe(3);
+    for (const tok of tokens) expect(tok).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const results = finalOf(chair) as { tokens: { token: string; choices: string[] }[]; tally: unknown; ballots?: unknown };
+    expect(results.tally).toEqual({ yes: 2, no: 1, abstain: 0 });
+    expect(results.ballots).toBeUndefined();
+    for (const [i, tok] of tokens.entries()) expect(results.tokens).toContainEqual({ token: tok, choices: [choices[i]] });
+    // Only the voter learns their own token; the log and the result name no voter.
+    for (const [i, v] of voters.entries()) for (const [j, tok] of tokens.entries()) if (i !== j) expect(JSON.stringify(v.messages('legal_vote', 'voted'))).not.toContain(tok);
+    const exp = (await loadExport(repo, voteId, key.publicKey))!;
+    for (const e of exp.events.filter((x) => x.type !== 'started')) for (const v of voters) expect(JSON.stringify(e.content)).not.toContain(v.id);
+    expect(verifyVoteExport(exp, key.publicKey.public_key).ok).toBe(true);
+  });
+
+  it('secret: only the tally, no names, no tokens', async () => {
+    const { t } = setup();
+    const chair = await t.join({ role: 'moderator', displayName: 'Chair' });
+    const a = await t.join({ displayName: 'Anna' });
+    await chair.send('legal_vote', start({ kind: 'secret', options: { type: 'candidates', candidates: ['Alice', 'Bob', 'Carol'], max_choices: 2 } }));
+    const voteId = voteIdOf(a);
+    await a.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['c3', 'c1'] });
+    expect(msgs(a, 'voted')[0]).toEqual({ message: 'voted', vote_id: voteId, voter_id: a.id, choices: ['c1', 'c3'], seq: 2 });
+    await chair.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['c1', 'c2', 'c3'] });
+    await chair.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['abstain', 'c2'] });
+    await chair.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['c9'] });
+    expect(errors(chair)).toEqual(['invalid_choice', 'invalid_choice', 'invalid_choice']);
+    await chair.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['abstain'] });
+    const results = finalOf(a)!;
+    expect(results.tally).toEqual({ c1: 1, c2: 0, c3: 1, abstain: 1 });
+    expect(results.ballots).toBeUndefined();
+    expect(results.tokens).toBeUndefined();
+    const exp = (await loadExport(repo, voteId, key.publicKey))!;
+    expect(exp.events.filter((e) => e.type === 'ballot').map((e) => (e.content as { data: unknown }).data)).toEqual([{ choices: ['c1', 'c3'] }, { choices: ['abstain'] }]);
+  });
+
+  it('the voting time runs out: closed as expired with the ballots cast so far', async () => {
+    const { t } = setup();
+    const chair = await t.join({ role: 'moderator', displayName: 'Chair' });
+    const a = await t.join({ displayName: 'Anna' });
+    await chair.send('legal_vote', start({ duration_s: 60 }));
+    const voteId = voteIdOf(a);
+    expect((msgs(a, 'started')[0] as { vote: { ends_at: string } }).vote.ends_at).toBe('2026-01-01T09:01:00.000Z');
+    await a.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['no'] });
+    await t.advance(59_000);
+    expect(finalOf(a)).toBeUndefined();
+    await t.advance(1_000);
+    expect(finalOf(a)).toMatchObject({ stop_reason: 'expired', cast: 1, eligible: 2, tally: { yes: 0, no: 1, abstain: 0 }, closed_at: '2026-01-01T09:01:00.000Z' });
+    expect(await verified(voteId)).toMatchObject({ ok: true });
+  });
+
+  it('chair commands from a non-chair are refused with forbidden and change nothing', async () => {
+    const { t } = setup();
+    const chair = await t.join({ role: 'moderator', displayName: 'Chair' });
+    const a = await t.join({ displayName: 'Anna' });
+    await a.send('legal_vote', start());
+    expect(errors(a)).toEqual(['forbidden']);
+    expect(msgs(chair)).toEqual([]);
+    expect(await repo.listVotes(t.roomId)).toEqual([]);
+
+    await chair.send('legal_vote', start({ auto_close: false }));
+    const voteId = voteIdOf(a);
+    const before = (await repo.events(voteId)).length;
+    await a.send('legal_vote', { action: 'stop', vote_id: voteId });
+    await a.send('legal_vote', { action: 'cancel', vote_id: voteId, reason: 'I do not like it' });
+    expect(errors(a)).toEqual(['forbidden', 'forbidden', 'forbidden']);
+    expect((await repo.events(voteId)).length).toBe(before);
+    expect(await repo.vote(voteId)).toMatchObject({ state: 'open' });
+    expect(msgs(chair, 'stopped')).toEqual([]);
+    expect(msgs(chair, 'cancelled')).toEqual([]);
+    // Still open: a ballot is accepted.
+    await a.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['yes'] });
+    expect(msgs(a, 'voted')).toHaveLength(1);
+  });
+
+  it('typed refusals: vote_in_progress, vote_not_found, already_voted, not_eligible; cancel records a signed reason', async () => {
+    const { t } = setup();
+    const chair = await t.join({ role: 'moderator', displayName: 'Chair' });
+    const a = await t.join({ displayName: 'Anna' });
+    const b = await t.join({ displayName: 'Ben' });
+    await chair.send('legal_vote', start({ eligible_participant_ids: [a.id, chair.id] }));
+    const voteId = voteIdOf(a);
+    await chair.send('legal_vote', start());
+    expect(errors(chair)).toEqual(['vote_in_progress']);
+    await a.send('legal_vote', { action: 'vote', vote_id: crypto.randomUUID(), choices: ['yes'] });
+    await a.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['yes'] });
+    await a.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['no'] });
+    expect(errors(a)).toEqual(['vote_not_found', 'already_voted']);
+    await b.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['no'] });
+    expect(errors(b)).toEqual(['not_eligible']);
+    expect(msgs(b, 'started')[0]).toMatchObject({ you: { eligible: false } });
+    await chair.send('legal_vote', { action: 'start', title: 'x', kind: 'roll_call', options: yesNo, eligible_participant_ids: ['nobody'] });
+    expect(errors(chair)).toEqual(['vote_in_progress', 'vote_in_progress']);
+
+    await chair.send('legal_vote', { action: 'cancel', vote_id: voteId, reason: 'Wrong motion text' });
+    const cancelled = msgs(b, 'cancelled')[0] as { signature: string; head_hash: string };
+    expect(cancelled).toMatchObject({ vote_id: voteId, reason: 'Wrong motion text', by: 'chair' });
+    expect(await verified(voteId)).toMatchObject({ ok: true, state: 'cancelled', headHash: cancelled.head_hash });
+    expect((await repo.events(voteId)).map((e) => e.type)).toEqual(['started', 'ballot', 'cancelled']);
+    await chair.send('legal_vote', { action: 'stop', vote_id: voteId });
+    expect(errors(chair)).toEqual(['vote_in_progress', 'vote_in_progress', 'vote_closed']);
+    await chair.send('legal_vote', { action: 'start', title: 'x', kind: 'roll_call', options: yesNo, eligible_participant_ids: ['nobody'] });
+    expect(errors(chair).at(-1)).toBe('participant_not_found');
+    expect(snapshotOf(await t.join()).last).toMatchObject({ results: null, cancellation: { reason: 'Wrong motion text' } });
+  });
+
+  it('roster: quorum checked at start (refused, or recorded as ignored); a present deputy votes for an absent member', async () => {
+    const committee = new FakeCommittee();
+    const anna = member('Anna', 'u-anna');
+    const ben = member('Ben', 'u-ben');
+    const carl = member('Carl', 'u-carl');
+    const dora = member('Dora (deputy)', 'u-dora', { role: 'deputy', substitutes_for: carl.id });
+    const guestMember = member('Gus', '', { user_id: null, invite_code: 'gus-invite' });
+    committee.roster = [anna, ben, carl, guestMember, dora];
+    committee.agenda = [{ id: crypto.randomUUID(), position: 0, title: 'Budget', description: null, public: true, motion: null }];
+    const { t } = setup(committee);
+    const chair = await t.join({ role: 'moderator', displayName: 'Chair', userId: 'u-chair' });
+    const a = await t.join({ displayName: 'Anna', userId: 'u-anna' });
+    await chair.send('legal_vote', start());
+    expect(errors(chair)).toEqual(['not_quorate']);
+    expect(await repo.listVotes(t.roomId)).toEqual([]);
+    await chair.send('legal_vote', start({ ignore_quorum: true, eligible_participant_ids: [a.id] }));
+    expect(errors(chair).at(-1)).toBe('invalid_command');
+    await chair.send('legal_vote', start({ ignore_quorum: true, agenda_item_id: crypto.randomUUID() }));
+    expect(errors(chair).at(-1)).toBe('agenda_item_not_found');
+    await chair.send('legal_vote', start({ ignore_quorum: true, agenda_item_id: committee.agenda[0]!.id }));
+    expect(msgs(a, 'started').at(-1)).toMatchObject({ vote: { quorum: { quorate: false, present: 1, required: 3, members: 4, ignored: true }, agenda_item_id: committee.agenda[0]!.id } });
+    await chair.send('legal_vote', { action: 'cancel', vote_id: voteIdOf(a), reason: 'test' });
+
+    const d = await t.join({ displayName: 'Dora', userId: 'u-dora' });
+    const g = await t.join({ displayName: 'Gus', kind: 'guest', inviteCode: 'gus-invite' });
+    await chair.send('legal_vote', start());
+    const started = msgs(a, 'started').at(-1) as { vote: { quorum: unknown }; eligible: { voter_id: string; substitutes_for: string | null }[] };
+    expect(started.vote.quorum).toEqual({ quorate: true, present: 3, required: 3, members: 4, ignored: false });
+    expect(started.eligible.map((e) => [e.voter_id, e.substitutes_for])).toEqual([
+      [anna.id, null],
+      [dora.id, carl.id],
+      [guestMember.id, null],
+    ]);
+    const voteId = voteIdOf(a);
+    await chair.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['yes'] });
+    expect(errors(chair).at(-1)).toBe('not_eligible');
+    await d.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['no'] });
+    await g.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['yes'] });
+    expect(msgs(g, 'voted')[0]).toMatchObject({ voter_id: guestMember.id });
+    // Anna leaves and comes back with a new connection: she is recognised by her account.
+    await a.leave();
+    const a2 = await t.join({ displayName: 'Anna', userId: 'u-anna' });
+    expect(snapshotOf(a2).open).toMatchObject({ you: { eligible: true, voter_id: anna.id, voted: [] }, cast: 2 });
+    await a2.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['yes'] });
+    expect(finalOf(chair)).toMatchObject({ tally: { yes: 2, no: 1, abstain: 0 }, cast: 3, eligible: 3 });
+  });
+
+  it('proxy: a member gives their vote to another participant, recorded in the log; the proxy holder casts it', async () => {
+    const committee = new FakeCommittee();
+    const anna = member('Anna', 'u-anna');
+    const ben = member('Ben', 'u-ben');
+    const carl = member('Carl', 'u-carl');
+    committee.roster = [anna, ben, carl];
+    const { t } = setup(committee);
+    const chair = await t.join({ role: 'moderator', displayName: 'Chair', userId: 'u-chair' });
+    const a = await t.join({ displayName: 'Anna', userId: 'u-anna' });
+    const b = await t.join({ displayName: 'Ben', userId: 'u-ben' });
+    const c = await t.join({ displayName: 'Carl', userId: 'u-carl' });
+    // Someone not on the roster has no vote to give.
+    await chair.send('legal_vote', { action: 'delegate', to_participant_id: a.id });
+    expect(errors(chair)).toEqual(['not_eligible']);
+    await c.send('legal_vote', { action: 'delegate', to_participant_id: c.id });
+    await c.send('legal_vote', { action: 'delegate', to_participant_id: 'nobody' });
+    expect(errors(c)).toEqual(['invalid_delegation', 'participant_not_found']);
+    // Before the vote: Carl gives his vote to Ben and leaves; it is recorded in the started event.
+    await c.send('legal_vote', { action: 'delegate', to_participant_id: b.id });
+    expect(msgs(a, 'delegations').at(-1)).toEqual({ message: 'delegations', delegations: [{ from_voter_id: carl.id, from_name: 'Carl', to_participant_id: b.id, to_name: 'Ben' }] });
+    // No chains: Ben holds a proxy, so he cannot give his own vote away; nobody can give a vote to Carl now.
+    await b.send('legal_vote', { action: 'delegate', to_participant_id: a.id });
+    await a.send('legal_vote', { action: 'delegate', to_participant_id: c.id });
+    expect(errors(b)).toEqual(['invalid_delegation']);
+    expect(errors(a)).toEqual(['invalid_delegation']);
+    await c.leave();
+
+    await chair.send('legal_vote', start({ auto_close: false }));
+    const voteId = voteIdOf(a);
+    expect(msgs(b, 'started').at(-1)).toMatchObject({ you: { eligible: true, voter_id: ben.id, proxy_for: [carl.id] } });
+    expect((msgs(b, 'started').at(-1) as { eligible: unknown[] }).eligible).toContainEqual({ voter_id: carl.id, display_name: 'Carl', substitutes_for: null, proxy: { participant_id: b.id, display_name: 'Ben' } });
+    // Only the proxy holder may cast it.
+    await a.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['yes'], on_behalf_of: carl.id });
+    expect(errors(a)).toEqual(['invalid_delegation', 'not_eligible']);
+    await b.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['no'], on_behalf_of: carl.id });
+    await b.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['yes'] });
+    expect(msgs(b, 'you').at(-1)).toMatchObject({ you: { voted: [ben.id, carl.id] } });
+
+    // During the vote: Anna gives her vote to Ben; the delegation becomes an event of the log.
+    await a.send('legal_vote', { action: 'delegate', to_participant_id: b.id });
+    expect(msgs(b, 'you').at(-1)).toMatchObject({ you: { proxy_for: [anna.id, carl.id] } });
+    expect(msgs(a, 'you').at(-1)).toMatchObject({ you: { eligible: false, voter_id: anna.id } });
+    await a.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['yes'] });
+    expect(errors(a).at(-1)).toBe('not_eligible');
+    await b.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['abstain'], on_behalf_of: anna.id });
+    await chair.send('legal_vote', { action: 'stop', vote_id: voteId });
+    expect(finalOf(a)).toMatchObject({
+      tally: { yes: 1, no: 1, abstain: 1 },
+      ballots: [
+        { voter_id: carl.id, display_name: 'Carl', choices: ['no'], cast_by_proxy: b.id },
+        { voter_id: ben.id, display_name: 'Ben', choices: ['yes'], cast_by_proxy: null },
+        { voter_id: anna.id, display_name: 'Anna', choices: ['abstain'], cast_by_proxy: b.id },
+      ],
+    });
+    const events = await repo.events(voteId);
+    expect(events.map((e) => e.type)).toEqual(['started', 'ballot', 'ballot', 'delegated', 'ballot', 'stopped', 'final_results']);
+    expect((events[0]!.content as unknown as { data: { delegations: unknown[] } }).data.delegations).toEqual([{ from_voter_id: carl.id, from_name: 'Carl', to_participant_id: b.id, to_name: 'Ben' }]);
+    expect((events[3]!.content as { data: unknown }).data).toEqual({ from_voter_id: anna.id, from_name: 'Anna', to_participant_id: b.id, to_name: 'Ben' });
+    expect(await verified(voteId)).toMatchObject({ ok: true });
+  });
+
+  it('report_issue is recorded in the log and reaches the chair', async () => {
+    const { t } = setup();
+    const chair = await t.join({ role: 'moderator', displayName: 'Chair' });
+    const a = await t.join({ displayName: 'Anna' });
+    const b = await t.join({ displayName: 'Ben' });
+    await chair.send('legal_vote', start({ kind: 'secret' }));
+    const voteId = voteIdOf(a);
+    await a.send('legal_vote', { action: 'report_issue', vote_id: voteId, text: 'The vote button did not react' });
+    const issue = { message: 'issue_reported', vote_id: voteId, participant_id: a.id, display_name: 'Anna', text: 'The vote button did not react', at: '2026-01-01T09:00:00.000Z' };
+    expect(msgs(chair, 'issue_reported')).toEqual([issue]);
+    expect(msgs(a, 'issue_reported')).toEqual([issue]);
+    expect(msgs(b, 'issue_reported')).toEqual([]);
+    const events = await repo.events(voteId);
+    expect(events.at(-1)).toMatchObject({ seq: 2, type: 'issue_reported' });
+    expect((events.at(-1)!.content as { data: unknown }).data).toEqual({ participant_id: a.id, display_name: 'Anna', text: 'The vote button did not react' });
+  });
+
+  it('a late joiner gets the open vote in the snapshot, with what they may do', async () => {
+    const { t } = setup();
+    const chair = await t.join({ role: 'moderator', displayName: 'Chair' });
+    const a = await t.join({ displayName: 'Anna', userId: 'u-anna' });
+    await chair.send('legal_vote', start({ kind: 'pseudonymous' }));
+    const voteId = voteIdOf(a);
+    await a.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['yes'] });
+    await a.drop();
+    await a.resume();
+    expect(snapshotOf(a).open).toMatchObject({ vote: { id: voteId, kind: 'pseudonymous' }, cast: 1, you: { eligible: true, voter_id: a.id, voted: [a.id] } });
+    expect(snapshotOf(a).open?.ballots).toBeUndefined();
+    const late = await t.join({ displayName: 'Late' });
+    expect(snapshotOf(late)).toMatchObject({ open: { vote: { id: voteId }, cast: 1, eligible: [{}, {}], you: { eligible: false, voter_id: null, proxy_for: [], voted: [] } }, last: null, delegations: [] });
+  });
+});

@@ -1,0 +1,105 @@
+import type { AgendaItemView, JoinSuccess, Quorum, ServerEnvelope } from '@plenum/protocol';
+import { describe, expect, it } from 'vitest';
+import type { ConnectionState } from '../../meeting/signalingClient.ts';
+import { AgendaStore, type AgendaEvent } from './agendaStore.ts';
+
+class FakeSignaling {
+  state: ConnectionState = { status: 'connecting' };
+  sent: Record<string, unknown>[] = [];
+  private stateListeners: ((s: ConnectionState) => void)[] = [];
+  private messageListeners: ((e: ServerEnvelope) => void)[] = [];
+  onState(l: (s: ConnectionState) => void) {
+    this.stateListeners.push(l);
+    return () => {};
+  }
+  onMessage(l: (e: ServerEnvelope) => void) {
+    this.messageListeners.push(l);
+    return () => {};
+  }
+  send(_namespace: string, payload: { action: string } & Record<string, unknown>) {
+    this.sent.push(payload);
+    return true;
+  }
+  join(agenda: unknown) {
+    const join: JoinSuccess = {
+      message: 'join_success',
+      protocol_version: 1,
+      id: '00000000-0000-4000-8000-000000000001',
+      display_name: 'Me',
+      role: 'participant',
+      kind: 'guest',
+      room: { id: '00000000-0000-4000-8000-0000000000aa', name: 'Room' },
+      participants: [],
+      modules: { agenda },
+      resumed: false,
+    };
+    this.state = { status: 'joined', join };
+    for (const l of this.stateListeners) l(this.state);
+  }
+  deliver(payload: Record<string, unknown> & { message: string }) {
+    for (const l of this.messageListeners) l({ namespace: 'agenda', timestamp: '2026-01-01T09:00:00.000Z', payload });
+  }
+}
+
+const item = (n: number, title: string): AgendaItemView => ({
+  id: `00000000-0000-4000-8000-00000000010${n}`,
+  position: n,
+  title,
+  public: true,
+  description: null,
+  motion: null,
+  details: true,
+});
+const items = [item(0, 'Opening'), item(1, 'Budget')];
+const member = '00000000-0000-4000-8000-000000000201';
+const quorum = (present: number): Quorum => ({
+  quorate: present >= 2,
+  present,
+  required: 2,
+  members: 3,
+  present_member_ids: present > 0 ? [member] : [],
+  rule: { rule: 'more_than_half', count: null },
+});
+
+describe('agenda store', () => {
+  it('takes the snapshot of join_success, follows current item and quorum, and reports changes', () => {
+    const signaling = new FakeSignaling();
+    const store = new AgendaStore(signaling);
+    const events: AgendaEvent[] = [];
+    store.onEvent((e) => events.push(e));
+    signaling.join({ items, current_item_id: items[1]!.id, quorum: quorum(1), my_member_id: member });
+    expect(store.getSnapshot()).toMatchObject({ items, currentItemId: items[1]!.id, quorum: { quorate: false, present: 1 }, myMemberId: member });
+
+    signaling.deliver({ message: 'current', current_item_id: items[0]!.id });
+    expect(store.getSnapshot().currentItemId).toBe(items[0]!.id);
+    signaling.deliver({ message: 'quorum', ...quorum(2) });
+    expect(store.getSnapshot().quorum).toEqual(quorum(2));
+    // The same quorate state again is no change to announce.
+    signaling.deliver({ message: 'quorum', ...quorum(3) });
+    expect(events).toEqual([
+      { type: 'current', item: items[0] },
+      { type: 'quorum', quorate: true },
+    ]);
+
+    signaling.deliver({ message: 'agenda', items: [items[1]], current_item_id: null });
+    expect(store.getSnapshot()).toMatchObject({ items: [items[1]], currentItemId: null });
+    // Malformed messages change nothing.
+    signaling.deliver({ message: 'quorum', quorate: 'yes' });
+    expect(store.getSnapshot().quorum).toEqual(quorum(3));
+  });
+
+  it('sends the chair commands and keeps the last refusal', () => {
+    const signaling = new FakeSignaling();
+    const store = new AgendaStore(signaling);
+    signaling.join({ items, current_item_id: null, quorum: quorum(0), my_member_id: null });
+    store.next();
+    store.previous();
+    store.select(items[1]!.id);
+    store.reload();
+    expect(signaling.sent).toEqual([{ action: 'next' }, { action: 'previous' }, { action: 'select', item_id: items[1]!.id }, { action: 'reload' }]);
+    signaling.deliver({ message: 'error', error: 'forbidden', action: 'next' });
+    expect(store.getSnapshot().error).toBe('forbidden');
+    store.next();
+    expect(store.getSnapshot().error).toBeNull();
+  });
+});

@@ -1,0 +1,305 @@
+import {
+  ABSTAIN_OPTION,
+  AGENDA_NAMESPACE,
+  AgendaMessage,
+  AgendaSnapshot,
+  LEGAL_VOTE_NAMESPACE,
+  LegalVoteMessage,
+  LegalVoteSnapshot,
+  LegalVoteYou,
+  type AgendaItemView,
+  type EligibleVoter,
+  type JoinSuccess,
+  type LegalVoteCancellation,
+  type LegalVoteDelegation,
+  type LegalVoteInfo,
+  type LegalVoteKind,
+  type LegalVoteResults,
+  type NamedBallot,
+  type SignalingErrorCode,
+} from '@plenum/protocol';
+import { z } from 'zod';
+import type { SignalingClient } from '../../meeting/signalingClient.ts';
+
+/**
+ * The server also tells a participant when what they may do changed (after their ballot, or a proxy given or
+ * taken back). Not (yet) part of LegalVoteMessage in the protocol, so it is read here.
+ */
+const LegalVoteYouMessage = z.object({ message: z.literal('you'), vote_id: z.string(), you: LegalVoteYou });
+
+/** The open vote as this participant sees it. */
+export interface OpenVoteView {
+  vote: LegalVoteInfo;
+  eligible: EligibleVoter[];
+  you: LegalVoteYou;
+  cast: number;
+  /** live_roll_call only. */
+  ballots?: NamedBallot[];
+  /** Set once the vote takes no more ballots (the signed result follows). */
+  stopped: 'chair' | 'expired' | 'all_voted' | null;
+}
+
+/** The last vote that ended: its signed result, or why it was cancelled. */
+export interface EndedVoteView {
+  vote: LegalVoteInfo;
+  results: LegalVoteResults | null;
+  cancellation: LegalVoteCancellation | null;
+}
+
+/** What the server confirmed for one of this participant's ballots (the `voted` message). */
+export interface Receipt {
+  voteId: string;
+  voterId: string;
+  choices: string[];
+  /** Pseudonymous votes: the token that appears in the published result. */
+  token: string | null;
+  seq: number;
+}
+
+export interface IssueReport {
+  voteId: string;
+  participantId: string;
+  displayName: string;
+  text: string;
+  at: string;
+}
+
+export interface LegalVoteView {
+  open: OpenVoteView | null;
+  last: EndedVoteView | null;
+  delegations: LegalVoteDelegation[];
+  /** This participant's confirmed ballots in this meeting, newest last (kept across reconnects). */
+  receipts: Receipt[];
+  /** Moderators: problems reported about votes. */
+  issues: IssueReport[];
+  /** Agenda items (for linking a vote to one) and the current item, from the agenda module. */
+  agenda: { items: AgendaItemView[]; currentItemId: string | null };
+  /** The last refusal of one of this participant's commands, with the action refused. */
+  error: { code: SignalingErrorCode; action: string | null } | null;
+}
+
+export type LegalVoteEvent =
+  | { type: 'started'; vote: LegalVoteInfo; eligible: boolean }
+  | { type: 'voted'; receipt: Receipt }
+  | { type: 'final'; vote: LegalVoteInfo; results: LegalVoteResults }
+  | { type: 'cancelled'; vote: LegalVoteInfo; reason: string }
+  | { type: 'issue'; issue: IssueReport };
+
+export type VoteOptionsChoice = { type: 'yes_no'; abstain: boolean } | { type: 'candidates'; candidates: string[]; maxChoices: number; abstain: boolean };
+
+export interface StartVoteInput {
+  title: string;
+  agendaItemId?: string | undefined;
+  kind: LegalVoteKind;
+  options: VoteOptionsChoice;
+  durationSeconds?: number | undefined;
+  autoClose: boolean;
+  ignoreQuorum?: boolean;
+}
+
+type SignalingPort = Pick<SignalingClient, 'state' | 'onState' | 'onMessage' | 'send'>;
+
+/** Voter ids this participant may still cast a ballot for in the open vote: their own first, then proxies. */
+export function pendingBallots(open: OpenVoteView | null): string[] {
+  if (!open || open.stopped) return [];
+  const ids = [...(open.you.eligible && open.you.voter_id ? [open.you.voter_id] : []), ...open.you.proxy_for];
+  return ids.filter((id) => !open.you.voted.includes(id));
+}
+
+/** Whether `choices` is a complete ballot for `vote` (the server checks again). */
+export function ballotComplete(vote: Pick<LegalVoteInfo, 'max_choices' | 'allow_abstain'>, choices: readonly string[]): boolean {
+  if (choices.length === 0) return false;
+  if (choices.includes(ABSTAIN_OPTION)) return vote.allow_abstain && choices.length === 1;
+  return choices.length <= vote.max_choices;
+}
+
+/**
+ * Marks the rows of a published result that are this participant's own: tokens of their receipts
+ * (pseudonymous), voter ids they voted for (roll-call kinds).
+ */
+export function ownBallots(results: LegalVoteResults, receipts: readonly Receipt[]): { tokens: Set<string>; voterIds: Set<string> } {
+  const mine = receipts.filter((r) => r.voteId === results.vote_id);
+  return { tokens: new Set(mine.flatMap((r) => (r.token ? [r.token] : []))), voterIds: new Set(mine.map((r) => r.voterId)) };
+}
+
+/** Legal votes as this participant sees them; join_success (also after a resume) replaces all but the receipts. */
+export class LegalVoteStore {
+  private view: LegalVoteView = { open: null, last: null, delegations: [], receipts: [], issues: [], agenda: { items: [], currentItemId: null }, error: null };
+  private readonly listeners = new Set<() => void>();
+  private readonly eventListeners = new Set<(event: LegalVoteEvent) => void>();
+
+  constructor(private readonly signaling: SignalingPort) {
+    signaling.onState((state) => {
+      if (state.status === 'joined') this.joined(state.join);
+    });
+    signaling.onMessage((envelope) => {
+      if (envelope.namespace === LEGAL_VOTE_NAMESPACE) this.handle(envelope.payload);
+      else if (envelope.namespace === AGENDA_NAMESPACE) this.handleAgenda(envelope.payload);
+    });
+    if (signaling.state.status === 'joined') this.joined(signaling.state.join);
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): LegalVoteView => this.view;
+
+  onEvent(listener: (event: LegalVoteEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  clearError(): void {
+    if (this.view.error) this.set({ error: null });
+  }
+
+  start(input: StartVoteInput): boolean {
+    this.set({ error: null });
+    const options =
+      input.options.type === 'yes_no'
+        ? { type: 'yes_no' as const, abstain: input.options.abstain }
+        : { type: 'candidates' as const, candidates: input.options.candidates, max_choices: input.options.maxChoices, abstain: input.options.abstain };
+    return this.signaling.send(LEGAL_VOTE_NAMESPACE, {
+      action: 'start',
+      title: input.title,
+      ...(input.agendaItemId ? { agenda_item_id: input.agendaItemId } : {}),
+      kind: input.kind,
+      options,
+      ...(input.durationSeconds !== undefined ? { duration_s: input.durationSeconds } : {}),
+      auto_close: input.autoClose,
+      ...(input.ignoreQuorum ? { ignore_quorum: true } : {}),
+    });
+  }
+
+  /** Casts a ballot; `onBehalfOf` is the delegator's voter id when casting as their proxy. */
+  vote(voteId: string, choices: string[], onBehalfOf?: string): boolean {
+    this.set({ error: null });
+    return this.signaling.send(LEGAL_VOTE_NAMESPACE, { action: 'vote', vote_id: voteId, choices, ...(onBehalfOf ? { on_behalf_of: onBehalfOf } : {}) });
+  }
+
+  stop(voteId: string): boolean {
+    this.set({ error: null });
+    return this.signaling.send(LEGAL_VOTE_NAMESPACE, { action: 'stop', vote_id: voteId });
+  }
+
+  cancel(voteId: string, reason: string): boolean {
+    this.set({ error: null });
+    return this.signaling.send(LEGAL_VOTE_NAMESPACE, { action: 'cancel', vote_id: voteId, reason });
+  }
+
+  reportIssue(voteId: string, text: string): boolean {
+    this.set({ error: null });
+    return this.signaling.send(LEGAL_VOTE_NAMESPACE, { action: 'report_issue', vote_id: voteId, text });
+  }
+
+  private joined(join: JoinSuccess): void {
+    const agenda = AgendaSnapshot.safeParse(join.modules[AGENDA_NAMESPACE]);
+    if (agenda.success) this.set({ agenda: { items: agenda.data.items, currentItemId: agenda.data.current_item_id } });
+    const snapshot = LegalVoteSnapshot.safeParse(join.modules[LEGAL_VOTE_NAMESPACE]);
+    if (!snapshot.success) return;
+    const { open, last, delegations } = snapshot.data;
+    this.set({
+      open: open ? { vote: open.vote, eligible: open.eligible, you: open.you, cast: open.cast, ...(open.ballots ? { ballots: open.ballots } : {}), stopped: null } : null,
+      last,
+      delegations,
+      error: null,
+    });
+  }
+
+  private handleAgenda(payload: unknown): void {
+    const parsed = AgendaMessage.safeParse(payload);
+    if (!parsed.success) return;
+    const message = parsed.data;
+    if (message.message === 'current') this.set({ agenda: { ...this.view.agenda, currentItemId: message.current_item_id } });
+    else if (message.message === 'agenda') this.set({ agenda: { items: message.items, currentItemId: message.current_item_id } });
+  }
+
+  private handle(payload: unknown): void {
+    const p = payload as { message?: unknown; error?: unknown; action?: unknown };
+    if (p.message === 'error') {
+      this.set({ error: { code: p.error as SignalingErrorCode, action: typeof p.action === 'string' ? p.action : null } });
+      return;
+    }
+    const you = LegalVoteYouMessage.safeParse(payload);
+    if (you.success) {
+      const current = this.view.open;
+      if (current?.vote.id === you.data.vote_id) this.set({ open: { ...current, you: you.data.you } });
+      return;
+    }
+    const parsed = LegalVoteMessage.safeParse(payload);
+    if (!parsed.success) return;
+    const message = parsed.data;
+    const open = this.view.open;
+    switch (message.message) {
+      case 'started':
+        this.set({ open: { vote: message.vote, eligible: message.eligible, you: message.you, cast: 0, ...(message.vote.kind === 'live_roll_call' ? { ballots: [] } : {}), stopped: null }, error: null });
+        this.emit({ type: 'started', vote: message.vote, eligible: message.you.eligible || message.you.proxy_for.length > 0 });
+        return;
+      case 'voted': {
+        const receipt: Receipt = { voteId: message.vote_id, voterId: message.voter_id, choices: message.choices, token: message.receipt_token ?? null, seq: message.seq };
+        const receipts = [...this.view.receipts.filter((r) => !(r.voteId === receipt.voteId && r.voterId === receipt.voterId)), receipt];
+        const change: Partial<LegalVoteView> = { receipts, error: null };
+        if (open?.vote.id === message.vote_id && !open.you.voted.includes(message.voter_id)) {
+          change.open = { ...open, you: { ...open.you, voted: [...open.you.voted, message.voter_id] } };
+        }
+        this.set(change);
+        this.emit({ type: 'voted', receipt });
+        return;
+      }
+      case 'updated':
+        if (open?.vote.id !== message.vote_id) return;
+        this.set({ open: { ...open, cast: message.cast, ...(message.ballots ? { ballots: message.ballots } : {}) } });
+        return;
+      case 'stopped':
+        if (open?.vote.id !== message.vote_id) return;
+        this.set({ open: { ...open, stopped: message.reason } });
+        return;
+      case 'final_results': {
+        const vote = open?.vote.id === message.results.vote_id ? open.vote : this.view.last?.vote.id === message.results.vote_id ? this.view.last.vote : null;
+        if (!vote) return;
+        this.set({ open: open?.vote.id === vote.id ? null : open, last: { vote, results: message.results, cancellation: null } });
+        this.emit({ type: 'final', vote, results: message.results });
+        return;
+      }
+      case 'cancelled': {
+        if (open?.vote.id !== message.vote_id) return;
+        const { message: _m, ...cancellation } = message;
+        this.set({ open: null, last: { vote: open.vote, results: null, cancellation } });
+        this.emit({ type: 'cancelled', vote: open.vote, reason: message.reason });
+        return;
+      }
+      case 'issue_reported': {
+        const issue: IssueReport = { voteId: message.vote_id, participantId: message.participant_id, displayName: message.display_name, text: message.text, at: message.at };
+        this.set({ issues: [...this.view.issues.slice(-49), issue] });
+        this.emit({ type: 'issue', issue });
+        return;
+      }
+      case 'delegations':
+        this.set({ delegations: message.delegations });
+        return;
+    }
+  }
+
+  private set(change: Partial<LegalVoteView>): void {
+    this.view = { ...this.view, ...change };
+    for (const listener of this.listeners) listener();
+  }
+
+  private emit(event: LegalVoteEvent): void {
+    for (const listener of this.eventListeners) listener(event);
+  }
+}
+
+const stores = new WeakMap<object, LegalVoteStore>();
+
+/** One store per signaling connection, created on first use. */
+export function legalVoteStoreFor(signaling: SignalingPort): LegalVoteStore {
+  let store = stores.get(signaling);
+  if (!store) {
+    store = new LegalVoteStore(signaling);
+    stores.set(signaling, store);
+  }
+  return store;
+}

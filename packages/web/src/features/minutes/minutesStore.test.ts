@@ -1,0 +1,142 @@
+import type { JoinSuccess, ServerEnvelope } from '@plenum/protocol';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import { describe, expect, it, vi } from 'vitest';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import type { ConnectionState } from '../../meeting/signalingClient.ts';
+import { MinutesStore } from './minutesStore.ts';
+
+const SELF = '00000000-0000-4000-8000-000000000001';
+
+class FakeSignaling {
+  state: ConnectionState = { status: 'connecting' };
+  sent: Record<string, unknown>[] = [];
+  private stateListeners: ((s: ConnectionState) => void)[] = [];
+  private messageListeners: ((e: ServerEnvelope) => void)[] = [];
+  onState(l: (s: ConnectionState) => void) {
+    this.stateListeners.push(l);
+    return () => {};
+  }
+  onMessage(l: (e: ServerEnvelope) => void) {
+    this.messageListeners.push(l);
+    return () => {};
+  }
+  send(_namespace: string, payload: { action: string } & Record<string, unknown>) {
+    this.sent.push(payload);
+    return true;
+  }
+  join(minutes: unknown) {
+    const join: JoinSuccess = {
+      message: 'join_success',
+      protocol_version: 1,
+      id: SELF,
+      display_name: 'Me',
+      role: 'participant',
+      kind: 'guest',
+      room: { id: '00000000-0000-4000-8000-0000000000aa', name: 'Room' },
+      participants: [],
+      modules: { minutes },
+      resumed: false,
+    };
+    this.state = { status: 'joined', join };
+    for (const l of this.stateListeners) l(this.state);
+  }
+  deliver(payload: Record<string, unknown> & { message: string }) {
+    for (const l of this.messageListeners) l({ namespace: 'minutes', timestamp: '2026-01-01T09:00:00.000Z', payload });
+  }
+}
+
+const messageType = (data: string) => decoding.readVarUint(decoding.createDecoder(Uint8Array.from(atob(data), (c) => c.charCodeAt(0))));
+
+/** The server's document, sent as a step 2 answer. */
+function serverStep2(text: string): string {
+  const doc = new Y.Doc();
+  const p = new Y.XmlElement('paragraph');
+  const t = new Y.XmlText();
+  t.insert(0, text);
+  p.insert(0, [t]);
+  doc.getXmlFragment('default').insert(0, [p]);
+  const e = encoding.createEncoder();
+  syncProtocol.writeSyncStep2(e, doc, Y.encodeStateVector(new Y.Doc()));
+  return btoa(String.fromCharCode(...encoding.toUint8Array(e)));
+}
+
+describe('MinutesStore', () => {
+  it('asks for the document after joining, applies it, and follows writers, seal and reopen', () => {
+    const signaling = new FakeSignaling();
+    const store = new MinutesStore(signaling);
+    signaling.join({ writer_ids: [], can_write: false, sealed: false, versions: [] });
+    expect(signaling.sent).toHaveLength(1);
+    expect(messageType(signaling.sent[0]!.data as string)).toBe(syncProtocol.messageYjsSyncStep1);
+    signaling.deliver({ message: 'sync', data: serverStep2('Hello council') });
+    expect(store.getSnapshot().synced).toBe(true);
+    expect(store.getSnapshot().doc.getXmlFragment('default').toString()).toBe('<paragraph>Hello council</paragraph>');
+    expect(store.getSnapshot().canWrite).toBe(false);
+
+    signaling.deliver({ message: 'writers', writer_ids: [SELF] });
+    expect(store.getSnapshot().canWrite).toBe(true);
+    const version = { version: 1, title: 'Minutes', sealed_at: '2026-01-01T09:00:00.000Z', sealed_by: 'Chair', hash: 'a'.repeat(64), prev_hash: '0'.repeat(64), signature: 's', key_fingerprint: 'f' };
+    signaling.deliver({ message: 'sealed', version });
+    expect(store.getSnapshot()).toMatchObject({ sealed: true, canWrite: false, versions: [version] });
+    signaling.deliver({ message: 'reopened' });
+    expect(store.getSnapshot()).toMatchObject({ sealed: false, canWrite: true });
+  });
+
+  it('sends local edits of a writer batched as one update; a reader sends nothing; a refusal resyncs', () => {
+    vi.useFakeTimers();
+    try {
+      const signaling = new FakeSignaling();
+      const store = new MinutesStore(signaling);
+      signaling.join({ writer_ids: [SELF], can_write: true, sealed: false, versions: [] });
+      const doc = store.getSnapshot().doc;
+      const text = new Y.XmlText();
+      doc.getXmlFragment('default').insert(0, [text]);
+      for (const c of 'abc') text.insert(text.length, c);
+      vi.advanceTimersByTime(200);
+      expect(signaling.sent).toHaveLength(2);
+      expect(messageType(signaling.sent[1]!.data as string)).toBe(syncProtocol.messageYjsUpdate);
+
+      signaling.deliver({ message: 'writers', writer_ids: [] });
+      text.insert(0, 'x');
+      vi.advanceTimersByTime(200);
+      expect(signaling.sent).toHaveLength(2);
+
+      signaling.deliver({ message: 'error', error: 'not_a_writer', action: 'sync' });
+      expect(store.getSnapshot().doc).not.toBe(doc);
+      expect(store.getSnapshot().error).toBe('not_a_writer');
+      expect(messageType(signaling.sent[2]!.data as string)).toBe(syncProtocol.messageYjsSyncStep1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('MinutesStore with a large paste', () => {
+  it('sends edits one by one when together they are too large, and refuses one that alone is too large', () => {
+    vi.useFakeTimers();
+    try {
+      const signaling = new FakeSignaling();
+      const store = new MinutesStore(signaling);
+      signaling.join({ writer_ids: [SELF], can_write: true, sealed: false, versions: [] });
+      const text = new Y.XmlText();
+      store.getSnapshot().doc.getXmlFragment('default').insert(0, [text]);
+      vi.advanceTimersByTime(200);
+      signaling.sent.length = 0;
+      // Random text does not compress: two pastes of 30 000 characters make ~80 000 base64 characters together.
+      const random = (n: number) => Array.from({ length: n }, () => String.fromCharCode(33 + Math.floor(Math.random() * 90))).join('');
+      text.insert(0, random(30_000));
+      text.insert(0, random(30_000));
+      vi.advanceTimersByTime(200);
+      expect(signaling.sent).toHaveLength(2);
+      for (const m of signaling.sent) expect((m.data as string).length).toBeLessThanOrEqual(60_000);
+
+      text.insert(0, random(60_000));
+      vi.advanceTimersByTime(200);
+      expect(store.getSnapshot().error).toBe('too_large');
+      expect(messageType(signaling.sent.at(-1)!.data as string)).toBe(syncProtocol.messageYjsSyncStep1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

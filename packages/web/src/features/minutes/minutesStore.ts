@@ -1,0 +1,219 @@
+import { MINUTES_NAMESPACE, MinutesMessage, MinutesSnapshot, type JoinSuccess, type MinutesBlockKind, type MinutesVersionSummary, type SignalingErrorCode } from '@plenum/protocol';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import type { SignalingClient } from '../../meeting/signalingClient.ts';
+
+export interface MinutesView {
+  /** Changes whenever the document is replaced (after join or a refused edit): editors bind to `doc` anew. */
+  doc: Y.Doc;
+  roomId: string | null;
+  selfId: string | null;
+  moderator: boolean;
+  writerIds: string[];
+  sealed: boolean;
+  canWrite: boolean;
+  versions: MinutesVersionSummary[];
+  /** The document arrived from the server (after our sync request). */
+  synced: boolean;
+  /** The last refusal of one of our commands, or `too_large` for an edit too big to send. */
+  error: SignalingErrorCode | 'too_large' | null;
+}
+
+type SignalingPort = Pick<SignalingClient, 'state' | 'onState' | 'onMessage' | 'send'>;
+
+const SERVER = 'server';
+/** Local edits are batched: the server accepts a limited number of commands per second. */
+const SEND_DELAY_MS = 120;
+/** A signaling frame is at most 64 KiB; the protocol allows 60 000 base64 characters per message. */
+const MAX_DATA_LENGTH = 60_000;
+
+const toBase64 = (bytes: Uint8Array) => {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+};
+const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+
+/**
+ * The minutes as this participant sees them: a Y.Doc kept in sync with the server's over signaling
+ * (y-protocols messages). Local edits (TipTap writes into the doc) are sent as updates; a refused edit
+ * (no longer a writer, sealed) replaces the document with the server's, so the local copy never drifts.
+ */
+export class MinutesStore {
+  private view: MinutesView = {
+    doc: new Y.Doc(),
+    roomId: null,
+    selfId: null,
+    moderator: false,
+    writerIds: [],
+    sealed: false,
+    canWrite: false,
+    versions: [],
+    synced: false,
+    error: null,
+  };
+  private readonly listeners = new Set<() => void>();
+  private pending: Uint8Array[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private detachDoc: (() => void) | null = null;
+
+  constructor(private readonly signaling: SignalingPort) {
+    signaling.onState((state) => {
+      if (state.status === 'joined') this.joined(state.join);
+    });
+    signaling.onMessage((envelope) => {
+      if (envelope.namespace === MINUTES_NAMESPACE) this.handle(envelope.payload);
+    });
+    if (signaling.state.status === 'joined') this.joined(signaling.state.join);
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): MinutesView => this.view;
+
+  setWriters(ids: string[]): boolean {
+    this.set({ error: null });
+    return this.signaling.send(MINUTES_NAMESPACE, { action: 'set_writers', participant_ids: ids });
+  }
+
+  insert(block: MinutesBlockKind, lang: 'de' | 'en'): boolean {
+    this.set({ error: null });
+    return this.signaling.send(MINUTES_NAMESPACE, { action: 'insert', block, lang, time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone });
+  }
+
+  seal(lang: 'de' | 'en'): boolean {
+    this.flush();
+    this.set({ error: null });
+    return this.signaling.send(MINUTES_NAMESPACE, { action: 'seal', lang });
+  }
+
+  amend(): boolean {
+    this.set({ error: null });
+    return this.signaling.send(MINUTES_NAMESPACE, { action: 'amend' });
+  }
+
+  pdfUrl(version: number, lang: 'de' | 'en'): string | null {
+    if (!this.view.roomId) return null;
+    const tz = encodeURIComponent(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    return `/v1/rooms/${this.view.roomId}/minutes/versions/${version}.pdf?lang=${lang}&tz=${tz}`;
+  }
+
+  private joined(join: JoinSuccess): void {
+    const snapshot = MinutesSnapshot.safeParse(join.modules[MINUTES_NAMESPACE]);
+    if (!snapshot.success) return;
+    this.view = {
+      ...this.view,
+      roomId: join.room.id,
+      selfId: join.id,
+      moderator: join.role === 'moderator',
+      writerIds: snapshot.data.writer_ids,
+      sealed: snapshot.data.sealed,
+      canWrite: snapshot.data.can_write,
+      versions: snapshot.data.versions,
+      error: null,
+    };
+    this.resetDoc();
+  }
+
+  /** A fresh document, filled by the server's answer to our state vector. */
+  private resetDoc(): void {
+    this.detachDoc?.();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.pending = [];
+    const doc = new Y.Doc();
+    const onUpdate = (update: Uint8Array, origin: unknown) => {
+      if (origin === SERVER || !this.view.canWrite) return;
+      this.pending.push(update);
+      this.timer ??= setTimeout(() => this.flush(), SEND_DELAY_MS);
+    };
+    doc.on('update', onUpdate);
+    this.detachDoc = () => doc.off('update', onUpdate);
+    this.set({ doc, synced: false });
+    const encoder = encoding.createEncoder();
+    syncProtocol.writeSyncStep1(encoder, doc);
+    this.signaling.send(MINUTES_NAMESPACE, { action: 'sync', data: toBase64(encoding.toUint8Array(encoder)) });
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pending.length === 0) return;
+    const pending = this.pending;
+    this.pending = [];
+    const message = (update: Uint8Array) => {
+      const encoder = encoding.createEncoder();
+      syncProtocol.writeUpdate(encoder, update);
+      return toBase64(encoding.toUint8Array(encoder));
+    };
+    const merged = message(Y.mergeUpdates(pending));
+    // One message when it fits, otherwise each edit on its own (a large paste may still be too big).
+    const messages = merged.length <= MAX_DATA_LENGTH ? [merged] : pending.map(message);
+    if (messages.some((m) => m.length > MAX_DATA_LENGTH)) {
+      this.set({ error: 'too_large' });
+      this.resetDoc();
+      return;
+    }
+    for (const data of messages) this.signaling.send(MINUTES_NAMESPACE, { action: 'sync', data });
+  }
+
+  private computeCanWrite(writerIds: string[], sealed: boolean): boolean {
+    return !sealed && (this.view.moderator || (this.view.selfId !== null && writerIds.includes(this.view.selfId)));
+  }
+
+  private handle(payload: unknown): void {
+    if ((payload as { message?: unknown }).message === 'error') {
+      const error = (payload as { error: SignalingErrorCode }).error;
+      this.set({ error });
+      // Our copy holds an edit the server did not take: start again from the server's document.
+      if (error === 'not_a_writer' || error === 'minutes_sealed' || error === 'minutes_invalid_update' || error === 'minutes_full') this.resetDoc();
+      return;
+    }
+    const parsed = MinutesMessage.safeParse(payload);
+    if (!parsed.success) return;
+    const message = parsed.data;
+    switch (message.message) {
+      case 'sync': {
+        const decoder = decoding.createDecoder(fromBase64(message.data));
+        syncProtocol.readSyncMessage(decoder, encoding.createEncoder(), this.view.doc, SERVER);
+        if (!this.view.synced) this.set({ synced: true });
+        return;
+      }
+      case 'writers':
+        this.set({ writerIds: message.writer_ids, canWrite: this.computeCanWrite(message.writer_ids, this.view.sealed) });
+        return;
+      case 'sealed':
+        this.flush();
+        this.set({
+          sealed: true,
+          canWrite: false,
+          versions: [...this.view.versions.filter((v) => v.version !== message.version.version), message.version],
+        });
+        return;
+      case 'reopened':
+        this.set({ sealed: false, canWrite: this.computeCanWrite(this.view.writerIds, false) });
+        return;
+    }
+  }
+
+  private set(change: Partial<MinutesView>): void {
+    this.view = { ...this.view, ...change };
+    for (const listener of this.listeners) listener();
+  }
+}
+
+const stores = new WeakMap<SignalingPort, MinutesStore>();
+
+export function minutesStoreFor(signaling: SignalingPort): MinutesStore {
+  let store = stores.get(signaling);
+  if (!store) {
+    store = new MinutesStore(signaling);
+    stores.set(signaling, store);
+  }
+  return store;
+}
