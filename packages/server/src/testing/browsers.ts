@@ -38,5 +38,7 @@ export function buildWebIfStale(): void {
   const index = path.join(web, 'dist/index.html');
   const sources = [path.join(web, 'src'), path.join(web, 'index.html'), path.join(web, 'vite.config.ts'), path.join(repoRoot, 'packages/protocol/src')];
   if (fs.existsSync(index) && fs.statSync(index).mtimeMs > Math.max(...sources.map(newestMtime))) return;
-  execFileSync('npm', ['run', '-s', 'build', '-w', '@plenum/web'], { cwd: repoRoot, stdio: 'pipe', timeout: 120_000 });
+  // vitest sets NODE_ENV=test, and Vite builds React's development bundle for any NODE_ENV but production:
+  // three times the size and much slower, which made browser tests time out on a loaded machine.
+  execFileSync('npm', ['run', '-s', 'build', '-w', '@plenum/web'], { cwd: repoRoot, stdio: 'pipe', timeout: 120_000, env: { ...process.env, NODE_ENV: 'production' } });
 }
