@@ -217,8 +217,9 @@ describe('breakout rooms in the browser', () => {
   }, 150_000);
 
   it('warns before the end, then everyone is back in the main room and sees everyone', async () => {
-    for (const g of guests) await g.page.getByRole('alert').filter({ hasText: 'The breakout rooms close soon.' }).waitFor({ timeout: 60_000 });
-    for (const g of guests) await g.page.getByText('The breakout rooms have ended. You are back in the main room.').waitFor({ timeout: 40_000 });
+    // In parallel: the notice that everyone is back hides itself after a while.
+    await Promise.all(guests.map((g) => g.page.getByRole('alert').filter({ hasText: 'The breakout rooms close soon.' }).waitFor({ timeout: 60_000 })));
+    await Promise.all(guests.map((g) => g.page.getByText('The breakout rooms have ended. You are back in the main room.').waitFor({ timeout: 40_000 })));
     for (const me of everyone()) {
       for (const other of everyone().filter((o) => o !== me)) await tile(me.page, other.name).waitFor();
       expect(await me.page.getByText(/^You are in /).count()).toBe(0);

@@ -8,6 +8,10 @@
  * voted already tries to vote again and is refused with a visible message. Last, a secret candidate vote: a
  * member reports a technical problem (the chair sees it), and the chair cancels the vote with a reason.
  */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LegalVoteExport } from '../packages/protocol/src/index.ts';
@@ -50,6 +54,8 @@ async function newPage(session?: string): Promise<Page> {
 const control = (page: Page, name: string) => page.getByRole('group', { name: 'Meeting controls' }).getByRole('button', { name, exact: true });
 const tile = (page: Page, name: string) => page.getByRole('figure', { name, exact: true });
 const votesPanel = (page: Page) => page.getByRole('complementary', { name: 'Votes' });
+const minutesPanel = (page: Page) => page.getByRole('complementary', { name: 'Minutes' });
+const minutesEditor = (page: Page) => minutesPanel(page).getByRole('textbox', { name: 'Minutes text' });
 
 async function openVotes(page: Page): Promise<void> {
   if ((await control(page, 'Votes').getAttribute('aria-pressed')) !== 'true') await control(page, 'Votes').click();
@@ -284,6 +290,83 @@ describe('legal votes in the browser', () => {
       expect(await votesPanel(page).getByRole('group', { name: title }).count()).toBe(0);
     }
     await votesPanel(chair).getByRole('button', { name: 'Start vote' }).waitFor();
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it('puts the signed results into the minutes; two writers edit at once, a reader cannot; the sealed PDF shows title, tally and hash', async () => {
+    // Max's second device leaves, so "Max Member" names one participant in the writer list.
+    await control(maxSecondDevice, 'Leave').click();
+    await maxSecondDevice.getByRole('heading', { name: 'You have left the meeting' }).waitFor();
+    for (const page of [chair, max, nina]) {
+      await control(page, 'Minutes').click();
+      await minutesEditor(page).waitFor();
+    }
+    // Both final results arrived as structured blocks (the cancelled vote has no result to record).
+    for (const page of [chair, nina]) {
+      await minutesEditor(page).getByRole('heading', { name: 'Vote: Adopt the budget 2027' }).waitFor();
+      await minutesEditor(page).getByRole('heading', { name: 'Vote: Approve the minutes of 12 November' }).waitFor();
+    }
+    await minutesEditor(chair).getByText('Result: Yes: 1, No: 1, Abstain: 1').waitFor();
+    await minutesEditor(chair).getByText('Result: Yes: 2, No: 1, Abstain: 0').waitFor();
+
+    // The chair lets Max write; Nina stays a reader.
+    await minutesPanel(chair).getByRole('checkbox', { name: 'Max Member may write' }).click();
+    await minutesPanel(max).getByText('You can edit the minutes.').waitFor();
+    expect(await minutesEditor(nina).getAttribute('contenteditable')).toBe('false');
+
+    // Chair and Max type at the same time, each at the end of the document, and both see both lines.
+    await minutesEditor(chair).click();
+    await chair.keyboard.press('Control+End');
+    await chair.keyboard.press('Enter');
+    await chair.keyboard.type('Chair: the council adopts the budget.', { delay: 20 });
+    await expect.poll(() => minutesEditor(max).locator('p').allTextContents(), { timeout: 10_000 }).toContain('Chair: the council adopts the budget.');
+    await minutesEditor(max).locator('p', { hasText: 'Chair: the council adopts the budget.' }).click();
+    await max.keyboard.press('End');
+    await Promise.all([
+      chair.keyboard.type(' Next session in December.', { delay: 25 }),
+      (async () => {
+        await max.keyboard.press('Enter');
+        await max.keyboard.type('Max: the minutes were taken by Max Member.', { delay: 25 });
+      })(),
+    ]);
+    for (const page of [chair, max, nina]) {
+      await expect.poll(() => minutesEditor(page).innerText(), { timeout: 10_000 }).toContain('Max: the minutes were taken by Max Member.');
+      await expect.poll(() => minutesEditor(page).innerText(), { timeout: 10_000 }).toContain('Next session in December.');
+    }
+
+    // Nina cannot type.
+    const before = await minutesEditor(nina).innerText();
+    await minutesEditor(nina).click();
+    await nina.keyboard.type('Forged line');
+    await nina.waitForTimeout(500);
+    expect(await minutesEditor(nina).innerText()).toBe(before);
+    expect(await minutesEditor(chair).innerText()).not.toContain('Forged');
+
+    // Sealing: a signed version and its PDF, rendered and read back.
+    await minutesPanel(chair).getByRole('button', { name: 'Seal minutes' }).click();
+    await minutesPanel(chair).getByRole('button', { name: 'Seal now' }).click();
+    for (const page of [chair, max, nina]) await minutesPanel(page).getByText('Sealed as version 1. Read only until the chair amends.').waitFor();
+    const hash = (await minutesPanel(chair).getByTestId('minutes-hash').textContent())!;
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    const href = (await minutesPanel(chair).getByRole('link', { name: 'PDF of version 1' }).getAttribute('href'))!;
+    const res = await fetch(`${server.url}${href}`, { headers: { cookie: owner.cookie } });
+    expect(res.status).toBe(200);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-committee-'));
+    try {
+      const file = path.join(dir, 'minutes.pdf');
+      fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+      execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', '-singlefile', file, path.join(dir, 'page1')]);
+      expect(fs.statSync(path.join(dir, 'page1.png')).size).toBeGreaterThan(5_000);
+      const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+      expect(text).toContain('Minutes – Council');
+      expect(text).toContain('Vote: Adopt the budget 2027');
+      expect(text).toContain('Result: Yes: 1, No: 1, Abstain: 1');
+      expect(text).toContain('Max: the minutes were taken by Max Member.');
+      expect(text).toContain(hash);
+      expect(text).not.toContain('Forged');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     expect(problems).toEqual([]);
   }, 120_000);
 });

@@ -27,5 +27,6 @@ describe('legal_vote commands', () => {
     expect(LegalVoteCommand.safeParse({ ...vote, choices: [] }).success).toBe(false);
     expect(LegalVoteCommand.safeParse({ action: 'cancel', vote_id: vote.vote_id, reason: '  ' }).success).toBe(false);
     expect(LegalVoteCommand.safeParse({ action: 'delegate', to_participant_id: null }).success).toBe(true);
+    expect(LegalVoteCommand.safeParse({ ...start, title: 'a\u0000b', options: { type: 'yes_no' } }).success).toBe(false);
   });
 });

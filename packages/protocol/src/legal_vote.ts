@@ -30,6 +30,15 @@ export const MAX_ISSUE_LENGTH = 2000;
 export const MAX_CANCEL_REASON_LENGTH = 500;
 export const MAX_ELIGIBLE_PARTICIPANTS = 1000;
 
+/** Free text that goes into the vote's log (jsonb in PostgreSQL cannot hold U+0000). */
+const LogText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((v) => !v.includes('\u0000'), { message: 'must not contain U+0000' });
+
 export const LegalVoteKind = z.enum(['roll_call', 'live_roll_call', 'pseudonymous', 'secret']);
 export type LegalVoteKind = z.infer<typeof LegalVoteKind>;
 
@@ -46,7 +55,7 @@ export const LegalVoteOptionsInput = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('candidates'),
-      candidates: z.array(z.string().trim().min(1).max(MAX_CANDIDATE_LENGTH)).min(1).max(MAX_CANDIDATES),
+      candidates: z.array(LogText(MAX_CANDIDATE_LENGTH)).min(1).max(MAX_CANDIDATES),
       max_choices: z.number().int().min(1).max(MAX_CANDIDATES).default(1),
       abstain: z.boolean().default(true),
     })
@@ -68,7 +77,7 @@ export type LegalVoteOptionsInput = z.input<typeof LegalVoteOptionsInput>;
 export const LegalVoteStart = z
   .object({
     action: z.literal('start'),
-    title: z.string().trim().min(1).max(MAX_VOTE_TITLE_LENGTH),
+    title: LogText(MAX_VOTE_TITLE_LENGTH),
     agenda_item_id: z.uuid().optional(),
     kind: LegalVoteKind,
     options: LegalVoteOptionsInput,
@@ -99,11 +108,11 @@ export type LegalVoteVote = z.input<typeof LegalVoteVote>;
 export const LegalVoteStop = z.object({ action: z.literal('stop'), vote_id: z.uuid() }).strict();
 /** Chair only: ends the open vote without a result; the reason is recorded and the closing event signed. */
 export const LegalVoteCancel = z
-  .object({ action: z.literal('cancel'), vote_id: z.uuid(), reason: z.string().trim().min(1).max(MAX_CANCEL_REASON_LENGTH) })
+  .object({ action: z.literal('cancel'), vote_id: z.uuid(), reason: LogText(MAX_CANCEL_REASON_LENGTH) })
   .strict();
 /** Anyone in the room, while the vote is open: a complaint about it (e.g. "I could not vote"), recorded in the vote's log (afterwards `vote_closed`: the log is sealed). */
 export const LegalVoteReportIssue = z
-  .object({ action: z.literal('report_issue'), vote_id: z.uuid(), text: z.string().trim().min(1).max(MAX_ISSUE_LENGTH) })
+  .object({ action: z.literal('report_issue'), vote_id: z.uuid(), text: LogText(MAX_ISSUE_LENGTH) })
   .strict();
 /**
  * An eligible voter gives their vote to another participant (proxy) for the rest of this meeting, or takes

@@ -7,6 +7,7 @@ import { openTestStorage } from '../../storage/testing.ts';
 import { defineModule, type RoomEventMap } from '../types.ts';
 import { loadExport } from './export.ts';
 import { createLegalVoteModule } from './index.ts';
+import { voteParams } from './testing.ts';
 import { verifyVoteExport } from './verify.ts';
 
 // The module runs against the real repository (PGlite in memory, one database for the file; every test uses
@@ -395,6 +396,22 @@ describe('legal_vote module', () => {
     const events = await repo.events(voteId);
     expect(events.at(-1)).toMatchObject({ seq: 2, type: 'issue_reported' });
     expect((events.at(-1)!.content as { data: unknown }).data).toEqual({ participant_id: a.id, display_name: 'Anna', text: 'The vote button did not react' });
+  });
+
+  it('a vote left open by a stopped server is cancelled with a signed reason when its room opens again', async () => {
+    const { t } = setup();
+    const params = voteParams('secret', 3);
+    await repo.create({ roomId: t.roomId, params, at: new Date('2026-01-01T08:00:00Z') });
+    await repo.castBallot(params.vote.id, 'v0', { choices: ['yes'] }, new Date('2026-01-01T08:01:00Z'));
+    const chair = await t.join({ role: 'moderator', displayName: 'Chair' });
+    expect(snapshotOf(chair)).toMatchObject({ open: null, last: { vote: { id: params.vote.id }, results: null, cancellation: { by: 'interrupted' } } });
+    expect((await repo.events(params.vote.id)).map((e) => e.type)).toEqual(['started', 'ballot', 'cancelled']);
+    expect(await verified(params.vote.id)).toMatchObject({ ok: true, state: 'cancelled' });
+    await chair.send('legal_vote', { action: 'vote', vote_id: params.vote.id, choices: ['no'] });
+    expect(errors(chair)).toEqual(['vote_closed']);
+    // Only once: a second join finds nothing left to do.
+    await t.join();
+    expect((await repo.events(params.vote.id)).length).toBe(3);
   });
 
   it('a late joiner gets the open vote in the snapshot, with what they may do', async () => {

@@ -347,7 +347,7 @@ export function BreakoutBanner({ store }: { store: BreakoutStore }) {
         setMessage(null);
         setBack(true);
         clearTimeout(hide);
-        hide = setTimeout(() => setBack(false), 15_000);
+        hide = setTimeout(() => setBack(false), 30_000);
       }
     });
     return () => {

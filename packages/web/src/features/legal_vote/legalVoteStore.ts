@@ -6,7 +6,6 @@ import {
   LEGAL_VOTE_NAMESPACE,
   LegalVoteMessage,
   LegalVoteSnapshot,
-  LegalVoteYou,
   type AgendaItemView,
   type EligibleVoter,
   type JoinSuccess,
@@ -15,17 +14,11 @@ import {
   type LegalVoteInfo,
   type LegalVoteKind,
   type LegalVoteResults,
+  type LegalVoteYou,
   type NamedBallot,
   type SignalingErrorCode,
 } from '@plenum/protocol';
-import { z } from 'zod';
 import type { SignalingClient } from '../../meeting/signalingClient.ts';
-
-/**
- * The server also tells a participant when what they may do changed (after their ballot, or a proxy given or
- * taken back). Not (yet) part of LegalVoteMessage in the protocol, so it is read here.
- */
-const LegalVoteYouMessage = z.object({ message: z.literal('you'), vote_id: z.string(), you: LegalVoteYou });
 
 /** The open vote as this participant sees it. */
 export interface OpenVoteView {
@@ -222,12 +215,6 @@ export class LegalVoteStore {
       this.set({ error: { code: p.error as SignalingErrorCode, action: typeof p.action === 'string' ? p.action : null } });
       return;
     }
-    const you = LegalVoteYouMessage.safeParse(payload);
-    if (you.success) {
-      const current = this.view.open;
-      if (current?.vote.id === you.data.vote_id) this.set({ open: { ...current, you: you.data.you } });
-      return;
-    }
     const parsed = LegalVoteMessage.safeParse(payload);
     if (!parsed.success) return;
     const message = parsed.data;
@@ -278,6 +265,10 @@ export class LegalVoteStore {
       }
       case 'delegations':
         this.set({ delegations: message.delegations });
+        return;
+      case 'you':
+        // What this participant may do changed: they voted, or a proxy was given to or taken from them.
+        if (open?.vote.id === message.vote_id) this.set({ open: { ...open, you: message.you } });
         return;
     }
   }
