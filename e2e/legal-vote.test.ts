@@ -315,8 +315,8 @@ describe('legal votes in the browser', () => {
     expect(await minutesEditor(nina).getAttribute('contenteditable')).toBe('false');
 
     // Chair and Max type at the same time, each at the end of the document, and both see both lines.
-    await minutesEditor(chair).click();
-    await chair.keyboard.press('Control+End');
+    // The caret goes to the end of the document (TipTap's own command; the typing below is real keyboard input).
+    await minutesEditor(chair).evaluate((el) => (el as unknown as { editor: { commands: { focus(at: string): void } } }).editor.commands.focus('end'));
     await chair.keyboard.press('Enter');
     await chair.keyboard.type('Chair: the council adopts the budget.', { delay: 20 });
     await expect.poll(() => minutesEditor(max).locator('p').allTextContents(), { timeout: 10_000 }).toContain('Chair: the council adopts the budget.');

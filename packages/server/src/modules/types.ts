@@ -94,6 +94,8 @@ export interface RoomEventMap {
     agendaItemId: string | null;
     kind: string;
     tally: Record<string, number>;
+    /** The options in ballot order, with their labels (candidates' names). */
+    options: { id: string; label: string }[];
     eligible: number;
     cast: number;
     chainHead: string;

@@ -69,7 +69,18 @@ interface OpenVote {
   named: NamedBallot[];
   cancelTimer: (() => void) | null;
   closing: boolean;
+  /** Progress updates are sent at most every UPDATE_INTERVAL_MS; set while that pause runs. */
+  updatePause: (() => void) | null;
+  /** A ballot arrived during the pause: send the progress when it ends. */
+  updateDue: boolean;
 }
+
+/**
+ * Each ballot is news for everyone in the room (the counter, or the names of a live roll-call); one message
+ * per ballot to every participant made a 1,000-voter vote cost a million frames. The first ballot after a
+ * quiet moment goes out at once, later ones are gathered for this long.
+ */
+const UPDATE_INTERVAL_MS = 250;
 
 type Delegation = LegalVoteDelegation;
 
@@ -182,10 +193,26 @@ export function createLegalVoteModule({ repo, committee, signingKey }: LegalVote
     return { eligible, identities, quorum };
   }
 
+  /** Tells everyone how far the vote is, at most every UPDATE_INTERVAL_MS (see there). */
+  function sendProgress(state: LegalVoteState, open: OpenVote): void {
+    if (open.updatePause) {
+      open.updateDue = true;
+      return;
+    }
+    state.room.broadcast({ message: 'updated', vote_id: open.info.id, cast: open.voted.size, eligible: open.eligible.length, ...liveBallots(open) });
+    open.updatePause = state.room.setTimer(UPDATE_INTERVAL_MS, () => {
+      open.updatePause = null;
+      if (!open.updateDue || open.closing || state.open !== open) return;
+      open.updateDue = false;
+      sendProgress(state, open);
+    });
+  }
+
   async function finish(state: LegalVoteState, open: OpenVote, reason: StopReason): Promise<void> {
     if (open.closing || state.open !== open) return;
     open.closing = true;
     open.cancelTimer?.();
+    open.updatePause?.();
     const room = state.room;
     const at = room.clock.now();
     let closed: ClosedVote;
@@ -219,6 +246,7 @@ export function createLegalVoteModule({ repo, committee, signingKey }: LegalVote
       agendaItemId: open.info.agenda_item_id,
       kind: open.info.kind,
       tally: results.tally,
+      options: open.info.options.map((o) => ({ ...o })),
       eligible: results.eligible,
       cast: results.cast,
       chainHead: results.head_hash,
@@ -301,7 +329,7 @@ export function createLegalVoteModule({ repo, committee, signingKey }: LegalVote
             chair: { participant_id: who.id, display_name: who.displayName },
           };
           await repo.create({ roomId: room.id, params: { vote: info, eligible, delegations: publicDelegations(state) }, at: now });
-          const open: OpenVote = { info, eligible, identities, voted: new Set(), named: [], cancelTimer: null, closing: false };
+          const open: OpenVote = { info, eligible, identities, voted: new Set(), named: [], cancelTimer: null, closing: false, updatePause: null, updateDue: false };
           state.open = open;
           if (cmd.duration_s !== undefined) {
             open.cancelTimer = room.setTimer(cmd.duration_s * 1000, async () => {
@@ -347,8 +375,12 @@ export function createLegalVoteModule({ repo, committee, signingKey }: LegalVote
           if (isNamedKind(open.info.kind)) open.named.push({ voter_id: voter.voter_id, display_name: voter.display_name, choices, cast_by_proxy: proxy });
           ctx.send(who, { message: 'voted', vote_id: open.info.id, voter_id: voter.voter_id, choices, ...(token ? { receipt_token: token } : {}), seq: event.seq });
           ctx.send(who, { message: 'you', vote_id: open.info.id, you: youOf(open, who) });
-          ctx.broadcast({ message: 'updated', vote_id: open.info.id, cast: open.voted.size, eligible: open.eligible.length, ...liveBallots(open) });
-          if (open.info.auto_close && open.voted.size === open.eligible.length) await finish(state, open, 'all_voted');
+          if (open.info.auto_close && open.voted.size === open.eligible.length) {
+            // The final result follows at once and carries the counts.
+            await finish(state, open, 'all_voted');
+            return;
+          }
+          sendProgress(state, open);
           return;
         }
 

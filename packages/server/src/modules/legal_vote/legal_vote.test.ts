@@ -126,6 +126,11 @@ describe('legal_vote module', () => {
         agendaItemId: null,
         kind: 'roll_call',
         tally: { yes: 2, no: 1, abstain: 0 },
+        options: [
+          { id: 'yes', label: 'yes' },
+          { id: 'no', label: 'no' },
+          { id: 'abstain', label: 'abstain' },
+        ],
         eligible: 3,
         cast: 3,
         chainHead: results.head_hash,
@@ -201,6 +206,32 @@ describe('legal_vote module', () => {
     expect(results.tokens).toBeUndefined();
     const exp = (await loadExport(repo, voteId, key.publicKey))!;
     expect(exp.events.filter((e) => e.type === 'ballot').map((e) => (e.content as { data: unknown }).data)).toEqual([{ choices: ['c1', 'c3'] }, { choices: ['abstain'] }]);
+  });
+
+  it('progress goes out at once after a quiet moment, then at most every 250 ms; the last ballot brings the result', async () => {
+    const { t } = setup();
+    const chair = await t.join({ role: 'moderator', displayName: 'Chair' });
+    const voters = [];
+    for (let i = 0; i < 4; i++) voters.push(await t.join({ displayName: `Voter ${i}` }));
+    await chair.send('legal_vote', start({ kind: 'live_roll_call' }));
+    const voteId = voteIdOf(chair);
+    const updates = () => msgs(chair, 'updated') as { cast: number; ballots?: unknown[] }[];
+    await voters[0]!.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['yes'] });
+    expect(updates().map((u) => u.cast)).toEqual([1]);
+    await voters[1]!.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['no'] });
+    await voters[2]!.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['yes'] });
+    expect(updates().map((u) => u.cast)).toEqual([1]);
+    await t.advance(250);
+    // Both gathered ballots in one message, names included (live roll-call).
+    expect(updates().map((u) => u.cast)).toEqual([1, 3]);
+    expect(updates().at(-1)!.ballots).toHaveLength(3);
+    await t.advance(1_000);
+    expect(updates()).toHaveLength(2);
+    await chair.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['yes'] });
+    await voters[3]!.send('legal_vote', { action: 'vote', vote_id: voteId, choices: ['abstain'] });
+    expect(finalOf(chair)).toMatchObject({ cast: 5, eligible: 5, stop_reason: 'all_voted' });
+    await t.advance(1_000);
+    expect(updates().map((u) => u.cast)).toEqual([1, 3, 4]);
   });
 
   it('the voting time runs out: closed as expired with the ballots cast so far', async () => {

@@ -1,3 +1,4 @@
+import { voteBlocks } from './report.ts';
 import { JoinSuccess, MinutesSnapshot, minutesSignedMessage, type MinutesVersionSummary, type QuorumRule, type RosterMember } from '@plenum/protocol';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -67,6 +68,11 @@ const VOTE: RoomEventMap['legal_vote_final'] = {
   agendaItemId: null,
   kind: 'roll_call',
   tally: { yes: 5, no: 2, abstain: 1 },
+  options: [
+    { id: 'yes', label: 'yes' },
+    { id: 'no', label: 'no' },
+    { id: 'abstain', label: 'abstain' },
+  ],
   eligible: 9,
   cast: 8,
   chainHead: 'ab'.repeat(32),
@@ -305,15 +311,21 @@ describe('minutes module', () => {
     expect(row1!.content.text).toBe('Decision: the budget is adopted.');
   });
 
+  it('names candidates by their names and yes/no/abstain in the minutes language', () => {
+    const vote = { ...VOTE, kind: 'secret', tally: { c1: 3, c2: 4, abstain: 1 }, options: [{ id: 'c1', label: 'Anna Berg' }, { id: 'c2', label: 'Cem Demir' }, { id: 'abstain', label: 'abstain' }] };
+    expect(voteBlocks(vote, 'de', 'Europe/Berlin')[1]).toMatchObject({ items: expect.arrayContaining(['Ergebnis: Anna Berg: 3, Cem Demir: 4, Enthaltung: 1', 'Art: geheime Abstimmung']) });
+    expect(voteBlocks(VOTE, 'de', 'Europe/Berlin')[1]).toMatchObject({ items: expect.arrayContaining(['Ergebnis: Ja: 5, Nein: 2, Enthaltung: 1']) });
+  });
+
   it('inserts a block for a final legal vote, also into sealed minutes (which reopen)', async () => {
     const { chair, reader } = await threePeople();
     await chair.p.send('vote_emitter', { action: 'final' });
     reader.pull();
     expect(documentBlocks(reader.doc)).toEqual([
       { type: 'heading', level: 2, text: 'Vote: Budget 2027' },
-      { type: 'list_item', text: 'Result: yes: 5, no: 2, abstain: 1' },
+      { type: 'list_item', text: 'Result: Yes: 5, No: 2, Abstain: 1' },
       { type: 'list_item', text: 'Eligible: 9, ballots cast: 8' },
-      { type: 'list_item', text: 'Kind: roll_call' },
+      { type: 'list_item', text: 'Kind: roll-call vote' },
       { type: 'list_item', text: 'Closed: 1 Jan 2026, 10:00' },
       { type: 'list_item', text: `Chain head (SHA-256): ${'ab'.repeat(32)}` },
     ]);

@@ -25,6 +25,8 @@ const TEXT = {
     at: 'As of',
     vote: 'Vote',
     result: 'Result',
+    options: { yes: 'Yes', no: 'No', abstain: 'Abstain' } as Record<string, string>,
+    kinds: { roll_call: 'roll-call vote', live_roll_call: 'live roll-call vote', pseudonymous: 'pseudonymous vote', secret: 'secret vote' } as Record<string, string>,
     eligibleCast: (e: number, c: number) => `Eligible: ${e}, ballots cast: ${c}`,
     kind: 'Kind',
     closedAt: 'Closed',
@@ -59,6 +61,8 @@ const TEXT = {
     at: 'Stand',
     vote: 'Abstimmung',
     result: 'Ergebnis',
+    options: { yes: 'Ja', no: 'Nein', abstain: 'Enthaltung' } as Record<string, string>,
+    kinds: { roll_call: 'namentliche Abstimmung', live_roll_call: 'offene namentliche Abstimmung', pseudonymous: 'pseudonyme Abstimmung', secret: 'geheime Abstimmung' } as Record<string, string>,
     eligibleCast: (e: number, c: number) => `Stimmberechtigt: ${e}, abgegebene Stimmen: ${c}`,
     kind: 'Art',
     closedAt: 'Abgeschlossen',
@@ -143,6 +147,8 @@ export interface VoteResult {
   title: string;
   kind: string;
   tally: Record<string, number>;
+  /** Labels of the options (candidates' names); yes/no/abstain are named in the minutes' language. */
+  options?: readonly { id: string; label: string }[];
   eligible: number;
   cast: number;
   chainHead: string;
@@ -151,14 +157,15 @@ export interface VoteResult {
 
 export function voteBlocks(v: VoteResult, lang: MinutesLanguage, timeZone: string): Block[] {
   const t = TEXT[lang];
+  const label = (id: string) => t.options[id] ?? v.options?.find((o) => o.id === id)?.label ?? id;
   const tally = Object.entries(v.tally)
-    .map(([option, count]) => `${option}: ${count}`)
+    .map(([option, count]) => `${label(option)}: ${count}`)
     .join(', ');
   return [
     { type: 'heading', level: 2, text: `${t.vote}: ${v.title}` },
     {
       type: 'bullets',
-      items: [`${t.result}: ${tally}`, t.eligibleCast(v.eligible, v.cast), `${t.kind}: ${v.kind}`, `${t.closedAt}: ${formatTime(v.closedAt, lang, timeZone)}`, `${t.chainHead}: ${v.chainHead}`],
+      items: [`${t.result}: ${tally}`, t.eligibleCast(v.eligible, v.cast), `${t.kind}: ${t.kinds[v.kind] ?? v.kind}`, `${t.closedAt}: ${formatTime(v.closedAt, lang, timeZone)}`, `${t.chainHead}: ${v.chainHead}`],
     },
   ];
 }

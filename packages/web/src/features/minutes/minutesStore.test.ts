@@ -63,6 +63,38 @@ function serverStep2(text: string): string {
 }
 
 describe('MinutesStore', () => {
+  it('a reader who becomes a writer sends what the editor wrote meanwhile, so the server can place later edits', async () => {
+    vi.useFakeTimers();
+    try {
+      const signaling = new FakeSignaling();
+      const store = new MinutesStore(signaling);
+      signaling.join({ writer_ids: [], can_write: false, sealed: false, versions: [] });
+      signaling.deliver({ message: 'sync', data: serverStep2('Hello council') });
+      const server = new Y.Doc();
+      const serverFragment = server.getXmlFragment('default');
+      Y.applyUpdate(server, Y.encodeStateAsUpdate(store.getSnapshot().doc));
+      // The editor adds a paragraph on its own while we are a reader (nothing may be sent yet).
+      const local = store.getSnapshot().doc.getXmlFragment('default');
+      local.insert(local.length, [new Y.XmlElement('paragraph')]);
+      vi.advanceTimersByTime(1_000);
+      expect(signaling.sent.filter((m) => m.action === 'sync')).toHaveLength(1); // only the first sync request
+      // Made a writer, we type into that paragraph.
+      signaling.deliver({ message: 'writers', writer_ids: [SELF] });
+      const para = local.get(local.length - 1) as Y.XmlElement;
+      para.insert(0, [new Y.XmlText('Decision taken.')]);
+      vi.advanceTimersByTime(1_000);
+      for (const m of signaling.sent.slice(1)) {
+        const d = decoding.createDecoder(Uint8Array.from(atob(m.data as string), (c) => c.charCodeAt(0)));
+        decoding.readVarUint(d);
+        Y.applyUpdate(server, decoding.readVarUint8Array(d));
+      }
+      expect(server.store.pendingStructs).toBeNull();
+      expect(serverFragment.toString()).toBe('<paragraph>Hello council</paragraph><paragraph>Decision taken.</paragraph>');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('asks for the document after joining, applies it, and follows writers, seal and reopen', () => {
     const signaling = new FakeSignaling();
     const store = new MinutesStore(signaling);

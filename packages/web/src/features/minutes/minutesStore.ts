@@ -128,9 +128,12 @@ export class MinutesStore {
     this.pending = [];
     const doc = new Y.Doc();
     const onUpdate = (update: Uint8Array, origin: unknown) => {
-      if (origin === SERVER || !this.view.canWrite) return;
+      if (origin === SERVER) return;
+      // Kept even while we may not write: the editor writes into the document on its own (its initial
+      // paragraph), and a writer's later edits build on that. Dropping it made the server hold every later
+      // edit of someone who became a writer as "missing a predecessor", so nobody else ever saw them.
       this.pending.push(update);
-      this.timer ??= setTimeout(() => this.flush(), SEND_DELAY_MS);
+      if (this.view.canWrite) this.timer ??= setTimeout(() => this.flush(), SEND_DELAY_MS);
     };
     doc.on('update', onUpdate);
     this.detachDoc = () => doc.off('update', onUpdate);
@@ -143,7 +146,7 @@ export class MinutesStore {
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0 || !this.view.canWrite) return;
     const pending = this.pending;
     this.pending = [];
     const message = (update: Uint8Array) => {
@@ -160,6 +163,11 @@ export class MinutesStore {
       return;
     }
     for (const data of messages) this.signaling.send(MINUTES_NAMESPACE, { action: 'sync', data });
+  }
+
+  /** What the document gathered while we could not write goes out once we can. */
+  private flushSoon(): void {
+    if (this.view.canWrite && this.pending.length) this.timer ??= setTimeout(() => this.flush(), SEND_DELAY_MS);
   }
 
   private computeCanWrite(writerIds: string[], sealed: boolean): boolean {
@@ -186,6 +194,7 @@ export class MinutesStore {
       }
       case 'writers':
         this.set({ writerIds: message.writer_ids, canWrite: this.computeCanWrite(message.writer_ids, this.view.sealed) });
+        this.flushSoon();
         return;
       case 'sealed':
         this.flush();
@@ -197,6 +206,7 @@ export class MinutesStore {
         return;
       case 'reopened':
         this.set({ sealed: false, canWrite: this.computeCanWrite(this.view.writerIds, false) });
+        this.flushSoon();
         return;
     }
   }
