@@ -179,6 +179,8 @@ interface Client {
   chatSentAt: number | null;
   chatEchoAt: number | null;
   updated: number;
+  /** `cast` of the last `updated` received. */
+  lastCast: number;
   chatDeliveries: number;
   finalAt: number | null;
   errors: string[];
@@ -224,6 +226,7 @@ async function join(ticket: { ticket: string; signaling_url: string }, index: nu
     chatSentAt: null,
     chatEchoAt: null,
     updated: 0,
+    lastCast: 0,
     chatDeliveries: 0,
     finalAt: null,
     errors: [],
@@ -233,7 +236,11 @@ async function join(ticket: { ticket: string; signaling_url: string }, index: nu
     const now = performance.now();
     const text = data.toString();
     if (text.startsWith('{"namespace":"legal_vote"')) {
-      if (text.includes('"message":"updated"')) client.updated++;
+      if (text.includes('"message":"updated"')) {
+        // Progress is coalesced by the server (at most one `updated` per 250 ms): remember how far it got.
+        client.updated++;
+        client.lastCast = Number(/"cast":(\d+)/.exec(text)?.[1] ?? 0);
+      }
       else if (text.includes('"message":"voted"')) client.votedAt = now;
       else if (text.includes('"message":"started"')) client.started++;
       else if (text.includes('"message":"final_results"')) client.finalAt = now;
@@ -391,7 +398,7 @@ async function main(): Promise<void> {
           c.socket.send(JSON.stringify({ namespace: 'legal_vote', payload: { action: 'vote', vote_id: voteId, choices: [choices[c.index % 3]] } }));
         });
         await until('ballot acknowledgements', PHASE_TIMEOUT_MS, () => voters.every((c) => c.votedAt !== null || c.errors.length > 0));
-        await until('updates delivered', PHASE_TIMEOUT_MS, () => voters.every((c) => c.updated >= voterCount || c.errors.length > 0));
+        await until('progress delivered', PHASE_TIMEOUT_MS, () => voters.every((c) => c.lastCast >= voterCount || c.errors.length > 0));
       })()),
     );
     const ballotFirst = Math.min(...voters.map((c) => c.sentAt!));
