@@ -1,45 +1,7 @@
-import type { AgendaItemView, JoinSuccess, Quorum, ServerEnvelope } from '@plenum/protocol';
+import type { AgendaItemView, Quorum } from '@plenum/protocol';
 import { describe, expect, it } from 'vitest';
-import type { ConnectionState } from '../../meeting/signalingClient.ts';
+import { FakeSignaling } from '../../meeting/testing/fakeSignaling.ts';
 import { AgendaStore, type AgendaEvent } from './agendaStore.ts';
-
-class FakeSignaling {
-  state: ConnectionState = { status: 'connecting' };
-  sent: Record<string, unknown>[] = [];
-  private stateListeners: ((s: ConnectionState) => void)[] = [];
-  private messageListeners: ((e: ServerEnvelope) => void)[] = [];
-  onState(l: (s: ConnectionState) => void) {
-    this.stateListeners.push(l);
-    return () => {};
-  }
-  onMessage(l: (e: ServerEnvelope) => void) {
-    this.messageListeners.push(l);
-    return () => {};
-  }
-  send(_namespace: string, payload: { action: string } & Record<string, unknown>) {
-    this.sent.push(payload);
-    return true;
-  }
-  join(agenda: unknown) {
-    const join: JoinSuccess = {
-      message: 'join_success',
-      protocol_version: 1,
-      id: '00000000-0000-4000-8000-000000000001',
-      display_name: 'Me',
-      role: 'participant',
-      kind: 'guest',
-      room: { id: '00000000-0000-4000-8000-0000000000aa', name: 'Room' },
-      participants: [],
-      modules: { agenda },
-      resumed: false,
-    };
-    this.state = { status: 'joined', join };
-    for (const l of this.stateListeners) l(this.state);
-  }
-  deliver(payload: Record<string, unknown> & { message: string }) {
-    for (const l of this.messageListeners) l({ namespace: 'agenda', timestamp: '2026-01-01T09:00:00.000Z', payload });
-  }
-}
 
 const item = (n: number, title: string): AgendaItemView => ({
   id: `00000000-0000-4000-8000-00000000010${n}`,
@@ -63,7 +25,7 @@ const quorum = (present: number): Quorum => ({
 
 describe('agenda store', () => {
   it('takes the snapshot of join_success, follows current item and quorum, and reports changes', () => {
-    const signaling = new FakeSignaling();
+    const signaling = new FakeSignaling({ namespace: 'agenda' });
     const store = new AgendaStore(signaling);
     const events: AgendaEvent[] = [];
     store.onEvent((e) => events.push(e));
@@ -89,14 +51,14 @@ describe('agenda store', () => {
   });
 
   it('sends the chair commands and keeps the last refusal', () => {
-    const signaling = new FakeSignaling();
+    const signaling = new FakeSignaling({ namespace: 'agenda' });
     const store = new AgendaStore(signaling);
     signaling.join({ items, current_item_id: null, quorum: quorum(0), my_member_id: null });
     store.next();
     store.previous();
     store.select(items[1]!.id);
     store.reload();
-    expect(signaling.sent).toEqual([{ action: 'next' }, { action: 'previous' }, { action: 'select', item_id: items[1]!.id }, { action: 'reload' }]);
+    expect(signaling.payloads).toEqual([{ action: 'next' }, { action: 'previous' }, { action: 'select', item_id: items[1]!.id }, { action: 'reload' }]);
     signaling.deliver({ message: 'error', error: 'forbidden', action: 'next' });
     expect(store.getSnapshot().error).toBe('forbidden');
     store.next();

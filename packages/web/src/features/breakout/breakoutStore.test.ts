@@ -1,49 +1,11 @@
-import { BreakoutStart, type BreakoutSession, type JoinSuccess, type ServerEnvelope } from '@plenum/protocol';
+import { BreakoutStart, type BreakoutSession } from '@plenum/protocol';
 import { describe, expect, it } from 'vitest';
-import type { ConnectionState } from '../../meeting/signalingClient.ts';
+import { FakeSignaling } from '../../meeting/testing/fakeSignaling.ts';
 import { BreakoutStore, roomOf, sameRoom, type BreakoutEvent } from './breakoutStore.ts';
 
 const SELF = '00000000-0000-4000-8000-000000000001';
 const MATE = '00000000-0000-4000-8000-000000000002';
 const OTHER = '00000000-0000-4000-8000-000000000003';
-
-class FakeSignaling {
-  state: ConnectionState = { status: 'connecting' };
-  sent: Record<string, unknown>[] = [];
-  private stateListeners: ((s: ConnectionState) => void)[] = [];
-  private messageListeners: ((e: ServerEnvelope) => void)[] = [];
-  onState(l: (s: ConnectionState) => void) {
-    this.stateListeners.push(l);
-    return () => {};
-  }
-  onMessage(l: (e: ServerEnvelope) => void) {
-    this.messageListeners.push(l);
-    return () => {};
-  }
-  send(_namespace: string, payload: { action: string } & Record<string, unknown>) {
-    this.sent.push(payload);
-    return true;
-  }
-  join(breakout: unknown) {
-    const join: JoinSuccess = {
-      message: 'join_success',
-      protocol_version: 1,
-      id: SELF,
-      display_name: 'Me',
-      role: 'participant',
-      kind: 'guest',
-      room: { id: '00000000-0000-4000-8000-0000000000aa', name: 'Room' },
-      participants: [],
-      modules: { breakout },
-      resumed: false,
-    };
-    this.state = { status: 'joined', join };
-    for (const l of this.stateListeners) l(this.state);
-  }
-  deliver(payload: Record<string, unknown> & { message: string }, timestamp = '2026-01-01T09:00:00.000Z') {
-    for (const l of this.messageListeners) l({ namespace: 'breakout', timestamp, payload });
-  }
-}
 
 const session: BreakoutSession = {
   id: '1',
@@ -60,7 +22,7 @@ const session: BreakoutSession = {
 
 describe('breakout store', () => {
   it('takes a running session from join_success (late joiner or resume) with the server clock offset', () => {
-    const signaling = new FakeSignaling();
+    const signaling = new FakeSignaling({ namespace: 'breakout', selfId: SELF });
     const store = new BreakoutStore(signaling, () => Date.parse('2026-01-01T08:59:50.000Z'));
     signaling.join({ session, warned: true, server_time: '2026-01-01T09:00:55.000Z' });
     const view = store.getSnapshot();
@@ -74,7 +36,7 @@ describe('breakout store', () => {
   });
 
   it('follows start, moves, warning, broadcast and end, and sends valid commands', () => {
-    const signaling = new FakeSignaling();
+    const signaling = new FakeSignaling({ namespace: 'breakout', selfId: SELF });
     const store = new BreakoutStore(signaling);
     const events: BreakoutEvent['type'][] = [];
     store.onEvent((e) => events.push(e.type));
@@ -95,10 +57,10 @@ describe('breakout store', () => {
 
     store.start({ names: ['A', 'B'], distribution: 'manual', assignments: new Map([[MATE, 1]]), durationSeconds: 120, warningSeconds: 30 });
     store.start({ names: ['A'], distribution: 'even', assignments: new Map(), warningSeconds: 30 });
-    expect(signaling.sent[0]).toEqual({ action: 'start', rooms: [{ name: 'A' }, { name: 'B' }], distribution: 'manual', assignments: [{ participant_id: MATE, room: 1 }], duration_seconds: 120, warning_seconds: 30 });
+    expect(signaling.payloads[0]).toEqual({ action: 'start', rooms: [{ name: 'A' }, { name: 'B' }], distribution: 'manual', assignments: [{ participant_id: MATE, room: 1 }], duration_seconds: 120, warning_seconds: 30 });
     // A warning without a duration is never sent; both commands pass the protocol's schema.
-    expect(signaling.sent[1]).toEqual({ action: 'start', rooms: [{ name: 'A' }], distribution: 'even', assignments: [] });
-    for (const cmd of signaling.sent) expect(BreakoutStart.safeParse(cmd).success).toBe(true);
+    expect(signaling.payloads[1]).toEqual({ action: 'start', rooms: [{ name: 'A' }], distribution: 'even', assignments: [] });
+    for (const cmd of signaling.payloads) expect(BreakoutStart.safeParse(cmd).success).toBe(true);
     signaling.deliver({ message: 'error', error: 'forbidden', action: 'start' });
     expect(store.getSnapshot().error).toBe('forbidden');
   });

@@ -1,49 +1,11 @@
-import type { ChatEntry, JoinSuccess, ServerEnvelope } from '@plenum/protocol';
+import type { ChatEntry } from '@plenum/protocol';
 import { describe, expect, it } from 'vitest';
-import type { ConnectionState } from '../../meeting/signalingClient.ts';
+import { FakeSignaling } from '../../meeting/testing/fakeSignaling.ts';
 import { ChatStore, ROOM, conversationOf, targetOf } from './chatStore.ts';
 
 const SELF = '00000000-0000-4000-8000-000000000001';
 const ANNA = '00000000-0000-4000-8000-000000000002';
 const BEN = '00000000-0000-4000-8000-000000000003';
-
-class FakeSignaling {
-  state: ConnectionState = { status: 'connecting' };
-  sent: { namespace: string; payload: Record<string, unknown> }[] = [];
-  private stateListeners: ((s: ConnectionState) => void)[] = [];
-  private messageListeners: ((e: ServerEnvelope) => void)[] = [];
-  onState(l: (s: ConnectionState) => void) {
-    this.stateListeners.push(l);
-    return () => {};
-  }
-  onMessage(l: (e: ServerEnvelope) => void) {
-    this.messageListeners.push(l);
-    return () => {};
-  }
-  send(namespace: string, payload: { action: string } & Record<string, unknown>) {
-    this.sent.push({ namespace, payload });
-    return true;
-  }
-  join(chat: unknown, resumed = false) {
-    const join: JoinSuccess = {
-      message: 'join_success',
-      protocol_version: 1,
-      id: SELF,
-      display_name: 'Me',
-      role: 'participant',
-      kind: 'guest',
-      room: { id: '00000000-0000-4000-8000-0000000000aa', name: 'Room' },
-      participants: [],
-      modules: { chat },
-      resumed,
-    };
-    this.state = { status: 'joined', join };
-    for (const l of this.stateListeners) l(this.state);
-  }
-  deliver(payload: Record<string, unknown> & { message: string }) {
-    for (const l of this.messageListeners) l({ namespace: 'chat', timestamp: new Date().toISOString(), payload });
-  }
-}
 
 let n = 0;
 function entry(sender: string, scope: ChatEntry['scope'] = 'room', recipients: string[] = []): ChatEntry {
@@ -64,7 +26,7 @@ describe('chat store', () => {
   });
 
   it('counts others’ messages as unread until their conversation is on screen; history of the first join is read', () => {
-    const signaling = new FakeSignaling();
+    const signaling = new FakeSignaling({ namespace: 'chat', selfId: SELF, timestamp: () => new Date().toISOString() });
     const store = new ChatStore(signaling);
     signaling.join({ enabled: true, messages: [entry(ANNA)] });
     expect(store.getSnapshot().totalUnread).toBe(0);
@@ -82,7 +44,7 @@ describe('chat store', () => {
     // After a resume, what arrived meanwhile is unread; what was read stays read.
     const known = store.getSnapshot().messages;
     const missed = entry(ANNA);
-    signaling.join({ enabled: true, messages: [...known, missed] }, true);
+    signaling.join({ enabled: true, messages: [...known, missed] }, { resumed: true });
     expect(store.getSnapshot().unread.get(ROOM)).toBe(1);
     expect(store.getSnapshot().totalUnread).toBe(2);
 
@@ -91,7 +53,7 @@ describe('chat store', () => {
   });
 
   it('follows enable/disable and remembers refusals', () => {
-    const signaling = new FakeSignaling();
+    const signaling = new FakeSignaling({ namespace: 'chat', selfId: SELF, timestamp: () => new Date().toISOString() });
     const store = new ChatStore(signaling);
     signaling.join({ enabled: false, messages: [] });
     expect(store.getSnapshot().enabled).toBe(false);

@@ -1,45 +1,7 @@
-import type { JoinSuccess, LegalVoteInfo, LegalVoteResults, ServerEnvelope } from '@plenum/protocol';
+import type { LegalVoteInfo, LegalVoteResults } from '@plenum/protocol';
 import { describe, expect, it } from 'vitest';
-import type { ConnectionState } from '../../meeting/signalingClient.ts';
+import { FakeSignaling } from '../../meeting/testing/fakeSignaling.ts';
 import { ballotComplete, LegalVoteStore, ownBallots, pendingBallots, type LegalVoteEvent } from './legalVoteStore.ts';
-
-class FakeSignaling {
-  state: ConnectionState = { status: 'connecting' };
-  sent: Record<string, unknown>[] = [];
-  private stateListeners: ((s: ConnectionState) => void)[] = [];
-  private messageListeners: ((e: ServerEnvelope) => void)[] = [];
-  onState(l: (s: ConnectionState) => void) {
-    this.stateListeners.push(l);
-    return () => {};
-  }
-  onMessage(l: (e: ServerEnvelope) => void) {
-    this.messageListeners.push(l);
-    return () => {};
-  }
-  send(_namespace: string, payload: { action: string } & Record<string, unknown>) {
-    this.sent.push(payload);
-    return true;
-  }
-  join(modules: Record<string, unknown>) {
-    const join: JoinSuccess = {
-      message: 'join_success',
-      protocol_version: 1,
-      id: 'p-me',
-      display_name: 'Me',
-      role: 'participant',
-      kind: 'guest',
-      room: { id: '00000000-0000-4000-8000-0000000000aa', name: 'Room' },
-      participants: [],
-      modules,
-      resumed: false,
-    };
-    this.state = { status: 'joined', join };
-    for (const l of this.stateListeners) l(this.state);
-  }
-  deliver(payload: Record<string, unknown> & { message: string }, namespace = 'legal_vote') {
-    for (const l of this.messageListeners) l({ namespace, timestamp: '2026-01-01T09:00:00.000Z', payload });
-  }
-}
 
 const VOTE_ID = '11111111-1111-4111-8111-111111111111';
 const ITEM_ID = '22222222-2222-4222-8222-222222222222';
@@ -86,16 +48,16 @@ const emptySnapshot = { open: null, last: null, delegations: [] };
 
 describe('legal vote store', () => {
   it('follows a pseudonymous vote from start to the signed result and recognises the own token', () => {
-    const signaling = new FakeSignaling();
+    const signaling = new FakeSignaling({ namespace: 'legal_vote', selfId: 'p-me' });
     const store = new LegalVoteStore(signaling);
     const events: LegalVoteEvent['type'][] = [];
     store.onEvent((e) => events.push(e.type));
-    signaling.join({ legal_vote: emptySnapshot });
+    signaling.join(emptySnapshot);
     signaling.deliver({ message: 'started', vote: vote('pseudonymous'), eligible, you: { eligible: true, voter_id: 'p-me', proxy_for: [], voted: [] } });
     expect(pendingBallots(store.getSnapshot().open)).toEqual(['p-me']);
 
     store.vote(VOTE_ID, ['yes']);
-    expect(signaling.sent).toEqual([{ action: 'vote', vote_id: VOTE_ID, choices: ['yes'] }]);
+    expect(signaling.payloads).toEqual([{ action: 'vote', vote_id: VOTE_ID, choices: ['yes'] }]);
     signaling.deliver({ message: 'voted', vote_id: VOTE_ID, voter_id: 'p-me', choices: ['yes'], receipt_token: 'tok-mine', seq: 2 });
     signaling.deliver({ message: 'updated', vote_id: VOTE_ID, cast: 1, eligible: 2 });
     expect(store.getSnapshot().open).toMatchObject({ cast: 1, you: { voted: ['p-me'] } });
@@ -113,20 +75,20 @@ describe('legal vote store', () => {
   });
 
   it('keeps receipts across a resume but takes the open vote from the new snapshot', () => {
-    const signaling = new FakeSignaling();
+    const signaling = new FakeSignaling({ namespace: 'legal_vote', selfId: 'p-me' });
     const store = new LegalVoteStore(signaling);
-    signaling.join({ legal_vote: emptySnapshot });
+    signaling.join(emptySnapshot);
     signaling.deliver({ message: 'started', vote: vote('pseudonymous'), eligible, you: { eligible: true, voter_id: 'p-me', proxy_for: [], voted: [] } });
     signaling.deliver({ message: 'voted', vote_id: VOTE_ID, voter_id: 'p-me', choices: ['no'], receipt_token: 'tok-1', seq: 2 });
-    signaling.join({ legal_vote: { open: { vote: vote('pseudonymous'), eligible, you: { eligible: true, voter_id: 'p-me', proxy_for: [], voted: ['p-me'] }, cast: 2 }, last: null, delegations: [] } });
+    signaling.join({ open: { vote: vote('pseudonymous'), eligible, you: { eligible: true, voter_id: 'p-me', proxy_for: [], voted: ['p-me'] }, cast: 2 }, last: null, delegations: [] });
     expect(store.getSnapshot().open).toMatchObject({ cast: 2, stopped: null });
     expect(store.getSnapshot().receipts.map((r) => r.token)).toEqual(['tok-1']);
   });
 
   it('shows live named ballots, cancellation and refusals; a non-eligible participant has nothing to cast', () => {
-    const signaling = new FakeSignaling();
+    const signaling = new FakeSignaling({ namespace: 'legal_vote', selfId: 'p-me' });
     const store = new LegalVoteStore(signaling);
-    signaling.join({ legal_vote: emptySnapshot });
+    signaling.join(emptySnapshot);
     signaling.deliver({ message: 'started', vote: vote('live_roll_call'), eligible: eligible.slice(1), you: { eligible: false, voter_id: null, proxy_for: [], voted: [] } });
     expect(pendingBallots(store.getSnapshot().open)).toEqual([]);
     const ballots = [{ voter_id: 'p-b', display_name: 'B', choices: ['no'], cast_by_proxy: null }];
@@ -145,19 +107,20 @@ describe('legal vote store', () => {
   });
 
   it('sends the chair commands as the protocol wants them and follows the agenda', () => {
-    const signaling = new FakeSignaling();
+    const signaling = new FakeSignaling({ namespace: 'legal_vote', selfId: 'p-me' });
     const store = new LegalVoteStore(signaling);
-    signaling.join({
-      legal_vote: emptySnapshot,
-      agenda: {
-        items: [{ id: ITEM_ID, position: 0, title: 'Budget', public: true, description: null, motion: null, details: true }],
-        current_item_id: null,
-        quorum: { quorate: true, present: 1, required: 1, members: 1, present_member_ids: [], rule: { rule: 'more_than_half', count: null } },
-        my_member_id: null,
+    signaling.join(emptySnapshot, {
+      otherModules: {
+        agenda: {
+          items: [{ id: ITEM_ID, position: 0, title: 'Budget', public: true, description: null, motion: null, details: true }],
+          current_item_id: null,
+          quorum: { quorate: true, present: 1, required: 1, members: 1, present_member_ids: [], rule: { rule: 'more_than_half', count: null } },
+          my_member_id: null,
+        },
       },
     });
     expect(store.getSnapshot().agenda.items.map((i) => i.title)).toEqual(['Budget']);
-    signaling.deliver({ message: 'current', current_item_id: ITEM_ID }, 'agenda');
+    signaling.deliver({ message: 'current', current_item_id: ITEM_ID }, { namespace: 'agenda' });
     expect(store.getSnapshot().agenda.currentItemId).toBe(ITEM_ID);
 
     store.start({ title: 'Budget 2027', agendaItemId: ITEM_ID, kind: 'roll_call', options: { type: 'yes_no', abstain: false }, autoClose: true });
@@ -166,7 +129,7 @@ describe('legal vote store', () => {
     store.cancel(VOTE_ID, 'Technical problem');
     store.reportIssue(VOTE_ID, 'I could not vote');
     store.vote(VOTE_ID, ['c1', 'c3'], 'member-7');
-    expect(signaling.sent).toEqual([
+    expect(signaling.payloads).toEqual([
       { action: 'start', title: 'Budget 2027', agenda_item_id: ITEM_ID, kind: 'roll_call', options: { type: 'yes_no', abstain: false }, auto_close: true },
       { action: 'start', title: 'Chair', kind: 'secret', options: { type: 'candidates', candidates: ['A', 'B', 'C'], max_choices: 2, abstain: true }, duration_s: 120, auto_close: false, ignore_quorum: true },
       { action: 'stop', vote_id: VOTE_ID },
@@ -177,9 +140,9 @@ describe('legal vote store', () => {
   });
 
   it('collects reported issues for the chair and lists a proxy holder’s pending ballots', () => {
-    const signaling = new FakeSignaling();
+    const signaling = new FakeSignaling({ namespace: 'legal_vote', selfId: 'p-me' });
     const store = new LegalVoteStore(signaling);
-    signaling.join({ legal_vote: emptySnapshot });
+    signaling.join(emptySnapshot);
     signaling.deliver({ message: 'started', vote: vote('roll_call'), eligible, you: { eligible: true, voter_id: 'p-me', proxy_for: ['p-b'], voted: [] } });
     expect(pendingBallots(store.getSnapshot().open)).toEqual(['p-me', 'p-b']);
     signaling.deliver({ message: 'voted', vote_id: VOTE_ID, voter_id: 'p-b', choices: ['no'], seq: 2 });

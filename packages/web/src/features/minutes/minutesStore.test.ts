@@ -1,51 +1,12 @@
-import type { JoinSuccess, ServerEnvelope } from '@plenum/protocol';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { describe, expect, it, vi } from 'vitest';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import type { ConnectionState } from '../../meeting/signalingClient.ts';
+import { FakeSignaling } from '../../meeting/testing/fakeSignaling.ts';
 import { MinutesStore } from './minutesStore.ts';
 
 const SELF = '00000000-0000-4000-8000-000000000001';
-
-class FakeSignaling {
-  state: ConnectionState = { status: 'connecting' };
-  sent: Record<string, unknown>[] = [];
-  private stateListeners: ((s: ConnectionState) => void)[] = [];
-  private messageListeners: ((e: ServerEnvelope) => void)[] = [];
-  onState(l: (s: ConnectionState) => void) {
-    this.stateListeners.push(l);
-    return () => {};
-  }
-  onMessage(l: (e: ServerEnvelope) => void) {
-    this.messageListeners.push(l);
-    return () => {};
-  }
-  send(_namespace: string, payload: { action: string } & Record<string, unknown>) {
-    this.sent.push(payload);
-    return true;
-  }
-  join(minutes: unknown) {
-    const join: JoinSuccess = {
-      message: 'join_success',
-      protocol_version: 1,
-      id: SELF,
-      display_name: 'Me',
-      role: 'participant',
-      kind: 'guest',
-      room: { id: '00000000-0000-4000-8000-0000000000aa', name: 'Room' },
-      participants: [],
-      modules: { minutes },
-      resumed: false,
-    };
-    this.state = { status: 'joined', join };
-    for (const l of this.stateListeners) l(this.state);
-  }
-  deliver(payload: Record<string, unknown> & { message: string }) {
-    for (const l of this.messageListeners) l({ namespace: 'minutes', timestamp: '2026-01-01T09:00:00.000Z', payload });
-  }
-}
 
 const messageType = (data: string) => decoding.readVarUint(decoding.createDecoder(Uint8Array.from(atob(data), (c) => c.charCodeAt(0))));
 
@@ -66,7 +27,7 @@ describe('MinutesStore', () => {
   it('a reader who becomes a writer sends what the editor wrote meanwhile, so the server can place later edits', async () => {
     vi.useFakeTimers();
     try {
-      const signaling = new FakeSignaling();
+      const signaling = new FakeSignaling({ namespace: 'minutes', selfId: SELF });
       const store = new MinutesStore(signaling);
       signaling.join({ writer_ids: [], can_write: false, sealed: false, versions: [] });
       signaling.deliver({ message: 'sync', data: serverStep2('Hello council') });
@@ -77,13 +38,13 @@ describe('MinutesStore', () => {
       const local = store.getSnapshot().doc.getXmlFragment('default');
       local.insert(local.length, [new Y.XmlElement('paragraph')]);
       vi.advanceTimersByTime(1_000);
-      expect(signaling.sent.filter((m) => m.action === 'sync')).toHaveLength(1); // only the first sync request
+      expect(signaling.payloads.filter((m) => m.action === 'sync')).toHaveLength(1); // only the first sync request
       // Made a writer, we type into that paragraph.
       signaling.deliver({ message: 'writers', writer_ids: [SELF] });
       const para = local.get(local.length - 1) as Y.XmlElement;
       para.insert(0, [new Y.XmlText('Decision taken.')]);
       vi.advanceTimersByTime(1_000);
-      for (const m of signaling.sent.slice(1)) {
+      for (const m of signaling.payloads.slice(1)) {
         const d = decoding.createDecoder(Uint8Array.from(atob(m.data as string), (c) => c.charCodeAt(0)));
         decoding.readVarUint(d);
         Y.applyUpdate(server, decoding.readVarUint8Array(d));
@@ -96,11 +57,11 @@ describe('MinutesStore', () => {
   });
 
   it('asks for the document after joining, applies it, and follows writers, seal and reopen', () => {
-    const signaling = new FakeSignaling();
+    const signaling = new FakeSignaling({ namespace: 'minutes', selfId: SELF });
     const store = new MinutesStore(signaling);
     signaling.join({ writer_ids: [], can_write: false, sealed: false, versions: [] });
     expect(signaling.sent).toHaveLength(1);
-    expect(messageType(signaling.sent[0]!.data as string)).toBe(syncProtocol.messageYjsSyncStep1);
+    expect(messageType(signaling.payloads[0]!.data as string)).toBe(syncProtocol.messageYjsSyncStep1);
     signaling.deliver({ message: 'sync', data: serverStep2('Hello council') });
     expect(store.getSnapshot().synced).toBe(true);
     expect(store.getSnapshot().doc.getXmlFragment('default').toString()).toBe('<paragraph>Hello council</paragraph>');
@@ -118,7 +79,7 @@ describe('MinutesStore', () => {
   it('sends local edits of a writer batched as one update; a reader sends nothing; a refusal resyncs', () => {
     vi.useFakeTimers();
     try {
-      const signaling = new FakeSignaling();
+      const signaling = new FakeSignaling({ namespace: 'minutes', selfId: SELF });
       const store = new MinutesStore(signaling);
       signaling.join({ writer_ids: [SELF], can_write: true, sealed: false, versions: [] });
       const doc = store.getSnapshot().doc;
@@ -127,7 +88,7 @@ describe('MinutesStore', () => {
       for (const c of 'abc') text.insert(text.length, c);
       vi.advanceTimersByTime(200);
       expect(signaling.sent).toHaveLength(2);
-      expect(messageType(signaling.sent[1]!.data as string)).toBe(syncProtocol.messageYjsUpdate);
+      expect(messageType(signaling.payloads[1]!.data as string)).toBe(syncProtocol.messageYjsUpdate);
 
       signaling.deliver({ message: 'writers', writer_ids: [] });
       text.insert(0, 'x');
@@ -137,7 +98,7 @@ describe('MinutesStore', () => {
       signaling.deliver({ message: 'error', error: 'not_a_writer', action: 'sync' });
       expect(store.getSnapshot().doc).not.toBe(doc);
       expect(store.getSnapshot().error).toBe('not_a_writer');
-      expect(messageType(signaling.sent[2]!.data as string)).toBe(syncProtocol.messageYjsSyncStep1);
+      expect(messageType(signaling.payloads[2]!.data as string)).toBe(syncProtocol.messageYjsSyncStep1);
     } finally {
       vi.useRealTimers();
     }
@@ -148,7 +109,7 @@ describe('MinutesStore with a large paste', () => {
   it('sends edits one by one when together they are too large, and refuses one that alone is too large', () => {
     vi.useFakeTimers();
     try {
-      const signaling = new FakeSignaling();
+      const signaling = new FakeSignaling({ namespace: 'minutes', selfId: SELF });
       const store = new MinutesStore(signaling);
       signaling.join({ writer_ids: [SELF], can_write: true, sealed: false, versions: [] });
       const text = new Y.XmlText();
@@ -161,12 +122,12 @@ describe('MinutesStore with a large paste', () => {
       text.insert(0, random(30_000));
       vi.advanceTimersByTime(200);
       expect(signaling.sent).toHaveLength(2);
-      for (const m of signaling.sent) expect((m.data as string).length).toBeLessThanOrEqual(60_000);
+      for (const m of signaling.payloads) expect((m.data as string).length).toBeLessThanOrEqual(60_000);
 
       text.insert(0, random(60_000));
       vi.advanceTimersByTime(200);
       expect(store.getSnapshot().error).toBe('too_large');
-      expect(messageType(signaling.sent.at(-1)!.data as string)).toBe(syncProtocol.messageYjsSyncStep1);
+      expect(messageType(signaling.payloads.at(-1)!.data as string)).toBe(syncProtocol.messageYjsSyncStep1);
     } finally {
       vi.useRealTimers();
     }

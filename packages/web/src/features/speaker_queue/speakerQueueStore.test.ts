@@ -1,6 +1,6 @@
-import { PROTOCOL_VERSION, type JoinSuccess, type ServerEnvelope, type SpeakerQueueSnapshot } from '@plenum/protocol';
+import type { SpeakerQueueSnapshot } from '@plenum/protocol';
 import { describe, expect, it } from 'vitest';
-import type { ConnectionState } from '../../meeting/signalingClient.ts';
+import { FakeSignaling } from '../../meeting/testing/fakeSignaling.ts';
 import { secondsLeft, SpeakerQueueStore } from './speakerQueueStore.ts';
 
 const me = '11111111-1111-4111-8111-111111111111';
@@ -8,57 +8,37 @@ const anna = '22222222-2222-4222-8222-222222222222';
 const ben = '33333333-3333-4333-8333-333333333333';
 const base: SpeakerQueueSnapshot = { strategy: 'playlist', time_limit_seconds: null, auto_append_hands: false, list: [], current: null, nominated: null };
 
-function fakeSignaling(snapshot: SpeakerQueueSnapshot) {
-  const join: JoinSuccess = {
-    message: 'join_success',
-    protocol_version: PROTOCOL_VERSION,
-    id: me,
-    display_name: 'Me',
+/** Joined as moderator before the store exists, as when the meeting screen mounts the feature. */
+function joinedSignaling(snapshot: SpeakerQueueSnapshot) {
+  const signaling = new FakeSignaling({
+    namespace: 'speaker_queue',
+    selfId: me,
     role: 'moderator',
     kind: 'user',
     room: { id: '44444444-4444-4444-8444-444444444444', name: 'Council' },
-    participants: [],
-    modules: { speaker_queue: snapshot },
-    resumed: false,
-  };
-  const messageListeners: ((e: ServerEnvelope) => void)[] = [];
-  const sent: { namespace: string; payload: Record<string, unknown> }[] = [];
-  return {
-    sent,
-    deliver: (e: ServerEnvelope) => messageListeners.forEach((l) => l(e)),
-    port: {
-      state: { status: 'joined', join } as ConnectionState,
-      onState: () => () => {},
-      onMessage: (l: (e: ServerEnvelope) => void) => {
-        messageListeners.push(l);
-        return () => {};
-      },
-      send: (namespace: string, payload: { action: string } & Record<string, unknown>) => {
-        sent.push({ namespace, payload });
-        return true;
-      },
-    },
-  };
+  });
+  signaling.join(snapshot);
+  return signaling;
 }
 
 describe('speaker queue store', () => {
   it('takes the join snapshot, replaces it with every update and ignores other namespaces and junk', () => {
-    const s = fakeSignaling({ ...base, list: [anna] });
-    const store = new SpeakerQueueStore(s.port as never);
+    const s = joinedSignaling({ ...base, list: [anna] });
+    const store = new SpeakerQueueStore(s);
     expect(store.getSnapshot().state?.list).toEqual([anna]);
     const next = { ...base, current: { participant_id: anna, started_at: '2026-01-01T09:00:00.000Z', time_limit_seconds: 60 } };
-    s.deliver({ namespace: 'speaker_queue', timestamp: new Date(Date.now() + 5_000).toISOString(), payload: { message: 'updated', reason: 'moderator', state: next } });
+    s.deliver({ message: 'updated', reason: 'moderator', state: next }, { timestamp: new Date(Date.now() + 5_000).toISOString() });
     expect(store.getSnapshot().state).toEqual(next);
     // The server's clock runs 5 s ahead of this one.
     expect(store.getSnapshot().clockOffsetMs).toBeGreaterThan(4_000);
-    s.deliver({ namespace: 'hands', timestamp: new Date().toISOString(), payload: { message: 'updated', state: base } });
-    s.deliver({ namespace: 'speaker_queue', timestamp: new Date().toISOString(), payload: { message: 'updated', state: { nope: 1 } } });
+    s.deliver({ message: 'updated', state: base }, { namespace: 'hands', timestamp: new Date().toISOString() });
+    s.deliver({ message: 'updated', state: { nope: 1 } }, { timestamp: new Date().toISOString() });
     expect(store.getSnapshot().state).toEqual(next);
   });
 
   it('reorders the playlist with set_list and sends the other commands', () => {
-    const s = fakeSignaling({ ...base, list: [anna, ben] });
-    const store = new SpeakerQueueStore(s.port as never);
+    const s = joinedSignaling({ ...base, list: [anna, ben] });
+    const store = new SpeakerQueueStore(s);
     expect(store.move(ben, -1)).toBe(true);
     expect(store.move(anna, -1)).toBe(false);
     store.configure({ time_limit_seconds: 120 });

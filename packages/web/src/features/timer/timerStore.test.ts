@@ -1,48 +1,10 @@
-import type { JoinSuccess, ServerEnvelope, Timer } from '@plenum/protocol';
+import type { Timer } from '@plenum/protocol';
 import { describe, expect, it } from 'vitest';
-import type { ConnectionState } from '../../meeting/signalingClient.ts';
+import { FakeSignaling } from '../../meeting/testing/fakeSignaling.ts';
 import { TimerStore, formatDuration, timerDisplayMs, type TimerEvent } from './timerStore.ts';
 
 const SELF = '00000000-0000-4000-8000-000000000001';
 const CHAIR = '00000000-0000-4000-8000-000000000002';
-
-class FakeSignaling {
-  state: ConnectionState = { status: 'connecting' };
-  sent: { namespace: string; payload: Record<string, unknown> }[] = [];
-  private stateListeners: ((s: ConnectionState) => void)[] = [];
-  private messageListeners: ((e: ServerEnvelope) => void)[] = [];
-  onState(l: (s: ConnectionState) => void) {
-    this.stateListeners.push(l);
-    return () => {};
-  }
-  onMessage(l: (e: ServerEnvelope) => void) {
-    this.messageListeners.push(l);
-    return () => {};
-  }
-  send(namespace: string, payload: { action: string } & Record<string, unknown>) {
-    this.sent.push({ namespace, payload });
-    return true;
-  }
-  join(timer: unknown) {
-    const join: JoinSuccess = {
-      message: 'join_success',
-      protocol_version: 1,
-      id: SELF,
-      display_name: 'Me',
-      role: 'participant',
-      kind: 'guest',
-      room: { id: '00000000-0000-4000-8000-0000000000aa', name: 'Room' },
-      participants: [],
-      modules: { timer },
-      resumed: false,
-    };
-    this.state = { status: 'joined', join };
-    for (const l of this.stateListeners) l(this.state);
-  }
-  deliver(payload: Record<string, unknown> & { message: string }, timestamp: string) {
-    for (const l of this.messageListeners) l({ namespace: 'timer', timestamp, payload });
-  }
-}
 
 const coffee: Timer = {
   id: '1',
@@ -56,12 +18,12 @@ const coffee: Timer = {
 
 describe('timer store', () => {
   it('computes the time left from the server clock, even when this device’s clock is off', () => {
-    const signaling = new FakeSignaling();
+    const signaling = new FakeSignaling({ namespace: 'timer', selfId: SELF });
     // This device is 90 s behind the server.
     let deviceNow = Date.parse('2026-01-01T08:58:30.000Z');
     const store = new TimerStore(signaling, () => deviceNow);
     signaling.join({ timer: null, server_time: '2026-01-01T09:00:00.000Z', ready: [] });
-    signaling.deliver({ message: 'started', timer: { ...coffee, style: 'normal' } }, '2026-01-01T09:00:00.000Z');
+    signaling.deliver({ message: 'started', timer: { ...coffee, style: 'normal' } }, { timestamp: '2026-01-01T09:00:00.000Z' });
     const timer = store.getSnapshot().timer!;
     expect(formatDuration(timerDisplayMs(timer, store.serverNow()))).toBe('15:00');
     deviceNow += 61_500;
@@ -72,7 +34,7 @@ describe('timer store', () => {
   });
 
   it('announces a coffee break once, also across a resume, and remembers "Back now"', () => {
-    const signaling = new FakeSignaling();
+    const signaling = new FakeSignaling({ namespace: 'timer', selfId: SELF });
     const store = new TimerStore(signaling);
     const events: TimerEvent['type'][] = [];
     store.onEvent((e) => events.push(e.type));
@@ -83,23 +45,23 @@ describe('timer store', () => {
     signaling.join({ timer: coffee, server_time: '2026-01-01T09:02:00.000Z', ready: [SELF] });
     expect(events).toEqual(['break_started']);
     expect(store.getSnapshot()).toMatchObject({ breakDismissed: true, ready: new Set([SELF]) });
-    signaling.deliver({ message: 'ended', timer_id: '1', reason: 'stopped', ended_at: '2026-01-01T09:03:00.000Z', by: CHAIR }, '2026-01-01T09:03:00.000Z');
+    signaling.deliver({ message: 'ended', timer_id: '1', reason: 'stopped', ended_at: '2026-01-01T09:03:00.000Z', by: CHAIR }, { timestamp: '2026-01-01T09:03:00.000Z' });
     expect(events).toEqual(['break_started', 'ended']);
     expect(store.getSnapshot().timer).toBeNull();
     // The next break is a new one.
-    signaling.deliver({ message: 'started', timer: { ...coffee, id: '2', started_at: '2026-01-01T10:00:00.000Z' } }, '2026-01-01T10:00:00.000Z');
+    signaling.deliver({ message: 'started', timer: { ...coffee, id: '2', started_at: '2026-01-01T10:00:00.000Z' } }, { timestamp: '2026-01-01T10:00:00.000Z' });
     expect(events).toEqual(['break_started', 'ended', 'started', 'break_started']);
     expect(store.getSnapshot().breakDismissed).toBe(false);
   });
 
   it('tracks ready states and sends the commands the server expects', () => {
-    const signaling = new FakeSignaling();
+    const signaling = new FakeSignaling({ namespace: 'timer', selfId: SELF });
     const store = new TimerStore(signaling);
     signaling.join({ timer: coffee, server_time: '2026-01-01T09:01:00.000Z', ready: [] });
     store.setReady(true);
-    signaling.deliver({ message: 'ready_status_updated', timer_id: '1', participant_id: SELF, ready: true }, '2026-01-01T09:01:00.000Z');
+    signaling.deliver({ message: 'ready_status_updated', timer_id: '1', participant_id: SELF, ready: true }, { timestamp: '2026-01-01T09:01:00.000Z' });
     // A late update for another timer changes nothing.
-    signaling.deliver({ message: 'ready_status_updated', timer_id: '9', participant_id: CHAIR, ready: true }, '2026-01-01T09:01:00.000Z');
+    signaling.deliver({ message: 'ready_status_updated', timer_id: '9', participant_id: CHAIR, ready: true }, { timestamp: '2026-01-01T09:01:00.000Z' });
     expect([...store.getSnapshot().ready]).toEqual([SELF]);
     store.start({ kind: 'countdown', durationSeconds: 90, title: 'Talk', coffeeBreak: false, readyCheck: false });
     store.start({ kind: 'stopwatch', durationSeconds: 90, coffeeBreak: false, readyCheck: true });
@@ -110,7 +72,7 @@ describe('timer store', () => {
       { action: 'start', kind: 'stopwatch', style: 'normal', ready_check: true },
       { action: 'stop' },
     ]);
-    signaling.deliver({ message: 'error', error: 'timer_already_running', action: 'start' }, '2026-01-01T09:01:00.000Z');
+    signaling.deliver({ message: 'error', error: 'timer_already_running', action: 'start' }, { timestamp: '2026-01-01T09:01:00.000Z' });
     expect(store.getSnapshot().error).toBe('timer_already_running');
   });
 });
