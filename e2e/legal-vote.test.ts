@@ -369,4 +369,43 @@ describe('legal votes in the browser', () => {
     }
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('a member gives her vote to another for this meeting; the proxy holder casts both ballots; she takes it back', async () => {
+    await openVotes(nina);
+    const ninaPanel = votesPanel(nina);
+    await ninaPanel.getByLabel('Give my vote for this meeting to').selectOption({ label: 'Max Member' });
+    await ninaPanel.getByRole('button', { name: 'Give my vote' }).click();
+    await ninaPanel.getByText('Your vote is given to Max Member for this meeting.').waitFor();
+    await openVotes(max);
+    const maxPanel = votesPanel(max);
+    await maxPanel.getByText('You also cast the vote of: Nina Member.').waitFor();
+    await expectAccessible(nina);
+    await ninaPanel.getByRole('heading', { name: 'Proxy' }).scrollIntoViewIfNeeded();
+    await shoot(nina, 'vote-proxy');
+
+    const title = 'Appoint the auditor';
+    await startVote(chair, { title, kind: 'Roll-call vote' });
+    await votesPanel(chair).getByText('0 of 3 ballots cast').waitFor();
+    // Two ballots on Max's page: his own and Nina's, each its own form.
+    const ballot = (legend: string) => maxPanel.locator('form').filter({ has: max.getByRole('group', { name: legend, exact: true }) });
+    await ballot(title).getByRole('radio', { name: 'Yes', exact: true }).check();
+    await ballot(title).getByRole('button', { name: 'Submit ballot' }).click();
+    await maxPanel.getByRole('status').filter({ hasText: 'Your ballot was recorded: Yes' }).waitFor();
+    await ballot(`As proxy for Nina Member: ${title}`).getByRole('radio', { name: 'No', exact: true }).check();
+    await ballot(`As proxy for Nina Member: ${title}`).getByRole('button', { name: 'Submit ballot' }).click();
+    await maxPanel.getByRole('status').filter({ hasText: 'The ballot for Nina Member was recorded: No' }).waitFor();
+    expect(await ninaPanel.getByRole('group', { name: title }).count()).toBe(0);
+    await castBallot(gina, title, 'Abstain', true);
+
+    const result = votesPanel(chair).getByRole('region', { name: 'Result' });
+    await result.getByText(title).waitFor();
+    const rows = (await result.getByRole('table', { name: 'Ballots by name' }).getByRole('row').allTextContents()).slice(1);
+    expect(rows).toHaveLength(3);
+    expect(rows.find((r) => r.startsWith('Nina Member'))).toMatch(/by proxy.*No$/);
+
+    await ninaPanel.getByRole('button', { name: 'Take my vote back' }).click();
+    await ninaPanel.getByLabel('Give my vote for this meeting to').waitFor();
+    await expect.poll(() => maxPanel.getByText('You also cast the vote of: Nina Member.').count()).toBe(0);
+    expect(problems).toEqual([]);
+  }, 120_000);
 });

@@ -238,6 +238,8 @@ export const LegalVoteDelegation = z.object({
   /** The delegator's voter id (roster member id, or participant id without a roster). */
   from_voter_id: z.string(),
   from_name: z.string(),
+  /** Who gave it (their participant id in this meeting), so their own client can show and take it back. */
+  from_participant_id: z.string(),
   to_participant_id: z.string(),
   to_name: z.string(),
 });

@@ -444,6 +444,13 @@ export const de: Catalogue = {
     announceDone: 'Die Umfrage ist beendet, das Ergebnis wird gezeigt: {{question}}',
   },
   legalVote: {
+    proxyTitle: 'Stimmübertragung',
+    proxyTo: 'Meine Stimme für diese Sitzung übertragen an',
+    proxyChoose: 'Teilnehmende Person wählen',
+    proxyGive: 'Stimme übertragen',
+    proxyGiven: 'Ihre Stimme ist für diese Sitzung an {{name}} übertragen.',
+    proxyRevoke: 'Stimme zurücknehmen',
+    proxyHeld: 'Sie geben auch die Stimme ab von: {{names}}.',
     open: 'Abstimmungen',
     panelTitle: 'Abstimmungen',
     close: 'Abstimmungsbereich schließen',

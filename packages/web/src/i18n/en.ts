@@ -450,6 +450,13 @@ export const en = {
     announceDone: 'The poll has ended, the result is shown: {{question}}',
   },
   legalVote: {
+    proxyTitle: 'Proxy',
+    proxyTo: 'Give my vote for this meeting to',
+    proxyChoose: 'Choose a participant',
+    proxyGive: 'Give my vote',
+    proxyGiven: 'Your vote is given to {{name}} for this meeting.',
+    proxyRevoke: 'Take my vote back',
+    proxyHeld: 'You also cast the vote of: {{names}}.',
     open: 'Votes',
     panelTitle: 'Votes',
     close: 'Close the votes panel',

@@ -118,7 +118,9 @@ function youOf(open: OpenVote, who: Participant): LegalVoteYou {
   return { eligible: !!own && !own.proxy, voter_id: own?.voter_id ?? null, proxy_for: proxyFor, voted: mine.filter((v) => open.voted.has(v)) };
 }
 
-const publicDelegations = (state: LegalVoteState): LegalVoteDelegation[] =>
+const publicDelegations = (state: LegalVoteState): LegalVoteDelegation[] => [...state.delegations.values()].map((d) => ({ ...d }));
+/** What the `started` event records of the proxies: who for whom, without this meeting's participant ids of the givers. */
+const loggedDelegations = (state: LegalVoteState) =>
   [...state.delegations.values()].map(({ from_voter_id, from_name, to_participant_id, to_name }) => ({ from_voter_id, from_name, to_participant_id, to_name }));
 
 const liveBallots = (open: OpenVote) => (open.info.kind === 'live_roll_call' ? { ballots: open.named.map((b) => ({ ...b, choices: [...b.choices] })) } : {});
@@ -328,7 +330,7 @@ export function createLegalVoteModule({ repo, committee, signingKey }: LegalVote
             quorum,
             chair: { participant_id: who.id, display_name: who.displayName },
           };
-          await repo.create({ roomId: room.id, params: { vote: info, eligible, delegations: publicDelegations(state) }, at: now });
+          await repo.create({ roomId: room.id, params: { vote: info, eligible, delegations: loggedDelegations(state) }, at: now });
           const open: OpenVote = { info, eligible, identities, voted: new Set(), named: [], cancelTimer: null, closing: false, updatePause: null, updateDue: false };
           state.open = open;
           if (cmd.duration_s !== undefined) {
@@ -454,7 +456,7 @@ export function createLegalVoteModule({ repo, committee, signingKey }: LegalVote
               storeError(err);
             }
           }
-          if (target) state.delegations.set(from.voterId, { from_voter_id: from.voterId, from_name: from.name, to_participant_id: target.id, to_name: target.displayName });
+          if (target) state.delegations.set(from.voterId, { from_voter_id: from.voterId, from_name: from.name, from_participant_id: who.id, to_participant_id: target.id, to_name: target.displayName });
           else state.delegations.delete(from.voterId);
           ctx.broadcast({ message: 'delegations', delegations: publicDelegations(state) });
           if (open && entry) {

@@ -370,7 +370,7 @@ describe('legal_vote module', () => {
     expect(errors(c)).toEqual(['invalid_delegation', 'participant_not_found']);
     // Before the vote: Carl gives his vote to Ben and leaves; it is recorded in the started event.
     await c.send('legal_vote', { action: 'delegate', to_participant_id: b.id });
-    expect(msgs(a, 'delegations').at(-1)).toEqual({ message: 'delegations', delegations: [{ from_voter_id: carl.id, from_name: 'Carl', to_participant_id: b.id, to_name: 'Ben' }] });
+    expect(msgs(a, 'delegations').at(-1)).toEqual({ message: 'delegations', delegations: [{ from_voter_id: carl.id, from_name: 'Carl', from_participant_id: c.id, to_participant_id: b.id, to_name: 'Ben' }] });
     // No chains: Ben holds a proxy, so he cannot give his own vote away; nobody can give a vote to Carl now.
     await b.send('legal_vote', { action: 'delegate', to_participant_id: a.id });
     await a.send('legal_vote', { action: 'delegate', to_participant_id: c.id });

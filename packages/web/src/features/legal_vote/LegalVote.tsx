@@ -6,6 +6,7 @@ import {
   MAX_ISSUE_LENGTH,
   MAX_VOTE_SECONDS,
   MAX_VOTE_TITLE_LENGTH,
+  type LegalVoteDelegation,
   type LegalVoteInfo,
   type LegalVoteKind,
   type LegalVoteOption,
@@ -683,7 +684,74 @@ function Result({ last, receipts }: { last: EndedVoteView; receipts: readonly Re
 }
 
 /** The votes side panel: the open vote (ballot, counter, chair's controls), the last result, the chair's start dialog and reported problems. */
-export function LegalVotePanel({ id, store, moderator, onClose }: { id: string; store: LegalVoteStore; moderator: boolean; onClose(): void }) {
+/**
+ * Proxy for this meeting: a member gives their vote to someone present (the server checks who may), sees to
+ * whom it went and can take it back; a proxy holder sees whose votes they cast.
+ */
+function ProxySection({ store, delegations, selfId, people }: { store: LegalVoteStore; delegations: LegalVoteDelegation[]; selfId: string; people: readonly { id: string; name: string }[] }) {
+  const { t } = useTranslation();
+  const headingId = useId();
+  const selectId = useId();
+  const others = people.filter((p) => p.id !== selfId);
+  const [to, setTo] = useState('');
+  const given = delegations.find((d) => d.from_participant_id === selfId);
+  const held = delegations.filter((d) => d.to_participant_id === selfId);
+  const chosen = others.some((p) => p.id === to) ? to : '';
+  return (
+    <section className="vote-proxy" aria-labelledby={headingId}>
+      <h3 id={headingId}>{t('legalVote.proxyTitle')}</h3>
+      {held.length > 0 && <p>{t('legalVote.proxyHeld', { names: held.map((d) => d.from_name).join(', ') })}</p>}
+      {given ? (
+        <>
+          <p>{t('legalVote.proxyGiven', { name: given.to_name })}</p>
+          <button type="button" className="button" onClick={() => store.delegate(null)}>
+            {t('legalVote.proxyRevoke')}
+          </button>
+        </>
+      ) : (
+        held.length === 0 &&
+        others.length > 0 && (
+          <form
+            className="vote-proxy-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (chosen) store.delegate(chosen);
+            }}
+          >
+            <label htmlFor={selectId}>{t('legalVote.proxyTo')}</label>
+            <select id={selectId} value={chosen} onChange={(e) => setTo(e.target.value)}>
+              <option value="">{t('legalVote.proxyChoose')}</option>
+              {others.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+            <button type="submit" className="button" disabled={!chosen}>
+              {t('legalVote.proxyGive')}
+            </button>
+          </form>
+        )
+      )}
+    </section>
+  );
+}
+
+export function LegalVotePanel({
+  id,
+  store,
+  moderator,
+  selfId,
+  people,
+  onClose,
+}: {
+  id: string;
+  store: LegalVoteStore;
+  moderator: boolean;
+  selfId: string;
+  people: readonly { id: string; name: string }[];
+  onClose(): void;
+}) {
   const { t } = useTranslation();
   const view = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const [starting, setStarting] = useState(false);
@@ -723,6 +791,7 @@ export function LegalVotePanel({ id, store, moderator, onClose }: { id: string; 
           </ul>
         </section>
       )}
+      <ProxySection store={store} delegations={view.delegations} selfId={selfId} people={people} />
       {starting && <StartVoteDialog store={store} onClose={() => setStarting(false)} />}
     </aside>
   );

@@ -182,6 +182,12 @@ export class LegalVoteStore {
     return this.signaling.send(LEGAL_VOTE_NAMESPACE, { action: 'cancel', vote_id: voteId, reason });
   }
 
+  /** Gives this participant's vote to another participant for the rest of the meeting (null: takes it back). */
+  delegate(toParticipantId: string | null): boolean {
+    this.set({ error: null });
+    return this.signaling.send(LEGAL_VOTE_NAMESPACE, { action: 'delegate', to_participant_id: toParticipantId });
+  }
+
   reportIssue(voteId: string, text: string): boolean {
     this.set({ error: null });
     return this.signaling.send(LEGAL_VOTE_NAMESPACE, { action: 'report_issue', vote_id: voteId, text });

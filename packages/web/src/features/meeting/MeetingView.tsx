@@ -309,7 +309,7 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
         {panel === 'devices' && <DevicesPanel id={panelId} local={local} onClose={() => setPanel(null)} />}
         {panel === 'timer' && <TimerPanel id={panelId} store={timer} moderator={self.role === 'moderator'} participants={rows} onClose={() => setPanel(null)} />}
         {panel === 'breakout' && isModerator && <BreakoutPanel id={panelId} store={breakout} people={rows} onClose={() => setPanel(null)} />}
-        {panel === 'votes' && <LegalVotePanel id={panelId} store={legalVote} moderator={self.role === 'moderator'} onClose={() => setPanel(null)} />}
+        {panel === 'votes' && <LegalVotePanel id={panelId} store={legalVote} moderator={self.role === 'moderator'} selfId={self.id} people={rows} onClose={() => setPanel(null)} />}
         {panel === 'agenda' && <AgendaPanel id={panelId} store={agenda} moderator={isModerator} onClose={() => setPanel(null)} />}
         {panel === 'polls' && <PollsPanel id={panelId} store={polls} moderator={self.role === 'moderator'} onClose={() => setPanel(null)} />}
         {panel === 'minutes' && <MinutesPanel id={panelId} store={minutes} participants={rows} onClose={() => setPanel(null)} />}
