@@ -14,25 +14,18 @@
  * side can be told apart from a slow server. Not a test: docs/benchmarks.md records the figures.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION, SIGNALING_SUBPROTOCOL, TICKET_SUBPROTOCOL_PREFIX } from '../packages/protocol/src/index.ts';
 import { launchChromium } from '../packages/server/src/testing/browsers.ts';
-import { cpuSeconds, freeLoopbackPort, rssMiB } from './lib/proc.ts';
+import { f1, f2, intEnv, openSocket, pct, pool, repo, sleep, startPlenum, stopProcess, within, type PlenumServer } from './lib/harness.ts';
+import { cpuSeconds, rssMiB } from './lib/proc.ts';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 // ── options ──────────────────────────────────────────────────────────────────
-const intEnv = (name: string, fallback: number, min: number, max: number): number => {
-  const v = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(v) || v < min || v > max) throw new Error(`${name}: an integer ${min}..${max}`);
-  return v;
-};
 const participantCount = intEnv('PARTICIPANTS', 500, 2, 5000);
 const roomCount = intEnv('ROOMS', 50, 1, 500);
 const durationMs = intEnv('DURATION_S', 60, 1, 600) * 1000;
@@ -49,86 +42,14 @@ const CONNECT_CONCURRENCY = 20;
 /** Length of each chat text (the same bytes go to the reference). */
 const TEXT_LENGTH = 80;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Rejects after `ms` so that no phase can hang the run. */
-function within<T>(what: string, ms: number, p: Promise<T>): Promise<T> {
-  let t: NodeJS.Timeout;
-  return Promise.race([p, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms)))]).finally(() =>
-    clearTimeout(t),
-  );
-}
 
-/** Runs `tasks` with at most `limit` in flight. */
-async function pool<T>(count: number, limit: number, task: (i: number) => Promise<T>): Promise<T[]> {
-  const out = new Array<T>(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, count) }, async () => {
-      while (next < count) {
-        const i = next++;
-        out[i] = await task(i);
-      }
-    }),
-  );
-  return out;
-}
 
 // ── statistics ───────────────────────────────────────────────────────────────
-/** Nearest-rank percentile. */
-function pct(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
-const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 
 // ── child processes ──────────────────────────────────────────────────────────
-async function stopProcess(proc: ChildProcess, graceMs = 20_000): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const gone = new Promise<void>((r) => proc.once('exit', () => r()));
-  proc.kill('SIGTERM');
-  if (!(await Promise.race([gone.then(() => true), sleep(graceMs).then(() => false)]))) {
-    proc.kill('SIGKILL');
-    await gone;
-  }
-}
 
-interface PlenumServer {
-  proc: ChildProcess;
-  url: string;
-  admin: { username: string; password: string };
-}
 
-async function startPlenum(dataDir: string): Promise<PlenumServer> {
-  const port = await freeLoopbackPort();
-  const admin = { username: 'bench-admin', password: randomBytes(12).toString('base64url') };
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    DATA_DIR: dataDir,
-    MEDIA: 'off',
-    LOG_LEVEL: 'warn',
-    ADMIN_USERNAME: admin.username,
-    ADMIN_PASSWORD: admin.password,
-  };
-  // The embedded default (PGlite, embedded login), whatever the shell has set.
-  for (const k of ['DATABASE_URL', 'JANUS_URL', 'JANUS_API_SECRET', 'REDIS_URL', 'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'PUBLIC_URL']) delete env[k];
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], { cwd: repo, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  proc.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + SETUP_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`the server exited with ${proc.exitCode}:\n${stderr}`);
-    const ok = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok).catch(() => false);
-    if (ok) return { proc, url, admin };
-    await sleep(100);
-  }
-  proc.kill('SIGKILL');
-  throw new Error(`the server did not become ready in time:\n${stderr}`);
-}
 
 async function startReference(): Promise<{ proc: ChildProcess; url: string }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/ws-fanout-server.ts'], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -230,14 +151,6 @@ interface Target {
   keyOf(frame: { namespace?: string; payload?: Record<string, unknown> }, rec: Recorder): string | undefined | null;
 }
 
-function openSocket(url: string, protocols: string[] | undefined): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, protocols, { perMessageDeflate: false });
-    socket.once('open', () => resolve(socket));
-    socket.once('error', reject);
-    socket.once('unexpected-response', (_req, res) => reject(new Error(`${url}: HTTP ${res.statusCode}`)));
-  });
-}
 
 function plenumTarget(server: PlenumServer, rooms: { roomId: string; invite: string }[], handKeys: Map<string, string>): Target {
   return {
@@ -513,7 +426,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   const results: [string, PhaseResult][] = [];
   try {
-    server = await within('server start', SETUP_TIMEOUT_MS, startPlenum(path.join(tmp, 'data')));
+    server = await within('server start', SETUP_TIMEOUT_MS, startPlenum(path.join(tmp, 'data'), SETUP_TIMEOUT_MS));
     const rooms = await within('rooms', SETUP_TIMEOUT_MS, createRooms(server, roomCount));
     // Both loads run at the same time (separate clients, separate servers), so that whatever else the machine
     // is doing slows both alike; their windows start together.

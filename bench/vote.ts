@@ -14,26 +14,19 @@
  * All clients live in this one process, so send and receipt are read from one monotonic clock
  * (performance.now()). Every phase is bounded in time. Not a test: docs/benchmarks.md records the figures.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { MAX_ELIGIBLE_PARTICIPANTS, PROTOCOL_VERSION, SIGNALING_SUBPROTOCOL, TICKET_SUBPROTOCOL_PREFIX } from '../packages/protocol/src/index.ts';
 import { launchChromium } from '../packages/server/src/testing/browsers.ts';
-import { cpuSeconds, freeLoopbackPort, rssMiB } from './lib/proc.ts';
+import { f1, f2, intEnv, openSocket, pct, pool, sleep, startPlenum, stopProcess, within, type PlenumServer } from './lib/harness.ts';
+import { cpuSeconds, rssMiB } from './lib/proc.ts';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 // ── options ──────────────────────────────────────────────────────────────────
-const intEnv = (name: string, fallback: number, min: number, max: number): number => {
-  const v = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(v) || v < min || v > max) throw new Error(`${name}: an integer ${min}..${max}`);
-  return v;
-};
 const voterCount = intEnv('VOTERS', 1000, 2, MAX_ELIGIBLE_PARTICIPANTS);
 /** Ballots (and reference chat messages) per second; 0 sends them all at once. */
 const rate = intEnv('RATE', 0, 0, 100_000);
@@ -46,28 +39,8 @@ const SETUP_TIMEOUT_MS = 300_000;
 /** Each measured phase (fan-out of `started`, ballots, result, chat) must finish within this. */
 const PHASE_TIMEOUT_MS = 300_000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function within<T>(what: string, ms: number, p: Promise<T>): Promise<T> {
-  let t: NodeJS.Timeout;
-  return Promise.race([p, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms)))]).finally(() =>
-    clearTimeout(t),
-  );
-}
 
-async function pool<T>(count: number, limit: number, task: (i: number) => Promise<T>): Promise<T[]> {
-  const out = new Array<T>(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, count) }, async () => {
-      while (next < count) {
-        const i = next++;
-        out[i] = await task(i);
-      }
-    }),
-  );
-  return out;
-}
 
 /** Resolves when `check()` holds (polled every 5 ms), rejects after `ms`. */
 async function until(what: string, ms: number, check: () => boolean): Promise<void> {
@@ -78,58 +51,10 @@ async function until(what: string, ms: number, check: () => boolean): Promise<vo
   }
 }
 
-function pct(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
-const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 
 // ── the server ───────────────────────────────────────────────────────────────
-async function stopProcess(proc: ChildProcess, graceMs = 20_000): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const gone = new Promise<void>((r) => proc.once('exit', () => r()));
-  proc.kill('SIGTERM');
-  if (!(await Promise.race([gone.then(() => true), sleep(graceMs).then(() => false)]))) {
-    proc.kill('SIGKILL');
-    await gone;
-  }
-}
 
-interface PlenumServer {
-  proc: ChildProcess;
-  url: string;
-  admin: { username: string; password: string };
-}
 
-async function startPlenum(dataDir: string): Promise<PlenumServer> {
-  const port = await freeLoopbackPort();
-  const admin = { username: 'bench-admin', password: randomBytes(12).toString('base64url') };
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    DATA_DIR: dataDir,
-    MEDIA: 'off',
-    LOG_LEVEL: 'warn',
-    ADMIN_USERNAME: admin.username,
-    ADMIN_PASSWORD: admin.password,
-  };
-  for (const k of ['DATABASE_URL', 'JANUS_URL', 'JANUS_API_SECRET', 'REDIS_URL', 'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'PUBLIC_URL']) delete env[k];
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], { cwd: repo, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  proc.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + SETUP_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`the server exited with ${proc.exitCode}:\n${stderr}`);
-    const ok = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok).catch(() => false);
-    if (ok) return { proc, url, admin };
-    await sleep(100);
-  }
-  proc.kill('SIGKILL');
-  throw new Error(`the server did not become ready in time:\n${stderr}`);
-}
 
 interface AdminSession {
   cookie: string;
@@ -186,17 +111,9 @@ interface Client {
   errors: string[];
 }
 
-function openSocket(url: string, protocols: string[]): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, protocols, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
-    socket.once('open', () => resolve(socket));
-    socket.once('error', reject);
-    socket.once('unexpected-response', (_req, res) => reject(new Error(`${url}: HTTP ${res.statusCode}`)));
-  });
-}
 
 async function join(ticket: { ticket: string; signaling_url: string }, index: number): Promise<Client> {
-  const socket = await openSocket(ticket.signaling_url, [SIGNALING_SUBPROTOCOL, TICKET_SUBPROTOCOL_PREFIX + ticket.ticket]);
+  const socket = await openSocket(ticket.signaling_url, [SIGNALING_SUBPROTOCOL, TICKET_SUBPROTOCOL_PREFIX + ticket.ticket], { maxPayload: 256 * 1024 * 1024 });
   const id = await within(
     'join',
     60_000,
@@ -321,7 +238,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   try {
-    server = await within('server start', SETUP_TIMEOUT_MS, startPlenum(path.join(tmp, 'data')));
+    server = await within('server start', SETUP_TIMEOUT_MS, startPlenum(path.join(tmp, 'data'), SETUP_TIMEOUT_MS));
     const pid = server.proc.pid!;
     const admin = await within('admin login', SETUP_TIMEOUT_MS, adminSession(server));
     const room = await api<{ id: string }>(server, admin, 'POST', '/v1/rooms', { name: 'Benchmark council' });
