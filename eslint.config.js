@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/server/src/storage/migrations/**'],
+    files: ['packages/server/src/storage/migrations/**', 'packages/server/src/modules/*/migrations/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

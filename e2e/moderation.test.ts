@@ -198,7 +198,7 @@ describe('moderation in the browser', () => {
     });
     ws.send(JSON.stringify({ namespace: 'control', payload: { action: 'join', protocol_version: PROTOCOL_VERSION } }));
     // The waiting room is on: the raw client waits, and while waiting can do nothing.
-    await expect.poll(() => frames.some((f) => f.namespace === 'moderation' && f.payload.message === 'waiting')).toBe(true);
+    await expect.poll(() => frames.some((f) => f.namespace === 'control' && f.payload.message === 'waiting')).toBe(true);
     await panel.getByRole('button', { name: 'Admit Raw Client' }).click();
     await expect.poll(() => frames.some((f) => f.payload.message === 'join_success')).toBe(true);
     ws.send(JSON.stringify({ namespace: 'media', payload: { action: 'update_state', audio: true, video: false } }));

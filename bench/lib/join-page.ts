@@ -9,6 +9,7 @@
  * Plain JavaScript evaluated in the page (the bench has no DOM types); Node talks to it through `window.bench`.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { PROTOCOL_VERSION } from '../../packages/protocol/src/index.ts';
 
 export const POLL_MS = 20;
 
@@ -67,7 +68,7 @@ const PAGE_SOURCE = String.raw`
       m.at = performance.now();
       this.received.push(m);
       const p = m.payload;
-      if (m.namespace === 'control' && p.message === 'join_success') this.run(() => this.publishThenSubscribe());
+      if (m.namespace === 'control' && p.message === 'join_success') this.run(() => this.publishAndSubscribe());
       if (m.namespace !== 'media') return;
       if (p.message === 'error') this.errors.push(p);
       if (p.message === 'subscribe_offer') this.run(() => this.answer(p));
@@ -89,7 +90,7 @@ const PAGE_SOURCE = String.raw`
       })();
     },
 
-    async publishThenSubscribe() {
+    async publishAndSubscribe() {
       this.send('media', { action: 'update_state', audio: true, video: true });
       const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
       this.pub = pc;
@@ -108,11 +109,12 @@ const PAGE_SOURCE = String.raw`
       this.marks.offerReady = performance.now() - this.t0;
       const before = this.received.length;
       this.send('media', { action: 'publish', source: 'camera', sdp: pc.localDescription.sdp });
+      // Receiving does not wait for sending: the server handles the two requests side by side (as the web client does).
+      this.send('media', { action: 'subscribe' });
       const answer = await this.waitFor((m, i) => i >= before && m.namespace === 'media' && (m.payload.message === 'publish_answer' || (m.payload.message === 'error' && m.payload.action === 'publish')), 20000);
       if (answer.payload.message === 'error') throw new Error('publish refused: ' + answer.payload.error);
       this.marks.publishAnswer = answer.at - this.t0;
       await pc.setRemoteDescription({ type: 'answer', sdp: answer.payload.sdp });
-      this.send('media', { action: 'subscribe' });
     },
 
     async answer(offer) {
@@ -134,7 +136,7 @@ const PAGE_SOURCE = String.raw`
       this.marks = {};
       const firstFrame = {};
       this.t0 = performance.now();
-      this.send('control', { action: 'join', protocol_version: 1 });
+      this.send('control', { action: 'join', protocol_version: ${PROTOCOL_VERSION} });
       const deadline = this.t0 + timeoutMs;
       while (Object.keys(firstFrame).length < expectedRemotes && performance.now() < deadline) {
         if (this.sub) {

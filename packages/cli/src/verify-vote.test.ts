@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainHash } from '../../server/src/audit/chain.ts';
 import { SigningKey } from '../../server/src/audit/signing.ts';
 import { loadExport } from '../../server/src/modules/legal_vote/export.ts';
-import { LegalVoteRepository } from '../../server/src/storage/legal_votes.ts';
+import { LegalVoteRepository } from '../../server/src/modules/legal_vote/storage.ts';
 import { voteParams } from '../../server/src/modules/legal_vote/testing.ts';
 import { backends, openTestStorage } from '../../server/src/storage/testing.ts';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineProtocol } from './feature.ts';
 
 /**
  * Committee sessions: the roster of a room (who is a member, who a deputy, who may vote), its agenda and its
@@ -241,3 +242,28 @@ export const AgendaSnapshot = z.object({
   my_member_id: z.uuid().nullable(),
 });
 export type AgendaSnapshot = z.infer<typeof AgendaSnapshot>;
+
+export const agendaProtocol = defineProtocol({
+  namespace: AGENDA_NAMESPACE,
+  commands: AgendaCommand,
+  messages: AgendaMessage,
+  snapshot: AgendaSnapshot,
+  errors: [
+    /** No agenda item with this id, or no item before/after the current one. */
+    'agenda_item_not_found',
+  ],
+});
+
+/** The roster entry of a participant: by account, or by the personal invite they came with. */
+export function rosterMemberFor<M extends Pick<RosterMember, 'user_id' | 'invite_code'>>(
+  roster: readonly M[],
+  participant: { userId?: string | undefined; inviteCode?: string | undefined },
+): M | undefined {
+  const { userId, inviteCode } = participant;
+  if (userId) {
+    const byUser = roster.find((m) => m.user_id === userId);
+    if (byUser) return byUser;
+  }
+  if (inviteCode) return roster.find((m) => m.invite_code === inviteCode);
+  return undefined;
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ParticipantKind } from './control.ts';
+import { defineProtocol } from './feature.ts';
 
 /**
  * Attendance report (REST): who was in a room's meeting, and when. A meeting is one continuous occupation of
@@ -45,6 +46,15 @@ export const AttendanceGetMeeting = z.object({ action: z.literal('get_meeting') 
 export const AttendanceCommand = z.discriminatedUnion('action', [AttendanceGetMeeting]);
 export type AttendanceCommand = z.infer<typeof AttendanceCommand>;
 export const AttendanceMeeting = z.object({ message: z.literal('meeting'), meeting_id: MeetingId.nullable() });
+export const AttendanceMessage = z.discriminatedUnion('message', [AttendanceMeeting]);
+export type AttendanceMessage = z.infer<typeof AttendanceMessage>;
 /** The `attendance` part of join_success: the meeting id for moderators (for the report links), empty for others. */
 export const AttendanceSnapshot = z.object({ meeting_id: MeetingId.nullable().optional() });
 export type AttendanceSnapshot = z.infer<typeof AttendanceSnapshot>;
+
+export const attendanceProtocol = defineProtocol({
+  namespace: ATTENDANCE_NAMESPACE,
+  commands: AttendanceCommand,
+  messages: AttendanceMessage,
+  snapshot: AttendanceSnapshot,
+});

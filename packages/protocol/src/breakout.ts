@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineProtocol } from './feature.ts';
 
 /**
  * The `breakout` namespace: a moderator splits the meeting into named breakout rooms for a while (as in
@@ -112,3 +113,18 @@ export const BreakoutSnapshot = z.object({
   server_time: z.iso.datetime(),
 });
 export type BreakoutSnapshot = z.infer<typeof BreakoutSnapshot>;
+
+export const breakoutProtocol = defineProtocol({
+  namespace: BREAKOUT_NAMESPACE,
+  commands: BreakoutCommand,
+  messages: BreakoutMessage,
+  snapshot: BreakoutSnapshot,
+  errors: [
+    /** Breakout rooms are running already; end them first. */
+    'breakout_already_running',
+    /** No breakout rooms are running. */
+    'breakout_not_running',
+    /** No breakout room with this id in the running session. */
+    'breakout_room_not_found',
+  ],
+});

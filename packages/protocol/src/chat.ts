@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineProtocol } from './feature.ts';
 
 /**
  * The `chat` namespace: the room chat, private 1:1 messages and group messages (the sender picks the
@@ -77,3 +78,16 @@ export const ChatSnapshot = z.object({
   messages: z.array(ChatEntry),
 });
 export type ChatSnapshot = z.infer<typeof ChatSnapshot>;
+
+export const chatProtocol = defineProtocol({
+  namespace: CHAT_NAMESPACE,
+  commands: ChatCommand,
+  messages: ChatMessage,
+  snapshot: ChatSnapshot,
+  errors: [
+    /** The chat is disabled by a moderator; only moderators can send. */
+    'chat_disabled',
+    /** The room's chat history has reached its size limit; a moderator can clear it. */
+    'chat_full',
+  ],
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineProtocol } from './feature.ts';
 import { DisplayName } from './rooms.ts';
 
 /** The `control` namespace: joining, leaving, presence of participants. */
@@ -77,5 +78,27 @@ export const Update = z.object({ message: z.literal('update'), participant: Part
 /** The server is going down; the socket closes with 1001 right after. */
 export const Closing = z.object({ message: z.literal('closing'), reason: z.string() });
 
-export const ControlMessage = z.discriminatedUnion('message', [JoinSuccess, Joined, Left, Update, Closing]);
+/**
+ * To a participant held in the waiting room (after their join, or when a moderator sent them back): no
+ * join_success until they are admitted. Decided by the core (a feature's `admit` said `wait`).
+ */
+export const Waiting = z.object({ message: z.literal('waiting') });
+
+/** Why a participant was removed; the first four are a moderator's doing. */
+export const RemovedReason = z.enum(['kicked', 'banned', 'meeting_ended', 'debriefing']);
+export type RemovedReason = z.infer<typeof RemovedReason>;
+/** To the participant, just before their socket closes with 4003: do not reconnect. */
+export const Removed = z.object({ message: z.literal('removed'), reason: RemovedReason });
+
+export const ControlMessage = z.discriminatedUnion('message', [JoinSuccess, Joined, Left, Update, Closing, Waiting, Removed]);
 export type ControlMessage = z.infer<typeof ControlMessage>;
+
+/** control has no part of its own in join_success: join_success is its message. */
+export const ControlSnapshot = z.object({}).strict();
+
+export const controlProtocol = defineProtocol({
+  namespace: CONTROL_NAMESPACE,
+  commands: ControlCommand,
+  messages: ControlMessage,
+  snapshot: ControlSnapshot,
+});

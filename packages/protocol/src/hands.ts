@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineProtocol } from './feature.ts';
 
 /**
  * The `hands` namespace: raising a hand to ask for the floor. Everyone sees who has a hand up, in the order
@@ -61,3 +62,14 @@ export const HandsSnapshot = z.object({
   hands: z.array(RaisedHand),
 });
 export type HandsSnapshot = z.infer<typeof HandsSnapshot>;
+
+export const handsProtocol = defineProtocol({
+  namespace: HANDS_NAMESPACE,
+  commands: HandsCommand,
+  messages: HandsMessage,
+  snapshot: HandsSnapshot,
+  errors: [
+    /** Raising hands is disabled by a moderator. */
+    'hands_disabled',
+  ],
+});

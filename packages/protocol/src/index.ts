@@ -15,3 +15,5 @@ export * from './breakout.ts';
 export * from './agenda.ts';
 export * from './minutes.ts';
 export * from './legal_vote.ts';
+export * from './feature.ts';
+export * from './features.ts';

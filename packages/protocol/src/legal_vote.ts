@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineProtocol } from './feature.ts';
 
 /**
  * The `legal_vote` namespace: formally valid, verifiable votes of a council (architecture: Audit-proof voting
@@ -16,9 +17,11 @@ import { z } from 'zod';
  *   token to a person (the server never stores the token next to the voter).
  * - `secret`: only the tally.
  *
- * Eligible voters are fixed when the vote starts: with a roster, the roster members with voting rights who are
- * present (a present voting deputy stands in for an absent member; a member who gave a proxy counts when the
- * proxy holder is present); without a roster, `eligible_participant_ids` or, when omitted, everyone present.
+ * Eligible voters are identities, never connections, fixed when the vote starts: with a roster, the roster
+ * members with voting rights who are present (a present voting deputy stands in for an absent member; a member
+ * who gave a proxy counts when the proxy holder is present); without a roster, the accounts present (one voter
+ * however many connections) or those the chair names in `eligible_participant_ids` — a guest who came with a
+ * shared link is a voter only when named there.
  */
 export const LEGAL_VOTE_NAMESPACE = 'legal_vote';
 
@@ -254,8 +257,11 @@ export const LegalVoteVoted = z.object({
   voter_id: z.string(),
   choices: z.array(z.string()),
   receipt_token: z.string().optional(),
-  /** Sequence number of the ballot's event in the vote's log. */
-  seq: z.number().int(),
+  /**
+   * Sequence number of the ballot's event in the vote's log (roll-call kinds). Null for pseudonymous and
+   * secret ballots: they enter the chain when the vote ends, in an order that says nothing of time.
+   */
+  seq: z.number().int().nullable(),
 });
 /** To everyone after each ballot. `ballots` only for live_roll_call. */
 export const LegalVoteUpdated = z.object({
@@ -370,3 +376,32 @@ export const LegalVoteExport = z
   })
   .meta({ id: 'LegalVoteExport' });
 export type LegalVoteExport = z.infer<typeof LegalVoteExport>;
+
+export const legalVoteProtocol = defineProtocol({
+  namespace: LEGAL_VOTE_NAMESPACE,
+  commands: LegalVoteCommand,
+  messages: LegalVoteMessage,
+  snapshot: LegalVoteSnapshot,
+  errors: [
+    /** No vote with this id in this room. */
+    'vote_not_found',
+    /** The vote is closed or cancelled; it takes no more ballots or commands. */
+    'vote_closed',
+    /** The sender may not vote in this vote (not on its eligible list, nor its proxy holder), or has no vote to delegate. */
+    'not_eligible',
+    /** A vote is open already; stop or cancel it first. */
+    'vote_in_progress',
+    /** The committee is not quorate; start with ignore_quorum to record that it was started anyway. */
+    'not_quorate',
+    /** Nobody would be eligible to vote. */
+    'no_eligible_voters',
+    /** This proxy cannot be given (to oneself, to someone who gave their vote away, or while holding proxies). */
+    'invalid_delegation',
+    /** This voter's ballot was counted already. */
+    'already_voted',
+    /** The choices do not fit the vote's options. */
+    'invalid_choice',
+    /** The agenda item named for the vote does not exist. */
+    'agenda_item_not_found',
+  ],
+});

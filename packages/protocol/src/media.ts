@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineProtocol } from './feature.ts';
 
 /**
  * The `media` namespace: publishing and subscribing through the media server (Janus), negotiated over
@@ -128,3 +129,20 @@ export const MediaSnapshot = z.object({
   available: z.boolean(),
 });
 export type MediaSnapshot = z.infer<typeof MediaSnapshot>;
+
+export const mediaProtocol = defineProtocol({
+  namespace: MEDIA_NAMESPACE,
+  commands: MediaCommand,
+  messages: MediaMessage,
+  snapshot: MediaSnapshot,
+  errors: [
+    /** No media server can take the room now (none configured or ready); wait for `reconnect`. */
+    'media_unavailable',
+    /** The media server refused or failed the request (e.g. an SDP it cannot use). */
+    'media_failed',
+    /** The named publication, subscription or stream is not there (e.g. unpublish of a source not published, tile_size of a stream not received). */
+    'media_not_found',
+    /** A subscribe_answer without an offer waiting for it. */
+    'media_no_offer',
+  ],
+});

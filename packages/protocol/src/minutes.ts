@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineProtocol } from './feature.ts';
 
 /**
  * Minutes (architecture: Audit-proof voting and minutes): one collaborative document per room, kept as a
@@ -146,3 +147,20 @@ export const MinutesVersionQuery = z.object({ lang: MinutesLanguage.optional() }
 export function minutesSignedMessage(roomId: string, version: number, hash: string): string {
   return `plenum-minutes:${roomId}:${version}:${hash}`;
 }
+
+export const minutesProtocol = defineProtocol({
+  namespace: MINUTES_NAMESPACE,
+  commands: MinutesCommand,
+  messages: MinutesMessage,
+  snapshot: MinutesSnapshot,
+  errors: [
+    /** Only the chair and the writers the chair chose may change the minutes. */
+    'not_a_writer',
+    /** The minutes are sealed; the chair must amend them before anyone edits. */
+    'minutes_sealed',
+    /** The Yjs data could not be read (not a sync message, or a corrupt update). */
+    'minutes_invalid_update',
+    /** The document has reached its size limit; nothing more can be added. */
+    'minutes_full',
+  ],
+});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ParticipantKind } from './control.ts';
+import { defineProtocol } from './feature.ts';
 import { DisplayName } from './rooms.ts';
 
 /**
@@ -8,10 +9,11 @@ import { DisplayName } from './rooms.ts';
  * revoke the moderator role, rename a guest or phone caller, end the meeting for everyone or for all but the
  * moderators (debrief), mute one or all, forbid unmuting to non-moderators, and run the waiting room.
  *
- * Waiting room: while it is on, a non-moderator's control/join is answered with `waiting` (not join_success)
- * and they get no media; moderators see who waits and `accept` them (join_success follows), or send an
- * admitted participant back (`send_to_waiting_room`). A participant who resumes after a dropped connection
- * stays admitted.
+ * Waiting room: while it is on, a non-moderator's control/join is answered with control/`waiting` (not
+ * join_success) and they get no media; moderators see who waits and `accept` them (join_success follows), or
+ * send an admitted participant back (`send_to_waiting_room`). A participant who resumes after a dropped
+ * connection stays admitted. Whoever is removed (kick, ban, end, debrief) gets control/`removed` with the
+ * reason before the socket closes with 4003.
  */
 export const MODERATION_NAMESPACE = 'moderation';
 
@@ -76,23 +78,14 @@ export const WaitingParticipant = z.object({
 });
 export type WaitingParticipant = z.infer<typeof WaitingParticipant>;
 
-export const RemovedReason = z.enum(['kicked', 'banned', 'meeting_ended', 'debriefing']);
-export type RemovedReason = z.infer<typeof RemovedReason>;
-
-/** To the participant in the waiting room (after their join, or when sent back): wait for a moderator. */
-export const ModerationWaiting = z.object({ message: z.literal('waiting') });
 /** To moderators: who waits now (the whole list, after every change). */
 export const ModerationWaitingList = z.object({ message: z.literal('waiting_list'), waiting: z.array(WaitingParticipant) });
-/** To the participant, just before their socket closes with 4003. */
-export const ModerationRemoved = z.object({ message: z.literal('removed'), reason: RemovedReason });
 export const ModerationRoomLock = z.object({ message: z.literal('room_lock'), locked: z.boolean(), by: z.uuid() });
 export const ModerationWaitingRoomState = z.object({ message: z.literal('waiting_room'), enabled: z.boolean(), by: z.uuid() });
 export const ModerationUnmutePolicyChanged = z.object({ message: z.literal('unmute_policy'), moderators_only: z.boolean(), by: z.uuid() });
 
 export const ModerationMessage = z.discriminatedUnion('message', [
-  ModerationWaiting,
   ModerationWaitingList,
-  ModerationRemoved,
   ModerationRoomLock,
   ModerationWaitingRoomState,
   ModerationUnmutePolicyChanged,
@@ -107,3 +100,16 @@ export const ModerationSnapshot = z.object({
   waiting: z.array(WaitingParticipant).optional(),
 });
 export type ModerationSnapshot = z.infer<typeof ModerationSnapshot>;
+
+export const moderationProtocol = defineProtocol({
+  namespace: MODERATION_NAMESPACE,
+  commands: ModerationCommand,
+  messages: ModerationMessage,
+  snapshot: ModerationSnapshot,
+  errors: [
+    /** This account or invite link was banned from the room; the join is refused (close 4002). */
+    'banned',
+    /** The room is locked; only moderators can join now (close 4002). */
+    'room_locked',
+  ],
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineProtocol } from './feature.ts';
 
 /**
  * The `polls` namespace: quick, anonymous polls (not legal votes: no audit trail). A moderator opens one
@@ -103,3 +104,20 @@ export const PollsSnapshot = z.object({
   last: FinishedPoll.nullable(),
 });
 export type PollsSnapshot = z.infer<typeof PollsSnapshot>;
+
+export const pollsProtocol = defineProtocol({
+  namespace: POLLS_NAMESPACE,
+  commands: PollsCommand,
+  messages: PollsMessage,
+  snapshot: PollsSnapshot,
+  errors: [
+    /** A poll is already open; close it first. */
+    'poll_already_open',
+    /** No open poll with this id (it ended, or never existed). */
+    'poll_not_open',
+    /** This participant has voted in this poll already. */
+    'already_voted',
+    /** The choices do not fit the poll (unknown option, several for single choice, more than allowed). */
+    'invalid_choice',
+  ],
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineProtocol } from './feature.ts';
 
 /**
  * The `speaker_queue` namespace: who has the floor and who speaks next (OpenTalk's "automod").
@@ -109,3 +110,14 @@ export const SpeakerQueueUpdated = z.object({
 
 export const SpeakerQueueMessage = z.discriminatedUnion('message', [SpeakerQueueUpdated]);
 export type SpeakerQueueMessage = z.infer<typeof SpeakerQueueMessage>;
+
+export const speakerQueueProtocol = defineProtocol({
+  namespace: SPEAKER_QUEUE_NAMESPACE,
+  commands: SpeakerQueueCommand,
+  messages: SpeakerQueueMessage,
+  snapshot: SpeakerQueueSnapshot,
+  errors: [
+    /** The command needs another strategy (e.g. nominate outside `nomination`). */
+    'wrong_strategy',
+  ],
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineProtocol } from './feature.ts';
 
 /**
  * The `timer` namespace: one timer per room, started and stopped by moderators. A countdown ends by the
@@ -88,3 +89,16 @@ export const TimerSnapshot = z.object({
   ready: z.array(z.uuid()),
 });
 export type TimerSnapshot = z.infer<typeof TimerSnapshot>;
+
+export const timerProtocol = defineProtocol({
+  namespace: TIMER_NAMESPACE,
+  commands: TimerCommand,
+  messages: TimerMessage,
+  snapshot: TimerSnapshot,
+  errors: [
+    /** A timer is already running; stop it first. */
+    'timer_already_running',
+    /** No timer is running (or it has no ready check). */
+    'timer_not_running',
+  ],
+});

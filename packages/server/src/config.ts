@@ -49,6 +49,12 @@ export const envSchema = z.object({
   JANUS_BINARY: z.string().default('janus').describe('Janus executable for the embedded media server'),
   JANUS_RTP_PORTS: portRange.default({ from: 20000, to: 20999 }).describe('UDP port range of the embedded Janus'),
   JANUS_ICE_INTERFACE: z.string().optional().describe('Restrict the embedded Janus ICE candidates to this interface (e.g. lo in tests)'),
+  FEATURES_DISABLED: z
+    .string()
+    .regex(/^[a-z_]+(\s*,\s*[a-z_]+)*$/, 'expected comma-separated feature names, e.g. polls,breakout')
+    .optional()
+    .describe('Comma-separated features to switch off (e.g. polls,breakout; control cannot be); a feature others require refuses the start'),
+  TIME_ZONE: z.string().default('UTC').describe('IANA time zone of server-made texts (minutes blocks, reports) when the reader\'s is not known'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -72,6 +78,9 @@ export interface Config {
   admin: { username: string; password: string } | undefined;
   sessionTtlHours: number;
   trustProxy: boolean;
+  /** Feature namespaces switched off in this deployment. */
+  featuresDisabled: string[];
+  timeZone: string;
   media: {
     mode: 'janus' | 'off';
     janusUrls: string[];
@@ -107,6 +116,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!!e.ADMIN_USERNAME !== !!e.ADMIN_PASSWORD) problems.push('ADMIN_USERNAME and ADMIN_PASSWORD: set both or neither');
   const janusUrls = (e.JANUS_URL ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const u of janusUrls) if (!/^wss?:\/\/[^\s]+$/.test(u)) problems.push(`JANUS_URL: "${u}" is not a ws:// URL`);
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: e.TIME_ZONE });
+  } catch {
+    problems.push(`TIME_ZONE: "${e.TIME_ZONE}" is not an IANA time zone`);
+  }
   if (problems.length) throw new ConfigError(problems);
   return {
     host: e.HOST,
@@ -127,6 +141,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     admin: e.ADMIN_USERNAME && e.ADMIN_PASSWORD ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD } : undefined,
     sessionTtlHours: e.SESSION_TTL_HOURS,
     trustProxy: e.TRUST_PROXY,
+    featuresDisabled: (e.FEATURES_DISABLED ?? '').split(',').map((f) => f.trim()).filter(Boolean),
+    timeZone: e.TIME_ZONE,
     media: {
       mode: e.MEDIA,
       janusUrls,

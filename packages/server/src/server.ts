@@ -9,6 +9,7 @@ import { createMediaService } from './media/index.ts';
 import { noMedia, type MediaService } from './media/types.ts';
 import { loadSigningKey } from './audit/signing.ts';
 import { createServices, publicUrl, type Services } from './services.ts';
+import { allMigrations } from './features.ts';
 import { migrateToLatest, openStorage, type Storage } from './storage/database.ts';
 
 export const defaultWebDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
@@ -56,7 +57,7 @@ export async function startPlenum(config: Config, opts: PlenumOptions = {}): Pro
   const storage =
     opts.storage ??
     (await openStorage({ databaseUrl: config.databaseUrl, pgliteDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'db') }));
-  if (!opts.storage) await migrateToLatest(storage.db);
+  if (!opts.storage) await migrateToLatest(storage.db, allMigrations());
   let media: MediaService | undefined;
   let cluster: Cluster | undefined;
   try {

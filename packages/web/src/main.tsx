@@ -3,7 +3,7 @@ import './zodConfig.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.tsx';
-import { initI18n } from './i18n/index.ts';
+import { initI18n } from './i18n/setup.ts';
 import './styles.css';
 
 const root = document.getElementById('root');

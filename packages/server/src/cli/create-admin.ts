@@ -17,6 +17,7 @@ import { ZodError } from 'zod';
 import { createLocalAccount, LocalAccountExistsError } from '../auth/accounts.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { migrateToLatest, openStorage } from '../storage/database.ts';
+import { allMigrations } from '../features.ts';
 
 const usage = 'Usage: npm run create-admin -- --username NAME --display-name "Full Name" [--email ADDRESS] [--admin]\n' +
   'The password is read from PLENUM_ADMIN_PASSWORD or from stdin.';
@@ -86,7 +87,7 @@ async function main(): Promise<number> {
   const password = await readPassword();
   const storage = await openStorage({ databaseUrl: config.databaseUrl, pgliteDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'db') });
   try {
-    await migrateToLatest(storage.db);
+    await migrateToLatest(storage.db, allMigrations());
     const account = await createLocalAccount(storage.db, {
       username: args.username,
       displayName: args['display-name'],

@@ -10,26 +10,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerAuth } from '../auth/index.ts';
 import { publicUrl, type Services } from '../services.ts';
-import { createMediaModule } from '../modules/media/index.ts';
-import { createChatModule } from '../modules/chat/index.ts';
-import { handsModule } from '../modules/hands/index.ts';
-import { createSpeakerQueueModule } from '../modules/speaker_queue/index.ts';
-import { createAttendanceModule } from '../modules/attendance/index.ts';
-import { AttendanceRepository } from '../storage/attendance.ts';
-import { attendanceRoutes } from './routes/attendance.ts';
-import { createAgendaModule } from '../modules/agenda/index.ts';
-import { CommitteeRepository } from '../storage/committee.ts';
-import { committeeRoutes } from './routes/committee.ts';
-import { moderationModule } from '../modules/moderation/index.ts';
-import { timerModule } from '../modules/timer/index.ts';
-import { pollsModule } from '../modules/polls/index.ts';
-import { createBreakoutModule } from '../modules/breakout/index.ts';
-import { createMinutesModule } from '../modules/minutes/index.ts';
-import { MinutesRepository } from '../storage/minutes.ts';
-import { minutesRoutes } from './routes/minutes.ts';
-import { createLegalVoteModule } from '../modules/legal_vote/index.ts';
-import { LegalVoteRepository } from '../storage/legal_votes.ts';
-import { legalVoteRoutes } from './routes/legal_votes.ts';
+import { featureCatalogue } from '../features.ts';
+import { composeFeatures, instantiateFeatures, routeDeps, type FeatureInstance } from '../signaling/compose.ts';
 import { registerSignaling } from '../signaling/index.ts';
 import { registerErrorHandling } from './errors.ts';
 import { registerMetrics } from './metrics.ts';
@@ -41,6 +23,8 @@ import { roomRoutes } from './routes/rooms.ts';
 export interface AppOptions {
   /** Directory of the built web app; served with an SPA fallback when present. */
   webDist?: string | undefined;
+  /** The features, set up (tests); otherwise the composition list with FEATURES_DISABLED applied. */
+  features?: readonly FeatureInstance[];
 }
 
 /** Paths that must be answered by the API, never by the SPA fallback. */
@@ -112,31 +96,16 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(signingKeyRoutes, { services });
   await registerAuth(app, services, { publicUrl: base, secure });
   await app.register(roomRoutes, { services, publicUrl: base });
-  const attendance = new AttendanceRepository(services.storage.db);
-  await app.register(attendanceRoutes, { services, attendance });
-  const committee = new CommitteeRepository(services.storage.db);
-  await app.register(committeeRoutes, { services, committee });
-  const legalVotes = new LegalVoteRepository(services.storage.db);
-  await app.register(legalVoteRoutes, { services, votes: legalVotes, committee });
-  const minutesRepo = new MinutesRepository(services.storage.db);
-  await app.register(minutesRoutes, { services, minutes: minutesRepo });
-  const minutes = createMinutesModule({
-    store: minutesRepo,
-    signingKey: services.signingKey,
-    sources: {
-      listAgenda: (roomId) => committee.listAgenda(roomId),
-      listRoster: (roomId) => committee.listRoster(roomId),
-      settings: (roomId) => committee.settings(roomId),
-      async attendance(roomId) {
-        const meeting = (await attendance.listMeetings(roomId))[0];
-        if (!meeting) return [];
-        return (await attendance.entries(meeting.id)).map((e) => ({ displayName: e.display_name, joinedAt: new Date(e.joined_at), leftAt: e.left_at ? new Date(e.left_at) : null }));
-      },
-    },
+  // The composition list, minus what this deployment switched off; a broken `requires` stops the start here.
+  const features = options.features ?? instantiateFeatures(composeFeatures(featureCatalogue, { disabled: config.featuresDisabled }), {
+    db: services.storage.db,
+    services: { logger: services.logger, media: services.media, signingKey: services.signingKey, timeZone: config.timeZone },
   });
-  // Unsaved minutes are written before storage closes (the debounce timers die with the rooms).
-  app.addHook('onClose', () => minutes.flush());
-  await registerSignaling(app, services, { modules: [createMediaModule(services.media), createChatModule(), handsModule, moderationModule, timerModule, pollsModule, createBreakoutModule(), createSpeakerQueueModule(), createAttendanceModule(attendance), createAgendaModule(committee), minutes, createLegalVoteModule({ repo: legalVotes, committee, signingKey: services.signingKey })] });
+  for (const feature of features) {
+    const routes = feature.descriptor.routes;
+    if (routes) await app.register(async (scope) => routes(scope, routeDeps(feature, features, services)));
+  }
+  await registerSignaling(app, services, { features });
   await app.register(inviteRoutes, { services });
 
   if (options.webDist && fs.existsSync(path.join(options.webDist, 'index.html'))) {

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../modules/types.ts';
+import type { Clock, TimerHandle } from './feature.ts';
 
 /** Real time. Timers are unref'd: a pending resume window must not keep the process alive at shutdown. */
 export function systemClock(now: () => Date = () => new Date()): Clock {

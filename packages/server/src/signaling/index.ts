@@ -3,7 +3,7 @@ import { MAX_SIGNALING_MESSAGE_BYTES, SIGNALING_SUBPROTOCOL, TICKET_SUBPROTOCOL_
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { PlenumError } from '../http/errors.ts';
-import type { AnySignalingModule } from '../modules/types.ts';
+import type { FeatureInstance } from './compose.ts';
 import type { Services } from '../services.ts';
 import { systemClock } from './clock.ts';
 import { SignalingHub, type SignalingTimings } from './hub.ts';
@@ -19,8 +19,8 @@ declare module 'fastify' {
 }
 
 export interface SignalingOptions {
-  /** Feature modules besides `control`. */
-  modules?: readonly AnySignalingModule[];
+  /** The enabled features, set up (compose.ts); `control` is added when missing. */
+  features?: readonly FeatureInstance[];
   timings?: Partial<SignalingTimings>;
 }
 
@@ -48,7 +48,7 @@ export async function registerSignaling(app: FastifyInstance, services: Services
   const hub = new SignalingHub({
     clock: systemClock(services.now),
     logger,
-    modules: options.modules ?? [],
+    features: options.features ?? [],
     lookupRoom: async (id) => {
       const room = await services.rooms.byId(id);
       return room ? { id: room.id, name: room.name, waitingRoom: room.waiting_room } : null;

@@ -9,35 +9,43 @@ import {
   type ParticipantKind,
   type ParticipantPublic,
   type ParticipantRole,
-  type SignalingErrorCode,
+  type RemovedReason,
   type SignalingErrorPayload,
 } from '@plenum/protocol';
 import type { Logger } from 'pino';
 import type { ZodError } from 'zod';
+import type { FeatureInstance } from './compose.ts';
 import {
   CommandError,
+  coreEvents,
   type AdmissionDecision,
-  type AnySignalingModule,
+  type AnyRoomEvent,
   type Clock,
-  type ModuleContext,
+  type FeatureContext,
+  type FeatureRoom,
+  type GroupsChange,
   type Participant,
   type Permission,
-  type RoomContext,
-  type RoomEventMap,
-  type RoomEventName,
+  type RoomGroups,
   type SendOptions,
   type TimerHandle,
-} from '../modules/types.ts';
-import type { SignalingSession } from './session.ts';
+} from './feature.ts';
+import type { Admission } from './tickets.ts';
 
 type ErrorExtra = Omit<SignalingErrorPayload, 'message' | 'error'>;
+// The core's view of feature contexts: every feature's types erased to one shape.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyContext = FeatureContext<any, any, any, any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyRoom = FeatureRoom<any, any, any>;
+type JoinCommand = Extract<ControlCommand, { action: 'join' }>;
 
 /** Serialises one server → client envelope. */
 export function envelope(namespace: string, payload: object, clock: Clock): string {
   return JSON.stringify({ namespace, timestamp: clock.now().toISOString(), payload });
 }
 
-export function errorEnvelope(namespace: string, error: SignalingErrorCode, extra: ErrorExtra, clock: Clock): string {
+export function errorEnvelope(namespace: string, error: string, extra: ErrorExtra, clock: Clock): string {
   return envelope(namespace, { message: 'error', error, ...extra }, clock);
 }
 
@@ -61,12 +69,22 @@ export function publicParticipant(p: Participant): ParticipantPublic {
   return { id: p.id, display_name: p.displayName, role: p.role, kind: p.kind, connection: p.connection, joined_at: p.joinedAt.toISOString() };
 }
 
-/** A participant as the core holds it; modules see it through the read-only `Participant`. */
+/**
+ * A connection as the room sees it (tldraw's TLRoomSocket): nothing but send, close and whether it is open.
+ * The room never learns what is behind it (a WebSocket session, a simulated one).
+ */
+export interface ConnectionPort {
+  send(text: string): void;
+  close(code: number, reason: string): void;
+  isOpen(): boolean;
+}
+
+/** A participant as the core holds it; features see it through the read-only `Participant`. */
 export class Member implements Participant {
   displayName: string;
   role: ParticipantRole;
   connection: ConnectionState = 'connected';
-  session: SignalingSession | null = null;
+  port: ConnectionPort | null = null;
   /** While join_success is being prepared, messages for this member wait here so join_success comes first. */
   buffer: string[] | null = null;
   resumeTimer: TimerHandle | null = null;
@@ -92,160 +110,242 @@ export interface RoomHost {
   resumeWindowMs(): number;
   emptyRoomGraceMs(): number;
   revokeResumption(token: string): void;
-  /** The room closed itself (empty after the grace period, or shutdown): forget it. */
-  roomClosed(room: Room): void;
+  /** The room closed (empty after the grace period, deleted, shutdown): forget it; `saved` settles when its features saved. */
+  roomClosed(room: Room, saved: Promise<void>): void;
+  /** A task failed (logged already); tests collect these. */
+  taskFailed?(err: unknown): void;
 }
 
+export interface RoomInit {
+  id: string;
+  name: string;
+  waitingRoom: boolean;
+}
+
+interface Task {
+  run: () => void;
+  /** Called instead of `run` when the room closed before the task's turn. */
+  dropped: (() => void) | undefined;
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> => typeof (value as { then?: unknown } | null)?.then === 'function';
+
 /**
- * One live room on this node: a single-writer actor. Every change (join, command, drop, timer) is a task
- * in one promise queue, handled one at a time in arrival order, so modules never see concurrent calls.
+ * One live room on this node: a single-writer actor. Every change (join, command, drop, timer, the result of
+ * spawned I/O) is a task in one queue, handled one at a time, synchronously, in arrival order — so features
+ * never see concurrent calls and the queue never waits on the database or the media server.
  */
 export class Room {
+  readonly id: string;
+  readonly name: string;
+  readonly settings: { readonly waitingRoom: boolean };
   readonly members = new Map<string, Member>();
-  /** In the waiting room: connected, not admitted; modules do not see them as participants. */
+  /** In the waiting room: connected, not admitted; features do not see them as participants. */
   readonly waiting = new Map<string, Member>();
   closed = false;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly tasks: Task[] = [];
+  private draining = false;
+  private readonly inflight = new Set<Promise<void>>();
   private readonly states = new Map<string, unknown>();
-  private readonly contexts = new Map<string, RoomContext>();
+  private readonly rooms = new Map<string, AnyRoom>();
   private readonly handlers = new Map<string, ((payload: never) => void)[]>();
   private readonly timers = new Set<TimerHandle>();
+  private grouping: ReadonlyMap<string, string> = new Map();
   private emptyTimer: TimerHandle | null = null;
+  private closing: Promise<void> | null = null;
   private readonly log: Logger;
 
   constructor(
-    readonly id: string,
-    readonly name: string,
-    private readonly modules: readonly AnySignalingModule[],
+    init: RoomInit,
+    private readonly features: readonly FeatureInstance[],
+    loaded: ReadonlyMap<string, unknown>,
     private readonly host: RoomHost,
-    readonly settings: { readonly waitingRoom: boolean } = { waitingRoom: false },
   ) {
-    this.log = host.logger.child({ roomId: id });
-    for (const module of modules) {
-      const ctx = this.roomContext(module.namespace);
-      this.contexts.set(module.namespace, ctx);
-      this.states.set(module.namespace, module.init(ctx));
+    this.id = init.id;
+    this.name = init.name;
+    this.settings = { waitingRoom: init.waitingRoom };
+    this.log = host.logger.child({ roomId: init.id });
+    for (const feature of features) {
+      const room = this.featureRoom(feature.namespace);
+      this.rooms.set(feature.namespace, room);
+      this.states.set(feature.namespace, feature.hooks.init(room, loaded.get(feature.namespace)));
     }
   }
 
-  /** Queues a task; the returned promise settles when it has run. A failing task is logged and does not stop the queue. */
-  enqueue(task: () => void | Promise<void>): Promise<void> {
-    const run = this.queue.then(task).catch((err: unknown) => {
-      this.log.error({ err }, 'room task failed');
-    });
-    this.queue = run;
-    return run;
-  }
+  // ── the queue ─────────────────────────────────────────────────────────────
 
-  // ── lifecycle (call only from inside a task) ───────────────────────────────
-
-  async join(session: SignalingSession, cmd: Extract<ControlCommand, { action: 'join' }>): Promise<void> {
-    if (session.state === 'closed') {
-      // The joiner vanished before joining; a room opened only for them must not stay open forever.
-      if (this.members.size === 0 && !this.closed) this.scheduleEmptyClose();
+  /** Queues a task; it runs now if the room is idle. When the room has closed (or closes first), `dropped` runs instead. */
+  enqueue(run: () => void, dropped?: () => void): void {
+    if (this.closed) {
+      dropped?.();
       return;
     }
-    if (this.closed) return session.rejoin(cmd);
-    this.cancelEmptyTimer();
-    const a = session.admission;
-    const existing = this.members.get(a.participantId);
-    if (existing) return this.resume(existing, session);
-    const stillWaiting = this.waiting.get(a.participantId);
-    // A second connection of someone waiting replaces the first and queues again.
-    if (stillWaiting) this.leaveWaiting(stillWaiting, SignalingCloseCode.replaced, 'replaced by a newer connection');
-    const displayName = a.kind === 'guest' && cmd.display_name ? cmd.display_name : a.displayName;
-    const member = new Member(
-      a.participantId,
-      a.kind,
-      displayName,
-      a.isRoomOwner ? 'moderator' : 'participant',
-      a.userId,
-      a.inviteCode,
-      this.host.clock.now(),
-      a.resumption,
+    this.tasks.push({ run, dropped });
+    if (!this.draining) this.drain();
+  }
+
+  private drain(): void {
+    this.draining = true;
+    try {
+      for (let task = this.tasks.shift(); task; task = this.tasks.shift()) {
+        if (this.closed) {
+          task.dropped?.();
+          continue;
+        }
+        try {
+          task.run();
+        } catch (err) {
+          this.log.error({ err }, 'room task failed');
+          this.host.taskFailed?.(err);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Resolves once nothing is queued and no spawned work is still running (tests; shutdown). */
+  async idle(): Promise<void> {
+    for (let round = 0; round < 10_000; round++) {
+      if (this.tasks.length === 0 && this.inflight.size === 0) {
+        if (this.closing) await this.closing;
+        return;
+      }
+      await Promise.allSettled([...this.inflight]);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private spawn<T>(work: Promise<T> | (() => Promise<T>), then: ((result: T) => void) | undefined, fail: (err: unknown) => void): void {
+    let promise: Promise<T>;
+    try {
+      promise = typeof work === 'function' ? work() : work;
+    } catch (err) {
+      promise = Promise.reject(err);
+    }
+    const tracked = promise.then(
+      (result) => {
+        if (then) this.enqueue(() => then(result));
+      },
+      (err: unknown) => this.enqueue(() => fail(err), () => this.log.warn({ err }, 'spawned work failed after the room closed')),
     );
-    member.session = session;
-    const decision = this.admission(member);
-    if (decision !== 'admit' && decision !== 'wait') {
-      this.log.info({ participantId: member.id, error: decision.refuse }, 'join refused');
-      session.sendError(CONTROL_NAMESPACE, decision.refuse, { action: 'join' });
-      session.close(SignalingCloseCode.joinRefused, decision.refuse);
+    this.inflight.add(tracked);
+    void tracked.finally(() => this.inflight.delete(tracked));
+  }
+
+  /** Runs one feature hook; a hook that returned a promise broke the rule that hooks are synchronous. */
+  private call<R>(namespace: string, hook: string, fn: () => R): R {
+    const result = fn();
+    if (isThenable(result)) {
+      result.then(undefined, (err: unknown) => this.log.error({ err, namespace, hook }, 'feature hook failed'));
+      throw new Error(`the feature "${namespace}" returned a promise from ${hook}: hooks must be synchronous (use spawn)`);
+    }
+    return result;
+  }
+
+  // ── lifecycle (inside a task) ─────────────────────────────────────────────
+
+  join(port: ConnectionPort, admission: Admission, cmd: JoinCommand): void {
+    if (!port.isOpen()) {
+      // The joiner vanished before joining; a room opened only for them must not stay open forever.
       if (this.members.size === 0 && this.waiting.size === 0) this.scheduleEmptyClose();
       return;
     }
-    session.attach(member);
-    if (decision === 'wait') {
-      this.waiting.set(member.id, member);
-      this.log.info({ participantId: member.id, kind: member.kind }, 'participant waiting');
-      this.emit('waiting_joined', { participant: member });
+    this.cancelEmptyTimer();
+    const existing = this.members.get(admission.participantId);
+    if (existing) return this.resume(existing, port);
+    const stillWaiting = this.waiting.get(admission.participantId);
+    // A second connection of someone waiting replaces the first and queues again.
+    if (stillWaiting) this.leaveWaiting(stillWaiting, SignalingCloseCode.replaced, 'replaced by a newer connection');
+    const displayName = admission.kind === 'guest' && cmd.display_name ? cmd.display_name : admission.displayName;
+    const member = new Member(
+      admission.participantId,
+      admission.kind,
+      displayName,
+      admission.isRoomOwner ? 'moderator' : 'participant',
+      admission.userId,
+      admission.inviteCode,
+      this.host.clock.now(),
+      admission.resumption,
+    );
+    member.port = port;
+    const decision = this.admission(member);
+    if (decision !== 'admit' && decision !== 'wait') {
+      this.log.info({ participantId: member.id, error: decision.refuse }, 'join refused');
+      port.send(errorEnvelope(CONTROL_NAMESPACE, decision.refuse, { action: 'join' }, this.host.clock));
+      port.close(SignalingCloseCode.joinRefused, decision.refuse);
+      if (this.members.size === 0 && this.waiting.size === 0) this.scheduleEmptyClose();
       return;
     }
-    await this.enter(member);
+    if (decision === 'wait') {
+      this.waiting.set(member.id, member);
+      this.log.info({ participantId: member.id }, 'participant is waiting');
+      this.deliver(member, envelope(CONTROL_NAMESPACE, { message: 'waiting' }, this.host.clock));
+      this.emit(coreEvents.waitingJoined.name, { participant: member });
+      return;
+    }
+    this.enter(member);
   }
 
-  /** Asks every module's `admit`; a refusal wins over `wait`, `wait` over `admit`. */
   private admission(member: Member): AdmissionDecision {
     let decision: AdmissionDecision = 'admit';
-    for (const module of this.modules) {
-      if (!module.admit) continue;
-      let answer: AdmissionDecision;
-      try {
-        answer = module.admit(this.moduleContext(module, member), member);
-      } catch (err) {
-        this.log.error({ err, namespace: module.namespace }, 'module admit failed');
-        answer = { refuse: 'internal_error' };
-      }
+    for (const feature of this.features) {
+      const admit = feature.hooks.admit;
+      if (!admit) continue;
+      const answer = this.call(feature.namespace, 'admit', () => admit(this.context(feature, member), member) as AdmissionDecision);
       if (answer !== 'admit' && answer !== 'wait') return answer;
       if (answer === 'wait') decision = 'wait';
     }
     return decision;
   }
 
-  /** The participant becomes part of the meeting: modules' onJoin, then join_success. */
-  private async enter(member: Member): Promise<void> {
+  /** The participant becomes part of the meeting: features' onJoin, then join_success. */
+  private enter(member: Member): void {
     member.buffer = [];
     this.members.set(member.id, member);
     this.log.info({ participantId: member.id, kind: member.kind, role: member.role }, 'participant joined');
-    for (const module of this.modules) {
-      if (!module.onJoin) continue;
+    for (const feature of this.features) {
+      const onJoin = feature.hooks.onJoin;
+      if (!onJoin) continue;
       try {
-        await module.onJoin(this.moduleContext(module, member), member);
+        this.call(feature.namespace, 'onJoin', () => onJoin(this.context(feature, member), member));
       } catch (err) {
-        this.log.error({ err, namespace: module.namespace }, 'module onJoin failed');
+        // Never silent: logged with its context, and the participant learns that this feature failed for them.
+        this.log.error({ err, namespace: feature.namespace, participantId: member.id }, 'feature onJoin failed');
+        this.host.taskFailed?.(err);
+        this.deliver(member, errorEnvelope(feature.namespace, 'internal_error', { action: 'join' }, this.host.clock));
       }
     }
     this.sendJoinSuccess(member, false);
   }
 
   /** A new connection for a participant who is still here (dropped socket, or a second tab with the same resumption). */
-  private resume(member: Member, session: SignalingSession): void {
-    const previous = member.session;
-    if (previous && previous !== session) {
-      previous.detach();
-      previous.close(SignalingCloseCode.replaced, 'replaced by a newer connection');
-    }
+  private resume(member: Member, port: ConnectionPort): void {
+    const previous = member.port;
+    if (previous && previous !== port) previous.close(SignalingCloseCode.replaced, 'replaced by a newer connection');
     if (member.resumeTimer) {
       this.host.clock.clearTimeout(member.resumeTimer);
       member.resumeTimer = null;
     }
-    member.session = session;
+    member.port = port;
     member.buffer = [];
-    session.attach(member);
     const wasDisconnected = member.connection === 'disconnected';
     member.connection = 'connected';
     this.log.info({ participantId: member.id }, 'participant resumed');
-    if (wasDisconnected) this.emit('participant_updated', { participant: member, changed: ['connection'] });
+    if (wasDisconnected) this.emit(coreEvents.participantUpdated.name, { participant: member, changed: ['connection'] });
     this.sendJoinSuccess(member, true);
   }
 
   private sendJoinSuccess(member: Member, resumed: boolean): void {
     const modules: Record<string, unknown> = {};
-    for (const module of this.modules) {
-      if (!module.snapshot) continue;
+    for (const feature of this.features) {
+      const snapshot = feature.hooks.snapshot;
+      if (!snapshot) continue;
       try {
-        modules[module.namespace] = module.snapshot(this.moduleContext(module, member), member);
+        modules[feature.namespace] = this.call(feature.namespace, 'snapshot', () => snapshot(this.context(feature, member), member));
       } catch (err) {
-        this.log.error({ err, namespace: module.namespace }, 'module snapshot failed');
+        this.log.error({ err, namespace: feature.namespace, participantId: member.id }, 'feature snapshot failed');
+        this.host.taskFailed?.(err);
       }
     }
     const payload: JoinSuccess = {
@@ -260,164 +360,179 @@ export class Room {
       modules,
       resumed,
     };
-    const waiting = member.buffer ?? [];
+    const queued = member.buffer ?? [];
     member.buffer = null;
-    member.session?.deliver(envelope(CONTROL_NAMESPACE, payload, this.host.clock));
-    for (const text of waiting) member.session?.deliver(text);
+    member.port?.send(envelope(CONTROL_NAMESPACE, payload, this.host.clock));
+    for (const text of queued) member.port?.send(text);
   }
 
   /** Out of the waiting room without entering (gone, removed, replaced): close their connection. */
   private leaveWaiting(member: Member, code: number, reason: string): void {
     if (this.waiting.get(member.id) !== member) return;
     this.waiting.delete(member.id);
-    const session = member.session;
-    member.session = null;
+    const port = member.port;
+    member.port = null;
     this.log.info({ participantId: member.id, reason }, 'participant left the waiting room');
-    this.emit('waiting_left', { participant: member, admitted: false });
-    if (session) {
-      session.detach();
-      session.close(code, reason);
-    }
+    this.emit(coreEvents.waitingLeft.name, { participant: member, admitted: false });
+    port?.close(code, reason);
     if (this.members.size === 0 && this.waiting.size === 0) this.scheduleEmptyClose();
   }
 
-  /** The socket of this session is gone without control/leave: keep the participant for the resume window. */
-  disconnect(session: SignalingSession): void {
-    const waiting = session.member;
+  /** This connection is gone without control/leave: keep the participant for the resume window. */
+  disconnect(port: ConnectionPort): void {
+    const waiting = [...this.waiting.values()].find((m) => m.port === port);
     // Waiting has no resume window: whoever comes back queues again.
-    if (waiting && waiting.session === session && this.waiting.get(waiting.id) === waiting) return this.leaveWaiting(waiting, SignalingCloseCode.normal, 'gone');
-    const member = session.member;
-    if (!member || member.session !== session || this.members.get(member.id) !== member) return;
-    member.session = null;
+    if (waiting) return this.leaveWaiting(waiting, SignalingCloseCode.normal, 'gone');
+    const member = this.memberOf(port);
+    if (!member) return;
+    member.port = null;
     member.buffer = null;
     member.connection = 'disconnected';
     this.log.info({ participantId: member.id }, 'participant connection lost');
-    this.emit('participant_updated', { participant: member, changed: ['connection'] });
+    this.emit(coreEvents.participantUpdated.name, { participant: member, changed: ['connection'] });
     member.resumeTimer = this.host.clock.setTimeout(() => {
-      void this.enqueue(() => {
-        if (this.members.get(member.id) === member && member.connection === 'disconnected') return this.leave(member, 'timeout');
+      this.enqueue(() => {
+        if (this.members.get(member.id) === member && member.connection === 'disconnected') this.leave(member, 'timeout');
       });
     }, this.host.resumeWindowMs());
   }
 
-  async leave(member: Member, reason: LeftReason): Promise<void> {
+  private memberOf(port: ConnectionPort): Member | undefined {
+    for (const m of this.members.values()) if (m.port === port) return m;
+    return undefined;
+  }
+
+  leave(member: Member, reason: LeftReason): void {
     if (this.members.get(member.id) !== member) return;
     this.members.delete(member.id);
     if (member.resumeTimer) this.host.clock.clearTimeout(member.resumeTimer);
     member.resumeTimer = null;
-    const session = member.session;
-    member.session = null;
+    const port = member.port;
+    member.port = null;
     member.buffer = null;
+    this.dropFromGroups(member.id);
     this.log.info({ participantId: member.id, reason }, 'participant left');
-    for (const module of this.modules) {
-      if (!module.onLeave) continue;
-      try {
-        await module.onLeave(this.moduleContext(module, member), member, reason);
-      } catch (err) {
-        this.log.error({ err, namespace: module.namespace }, 'module onLeave failed');
-      }
-    }
+    this.runLeaveHooks(member, reason);
     if (reason === 'left' || reason === 'removed') this.host.revokeResumption(member.resumption);
-    if (session) {
-      session.detach();
-      session.close(reason === 'removed' ? SignalingCloseCode.removed : SignalingCloseCode.normal, reason);
-    }
+    port?.close(reason === 'removed' ? SignalingCloseCode.removed : SignalingCloseCode.normal, reason);
     if (this.members.size === 0 && this.waiting.size === 0) this.scheduleEmptyClose();
   }
 
+  private runLeaveHooks(member: Member, reason: LeftReason): void {
+    for (const feature of this.features) {
+      const onLeave = feature.hooks.onLeave;
+      if (!onLeave) continue;
+      try {
+        this.call(feature.namespace, 'onLeave', () => onLeave(this.context(feature, member), member, reason));
+      } catch (err) {
+        this.log.error({ err, namespace: feature.namespace, participantId: member.id }, 'feature onLeave failed');
+        this.host.taskFailed?.(err);
+      }
+    }
+  }
+
   /** An admitted participant goes back to the waiting room: the others see them leave; their connection stays. */
-  private async backToWaiting(member: Member): Promise<void> {
-    const session = member.session;
-    if (!session) return this.leave(member, 'removed');
+  private backToWaiting(member: Member): void {
+    if (!member.port) return this.leave(member, 'removed');
     this.members.delete(member.id);
     if (member.resumeTimer) this.host.clock.clearTimeout(member.resumeTimer);
     member.resumeTimer = null;
     member.buffer = null;
-    for (const module of this.modules) {
-      if (!module.onLeave) continue;
-      try {
-        await module.onLeave(this.moduleContext(module, member), member, 'removed');
-      } catch (err) {
-        this.log.error({ err, namespace: module.namespace }, 'module onLeave failed');
-      }
-    }
+    this.dropFromGroups(member.id);
+    this.runLeaveHooks(member, 'removed');
     this.waiting.set(member.id, member);
     this.log.info({ participantId: member.id }, 'participant sent to the waiting room');
-    this.emit('waiting_joined', { participant: member });
+    this.deliver(member, envelope(CONTROL_NAMESPACE, { message: 'waiting' }, this.host.clock));
+    this.emit(coreEvents.waitingJoined.name, { participant: member });
   }
 
-  /** A command from a joined session, already known to belong to a registered namespace. */
-  async command(session: SignalingSession, namespace: string, payload: { action: string }): Promise<void> {
-    if (this.closed) return session.forward(namespace, payload);
-    const member = session.member;
-    if (!member || member.session !== session) {
-      if (session.state !== 'closed') session.sendError(namespace, 'not_joined', { action: payload.action });
+  /** A command from a connection of this room, for a namespace that exists. */
+  command(port: ConnectionPort, namespace: string, payload: { action: string }): void {
+    const waitingMember = [...this.waiting.values()].find((m) => m.port === port);
+    if (waitingMember) {
+      // In the waiting room one can only leave.
+      if (namespace === CONTROL_NAMESPACE && payload.action === 'leave') return this.leaveWaiting(waitingMember, SignalingCloseCode.normal, 'left');
+      return port.send(errorEnvelope(namespace, 'not_joined', { action: payload.action }, this.host.clock));
+    }
+    const member = this.memberOf(port);
+    if (!member) {
+      if (port.isOpen()) port.send(errorEnvelope(namespace, 'not_joined', { action: payload.action }, this.host.clock));
       return;
     }
-    if (this.waiting.get(member.id) === member) {
-      // In the waiting room one can only leave.
-      if (namespace === CONTROL_NAMESPACE && payload.action === 'leave') return this.leaveWaiting(member, SignalingCloseCode.normal, 'left');
-      return session.sendError(namespace, 'not_joined', { action: payload.action });
-    }
-    const module = this.modules.find((m) => m.namespace === namespace);
-    if (!module) return session.sendError(namespace, 'unknown_namespace');
-    const parsed = module.commands.safeParse(payload);
+    const feature = this.features.find((f) => f.namespace === namespace);
+    if (!feature) return port.send(errorEnvelope(namespace, 'unknown_namespace', {}, this.host.clock));
+    const parsed = feature.commands.safeParse(payload);
     if (!parsed.success) {
-      return isUnknownAction(parsed.error)
-        ? session.sendError(namespace, 'unknown_action', { action: payload.action })
-        : session.sendError(namespace, 'invalid_command', { action: payload.action, issues: issuesOf(parsed.error) });
+      const error = isUnknownAction(parsed.error)
+        ? errorEnvelope(namespace, 'unknown_action', { action: payload.action }, this.host.clock)
+        : errorEnvelope(namespace, 'invalid_command', { action: payload.action, issues: issuesOf(parsed.error) }, this.host.clock);
+      return port.send(error);
     }
     if (namespace === CONTROL_NAMESPACE) {
-      // Joining and leaving are the core's business; control's module handles what happens inside the room.
-      if (payload.action === 'join') return session.sendError(namespace, 'already_joined', { action: 'join' });
+      // Joining and leaving are the core's business; control's feature handles what happens inside the room.
+      if (payload.action === 'join') return port.send(errorEnvelope(namespace, 'already_joined', { action: 'join' }, this.host.clock));
       if (payload.action === 'leave') return this.leave(member, 'left');
     }
-    try {
-      await module.onCommand(this.moduleContext(module, member), member, parsed.data);
-    } catch (err) {
+    const refuse = (err: unknown) => {
       if (err instanceof CommandError) {
-        session.sendError(namespace, err.code, { action: payload.action, ...err.extra });
+        this.deliver(member, errorEnvelope(namespace, err.code, { action: payload.action, ...err.extra }, this.host.clock));
       } else {
-        this.log.error({ err, namespace, action: payload.action }, 'module command failed');
-        session.sendError(namespace, 'internal_error', { action: payload.action });
+        this.log.error({ err, namespace, action: payload.action }, 'feature command failed');
+        this.host.taskFailed?.(err);
+        this.deliver(member, errorEnvelope(namespace, 'internal_error', { action: payload.action }, this.host.clock));
       }
+    };
+    try {
+      const ctx = this.context(feature, member, refuse);
+      this.call(namespace, 'onCommand', () => feature.hooks.onCommand(ctx, member, parsed.data));
+    } catch (err) {
+      refuse(err);
     }
   }
 
-  /** Ends the room: tells everyone (when `notify`), closes their sockets, stops every timer. */
-  close(reason: string, notify: boolean): void {
-    if (this.closed) return;
+  /**
+   * Ends the room: tells everyone (when `notify`), closes their connections, stops every timer, drops what
+   * is still queued, and lets each feature save (onClose). Resolves when those saves are done.
+   */
+  close(reason: string, notify: boolean): Promise<void> {
+    if (this.closing) return this.closing;
     this.closed = true;
     this.cancelEmptyTimer();
     for (const timer of this.timers) this.host.clock.clearTimeout(timer);
     this.timers.clear();
-    for (const member of this.members.values()) {
+    const closingText = envelope(CONTROL_NAMESPACE, { message: 'closing', reason }, this.host.clock);
+    for (const member of [...this.members.values(), ...this.waiting.values()]) {
       if (member.resumeTimer) this.host.clock.clearTimeout(member.resumeTimer);
-      const session = member.session;
-      if (!session) continue;
-      if (notify) session.deliver(envelope(CONTROL_NAMESPACE, { message: 'closing', reason }, this.host.clock));
-      session.detach();
-      session.close(SignalingCloseCode.goingAway, reason);
-    }
-    for (const member of this.waiting.values()) {
-      const session = member.session;
-      if (!session) continue;
-      if (notify) session.deliver(envelope(CONTROL_NAMESPACE, { message: 'closing', reason }, this.host.clock));
-      session.detach();
-      session.close(SignalingCloseCode.goingAway, reason);
+      const port = member.port;
+      member.port = null;
+      if (!port) continue;
+      if (notify) port.send(closingText);
+      port.close(SignalingCloseCode.goingAway, reason);
     }
     this.waiting.clear();
     this.members.clear();
     this.handlers.clear();
     this.log.info({ reason }, 'room closed');
-    this.host.roomClosed(this);
+    const saves = this.features.map(async (feature) => {
+      try {
+        await feature.hooks.onClose?.(this.states.get(feature.namespace));
+      } catch (err) {
+        this.log.error({ err, namespace: feature.namespace }, 'feature onClose failed');
+      }
+    });
+    // Work already spawned (a ballot being written) finishes too before shutdown closes the database.
+    this.closing = Promise.all([...saves, ...this.inflight]).then(() => undefined);
+    this.host.roomClosed(this, this.closing);
+    // What is still queued learns that the room is gone.
+    for (let task = this.tasks.shift(); task; task = this.tasks.shift()) task.dropped?.();
+    return this.closing;
   }
 
   private scheduleEmptyClose(): void {
     this.cancelEmptyTimer();
     this.emptyTimer = this.host.clock.setTimeout(() => {
-      void this.enqueue(() => {
-        if (this.members.size === 0 && this.waiting.size === 0) this.close('empty', false);
+      this.enqueue(() => {
+        if (this.members.size === 0 && this.waiting.size === 0) void this.close('empty', false);
       });
     }, this.host.emptyRoomGraceMs());
   }
@@ -427,11 +542,43 @@ export class Room {
     this.emptyTimer = null;
   }
 
-  // ── what modules see ──────────────────────────────────────────────────────
+  // ── groups ────────────────────────────────────────────────────────────────
+
+  private groupOf(id: string): string | null {
+    return this.grouping.get(id) ?? null;
+  }
+
+  private dropFromGroups(id: string): void {
+    if (!this.grouping.has(id)) return;
+    const next = new Map(this.grouping);
+    next.delete(id);
+    this.grouping = next;
+  }
+
+  private setGroups(groups: ReadonlyMap<string, string>): void {
+    const previous = this.grouping;
+    const next = new Map([...groups].filter(([id]) => this.members.has(id)));
+    const ids = new Set([...previous.keys(), ...next.keys()]);
+    const moved = [...ids].filter((id) => (previous.get(id) ?? null) !== (next.get(id) ?? null));
+    this.grouping = next;
+    const change: GroupsChange = { groups: next, previous, moved };
+    for (const feature of this.features) {
+      const onGroupsChanged = feature.hooks.onGroupsChanged;
+      if (!onGroupsChanged) continue;
+      try {
+        this.call(feature.namespace, 'onGroupsChanged', () => onGroupsChanged(this.context(feature, null), change));
+      } catch (err) {
+        this.log.error({ err, namespace: feature.namespace }, 'feature onGroupsChanged failed');
+        this.host.taskFailed?.(err);
+      }
+    }
+  }
+
+  // ── what features see ─────────────────────────────────────────────────────
 
   private deliver(to: Member, text: string): void {
     if (to.buffer) to.buffer.push(text);
-    else to.session?.deliver(text);
+    else to.port?.send(text);
   }
 
   private resolve(to: Participant | string): Member | undefined {
@@ -439,74 +586,88 @@ export class Room {
     return this.members.get(id) ?? this.waiting.get(id);
   }
 
-  private emit<E extends RoomEventName>(event: E, payload: RoomEventMap[E]): void {
+  private emit(event: string, payload: unknown): void {
     for (const handler of this.handlers.get(event) ?? []) {
       try {
-        (handler as (p: RoomEventMap[E]) => void)(payload);
+        (handler as (p: unknown) => void)(payload);
       } catch (err) {
         this.log.error({ err, event }, 'room event handler failed');
+        this.host.taskFailed?.(err);
       }
     }
   }
 
-  private roomContext(namespace: string): RoomContext {
+  private recipients(options: SendOptions | undefined, filter?: (m: Member) => boolean): Member[] {
+    const skip = options?.except === undefined ? undefined : typeof options.except === 'string' ? options.except : options.except.id;
+    const group = options?.group;
+    return [...this.members.values()].filter((m) => m.id !== skip && (group === undefined || this.groupOf(m.id) === group) && (!filter || filter(m)));
+  }
+
+  private featureRoom(namespace: string): AnyRoom {
     const clock = this.host.clock;
-    const exceptId = (options?: SendOptions) => (options?.except === undefined ? undefined : typeof options.except === 'string' ? options.except : options.except.id);
-    const room: RoomContext = {
+    const logger = this.log.child({ feature: namespace });
+    const groups: RoomGroups = {
+      of: (id) => this.groupOf(id),
+      same: (a, b) => this.groupOf(a) === this.groupOf(b),
+      members: (group) => [...this.members.values()].filter((m) => this.groupOf(m.id) === group),
+      all: () => this.grouping,
+      set: (next) => this.setGroups(next),
+    };
+    return {
       id: this.id,
       name: this.name,
       clock,
-      logger: this.log.child({ module: namespace }),
+      logger,
       settings: this.settings,
+      groups,
       participants: () => [...this.members.values()],
       waiting: () => [...this.waiting.values()],
-      admit: async (id) => {
-        const member = this.waiting.get(id);
-        if (!member) return;
-        this.waiting.delete(id);
-        this.emit('waiting_left', { participant: member, admitted: true });
-        await this.enter(member);
-      },
-      moveToWaiting: async (id) => {
-        const member = this.members.get(id);
-        if (member) await this.backToWaiting(member);
-      },
       participant: (id) => this.members.get(id),
       permissionsOf: (who) => permissionsFor(who.role),
       send: (to, message) => {
         const member = this.resolve(to);
-        if (member) this.deliver(member, envelope(namespace, message, clock));
+        if (member) this.deliver(member, envelope(namespace, message as object, clock));
       },
       broadcast: (message, options) => {
-        const skip = exceptId(options);
-        const text = envelope(namespace, message, clock);
-        for (const member of this.members.values()) if (member.id !== skip) this.deliver(member, text);
+        const text = envelope(namespace, message as object, clock);
+        for (const member of this.recipients(options)) this.deliver(member, text);
       },
       sendTo: (role, message, options) => {
-        const skip = exceptId(options);
-        const text = envelope(namespace, message, clock);
-        for (const member of this.members.values()) if (member.role === role && member.id !== skip) this.deliver(member, text);
+        const text = envelope(namespace, message as object, clock);
+        for (const member of this.recipients(options, (m) => m.role === role)) this.deliver(member, text);
       },
       sendError: (to, error, extra = {}) => {
         const member = this.resolve(to);
-        if (member) this.deliver(member, errorEnvelope(namespace, error, extra, clock));
+        if (member) this.deliver(member, errorEnvelope(namespace, error as string, extra, clock));
       },
-      emit: (event, payload) => this.emit(event, payload),
-      on: (event, handler) => {
-        const list = this.handlers.get(event) ?? [];
-        list.push(handler as (payload: never) => void);
-        this.handlers.set(event, list);
+      emit: (event: AnyRoomEvent, payload: unknown) => this.emit(event.name, payload),
+      on: (event: AnyRoomEvent, handler: (payload: never) => void) => {
+        const list = this.handlers.get(event.name) ?? [];
+        list.push(handler);
+        this.handlers.set(event.name, list);
       },
       setTimer: (ms, fn) => {
         const handle = clock.setTimeout(() => {
           this.timers.delete(handle);
-          void this.enqueue(() => (this.closed ? undefined : fn()));
+          this.enqueue(fn);
         }, ms);
         this.timers.add(handle);
         return () => {
           clock.clearTimeout(handle);
           this.timers.delete(handle);
         };
+      },
+      spawn: (work, then, fail) => this.spawn(work, then, fail ?? ((err: unknown) => logger.error({ err }, 'spawned work failed'))),
+      admit: (id) => {
+        const member = this.waiting.get(id);
+        if (!member) return;
+        this.waiting.delete(id);
+        this.emit(coreEvents.waitingLeft.name, { participant: member, admitted: true });
+        this.enter(member);
+      },
+      moveToWaiting: (id) => {
+        const member = this.members.get(id);
+        if (member) this.backToWaiting(member);
       },
       updateParticipant: (id, changes) => {
         const member = this.members.get(id);
@@ -520,32 +681,41 @@ export class Room {
           member.role = changes.role;
           changed.push('role');
         }
-        if (changed.length) this.emit('participant_updated', { participant: member, changed });
+        if (changed.length) this.emit(coreEvents.participantUpdated.name, { participant: member, changed });
       },
-      removeParticipant: async (id) => {
+      removeParticipant: (id, reason: RemovedReason) => {
+        const removed = envelope(CONTROL_NAMESPACE, { message: 'removed', reason }, clock);
         const member = this.members.get(id);
-        if (member) await this.leave(member, 'removed');
+        if (member) {
+          this.deliver(member, removed);
+          this.leave(member, 'removed');
+        }
         const waiting = this.waiting.get(id);
         if (waiting) {
+          this.deliver(waiting, removed);
           this.host.revokeResumption(waiting.resumption);
           this.leaveWaiting(waiting, SignalingCloseCode.removed, 'removed');
         }
       },
     };
-    return room;
   }
 
-  private moduleContext(module: AnySignalingModule, who: Participant): ModuleContext<unknown> {
-    const room = this.contexts.get(module.namespace)!;
+  /**
+   * A hook's context. `refuse` (commands only) answers a failed spawn without its own `fail` to the sender.
+   * `who` null: a hook about no one (groups changed), with no permissions.
+   */
+  private context(feature: FeatureInstance, who: Participant | null, refuse?: (err: unknown) => void): AnyContext {
+    const room = this.rooms.get(feature.namespace)!;
     return {
       room,
-      state: this.states.get(module.namespace),
-      permissions: permissionsFor(who.role),
+      state: this.states.get(feature.namespace),
+      permissions: who ? permissionsFor(who.role) : NONE,
       clock: this.host.clock,
       send: room.send,
       broadcast: room.broadcast,
       sendTo: room.sendTo,
       emit: room.emit,
+      spawn: (work, then, fail) => room.spawn(work, then, fail ?? refuse),
     };
   }
 }

@@ -6,12 +6,12 @@ import {
   PROTOCOL_VERSION,
   SignalingCloseCode,
   type ControlCommand,
-  type SignalingErrorCode,
+  type CoreErrorCode,
   type SignalingErrorPayload,
 } from '@plenum/protocol';
-import type { Clock } from '../modules/types.ts';
+import type { Clock } from './feature.ts';
 import { TokenBucket } from './rate-limit.ts';
-import { errorEnvelope, issuesOf, type Member, type Room } from './room.ts';
+import { errorEnvelope, issuesOf, type ConnectionPort } from './room.ts';
 import type { Admission } from './tickets.ts';
 
 /** One transport connection as the core sees it (a WebSocket, or a simulated one in ModuleTester). */
@@ -20,26 +20,33 @@ export interface Link {
   close(code: number, reason: string): void;
 }
 
+type JoinCommand = Extract<ControlCommand, { action: 'join' }>;
+type ErrorExtra = Omit<SignalingErrorPayload, 'message' | 'error'>;
+
+/** What a session needs of the hub: where its room is, and the limits. */
 export interface SessionHost {
   clock: Clock;
   hasNamespace(namespace: string): boolean;
-  /** The live room for this id (opened on first use), or null when the room does not exist. */
-  roomFor(roomId: string): Promise<Room | null>;
+  /** Routes the join to the live room (opening it); settles when the room handled it. */
+  join(session: SignalingSession, cmd: JoinCommand): Promise<void>;
+  /** Hands a command to the session's room; a room that has closed answers `room_closed` through the hub. */
+  command(session: SignalingSession, namespace: string, payload: { action: string }): void;
+  /** The transport is gone: the room starts the resume window. */
+  disconnect(session: SignalingSession): void;
   sessionClosed(session: SignalingSession): void;
   limits(): { commandsPerSecond: number; commandBurst: number; abuseRejections: number; abuseWindowMs: number };
 }
 
-type JoinCommand = Extract<ControlCommand, { action: 'join' }>;
 const settled = Promise.resolve();
 
 /**
- * One connection's state machine: new → joining → joined → closed. It checks rate, JSON and envelope,
- * accepts only control/join first, and hands everything else to the room's queue in arrival order.
+ * One connection's state machine: new → joined → closed. It checks rate, JSON and envelope, accepts only
+ * control/join first, and hands everything else to the room in arrival order. The room sees it only
+ * through its `port`.
  */
 export class SignalingSession {
-  state: 'new' | 'joining' | 'joined' | 'closed' = 'new';
-  member: Member | null = null;
-  private room: Promise<Room | null> | null = null;
+  state: 'new' | 'joined' | 'closed' = 'new';
+  readonly port: ConnectionPort;
   /** Settles when everything received so far has been answered: answers go out in the order commands came in. */
   private tail: Promise<void> = settled;
   private readonly bucket: TokenBucket;
@@ -53,6 +60,11 @@ export class SignalingSession {
   ) {
     const limits = host.limits();
     this.bucket = new TokenBucket(limits.commandsPerSecond, limits.commandBurst, () => host.clock.now().getTime());
+    this.port = {
+      send: (text) => this.deliver(text),
+      close: (code, reason) => this.close(code, reason),
+      isOpen: () => this.state !== 'closed',
+    };
   }
 
   /** One inbound text frame. The promise settles when the command has been handled (tests wait on it). */
@@ -74,7 +86,7 @@ export class SignalingSession {
       return this.startJoin(payload);
     }
     // The room answers a second join with already_joined, in order with everything else.
-    return this.redispatch(namespace, payload);
+    return this.inOrder(() => this.host.command(this, namespace, payload));
   }
 
   /** Runs `step` after everything received before it has been handled. */
@@ -84,7 +96,7 @@ export class SignalingSession {
     return this.tail;
   }
 
-  private reply(namespace: string, error: SignalingErrorCode, extra: Omit<SignalingErrorPayload, 'message' | 'error'> = {}): Promise<void> {
+  private reply(namespace: string, error: CoreErrorCode, extra: ErrorExtra = {}): Promise<void> {
     return this.inOrder(() => this.sendError(namespace, error, extra));
   }
 
@@ -100,52 +112,16 @@ export class SignalingSession {
       this.close(SignalingCloseCode.joinRefused, 'protocol version mismatch');
       return settled;
     }
-    this.state = 'joining';
+    this.state = 'joined';
     const cmd = join.data;
-    return this.inOrder(() => this.rejoin(cmd));
-  }
-
-  /** Routes the join to the live room (again, when the room it found closed in the meantime). */
-  rejoin(cmd: JoinCommand): Promise<void> {
-    this.room = this.host.roomFor(this.admission.roomId);
-    return this.room.then(
-      (room) => {
-        if (room) return room.enqueue(() => room.join(this, cmd));
-        this.sendError(CONTROL_NAMESPACE, 'room_not_found', { action: 'join' });
-        this.close(SignalingCloseCode.joinRefused, 'room not found');
-      },
-      () => {
-        this.sendError(CONTROL_NAMESPACE, 'internal_error', { action: 'join' });
-        this.close(SignalingCloseCode.internalError, 'room could not be opened');
-      },
-    );
-  }
-
-  private redispatch(namespace: string, payload: { action: string }): Promise<void> {
-    return this.inOrder(() => this.forward(namespace, payload));
-  }
-
-  /** Hands a command to the current room's queue; the room calls this itself when the command reached it after it closed. */
-  forward(namespace: string, payload: { action: string }): Promise<void> {
-    return this.room?.then((r) => r?.enqueue(() => r.command(this, namespace, payload)), () => undefined) ?? settled;
-  }
-
-  /** The room made this session the connection of `member`. */
-  attach(member: Member): void {
-    this.member = member;
-    if (this.state !== 'closed') this.state = 'joined';
-  }
-
-  /** The room no longer routes to this session (left, replaced, room closed). */
-  detach(): void {
-    this.member = null;
+    return this.inOrder(() => this.host.join(this, cmd));
   }
 
   deliver(text: string): void {
     if (this.state !== 'closed') this.link.send(text);
   }
 
-  sendError(namespace: string, error: SignalingErrorCode, extra: Omit<SignalingErrorPayload, 'message' | 'error'> = {}): void {
+  sendError(namespace: string, error: string, extra: ErrorExtra = {}): void {
     this.deliver(errorEnvelope(namespace, error, extra, this.host.clock));
   }
 
@@ -158,10 +134,9 @@ export class SignalingSession {
 
   /** The transport is gone (client closed, network cut, heartbeat). Without control/leave this starts the resume window. */
   transportClosed(): void {
-    if (this.state === 'closed' && !this.member) return;
     this.markClosed();
-    const room = this.room;
-    if (room) void room.then((r) => r?.enqueue(() => r.disconnect(this)), () => undefined);
+    // In order: a join still being routed must reach its room before the room hears of the drop.
+    void this.inOrder(() => this.host.disconnect(this));
   }
 
   private markClosed(): void {

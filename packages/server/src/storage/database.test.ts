@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrations } from './migrations/index.ts';
+import { allMigrations } from '../features.ts';
 import { migrateToLatest } from './database.ts';
 import { backends, openTestStorage } from './testing.ts';
 
@@ -15,7 +15,7 @@ describe.each(backends)('migrations on %s', (backend) => {
     const storage = await openTestStorage(backend);
     close = storage.close;
     const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(storage.db);
-    expect(applied.rows.map((r) => r.name)).toEqual(Object.keys(migrations).sort());
+    expect(applied.rows.map((r) => r.name)).toEqual(Object.keys(allMigrations()).sort());
     const tables = await sql<{ table_name: string }>`
       select table_name from information_schema.tables where table_schema = ${storage.schema} order by table_name`.execute(storage.db);
     expect(tables.rows.map((r) => r.table_name)).toEqual(
@@ -26,7 +26,7 @@ describe.each(backends)('migrations on %s', (backend) => {
   it('is idempotent: running again applies nothing', async () => {
     const storage = await openTestStorage(backend);
     close = storage.close;
-    const again = await migrateToLatest(storage.db, storage.schema === 'public' ? undefined : storage.schema);
+    const again = await migrateToLatest(storage.db, allMigrations(), storage.schema === 'public' ? undefined : storage.schema);
     expect(again.results ?? []).toEqual([]);
   });
 

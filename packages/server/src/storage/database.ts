@@ -2,10 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
-import { Migrator, type MigrationResultSet } from 'kysely/migration';
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
-import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -69,7 +68,8 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
   };
 }
 
-export async function migrateToLatest(db: Db, schema?: string): Promise<MigrationResultSet> {
+/** Runs what of `migrations` (the core's and the features', see features.ts `allMigrations`) has not run yet, in name order. */
+export async function migrateToLatest(db: Db, migrations: Record<string, Migration>, schema?: string): Promise<MigrationResultSet> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { allMigrations } from '../features.ts';
 import { migrateToLatest, openStorage, type Storage } from './database.ts';
 
 /** The two storage backends every repository test runs against. */
@@ -16,11 +17,11 @@ export async function openTestStorage(backend: Backend): Promise<Storage & { sch
   const schema = `t_${randomBytes(6).toString('hex')}`;
   if (backend === 'pglite') {
     const storage = await openStorage({});
-    await migrateToLatest(storage.db);
+    await migrateToLatest(storage.db, allMigrations());
     return { ...storage, schema: 'public' };
   }
   const storage = await openStorage({ databaseUrl: testDatabaseUrl, schema });
-  await migrateToLatest(storage.db, schema);
+  await migrateToLatest(storage.db, allMigrations(), schema);
   return {
     ...storage,
     schema,

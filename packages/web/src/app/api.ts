@@ -1,9 +1,9 @@
 import { Problem } from '@plenum/protocol';
 import i18n, { type TFunction } from 'i18next';
 import type { ZodType } from 'zod';
-import type { Catalogue } from '../i18n/en.ts';
+import type { AppCatalogue } from '../i18n/en.ts';
 
-type ErrorKey = `errors.${keyof Catalogue['errors']}`;
+type ErrorKey = `errors.${keyof AppCatalogue['errors']}`;
 
 /** A failed API call: the server's problem+json when there is one, or a network failure (status 0). */
 export class ApiError extends Error {

@@ -1,7 +1,9 @@
 import { errorRegistry } from '@plenum/protocol';
 import { describe, expect, it } from 'vitest';
-import { de } from './de.ts';
-import { en } from './en.ts';
+import { registry } from '../features/registry.ts';
+import { catalogueOf } from './catalogue.ts';
+import { de as appDe } from './de.ts';
+import { en as appEn } from './en.ts';
 
 /** Every leaf key of a nested catalogue, as dotted paths. */
 function leafKeys(tree: object, prefix = ''): string[] {
@@ -20,7 +22,16 @@ function leafAt(tree: object, path: string): string {
   return path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], tree) as string;
 }
 
+/** The app's own texts and each feature's, by who owns them. */
+const parts: { owner: string; en: object; de: object }[] = [
+  { owner: 'app', en: appEn, de: appDe },
+  ...registry.map((feature) => ({ owner: feature.namespace, en: feature.messages.en, de: feature.messages.de })),
+];
+
 describe('i18n catalogues', () => {
+  const en = catalogueOf('en');
+  const de = catalogueOf('de');
+
   it('de and en have exactly the same keys', () => {
     expect(leafKeys(de).sort()).toEqual(leafKeys(en).sort());
   });
@@ -42,6 +53,31 @@ describe('i18n catalogues', () => {
     for (const code of Object.keys(errorRegistry)) {
       expect(en.errors, code).toHaveProperty(code);
       expect(de.errors, code).toHaveProperty(code);
+    }
+  });
+});
+
+describe('the catalogue of every feature', () => {
+  it.each(parts)('$owner: de and en have the same keys and placeholders, and no text is empty', ({ en, de }) => {
+    expect(leafKeys(de).sort()).toEqual(leafKeys(en).sort());
+    for (const key of leafKeys(en)) {
+      expect(placeholders(leafAt(de, key)), key).toEqual(placeholders(leafAt(en, key)));
+      for (const text of [leafAt(en, key), leafAt(de, key)]) expect(typeof text === 'string' && text.trim().length > 0, key).toBe(true);
+    }
+  });
+
+  it('gives every section one owner, and the whole catalogue is exactly their sections', () => {
+    const owners = new Map<string, string>();
+    for (const part of parts) {
+      for (const section of Object.keys(part.en)) {
+        // A second owner would silently replace the first one's texts.
+        expect(owners.get(section), `${section} of ${part.owner}`).toBeUndefined();
+        owners.set(section, part.owner);
+      }
+    }
+    for (const lang of ['en', 'de'] as const) {
+      expect(Object.keys(catalogueOf(lang)).sort()).toEqual([...owners.keys()].sort());
+      expect(leafKeys(catalogueOf(lang)).sort()).toEqual(parts.flatMap((part) => leafKeys(part[lang])).sort());
     }
   });
 });

@@ -1,8 +1,5 @@
 import i18n from 'i18next';
-import LanguageDetector from 'i18next-browser-languagedetector';
-import { initReactI18next } from 'react-i18next';
-import { de } from './de.ts';
-import { en, type Catalogue } from './en.ts';
+import type { Catalogue } from './catalogue.ts';
 
 export const languages = ['de', 'en'] as const;
 export type Language = (typeof languages)[number];
@@ -30,33 +27,6 @@ export async function chooseLanguage(lang: Language): Promise<void> {
     // Storage can be disabled (private mode, policies); the choice then lasts for this page only.
   }
   await i18n.changeLanguage(lang);
-}
-
-export async function initI18n(): Promise<typeof i18n> {
-  i18n.on('languageChanged', () => {
-    document.documentElement.lang = currentLanguage();
-  });
-  await i18n
-    .use(LanguageDetector)
-    .use(initReactI18next)
-    .init({
-      resources: { en: { translation: en }, de: { translation: de } },
-      supportedLngs: [...languages],
-      nonExplicitSupportedLngs: true,
-      load: 'languageOnly',
-      fallbackLng: 'en',
-      detection: {
-        order: ['localStorage', 'navigator'],
-        lookupLocalStorage: languageStorageKey,
-        // Only an explicit choice is stored (chooseLanguage); otherwise the browser's language keeps deciding.
-        caches: [],
-      },
-      // React escapes what it renders.
-      interpolation: { escapeValue: false },
-      returnNull: false,
-    });
-  document.documentElement.lang = currentLanguage();
-  return i18n;
 }
 
 export function formatDateTime(iso: string, lang: Language = currentLanguage()): string {

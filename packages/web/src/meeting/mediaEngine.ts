@@ -1,8 +1,11 @@
 import {
   MEDIA_NAMESPACE,
   MediaMessage,
+  mediaProtocol,
   MediaSnapshot,
   SignalingErrorPayload,
+  type AnyFeatureProtocol,
+  type CommandOf,
   type MediaSource,
   type ParticipantMedia,
   type ServerEnvelope,
@@ -13,7 +16,7 @@ import { classifyQuality, lossBetween, readStats, type LossCounters, type Qualit
 
 /** What the engine needs of the signaling connection. */
 export interface MediaSignaling {
-  send(namespace: string, payload: { action: string } & Record<string, unknown>): boolean;
+  send<P extends AnyFeatureProtocol>(protocol: P, command: CommandOf<P>): boolean;
 }
 
 /** One remote stream as the UI shows it: whose, which source, audio or video. */
@@ -161,9 +164,11 @@ export class MediaEngine {
     const mine = snapshot.participants.find((p) => p.participant_id === selfId);
     this.lastSentState = null;
     this.sendState();
+    // Receiving does not wait for publishing: the server sets both up side by side, so the others appear as
+    // soon as their subscription is answered.
+    this.requestSubscription();
     if (!resumed || !this.camera || !mine?.publishing.includes('camera')) await this.publishCamera();
     if (this.screenTrack && (!resumed || !this.screen || !mine?.publishing.includes('screen'))) await this.publishScreen(this.screenTrack);
-    this.requestSubscription();
     this.startStats();
   }
 
@@ -250,7 +255,7 @@ export class MediaEngine {
     this.screenTrack = null;
     this.screen?.pc.close();
     this.screen = null;
-    this.signaling.send(MEDIA_NAMESPACE, { action: 'unpublish', source: 'screen' });
+    this.signaling.send(mediaProtocol, { action: 'unpublish', source: 'screen' });
     this.updateScreen({ active: false, stream: null });
   }
 
@@ -282,7 +287,7 @@ export class MediaEngine {
     // Only streams this connection receives have a layer to choose (the server refuses others).
     const { participantId, source } = report;
     if (!this.streams.some((s) => s.participant_id === participantId && s.source === source && s.kind === 'video')) return;
-    const sent = this.signaling.send(MEDIA_NAMESPACE, { action: 'tile_size', participant_id: participantId, source, width: report.width, height: report.height });
+    const sent = this.signaling.send(mediaProtocol, { action: 'tile_size', participant_id: participantId, source, width: report.width, height: report.height });
     if (sent) report.sent = { width: report.width, height: report.height };
     this.flushTile(report, TILE_SIZE_INTERVAL_MS);
   }
@@ -368,7 +373,7 @@ export class MediaEngine {
         },
       });
     });
-    if (!this.signaling.send(MEDIA_NAMESPACE, { action: 'publish', source, sdp: pc.localDescription!.sdp })) {
+    if (!this.signaling.send(mediaProtocol, { action: 'publish', source, sdp: pc.localDescription!.sdp })) {
       // Not connected; the next join publishes again.
       answer.catch(() => {});
       this.pendingAnswers.get(source)?.reject(new Error('not connected'));
@@ -405,7 +410,7 @@ export class MediaEngine {
     const { audio, video } = this.local.snapshot;
     const state = { audio: audio.enabled && audio.track !== null, video: video.enabled && video.track !== null };
     if (this.lastSentState && this.lastSentState.audio === state.audio && this.lastSentState.video === state.video) return;
-    if (this.signaling.send(MEDIA_NAMESPACE, { action: 'update_state', ...state })) this.lastSentState = state;
+    if (this.signaling.send(mediaProtocol, { action: 'update_state', ...state })) this.lastSentState = state;
   }
 
   // ── subscribing ───────────────────────────────────────────────────────────────
@@ -416,7 +421,7 @@ export class MediaEngine {
     this.subscriber = null;
     this.streams = [];
     this.rebuildRemote();
-    this.signaling.send(MEDIA_NAMESPACE, { action: 'subscribe' });
+    this.signaling.send(mediaProtocol, { action: 'subscribe' });
   }
 
   private createSubscriber(): RTCPeerConnection {
@@ -446,7 +451,7 @@ export class MediaEngine {
     this.answeredSubscriber = pc;
     this.streams = streams;
     this.rebuildRemote();
-    this.signaling.send(MEDIA_NAMESPACE, { action: 'subscribe_answer', sdp: pc.localDescription!.sdp });
+    this.signaling.send(mediaProtocol, { action: 'subscribe_answer', sdp: pc.localDescription!.sdp });
     if (fresh) this.resendTileSizes();
     else for (const report of this.tiles.values()) this.flushTile(report);
   }
@@ -479,9 +484,9 @@ export class MediaEngine {
     this.negotiation = Promise.resolve();
     this.lastSentState = null;
     this.sendState();
+    this.requestSubscription();
     await this.publishCamera();
     if (this.screenTrack) await this.publishScreen(this.screenTrack);
-    this.requestSubscription();
   }
 
   // ── quality ───────────────────────────────────────────────────────────────────

@@ -1,4 +1,5 @@
 import { CONTROL_NAMESPACE, ControlMessage, type JoinSuccess, type ParticipantPublic, type ServerEnvelope } from '@plenum/protocol';
+import { FeatureConnection } from './featureStore.ts';
 import type { LocalMedia } from './localMedia.ts';
 import { MediaEngine } from './mediaEngine.ts';
 import { SignalingClient, type ConnectionState, type SignalingClientOptions } from './signalingClient.ts';
@@ -29,6 +30,8 @@ export type MeetingEvent = { type: 'joined'; name: string } | { type: 'left'; na
 export class MeetingSession {
   readonly signaling: SignalingClient;
   readonly media: MediaEngine;
+  /** The features' side of this connection: their stores (one each) and the server clock. */
+  readonly features: FeatureConnection;
   private snapshotValue: MeetingSnapshot;
   private readonly listeners = new Set<() => void>();
   private readonly eventListeners = new Set<(event: MeetingEvent) => void>();
@@ -37,6 +40,7 @@ export class MeetingSession {
   constructor(options: SignalingClientOptions, local: LocalMedia) {
     this.signaling = new SignalingClient(options);
     this.media = new MediaEngine(this.signaling, local);
+    this.features = new FeatureConnection(this.signaling);
     this.snapshotValue = { connection: this.signaling.state, self: null, roomName: null, participants: [] };
     this.cleanup.push(
       this.signaling.onState((connection) => {

@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, type StartResponse } from '@plenum/protocol';
+import { PROTOCOL_VERSION, chatProtocol, mediaProtocol, type RemovedReason, type StartResponse } from '@plenum/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exponentialBackoff } from './reconnectPolicy.ts';
 import { SignalingClient, TicketRefusedError, type ConnectionState, type TicketSource, type WebSocketLike } from './signalingClient.ts';
@@ -92,7 +92,8 @@ describe('SignalingClient', () => {
     sockets[0]!.receive('control', joinSuccess(false));
     expect(client.state.status).toBe('joined');
     expect(states).toEqual(['joined']);
-    expect(client.send('media', { action: 'subscribe' })).toBe(true);
+    expect(client.send(mediaProtocol, { action: 'subscribe' })).toBe(true);
+    expect(sockets[0]!.sent.at(-1)).toEqual({ namespace: 'media', payload: { action: 'subscribe' } });
   });
 
   it('waits in the waiting room until join_success; a ban or lock refusal fails with its reason', async () => {
@@ -100,13 +101,14 @@ describe('SignalingClient', () => {
     client.start();
     await vi.advanceTimersByTimeAsync(0);
     sockets[0]!.open();
-    sockets[0]!.receive('moderation', { message: 'waiting' });
+    sockets[0]!.receive('control', { message: 'waiting' });
     expect(client.state.status).toBe('waiting');
-    expect(client.send('chat', { action: 'send_message' })).toBe(false);
+    expect(client.send(chatProtocol, { action: 'send_message', text: 'Hello', to: { scope: 'room' } })).toBe(false);
     sockets[0]!.receive('control', joinSuccess(false));
     expect(states).toEqual(['waiting', 'joined']);
     // Removed with the reason told just before the close.
-    sockets[0]!.receive('moderation', { message: 'removed', reason: 'banned' });
+    sockets[0]!.receive('control', { message: 'removed', reason: 'banned' });
+    expect(client.state.status).toBe('joined');
     sockets[0]!.drop(4003);
     expect(client.state).toEqual({ status: 'failed', reason: 'banned' });
 
@@ -118,6 +120,47 @@ describe('SignalingClient', () => {
     expect(locked.client.state).toEqual({ status: 'failed', reason: 'room_locked' });
   });
 
+  it('goes back to the waiting room when a moderator sends this participant there (control/waiting after joining)', async () => {
+    const { client, sockets, states } = setup();
+    client.start();
+    await vi.advanceTimersByTimeAsync(0);
+    sockets[0]!.open();
+    sockets[0]!.receive('control', joinSuccess(false));
+    sockets[0]!.receive('control', { message: 'waiting' });
+    expect(states).toEqual(['joined', 'waiting']);
+    expect(client.send(mediaProtocol, { action: 'subscribe' })).toBe(false);
+    // Only control speaks for the connection: the same message in another namespace changes nothing.
+    sockets[0]!.receive('control', joinSuccess(false));
+    sockets[0]!.receive('moderation', { message: 'waiting' });
+    expect(client.state.status).toBe('joined');
+  });
+
+  it('fails with the reason control/removed told once the socket closes with 4003', async () => {
+    const cases: [RemovedReason | null, string][] = [
+      ['kicked', 'removed'],
+      ['banned', 'banned'],
+      ['meeting_ended', 'meeting_ended'],
+      ['debriefing', 'meeting_ended'],
+      // No (valid) reason told: removed.
+      [null, 'removed'],
+    ];
+    for (const [reason, failed] of cases) {
+      const { client, sockets } = setup();
+      client.start();
+      await vi.advanceTimersByTimeAsync(0);
+      sockets[0]!.open();
+      sockets[0]!.receive('control', joinSuccess(false));
+      if (reason) sockets[0]!.receive('control', { message: 'removed', reason });
+      else sockets[0]!.receive('control', { message: 'removed', reason: 'vanished' });
+      // A removal in another namespace is not the connection's.
+      sockets[0]!.receive('moderation', { message: 'removed', reason: 'banned' });
+      sockets[0]!.drop(4003);
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(client.state, String(reason)).toEqual({ status: 'failed', reason: failed });
+      expect(sockets).toHaveLength(1);
+    }
+  });
+
   it('reconnects after a drop with a fresh ticket and the resumption token', async () => {
     const { client, sockets, asked, states } = setup();
     client.start();
@@ -126,7 +169,7 @@ describe('SignalingClient', () => {
     sockets[0]!.receive('control', joinSuccess(false));
     sockets[0]!.drop();
     expect(client.state).toEqual({ status: 'reconnecting', attempt: 1 });
-    expect(client.send('media', { action: 'subscribe' })).toBe(false);
+    expect(client.send(mediaProtocol, { action: 'subscribe' })).toBe(false);
     await vi.advanceTimersByTimeAsync(100);
     expect(asked).toEqual([undefined, 'resume-1']);
     expect(sockets[1]!.protocols).toEqual(['plenum-signaling-v1', 'ticket.t2']);

@@ -1,15 +1,18 @@
 import {
   CONTROL_NAMESPACE,
-  JoinSuccess,
-  MODERATION_NAMESPACE,
-  ModerationRemoved,
+  ControlMessage,
   PROTOCOL_VERSION,
   SIGNALING_SUBPROTOCOL,
   ServerEnvelope,
   SignalingCloseCode,
   SignalingErrorPayload,
   TICKET_SUBPROTOCOL_PREFIX,
+  controlProtocol,
+  type AnyFeatureProtocol,
+  type CommandOf,
+  type JoinSuccess,
   type ProtocolMismatchReason,
+  type RemovedReason,
   type StartResponse,
 } from '@plenum/protocol';
 import { exponentialBackoff, type ReconnectPolicy } from './reconnectPolicy.ts';
@@ -78,6 +81,14 @@ export interface SignalingClientOptions {
 
 const OPEN = 1;
 
+/** How a removal the server announced (control/removed) ends the connection. */
+const removedFailReason: Record<RemovedReason, FailReason> = {
+  kicked: 'removed',
+  banned: 'banned',
+  meeting_ended: 'meeting_ended',
+  debriefing: 'meeting_ended',
+};
+
 /**
  * One participant's signaling connection, as an explicit state machine:
  * connecting → joined → reconnecting → joined | failed, and → left after leave().
@@ -125,10 +136,13 @@ export class SignalingClient {
     return () => this.messageListeners.delete(listener);
   }
 
-  /** Sends a command when joined; returns false (and drops it) otherwise — callers resync after the next join. */
-  send(namespace: string, payload: { action: string } & Record<string, unknown>): boolean {
+  /**
+   * Sends a command in a feature's namespace when joined; returns false (and drops it) otherwise — callers
+   * resync after the next join. The protocol types the command; the server checks it again.
+   */
+  send<P extends AnyFeatureProtocol>(protocol: P, command: CommandOf<P>): boolean {
     if (this.stateValue.status !== 'joined' || !this.socket || this.socket.readyState !== OPEN) return false;
-    this.socket.send(JSON.stringify({ namespace, payload }));
+    this.socket.send(JSON.stringify({ namespace: protocol.namespace, payload: command }));
     return true;
   }
 
@@ -138,7 +152,7 @@ export class SignalingClient {
     clearTimeout(this.retryTimer);
     const socket = this.socket;
     if (socket && socket.readyState === OPEN && this.stateValue.status === 'joined') {
-      socket.send(JSON.stringify({ namespace: CONTROL_NAMESPACE, payload: { action: 'leave' } }));
+      socket.send(JSON.stringify({ namespace: CONTROL_NAMESPACE, payload: { action: 'leave' } satisfies CommandOf<typeof controlProtocol> }));
       // The server closes after handling leave; close ourselves if it does not within a second.
       setTimeout(() => socket.close(SignalingCloseCode.normal), 1_000);
     } else {
@@ -183,8 +197,11 @@ export class SignalingClient {
     }
     this.socket = socket;
     socket.onopen = () => {
-      const join: Record<string, unknown> = { action: 'join', protocol_version: PROTOCOL_VERSION };
-      if (this.options.displayName) join.display_name = this.options.displayName;
+      const join: CommandOf<typeof controlProtocol> = {
+        action: 'join',
+        protocol_version: PROTOCOL_VERSION,
+        ...(this.options.displayName ? { display_name: this.options.displayName } : {}),
+      };
       socket.send(JSON.stringify({ namespace: CONTROL_NAMESPACE, payload: join }));
     };
     socket.onmessage = (event) => {
@@ -210,28 +227,45 @@ export class SignalingClient {
     }
     const envelope = ServerEnvelope.safeParse(json);
     if (!envelope.success) return;
-    const { namespace, payload } = envelope.data;
-    if (namespace === CONTROL_NAMESPACE && payload.message === 'join_success') {
-      const join = JoinSuccess.safeParse(payload);
-      if (join.success) {
+    if (envelope.data.namespace === CONTROL_NAMESPACE) this.handleControl(envelope.data.payload);
+    for (const listener of this.messageListeners) listener(envelope.data);
+  }
+
+  /** The connection's own part of control: joining, the waiting room, a refused join, a removal. */
+  private handleControl(payload: ServerEnvelope['payload']): void {
+    if (payload.message === 'error') {
+      if (this.stateValue.status === 'joined') return;
+      const error = SignalingErrorPayload.safeParse(payload);
+      if (!error.success) return;
+      const code = error.data.error;
+      if (code === 'protocol_version_mismatch') this.fail(error.data.reason ?? 'client_too_old');
+      else if (code === 'room_not_found') this.fail('join_refused');
+      else if (code === 'banned' || code === 'room_locked') this.fail(code);
+      return;
+    }
+    const parsed = ControlMessage.safeParse(payload);
+    if (!parsed.success) return;
+    const message = parsed.data;
+    switch (message.message) {
+      case 'join_success':
         this.everJoined = true;
         this.attempt = 0;
-        this.setState({ status: 'joined', join: join.data });
-      }
-    } else if (namespace === CONTROL_NAMESPACE && payload.message === 'error' && this.stateValue.status !== 'joined') {
-      const error = SignalingErrorPayload.safeParse(payload);
-      if (error.success && error.data.error === 'protocol_version_mismatch') this.fail(error.data.reason ?? 'client_too_old');
-      else if (error.success && error.data.error === 'room_not_found') this.fail('join_refused');
-      else if (error.success && (error.data.error === 'banned' || error.data.error === 'room_locked')) this.fail(error.data.error);
-    } else if (namespace === MODERATION_NAMESPACE && payload.message === 'waiting') {
-      this.attempt = 0;
-      this.setState({ status: 'waiting' });
-    } else if (namespace === MODERATION_NAMESPACE && payload.message === 'removed') {
-      const removed = ModerationRemoved.safeParse(payload);
-      const reason = removed.success ? removed.data.reason : 'kicked';
-      this.removedReason = reason === 'banned' ? 'banned' : reason === 'kicked' ? 'removed' : 'meeting_ended';
+        this.setState({ status: 'joined', join: message });
+        return;
+      case 'waiting':
+        this.attempt = 0;
+        this.setState({ status: 'waiting' });
+        return;
+      case 'removed':
+        // The socket closes with 4003 right after; that is when the connection fails with this reason.
+        this.removedReason = removedFailReason[message.reason];
+        return;
+      case 'joined':
+      case 'left':
+      case 'update':
+      case 'closing':
+        return;
     }
-    for (const listener of this.messageListeners) listener(envelope.data);
   }
 
   private handleClose(code: number): void {

@@ -1,7 +1,8 @@
 import {
-  AgendaCommand,
+  agendaProtocol,
   computeQuorum,
   DEFAULT_QUORUM_RULE,
+  rosterMemberFor,
   type AgendaItem,
   type AgendaItemView,
   type AgendaSnapshot,
@@ -9,31 +10,32 @@ import {
   type QuorumRule,
   type RosterMember,
 } from '@plenum/protocol';
-import { rosterMemberFor } from '../../storage/committee.ts';
-import { CommandError, defineModule, type ModuleContext, type Participant, type RoomContext } from '../types.ts';
+import { defineFeature, refusal, type FeatureDeps, type FeatureRoom, type HooksOf, type Participant } from '../../signaling/feature.ts';
+import { agendaItemChanged, committeeChanged, type CommitteeData } from './events.ts';
+import * as m0003 from './migrations/0003_committee.ts';
+import { committeeRoutes } from './routes.ts';
+import { CommitteeRepository, type CommitteeRepos } from './storage.ts';
 
 /**
- * `agenda`: the committee's agenda and live quorum. When the room opens (first join) the roster, agenda and
- * quorum rule are loaded from the database, inside the room's task, so the first join_success has them. The
- * chair (moderators) moves through the items; everyone sees the current one. Who of the roster is present is
- * derived from the room's participants (matched by account or personal invite; phone participants count
- * alike when their admission carries either) after every join and leave, and `quorum` goes out whenever the
- * result changes. A dropped connection stays a participant for its resume window, so a resume never flaps.
+ * `agenda`: the committee's agenda and live quorum, and the room's one source of committee data. Roster,
+ * agenda and quorum rule are read before the room's first task (`load`), so the first join_success has them;
+ * the room's first join announces them to the other features (`committee_changed`), and so does every reload.
+ * The chair (moderators) moves through the items; everyone sees the current one (`agenda_item_changed` for
+ * the other features). Who of the roster is present is derived from the room's participants (matched by
+ * account or personal invite; phone participants count alike when their admission carries either) after
+ * every join and leave, and `quorum` goes out whenever the result changes. A dropped connection stays a
+ * participant for its resume window, so a resume never flaps.
  *
  * Non-public items: everyone sees their title and that they are non-public; description and motion go to
  * moderators and roster members only (a council publishes the titles of its closed-session items too).
  */
 
-/** What the module reads from storage (CommitteeRepository; tests pass an in-memory one). */
-export interface CommitteeStore {
-  listRoster(roomId: string): Promise<RosterMember[]>;
-  listAgenda(roomId: string): Promise<AgendaItem[]>;
-  settings(roomId: string): Promise<QuorumRule>;
-}
-
 export interface AgendaState {
-  room: RoomContext;
+  /** false while the committee data could not be read (the room opened with an empty agenda; joins retry). */
   loaded: boolean;
+  loading: boolean;
+  /** committee_changed went out for this room (its first join). */
+  announced: boolean;
   roster: RosterMember[];
   items: AgendaItem[];
   rule: QuorumRule;
@@ -42,9 +44,14 @@ export interface AgendaState {
   lastQuorumKey: string | null;
 }
 
-function presentMemberIds(state: AgendaState): Set<string> {
+type Loaded = CommitteeData;
+type Emits = typeof committeeChanged | typeof agendaItemChanged;
+type Room = FeatureRoom<typeof agendaProtocol, Emits>;
+const refuse = refusal(agendaProtocol);
+
+function presentMemberIds(room: Room, state: AgendaState): Set<string> {
   const present = new Set<string>();
-  for (const p of state.room.participants()) {
+  for (const p of room.participants()) {
     if (p.kind === 'recorder') continue;
     const m = rosterMemberFor(state.roster, p);
     if (m) present.add(m.id);
@@ -52,8 +59,8 @@ function presentMemberIds(state: AgendaState): Set<string> {
   return present;
 }
 
-function quorumOf(state: AgendaState): Quorum {
-  const present = presentMemberIds(state);
+function quorumOf(room: Room, state: AgendaState): Quorum {
+  const present = presentMemberIds(room, state);
   const result = computeQuorum(state.roster, present, state.rule);
   // In roster order, so the same presence always gives the same list.
   const present_member_ids = state.roster.filter((m) => present.has(m.id)).map((m) => m.id);
@@ -61,20 +68,20 @@ function quorumOf(state: AgendaState): Quorum {
 }
 
 /** Broadcasts `quorum` if it differs from what was sent last. */
-function publishQuorum(state: AgendaState, force = false): void {
-  const quorum = quorumOf(state);
+function publishQuorum(room: Room, state: AgendaState, force = false): void {
+  const quorum = quorumOf(room, state);
   const key = JSON.stringify(quorum);
   if (!force && key === state.lastQuorumKey) return;
   state.lastQuorumKey = key;
-  state.room.broadcast({ message: 'quorum', ...quorum });
+  room.broadcast({ message: 'quorum', ...quorum });
 }
 
-function mayReadDetails(state: AgendaState, who: Participant): boolean {
-  return state.room.permissionsOf(who).has('moderate') || rosterMemberFor(state.roster, who) !== undefined;
+function mayReadDetails(room: Room, state: AgendaState, who: Participant): boolean {
+  return room.permissionsOf(who).has('moderate') || rosterMemberFor(state.roster, who) !== undefined;
 }
 
-function itemsFor(state: AgendaState, who: Participant): AgendaItemView[] {
-  const details = mayReadDetails(state, who);
+function itemsFor(room: Room, state: AgendaState, who: Participant): AgendaItemView[] {
+  const details = mayReadDetails(room, state, who);
   return state.items.map((item) => {
     const shown = item.public || details;
     return {
@@ -89,90 +96,133 @@ function itemsFor(state: AgendaState, who: Participant): AgendaItemView[] {
   });
 }
 
-export function createAgendaModule(store: CommitteeStore) {
-  async function load(state: AgendaState): Promise<void> {
-    const [roster, items, rule] = await Promise.all([store.listRoster(state.room.id), store.listAgenda(state.room.id), store.settings(state.room.id)]);
-    state.roster = roster;
-    state.items = items;
-    state.rule = rule;
-    state.loaded = true;
-    if (state.currentItemId && !items.some((i) => i.id === state.currentItemId)) state.currentItemId = null;
+const committeeOf = (state: AgendaState): CommitteeData => ({ roster: state.roster, items: state.items, rule: state.rule });
+const currentItem = (state: AgendaState): AgendaItem | null => state.items.find((i) => i.id === state.currentItemId) ?? null;
+
+
+/**
+ * Fresh committee data (a reload, or a retry after the first read failed): everyone gets the agenda as they
+ * may see it and the quorum again; the other features get the data, and hear of a current item that is gone.
+ */
+function applyCommittee(room: Room, state: AgendaState, data: CommitteeData): void {
+  state.roster = [...data.roster];
+  state.items = [...data.items];
+  state.rule = data.rule;
+  state.loaded = true;
+  const dropped = state.currentItemId !== null && !state.items.some((i) => i.id === state.currentItemId);
+  if (dropped) state.currentItemId = null;
+  for (const p of room.participants()) room.send(p, { message: 'agenda', items: itemsFor(room, state, p), current_item_id: state.currentItemId });
+  publishQuorum(room, state, true);
+  state.announced = true;
+  room.emit(committeeChanged, committeeOf(state));
+  if (dropped) room.emit(agendaItemChanged, { itemId: null, item: null });
+}
+
+function hooks({ repos }: FeatureDeps<CommitteeRepos>): HooksOf<typeof agendaProtocol, AgendaState, Loaded, Emits> {
+  async function read(roomId: string): Promise<CommitteeData> {
+    const [roster, items, rule] = await Promise.all([repos.listRoster(roomId), repos.listAgenda(roomId), repos.settings(roomId)]);
+    return { roster, items, rule };
   }
 
-  function move(ctx: ModuleContext<AgendaState>, id: string): void {
-    ctx.state.currentItemId = id;
-    ctx.broadcast({ message: 'current', current_item_id: id });
-  }
+  return {
+    // The core logs a failure and init gets undefined: the room opens with an empty agenda (never quorate).
+    load: (room) => read(room.id),
 
-  return defineModule<AgendaCommand, AgendaState>({
-    namespace: 'agenda',
-    commands: AgendaCommand,
-
-    init(room) {
-      return { room, loaded: false, roster: [], items: [], rule: { ...DEFAULT_QUORUM_RULE }, currentItemId: null, lastQuorumKey: null };
+    init(_room, loaded) {
+      return {
+        loaded: loaded !== undefined,
+        loading: false,
+        announced: false,
+        roster: loaded ? [...loaded.roster] : [],
+        items: loaded ? [...loaded.items] : [],
+        rule: loaded?.rule ?? { ...DEFAULT_QUORUM_RULE },
+        currentItemId: null,
+        lastQuorumKey: null,
+      };
     },
 
-    async onJoin(ctx) {
-      if (!ctx.state.loaded) {
-        try {
-          await load(ctx.state);
-        } catch (err) {
-          ctx.state.room.logger.error({ err }, 'agenda: loading roster and agenda failed');
-        }
+    onJoin(ctx) {
+      const { state, room } = ctx;
+      // The first join, not init: the features after this one subscribe in their init, and this runs before their onJoin.
+      if (!state.announced) {
+        state.announced = true;
+        ctx.emit(committeeChanged, committeeOf(state));
       }
-      publishQuorum(ctx.state);
+      publishQuorum(room, state);
+      // The read at open failed: every join tries again (as the room did before it had `load`).
+      if (!state.loaded && !state.loading) {
+        state.loading = true;
+        ctx.spawn(
+          read(room.id),
+          (data) => {
+            state.loading = false;
+            if (!state.loaded) applyCommittee(room, state, data);
+          },
+          (err) => {
+            state.loading = false;
+            room.logger.error({ err }, 'agenda: loading roster and agenda failed');
+          },
+        );
+      }
     },
 
     onLeave(ctx) {
-      publishQuorum(ctx.state);
+      publishQuorum(ctx.room, ctx.state);
     },
 
-    async onCommand(ctx, _who, cmd) {
-      if (!ctx.permissions.has('moderate')) throw new CommandError('forbidden');
-      const { state } = ctx;
+    onCommand(ctx, _who, cmd) {
+      if (!ctx.permissions.has('moderate')) throw refuse('forbidden');
+      const { state, room } = ctx;
       const index = state.items.findIndex((i) => i.id === state.currentItemId);
+      const move = (id: string) => {
+        const changed = state.currentItemId !== id;
+        state.currentItemId = id;
+        // Clients get `current` even when the chair selects the current item again (their answer); the other features only hear of a change.
+        ctx.broadcast({ message: 'current', current_item_id: id });
+        if (changed) ctx.emit(agendaItemChanged, { itemId: id, item: currentItem(state) });
+      };
       switch (cmd.action) {
         case 'next': {
           const next = state.items[index + 1];
-          if (!next) throw new CommandError('agenda_item_not_found');
-          move(ctx, next.id);
+          if (!next) throw refuse('agenda_item_not_found');
+          move(next.id);
           return;
         }
         case 'previous': {
           const previous = index > 0 ? state.items[index - 1] : undefined;
-          if (!previous) throw new CommandError('agenda_item_not_found');
-          move(ctx, previous.id);
+          if (!previous) throw refuse('agenda_item_not_found');
+          move(previous.id);
           return;
         }
         case 'select': {
-          if (!state.items.some((i) => i.id === cmd.item_id)) throw new CommandError('agenda_item_not_found');
-          move(ctx, cmd.item_id);
+          if (!state.items.some((i) => i.id === cmd.item_id)) throw refuse('agenda_item_not_found');
+          move(cmd.item_id);
           return;
         }
-        case 'reload': {
-          try {
-            await load(state);
-          } catch (err) {
-            state.room.logger.error({ err }, 'agenda: reloading roster and agenda failed');
-            throw new CommandError('internal_error');
-          }
-          for (const p of state.room.participants()) {
-            ctx.send(p, { message: 'agenda', items: itemsFor(state, p), current_item_id: state.currentItemId });
-          }
-          publishQuorum(state, true);
+        case 'reload':
+          // No `fail`: the core logs the error and answers the chair with internal_error (action reload).
+          ctx.spawn(read(room.id), (data) => applyCommittee(room, state, data));
           return;
-        }
       }
     },
 
     snapshot(ctx, forWhom): AgendaSnapshot {
-      const { state } = ctx;
+      const { state, room } = ctx;
       return {
-        items: itemsFor(state, forWhom),
+        items: itemsFor(room, state, forWhom),
         current_item_id: state.currentItemId,
-        quorum: quorumOf(state),
+        quorum: quorumOf(room, state),
         my_member_id: rosterMemberFor(state.roster, forWhom)?.id ?? null,
       };
     },
-  });
+  };
 }
+
+export const agendaFeature = defineFeature({
+  ...agendaProtocol,
+  emits: [committeeChanged, agendaItemChanged],
+  repositories: (db): CommitteeRepos => new CommitteeRepository(db),
+  migrations: { '0003_committee': m0003 },
+  routes: committeeRoutes,
+  setup: (deps) => hooks(deps),
+});

@@ -1,56 +1,76 @@
-import { AttendanceCommand, type AttendanceSnapshot } from '@plenum/protocol';
-import type { JoinRecord } from '../../storage/attendance.ts';
-import { CommandError, defineModule } from '../types.ts';
+import { attendanceProtocol, type AttendanceSnapshot } from '@plenum/protocol';
+import { defineFeature, refusal, type FeatureDeps, type FeatureRoom, type HooksOf } from '../../signaling/feature.ts';
+import * as m0002 from './migrations/0002_attendance.ts';
+import { attendanceRoutes } from './routes.ts';
+import { AttendanceRepository, type AttendanceRepos } from './storage.ts';
 
 /**
  * `attendance` (report part): writes who joined and left a room's meeting, and when, to the database.
  * A meeting is one continuous occupation of the room: it starts with the first join and ends when the last
  * participant leaves. A connection loss that is resumed is not a leave (the core calls onLeave only when the
  * resume window runs out, and then with the time it ran out).
+ *
+ * The hooks take the times and decide synchronously; the writes leave the room's queue one after another on a
+ * per-room chain, so the database sees them in the order they happened (a join never before its meeting was
+ * opened, the meeting's end never before the last leave) while the room answers everyone meanwhile.
  */
 
-/** What the module needs from storage (AttendanceRepository; tests may pass an in-memory one). */
-export interface AttendanceStore {
-  startMeeting(roomId: string, at: Date): Promise<string>;
-  endMeeting(meetingId: string, at: Date): Promise<void>;
-  recordJoin(meetingId: string, join: JoinRecord): Promise<void>;
-  recordLeave(meetingId: string, participantId: string, at: Date): Promise<void>;
-}
-
 export interface AttendanceState {
+  /** The meeting going on (chosen here, so the first moderator's join_success has it before the row is written). */
   meetingId: string | null;
+  /** The room's writes, in order; each waits for the one before and never rejects (failures are logged). */
+  writes: Promise<void>;
 }
 
+type Room = FeatureRoom<typeof attendanceProtocol>;
+const refuse = refusal(attendanceProtocol);
 
-export function createAttendanceModule(store: AttendanceStore) {
-  return defineModule<AttendanceCommand, AttendanceState>({
-    namespace: 'attendance',
-    commands: AttendanceCommand,
+/** Queues one write behind the room's earlier ones; a failure is logged with what was being written. */
+function write(room: Room, state: AttendanceState, what: string, context: Record<string, unknown>, work: () => Promise<unknown>): void {
+  const next = state.writes.then(work).then(
+    () => undefined,
+    (err: unknown) => room.logger.error({ err, ...context }, `attendance: ${what} failed`),
+  );
+  state.writes = next;
+  // Spawned so the room's idle() and shutdown wait for it.
+  room.spawn(next);
+}
 
+function hooks({ repos }: FeatureDeps<AttendanceRepos>): HooksOf<typeof attendanceProtocol, AttendanceState> {
+  return {
     init() {
-      return { meetingId: null };
+      return { meetingId: null, writes: Promise.resolve() };
     },
 
-    async onJoin(ctx, who) {
+    onJoin(ctx, who) {
+      const { state, room } = ctx;
       const at = ctx.clock.now();
-      ctx.state.meetingId ??= await store.startMeeting(ctx.room.id, at);
-      await store.recordJoin(ctx.state.meetingId, { participantId: who.id, displayName: who.displayName, kind: who.kind, at });
+      if (!state.meetingId) {
+        const meetingId = crypto.randomUUID();
+        state.meetingId = meetingId;
+        write(room, state, 'starting the meeting', { meetingId, at }, () => repos.startMeeting(room.id, at, meetingId));
+      }
+      const meetingId = state.meetingId;
+      const join = { participantId: who.id, displayName: who.displayName, kind: who.kind, at };
+      write(room, state, 'recording a join', { meetingId, participantId: who.id, at }, () => repos.recordJoin(meetingId, join));
     },
 
-    async onLeave(ctx, who) {
-      const meetingId = ctx.state.meetingId;
+    onLeave(ctx, who) {
+      const { state, room } = ctx;
+      const meetingId = state.meetingId;
       if (!meetingId) return;
       const at = ctx.clock.now();
-      if (ctx.room.participants().length === 0) {
-        ctx.state.meetingId = null;
-        await store.endMeeting(meetingId, at);
+      if (room.participants().length === 0) {
+        // The last one closes the meeting and every entry still open (theirs too).
+        state.meetingId = null;
+        write(room, state, 'ending the meeting', { meetingId, participantId: who.id, at }, () => repos.endMeeting(meetingId, at));
       } else {
-        await store.recordLeave(meetingId, who.id, at);
+        write(room, state, 'recording a leave', { meetingId, participantId: who.id, at }, () => repos.recordLeave(meetingId, who.id, at));
       }
     },
 
     onCommand(ctx, who) {
-      if (!ctx.permissions.has('moderate')) throw new CommandError('forbidden');
+      if (!ctx.permissions.has('moderate')) throw refuse('forbidden');
       ctx.send(who, { message: 'meeting', meeting_id: ctx.state.meetingId });
     },
 
@@ -58,5 +78,18 @@ export function createAttendanceModule(store: AttendanceStore) {
     snapshot(ctx, forWhom): AttendanceSnapshot {
       return ctx.room.permissionsOf(forWhom).has('moderate') ? { meeting_id: ctx.state.meetingId } : {};
     },
-  });
+
+    // The last writes finish before shutdown closes the database (they are spawned, too; this says so).
+    onClose(state) {
+      return state.writes;
+    },
+  };
 }
+
+export const attendanceFeature = defineFeature({
+  ...attendanceProtocol,
+  repositories: (db): AttendanceRepos => new AttendanceRepository(db),
+  migrations: { '0002_attendance': m0002 },
+  routes: attendanceRoutes,
+  setup: (deps) => hooks(deps),
+});

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { attendanceCsv, attendancePdf, neutraliseFormula, reportLanguage, type ReportInput } from './report.ts';
+import { reportLanguage } from '../../reports/language.ts';
+import { attendanceCsv, attendancePdf, neutraliseFormula, type ReportInput } from './report.ts';
 
 const input = (over: Partial<ReportInput> = {}): ReportInput => ({
   roomName: 'Hauptausschuss Gemeinderat',

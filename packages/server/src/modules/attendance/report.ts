@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import type { ParticipantKind } from '@plenum/protocol';
 import { stringify } from 'csv-stringify/sync';
 import PDFDocument from 'pdfkit';
+import type { ReportLanguage } from '../../reports/language.ts';
 
 /** The attendance report of one meeting as CSV (RFC 4180) and PDF, in German or English. */
 
-export type ReportLanguage = 'de' | 'en';
 
 export interface ReportEntry {
   displayName: string;
@@ -60,31 +60,6 @@ const TEXT = {
     kinds: { user: 'Benutzer', guest: 'Gast', sip: 'Telefon', recorder: 'Aufzeichnung' },
   },
 } as const satisfies Record<ReportLanguage, unknown>;
-
-/** Picks de or en from `?lang=` or the Accept-Language header (by q-value), English otherwise. */
-export function reportLanguage(lang: ReportLanguage | undefined, acceptLanguage: string | undefined): ReportLanguage {
-  if (lang) return lang;
-  const ranked = (acceptLanguage ?? '')
-    .split(',')
-    .map((part, index) => {
-      const [tag = '', ...params] = part.trim().split(';');
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      return { primary: tag.trim().toLowerCase().split('-')[0], q: q ? Number(q.slice(2)) : 1, index };
-    })
-    .filter((l) => l.q > 0 && (l.primary === 'de' || l.primary === 'en'))
-    .sort((a, b) => b.q - a.q || a.index - b.index);
-  return ranked[0]?.primary === 'de' ? 'de' : 'en';
-}
-
-/** A valid IANA zone name, or undefined. */
-export function checkTimeZone(zone: string): string | undefined {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return zone;
-  } catch {
-    return undefined;
-  }
-}
 
 function formatTime(d: Date, input: Pick<ReportInput, 'lang' | 'timeZone'>): string {
   return new Intl.DateTimeFormat(input.lang === 'de' ? 'de-DE' : 'en-GB', {

@@ -1,16 +1,13 @@
-import { BreakoutMessage, BreakoutSnapshot, ChatSnapshot, JoinSuccess } from '@plenum/protocol';
 import { describe, expect, it } from 'vitest';
 import { ModuleTester, type SimulatedParticipant } from '../../signaling/testing.ts';
-import { createChatModule } from '../chat/index.ts';
-import { createMediaModule } from '../media/index.ts';
+import { chatFeature } from '../chat/index.ts';
+import { createMediaFeature } from '../media/index.ts';
 import { FakeMediaService, type FakeMediaRoom } from '../media/testing/fake-media.ts';
-import { createBreakoutModule, distribute } from './index.ts';
+import { breakoutFeature, createBreakoutFeature, distribute } from './index.ts';
 
-const setup = (random?: () => number) => new ModuleTester({ modules: [createBreakoutModule({ random })], timings: { resumeWindowMs: 30_000 } });
-const joinOf = (p: SimulatedParticipant) => JoinSuccess.parse(p.messages('control', 'join_success').at(-1));
-const snapshotOf = (p: SimulatedParticipant): BreakoutSnapshot => BreakoutSnapshot.parse(joinOf(p).modules.breakout);
-const errors = (p: SimulatedParticipant) => p.messages('breakout', 'error').map((e) => e.error);
-const breakout = (p: SimulatedParticipant, message?: string) => p.messages('breakout', message).filter((m) => m.message !== 'error').map((m) => BreakoutMessage.parse(m));
+const setup = (random?: () => number) => new ModuleTester({ features: [createBreakoutFeature({ random })], timings: { resumeWindowMs: 30_000 } });
+const snapshotOf = (p: SimulatedParticipant) => p.snapshot(breakoutFeature);
+const errors = (p: SimulatedParticipant) => p.errors(breakoutFeature).map((e) => e.error);
 
 async function meeting(t: ModuleTester, guests = 4) {
   const chair = await t.join({ displayName: 'Chair', role: 'moderator' });
@@ -46,7 +43,7 @@ describe('breakout', () => {
   it('distributes the non-moderators evenly; the chair stays in the main room; late joiners start there and get the state', async () => {
     const t = setup();
     const { chair, people } = await meeting(t);
-    await chair.send('breakout', { action: 'start', rooms: twoRooms, distribution: 'even', duration_seconds: 600, warning_seconds: 60 });
+    await chair.send(breakoutFeature, { action: 'start', rooms: twoRooms, distribution: 'even', duration_seconds: 600, warning_seconds: 60 });
     const session = {
       id: '1',
       rooms: [
@@ -59,7 +56,7 @@ describe('breakout', () => {
       warning_at: '2026-01-01T09:09:00.000Z',
       started_by: chair.id,
     };
-    for (const p of [chair, ...people]) expect(breakout(p)).toEqual([{ message: 'started', session }]);
+    for (const p of [chair, ...people]) expect(p.messages(breakoutFeature)).toEqual([{ message: 'started', session }]);
 
     await t.advance(120_000);
     const late = await t.join({ displayName: 'Late', kind: 'guest' });
@@ -76,16 +73,16 @@ describe('breakout', () => {
   it('warns before the end and brings everyone back when the time runs out', async () => {
     const t = setup();
     const { chair, people } = await meeting(t, 2);
-    await chair.send('breakout', { action: 'start', rooms: twoRooms, distribution: 'round_robin', duration_seconds: 20, warning_seconds: 10 });
+    await chair.send(breakoutFeature, { action: 'start', rooms: twoRooms, distribution: 'round_robin', duration_seconds: 20, warning_seconds: 10 });
     await t.advance(9_999);
-    expect(breakout(people[0]!, 'warning')).toEqual([]);
+    expect(people[0]!.messages(breakoutFeature, 'warning')).toEqual([]);
     await t.advance(1);
-    for (const p of [chair, ...people]) expect(breakout(p, 'warning')).toEqual([{ message: 'warning', session_id: '1', ends_at: '2026-01-01T09:00:20.000Z' }]);
+    for (const p of [chair, ...people]) expect(p.messages(breakoutFeature, 'warning')).toEqual([{ message: 'warning', session_id: '1', ends_at: '2026-01-01T09:00:20.000Z' }]);
     expect(snapshotOf(await t.join()).warned).toBe(true);
     await t.advance(9_999);
-    expect(breakout(people[0]!, 'ended')).toEqual([]);
+    expect(people[0]!.messages(breakoutFeature, 'ended')).toEqual([]);
     await t.advance(1);
-    for (const p of [chair, ...people]) expect(breakout(p, 'ended')).toEqual([{ message: 'ended', session_id: '1', reason: 'expired', ended_at: '2026-01-01T09:00:20.000Z' }]);
+    for (const p of [chair, ...people]) expect(p.messages(breakoutFeature, 'ended')).toEqual([{ message: 'ended', session_id: '1', reason: 'expired', ended_at: '2026-01-01T09:00:20.000Z' }]);
     expect(snapshotOf(await t.join()).session).toBeNull();
     expect(t.clock.pendingTimers).toBe(0);
   });
@@ -93,54 +90,54 @@ describe('breakout', () => {
   it('without a warning time the default of 60 s applies; a session without duration runs until stopped', async () => {
     const t = setup();
     const { chair, people } = await meeting(t, 2);
-    await chair.send('breakout', { action: 'start', rooms: twoRooms, distribution: 'manual', duration_seconds: 300 });
-    expect(breakout(people[0]!, 'started')[0]).toMatchObject({ session: { warning_at: '2026-01-01T09:04:00.000Z', assignments: {} } });
-    await chair.send('breakout', { action: 'start', rooms: twoRooms, distribution: 'manual' });
+    await chair.send(breakoutFeature, { action: 'start', rooms: twoRooms, distribution: 'manual', duration_seconds: 300 });
+    expect(people[0]!.messages(breakoutFeature, 'started')[0]).toMatchObject({ session: { warning_at: '2026-01-01T09:04:00.000Z', assignments: {} } });
+    await chair.send(breakoutFeature, { action: 'start', rooms: twoRooms, distribution: 'manual' });
     expect(errors(chair)).toEqual(['breakout_already_running']);
-    await chair.send('breakout', { action: 'stop' });
-    expect(breakout(people[0]!, 'ended')).toEqual([{ message: 'ended', session_id: '1', reason: 'stopped', ended_at: '2026-01-01T09:00:00.000Z', by: chair.id }]);
+    await chair.send(breakoutFeature, { action: 'stop' });
+    expect(people[0]!.messages(breakoutFeature, 'ended')).toEqual([{ message: 'ended', session_id: '1', reason: 'stopped', ended_at: '2026-01-01T09:00:00.000Z', by: chair.id }]);
     await t.advance(600_000);
-    expect(breakout(people[0]!, 'ended')).toHaveLength(1);
-    expect(breakout(people[0]!, 'warning')).toEqual([]);
+    expect(people[0]!.messages(breakoutFeature, 'ended')).toHaveLength(1);
+    expect(people[0]!.messages(breakoutFeature, 'warning')).toEqual([]);
 
-    await chair.send('breakout', { action: 'start', rooms: twoRooms, distribution: 'manual', assignments: [{ participant_id: people[1]!.id, room: 1 }] });
-    const second = breakout(people[0]!, 'started')[1]!;
+    await chair.send(breakoutFeature, { action: 'start', rooms: twoRooms, distribution: 'manual', assignments: [{ participant_id: people[1]!.id, room: 1 }] });
+    const second = people[0]!.messages(breakoutFeature, 'started')[1]!;
     expect(second).toMatchObject({ session: { id: '2', rooms: [{ id: '2-1' }, { id: '2-2' }], assignments: { [people[1]!.id]: '2-2' } } });
     expect(second).not.toHaveProperty('session.ends_at');
     await t.advance(24 * 3_600_000);
-    expect(breakout(people[0]!, 'ended')).toHaveLength(1);
+    expect(people[0]!.messages(breakoutFeature, 'ended')).toHaveLength(1);
     // Malformed: a warning without duration, an assignment to a room that does not exist, no rooms.
-    await chair.send('breakout', { action: 'stop' });
-    await chair.send('breakout', { action: 'start', rooms: twoRooms, distribution: 'manual', warning_seconds: 10 });
-    await chair.send('breakout', { action: 'start', rooms: twoRooms, distribution: 'manual', duration_seconds: 10, warning_seconds: 10 });
-    await chair.send('breakout', { action: 'start', rooms: twoRooms, distribution: 'manual', assignments: [{ participant_id: people[1]!.id, room: 2 }] });
-    await chair.send('breakout', { action: 'start', rooms: [], distribution: 'even' });
-    await chair.send('breakout', { action: 'start', rooms: twoRooms, distribution: 'manual', assignments: [{ participant_id: crypto.randomUUID(), room: 0 }] });
+    await chair.send(breakoutFeature, { action: 'stop' });
+    await chair.send(breakoutFeature, { action: 'start', rooms: twoRooms, distribution: 'manual', warning_seconds: 10 });
+    await chair.send(breakoutFeature, { action: 'start', rooms: twoRooms, distribution: 'manual', duration_seconds: 10, warning_seconds: 10 });
+    await chair.send(breakoutFeature, { action: 'start', rooms: twoRooms, distribution: 'manual', assignments: [{ participant_id: people[1]!.id, room: 2 }] });
+    await chair.send(breakoutFeature, { action: 'start', rooms: [], distribution: 'even' });
+    await chair.send(breakoutFeature, { action: 'start', rooms: twoRooms, distribution: 'manual', assignments: [{ participant_id: crypto.randomUUID(), room: 0 }] });
     expect(errors(chair).slice(1)).toEqual(['invalid_command', 'invalid_command', 'invalid_command', 'invalid_command', 'participant_not_found']);
   });
 
   it('moderators move people and themselves (visit); a broadcast reaches every room; someone who leaves loses their place', async () => {
     const t = setup();
     const { chair, people } = await meeting(t, 3);
-    await chair.send('breakout', { action: 'move', participant_id: people[0]!.id, room_id: null });
+    await chair.send(breakoutFeature, { action: 'move', participant_id: people[0]!.id, room_id: null });
     expect(errors(chair)).toEqual(['breakout_not_running']);
-    await chair.send('breakout', { action: 'start', rooms: twoRooms, distribution: 'manual', assignments: [{ participant_id: people[0]!.id, room: 0 }] });
-    await chair.send('breakout', { action: 'move', participant_id: chair.id, room_id: '1-1' });
-    await chair.send('breakout', { action: 'move', participant_id: people[1]!.id, room_id: '1-2' });
-    await chair.send('breakout', { action: 'move', participant_id: people[0]!.id, room_id: null });
-    await chair.send('breakout', { action: 'move', participant_id: people[0]!.id, room_id: null }); // no change, no message
-    await chair.send('breakout', { action: 'move', participant_id: people[2]!.id, room_id: '9-9' });
+    await chair.send(breakoutFeature, { action: 'start', rooms: twoRooms, distribution: 'manual', assignments: [{ participant_id: people[0]!.id, room: 0 }] });
+    await chair.send(breakoutFeature, { action: 'move', participant_id: chair.id, room_id: '1-1' });
+    await chair.send(breakoutFeature, { action: 'move', participant_id: people[1]!.id, room_id: '1-2' });
+    await chair.send(breakoutFeature, { action: 'move', participant_id: people[0]!.id, room_id: null });
+    await chair.send(breakoutFeature, { action: 'move', participant_id: people[0]!.id, room_id: null }); // no change, no message
+    await chair.send(breakoutFeature, { action: 'move', participant_id: people[2]!.id, room_id: '9-9' });
     expect(errors(chair).slice(1)).toEqual(['breakout_room_not_found']);
-    expect(breakout(people[2]!, 'moved').map((m) => m.message === 'moved' && [m.participant_id, m.room_id])).toEqual([
+    expect(people[2]!.messages(breakoutFeature, 'moved').map((m) => m.message === 'moved' && [m.participant_id, m.room_id])).toEqual([
       [chair.id, '1-1'],
       [people[1]!.id, '1-2'],
       [people[0]!.id, null],
     ]);
     expect(snapshotOf(await t.join()).session!.assignments).toEqual({ [chair.id]: '1-1', [people[1]!.id]: '1-2' });
 
-    await chair.send('breakout', { action: 'broadcast', text: '  Five more minutes  ' });
+    await chair.send(breakoutFeature, { action: 'broadcast', text: '  Five more minutes  ' });
     for (const p of [chair, ...people]) {
-      expect(breakout(p, 'broadcast')).toEqual([{ message: 'broadcast', session_id: '1', text: 'Five more minutes', from: { id: chair.id, display_name: 'Chair' }, sent_at: '2026-01-01T09:00:00.000Z' }]);
+      expect(p.messages(breakoutFeature, 'broadcast')).toEqual([{ message: 'broadcast', session_id: '1', text: 'Five more minutes', from: { id: chair.id, display_name: 'Chair' }, sent_at: '2026-01-01T09:00:00.000Z' }]);
     }
     await people[1]!.leave();
     expect(snapshotOf(await t.join()).session!.assignments).toEqual({ [chair.id]: '1-1' });
@@ -151,103 +148,109 @@ describe('breakout', () => {
     const { chair, people } = await meeting(t, 2);
     const [anna, ben] = people as [SimulatedParticipant, SimulatedParticipant];
 
-    await anna.send('breakout', { action: 'start', rooms: twoRooms, distribution: 'even' });
+    await anna.send(breakoutFeature, { action: 'start', rooms: twoRooms, distribution: 'even' });
     expect(errors(anna)).toEqual(['forbidden']);
-    expect(chair.messages('breakout')).toEqual([]);
+    expect(chair.messages(breakoutFeature)).toEqual([]);
     expect(snapshotOf(await t.join()).session).toBeNull();
 
-    await chair.send('breakout', { action: 'start', rooms: twoRooms, distribution: 'round_robin', duration_seconds: 60, warning_seconds: 30 });
+    await chair.send(breakoutFeature, { action: 'start', rooms: twoRooms, distribution: 'round_robin', duration_seconds: 60, warning_seconds: 30 });
     const before = snapshotOf(await t.join()).session;
     chair.clear();
     anna.clear();
-    await anna.send('breakout', { action: 'move', participant_id: anna.id, room_id: '1-2' });
-    await anna.send('breakout', { action: 'move', participant_id: ben.id, room_id: null });
-    await anna.send('breakout', { action: 'broadcast', text: 'Hello all rooms' });
-    await anna.send('breakout', { action: 'stop' });
-    expect(anna.messages('breakout', 'error')).toEqual([
+    await anna.send(breakoutFeature, { action: 'move', participant_id: anna.id, room_id: '1-2' });
+    await anna.send(breakoutFeature, { action: 'move', participant_id: ben.id, room_id: null });
+    await anna.send(breakoutFeature, { action: 'broadcast', text: 'Hello all rooms' });
+    await anna.send(breakoutFeature, { action: 'stop' });
+    expect(anna.errors(breakoutFeature)).toEqual([
       { message: 'error', error: 'forbidden', action: 'move' },
       { message: 'error', error: 'forbidden', action: 'move' },
       { message: 'error', error: 'forbidden', action: 'broadcast' },
       { message: 'error', error: 'forbidden', action: 'stop' },
     ]);
-    expect(chair.messages('breakout')).toEqual([]);
-    expect(ben.messages('breakout', 'broadcast')).toEqual([]);
+    expect(chair.messages(breakoutFeature)).toEqual([]);
+    expect(ben.messages(breakoutFeature, 'broadcast')).toEqual([]);
     expect(snapshotOf(await t.join()).session).toEqual(before);
   });
 });
 
-describe('breakout with media and chat', () => {
-  function mediaSetup() {
-    const service = new FakeMediaService();
-    const t = new ModuleTester({ modules: [createBreakoutModule(), createMediaModule(service), createChatModule()] });
-    return { t, room: () => service.rooms[0] as FakeMediaRoom };
-  }
-  /** Whose publications `p` is subscribed to now (answering an open offer so the next one can come). */
-  async function receives(t: ModuleTester, room: FakeMediaRoom, p: SimulatedParticipant): Promise<string[]> {
-    for (let i = 0; i < 3 && room.awaiting(p.id); i++) {
-      await p.send('media', { action: 'subscribe_answer', sdp: `answer sdp ${i}` });
-      await t.advance(0);
-    }
-    return [...new Set(room.subscribedStreams(p.id).map((s) => s.participantId))].sort();
-  }
-  const sorted = (...ps: SimulatedParticipant[]) => ps.map((p) => p.id).sort();
-
-  it('media subscriptions follow the breakout rooms, and everyone receives everyone again at the end', async () => {
-    const { t, room } = mediaSetup();
-    const { chair, people } = await meeting(t, 4);
-    const [a, b, c, d] = people as [SimulatedParticipant, SimulatedParticipant, SimulatedParticipant, SimulatedParticipant];
-    const all = [chair, a, b, c, d];
-    for (const p of all) await p.send('media', { action: 'publish', source: 'camera', sdp: 'v=0 fake offer sdp' });
-    for (const p of all) await p.send('media', { action: 'subscribe' });
-    expect(await receives(t, room(), a)).toEqual(sorted(chair, b, c, d));
-
-    await chair.send('breakout', { action: 'start', rooms: twoRooms, distribution: 'even', duration_seconds: 60, warning_seconds: 10 });
-    await t.advance(0);
-    expect(await receives(t, room(), a)).toEqual(sorted(b));
-    expect(await receives(t, room(), c)).toEqual(sorted(d));
-    expect(await receives(t, room(), chair)).toEqual([]);
-
-    // The chair visits room 2; a new subscription (e.g. after a reconnect) is filtered as well.
-    await chair.send('breakout', { action: 'move', participant_id: chair.id, room_id: '1-2' });
-    await t.advance(0);
-    expect(await receives(t, room(), chair)).toEqual(sorted(c, d));
-    expect(await receives(t, room(), d)).toEqual(sorted(chair, c));
-    expect(await receives(t, room(), a)).toEqual(sorted(b));
-    await b.send('media', { action: 'subscribe' });
-    expect(await receives(t, room(), b)).toEqual(sorted(a));
-
-    await t.advance(60_000);
-    await t.advance(0);
-    expect(breakout(a, 'ended')).toHaveLength(1);
-    expect(await receives(t, room(), a)).toEqual(sorted(chair, b, c, d));
-    expect(await receives(t, room(), chair)).toEqual(sorted(a, b, c, d));
-  });
-
+describe('breakout with chat', () => {
   it('room chat stays in the breakout room, also in the history of a resumed participant; private messages cross rooms', async () => {
-    const { t } = mediaSetup();
+    const t = new ModuleTester({ features: [breakoutFeature, chatFeature] });
     const { chair, people } = await meeting(t, 4);
     const [a, b, c, d] = people as [SimulatedParticipant, SimulatedParticipant, SimulatedParticipant, SimulatedParticipant];
-    await chair.send('chat', { action: 'send_message', text: 'Before', to: { scope: 'room' } });
-    await chair.send('breakout', { action: 'start', rooms: twoRooms, distribution: 'even' });
-    await a.send('chat', { action: 'send_message', text: 'Hello room 1', to: { scope: 'room' } });
-    await c.send('chat', { action: 'send_message', text: 'Hello room 2', to: { scope: 'room' } });
-    await chair.send('chat', { action: 'send_message', text: 'Main only', to: { scope: 'room' } });
-    await d.send('chat', { action: 'send_message', text: 'Psst', to: { scope: 'private', participant_id: a.id } });
-    const texts = (p: SimulatedParticipant) => p.messages('chat', 'message_sent').map((m) => (m.entry as { text: string }).text);
+    await chair.send(chatFeature, { action: 'send_message', text: 'Before', to: { scope: 'room' } });
+    await chair.send(breakoutFeature, { action: 'start', rooms: twoRooms, distribution: 'even' });
+    await a.send(chatFeature, { action: 'send_message', text: 'Hello room 1', to: { scope: 'room' } });
+    await c.send(chatFeature, { action: 'send_message', text: 'Hello room 2', to: { scope: 'room' } });
+    await chair.send(chatFeature, { action: 'send_message', text: 'Main only', to: { scope: 'room' } });
+    await d.send(chatFeature, { action: 'send_message', text: 'Psst', to: { scope: 'private', participant_id: a.id } });
+    const texts = (p: SimulatedParticipant) => p.messages(chatFeature, 'message_sent').map((m) => m.entry.text);
     expect(texts(a)).toEqual(['Before', 'Hello room 1', 'Psst']);
     expect(texts(b)).toEqual(['Before', 'Hello room 1']);
     expect(texts(c)).toEqual(['Before', 'Hello room 2']);
     expect(texts(d)).toEqual(['Before', 'Hello room 2', 'Psst']);
     expect(texts(chair)).toEqual(['Before', 'Main only']);
 
-    const history = (p: SimulatedParticipant) => ChatSnapshot.parse(joinOf(p).modules.chat).messages.map((m) => m.text);
+    const history = (p: SimulatedParticipant) => p.snapshot(chatFeature).messages.map((m) => m.text);
     await b.drop();
     await b.resume();
     expect(history(b)).toEqual(['Hello room 1']);
     expect(history(await t.join())).toEqual(['Before', 'Main only']);
 
-    await chair.send('breakout', { action: 'stop' });
-    await b.send('chat', { action: 'send_message', text: 'Back', to: { scope: 'room' } });
+    await chair.send(breakoutFeature, { action: 'stop' });
+    await b.send(chatFeature, { action: 'send_message', text: 'Back', to: { scope: 'room' } });
     for (const p of [chair, a, c]) expect(texts(p).at(-1)).toBe('Back');
+    expect(t.taskErrors).toEqual([]);
+  });
+});
+
+// Media's part of breakout (subscriptions follow the groups). Converted to the typed API only: the media
+// feature is being migrated separately, and owns this behaviour through its onGroupsChanged.
+describe('breakout with media', () => {
+  function mediaSetup() {
+    const service = new FakeMediaService();
+    const media = createMediaFeature(service);
+    const t = new ModuleTester({ features: [breakoutFeature, media] });
+    return { t, media, room: () => service.rooms[0] as FakeMediaRoom };
+  }
+  const sorted = (...ps: SimulatedParticipant[]) => ps.map((p) => p.id).sort();
+
+  it('media subscriptions follow the breakout rooms, and everyone receives everyone again at the end', async () => {
+    const { t, media, room } = mediaSetup();
+    /** Whose publications `p` is subscribed to now (answering an open offer so the next one can come). */
+    async function receives(fake: FakeMediaRoom, p: SimulatedParticipant): Promise<string[]> {
+      for (let i = 0; i < 3 && fake.awaiting(p.id); i++) {
+        await p.send(media, { action: 'subscribe_answer', sdp: `answer sdp ${i}` });
+        await t.advance(0);
+      }
+      return [...new Set(fake.subscribedStreams(p.id).map((s) => s.participantId))].sort();
+    }
+    const { chair, people } = await meeting(t, 4);
+    const [a, b, c, d] = people as [SimulatedParticipant, SimulatedParticipant, SimulatedParticipant, SimulatedParticipant];
+    const all = [chair, a, b, c, d];
+    for (const p of all) await p.send(media, { action: 'publish', source: 'camera', sdp: 'v=0 fake offer sdp' });
+    for (const p of all) await p.send(media, { action: 'subscribe' });
+    expect(await receives(room(), a)).toEqual(sorted(chair, b, c, d));
+
+    await chair.send(breakoutFeature, { action: 'start', rooms: twoRooms, distribution: 'even', duration_seconds: 60, warning_seconds: 10 });
+    await t.advance(0);
+    expect(await receives(room(), a)).toEqual(sorted(b));
+    expect(await receives(room(), c)).toEqual(sorted(d));
+    expect(await receives(room(), chair)).toEqual([]);
+
+    // The chair visits room 2; a new subscription (e.g. after a reconnect) is filtered as well.
+    await chair.send(breakoutFeature, { action: 'move', participant_id: chair.id, room_id: '1-2' });
+    await t.advance(0);
+    expect(await receives(room(), chair)).toEqual(sorted(c, d));
+    expect(await receives(room(), d)).toEqual(sorted(chair, c));
+    expect(await receives(room(), a)).toEqual(sorted(b));
+    await b.send(media, { action: 'subscribe' });
+    expect(await receives(room(), b)).toEqual(sorted(a));
+
+    await t.advance(60_000);
+    await t.advance(0);
+    expect(a.messages(breakoutFeature, 'ended')).toHaveLength(1);
+    expect(await receives(room(), a)).toEqual(sorted(chair, b, c, d));
+    expect(await receives(room(), chair)).toEqual(sorted(a, b, c, d));
   });
 });

@@ -1,34 +1,33 @@
 import {
-  BreakoutCommand,
+  breakoutProtocol,
   DEFAULT_BREAKOUT_WARNING_SECONDS,
   type BreakoutDistribution,
   type BreakoutEndReason,
   type BreakoutSession,
   type BreakoutSnapshot,
 } from '@plenum/protocol';
-import { CommandError, defineModule, type RoomContext } from '../types.ts';
-import './events.ts';
+import { defineFeature, refusal, type FeatureRoom, type HooksOf } from '../../signaling/feature.ts';
 
 /**
  * `breakout`: a moderator splits the meeting into breakout rooms for a while (as in OpenTalk). Everyone stays
- * in this signaling room; breakout only decides who is in which group and tells the other modules through
- * the room event `breakout_groups` — media then subscribes each participant only to the publications of
- * their group, chat delivers room messages only within it. The server's clock ends a timed breakout (with a
- * warning before); a moderator can end it early. Moderators are not distributed automatically: they stay in
- * the main room unless assigned, and can move themselves to visit a room.
+ * in this signaling room; breakout only decides who is in which group and hands that grouping to the core
+ * (`room.groups.set`) — every feature's onGroupsChanged runs then: media subscribes each participant only to
+ * the publications of their group, chat delivers room messages only within it. The server's clock ends a timed
+ * breakout (with a warning before); a moderator can end it early. Moderators are not distributed automatically:
+ * they stay in the main room unless assigned, and can move themselves to visit a room.
  */
 
 interface Running {
   session: BreakoutSession;
-  /** participant → room id; the source of `session.assignments`. */
+  /** participant → room id; the source of `session.assignments` and of the room's grouping. */
   groups: Map<string, string>;
   warned: boolean;
   cancelTimers: (() => void)[];
 }
 
 export interface BreakoutState {
-  room: RoomContext;
   running: Running | null;
+  /** Sessions started in this room so far: the next session's id. */
   counter: number;
 }
 
@@ -36,6 +35,9 @@ export interface BreakoutOptions {
   /** Random numbers in [0, 1) for the `random` distribution (injectable for tests). */
   random?: () => number;
 }
+
+type Room = FeatureRoom<typeof breakoutProtocol>;
+const refuse = refusal(breakoutProtocol);
 
 /** Spreads `people` (in joining order) over `rooms` room ids. */
 export function distribute(people: readonly string[], rooms: readonly string[], how: Exclude<BreakoutDistribution, 'manual'>, random: () => number): Map<string, string> {
@@ -62,62 +64,58 @@ export function distribute(people: readonly string[], rooms: readonly string[], 
   return out;
 }
 
-function publish(state: BreakoutState): void {
+/** The session's assignments follow the groups; the core's grouping too (no session: everyone in the main room). */
+function publish(room: Room, state: BreakoutState): void {
   const running = state.running;
   if (running) running.session = { ...running.session, assignments: Object.fromEntries(running.groups) };
-  state.room.emit('breakout_groups', { groups: new Map(running?.groups ?? []) });
+  room.groups.set(new Map(running?.groups ?? []));
 }
 
-function end(state: BreakoutState, reason: BreakoutEndReason, by?: string): void {
+function end(room: Room, state: BreakoutState, reason: BreakoutEndReason, by?: string): void {
   const running = state.running;
   if (!running) return;
   for (const cancel of running.cancelTimers) cancel();
   state.running = null;
-  publish(state);
-  state.room.broadcast({ message: 'ended', session_id: running.session.id, reason, ended_at: state.room.clock.now().toISOString(), ...(by ? { by } : {}) });
+  // Everyone is back in the main room (media and chat follow) before clients hear that it ended.
+  publish(room, state);
+  room.broadcast({ message: 'ended', session_id: running.session.id, reason, ended_at: room.clock.now().toISOString(), ...(by ? { by } : {}) });
 }
 
-function requireModerator(moderator: boolean): void {
-  if (!moderator) throw new CommandError('forbidden');
-}
-
-export function createBreakoutModule(options: BreakoutOptions = {}) {
-  const random = options.random ?? Math.random;
-  return defineModule<BreakoutCommand, BreakoutState>({
-    namespace: 'breakout',
-    commands: BreakoutCommand,
-
-    init(room) {
-      return { room, running: null, counter: 0 };
+function hooks(random: () => number): HooksOf<typeof breakoutProtocol, BreakoutState> {
+  return {
+    init() {
+      return { running: null, counter: 0 };
     },
 
     onLeave(ctx, who) {
       // A resume is not a leave: only someone really gone loses their place (a return starts in the main room).
+      // The core already dropped them from the room's grouping, so only the session's own copy changes here.
       const running = ctx.state.running;
-      if (running?.groups.delete(who.id)) publish(ctx.state);
+      if (running?.groups.delete(who.id)) running.session = { ...running.session, assignments: Object.fromEntries(running.groups) };
     },
 
     onCommand(ctx, who, cmd) {
       const { state } = ctx;
-      requireModerator(ctx.permissions.has('moderate'));
+      const room = ctx.room;
+      if (!ctx.permissions.has('moderate')) throw refuse('forbidden');
       switch (cmd.action) {
         case 'start': {
-          if (state.running) throw new CommandError('breakout_already_running');
-          const present = ctx.room.participants();
-          for (const a of cmd.assignments) if (!present.some((p) => p.id === a.participant_id)) throw new CommandError('participant_not_found');
+          if (state.running) throw refuse('breakout_already_running');
+          const present = room.participants();
+          for (const a of cmd.assignments) if (!present.some((p) => p.id === a.participant_id)) throw refuse('participant_not_found');
 
           const session = ++state.counter;
           const rooms = cmd.rooms.map((r, i) => ({ id: `${session}-${i + 1}`, name: r.name }));
           const groups = new Map(cmd.assignments.map((a) => [a.participant_id, rooms[a.room]!.id] as const));
           if (cmd.distribution !== 'manual') {
             const rest = present.filter((p) => p.role !== 'moderator' && !groups.has(p.id)).map((p) => p.id);
-            for (const [id, room] of distribute(
+            for (const [id, to] of distribute(
               rest,
               rooms.map((r) => r.id),
               cmd.distribution,
               random,
             ))
-              groups.set(id, room);
+              groups.set(id, to);
           }
 
           const now = ctx.clock.now();
@@ -125,13 +123,14 @@ export function createBreakoutModule(options: BreakoutOptions = {}) {
           const duration = cmd.duration_seconds;
           const warning = duration === undefined ? undefined : (cmd.warning_seconds ?? DEFAULT_BREAKOUT_WARNING_SECONDS);
           const warnAfter = duration !== undefined && warning !== undefined && warning < duration ? duration - warning : undefined;
+          const endsAt = duration !== undefined ? at(duration) : undefined;
           const running: Running = {
             session: {
               id: String(session),
               rooms,
               assignments: {},
               started_at: now.toISOString(),
-              ...(duration !== undefined ? { ends_at: at(duration) } : {}),
+              ...(endsAt !== undefined ? { ends_at: endsAt } : {}),
               ...(warnAfter !== undefined ? { warning_at: at(warnAfter) } : {}),
               started_by: who.id,
             },
@@ -141,46 +140,47 @@ export function createBreakoutModule(options: BreakoutOptions = {}) {
           };
           if (duration !== undefined) {
             running.cancelTimers.push(
-              ctx.room.setTimer(duration * 1000, () => {
-                if (state.running === running) end(state, 'expired');
+              room.setTimer(duration * 1000, () => {
+                if (state.running === running) end(room, state, 'expired');
               }),
             );
           }
-          if (warnAfter !== undefined) {
+          if (warnAfter !== undefined && endsAt !== undefined) {
             running.cancelTimers.push(
-              ctx.room.setTimer(warnAfter * 1000, () => {
+              room.setTimer(warnAfter * 1000, () => {
                 if (state.running !== running) return;
                 running.warned = true;
-                state.room.broadcast({ message: 'warning', session_id: running.session.id, ends_at: running.session.ends_at });
+                room.broadcast({ message: 'warning', session_id: running.session.id, ends_at: endsAt });
               }),
             );
           }
           state.running = running;
-          publish(state);
+          publish(room, state);
           ctx.broadcast({ message: 'started', session: running.session });
           return;
         }
         case 'move': {
           const running = state.running;
-          if (!running) throw new CommandError('breakout_not_running');
-          if (!ctx.room.participant(cmd.participant_id)) throw new CommandError('participant_not_found');
-          if (cmd.room_id !== null && !running.session.rooms.some((r) => r.id === cmd.room_id)) throw new CommandError('breakout_room_not_found');
+          if (!running) throw refuse('breakout_not_running');
+          if (!room.participant(cmd.participant_id)) throw refuse('participant_not_found');
+          if (cmd.room_id !== null && !running.session.rooms.some((r) => r.id === cmd.room_id)) throw refuse('breakout_room_not_found');
           if ((running.groups.get(cmd.participant_id) ?? null) === cmd.room_id) return;
           if (cmd.room_id === null) running.groups.delete(cmd.participant_id);
           else running.groups.set(cmd.participant_id, cmd.room_id);
-          publish(state);
+          publish(room, state);
           ctx.broadcast({ message: 'moved', session_id: running.session.id, participant_id: cmd.participant_id, room_id: cmd.room_id, by: who.id });
           return;
         }
         case 'broadcast': {
           const running = state.running;
-          if (!running) throw new CommandError('breakout_not_running');
+          if (!running) throw refuse('breakout_not_running');
+          // To everyone, in every group: no `group` option.
           ctx.broadcast({ message: 'broadcast', session_id: running.session.id, text: cmd.text, from: { id: who.id, display_name: who.displayName }, sent_at: ctx.clock.now().toISOString() });
           return;
         }
         case 'stop':
-          if (!state.running) throw new CommandError('breakout_not_running');
-          end(state, 'stopped', who.id);
+          if (!state.running) throw refuse('breakout_not_running');
+          end(room, state, 'stopped', who.id);
           return;
       }
     },
@@ -189,5 +189,13 @@ export function createBreakoutModule(options: BreakoutOptions = {}) {
       const running = ctx.state.running;
       return { session: running?.session ?? null, warned: running?.warned ?? false, server_time: ctx.clock.now().toISOString() };
     },
-  });
+  };
 }
+
+/** `breakout` with its own source of randomness (tests). */
+export function createBreakoutFeature(options: BreakoutOptions = {}) {
+  const random = options.random ?? Math.random;
+  return defineFeature({ ...breakoutProtocol, setup: () => hooks(random) });
+}
+
+export const breakoutFeature = createBreakoutFeature();

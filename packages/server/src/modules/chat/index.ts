@@ -1,7 +1,6 @@
-import { CHAT_HISTORY_LIMIT, ChatCommand, type ChatEntry, type ChatPerson, type ChatSnapshot, type ChatTarget } from '@plenum/protocol';
+import { CHAT_HISTORY_LIMIT, chatProtocol, type ChatEntry, type ChatPerson, type ChatSnapshot, type ChatTarget } from '@plenum/protocol';
+import { defineFeature, refusal, type Clock, type ContextOf, type HooksOf, type Participant } from '../../signaling/feature.ts';
 import { TokenBucket } from '../../signaling/rate-limit.ts';
-import { CommandError, defineModule, type Clock, type ModuleContext, type Participant } from '../types.ts';
-import { sameBreakoutGroup } from '../breakout/events.ts';
 
 /**
  * `chat`: room chat, private 1:1 and group messages, kept in memory on the room for as long as it is open
@@ -27,7 +26,7 @@ interface StoredEntry {
   entry: ChatEntry;
   /** Sender and recipients (private/group); empty for room messages. */
   members: ReadonlySet<string>;
-  /** Room messages: the sender's breakout room when sent (null: the main room). Only that room reads them. */
+  /** Room messages: the sender's group (breakout room) when sent (null: the main room). Only that group reads them. */
   group: string | null;
 }
 
@@ -37,9 +36,10 @@ export interface ChatState {
   entries: StoredEntry[];
   storedChars: number;
   buckets: Map<string, TokenBucket>;
-  /** Breakout grouping (room event `breakout_groups`): participant → breakout room; absent = main room. */
-  groups: ReadonlyMap<string, string>;
 }
+
+type Ctx = ContextOf<typeof chatProtocol, ChatState>;
+const refuse = refusal(chatProtocol);
 
 const person = (p: Participant): ChatPerson => ({ id: p.id, display_name: p.displayName });
 
@@ -53,13 +53,13 @@ function lastMatching<T>(items: readonly T[], limit: number, match: (item: T) =>
   return picked;
 }
 
-function recipientsOf(ctx: ModuleContext<ChatState>, who: Participant, to: ChatTarget): Participant[] {
+function recipientsOf(ctx: Ctx, who: Participant, to: ChatTarget): Participant[] {
   if (to.scope === 'room') return [];
   const ids = to.scope === 'private' ? [to.participant_id] : [...new Set(to.participant_ids)].filter((id) => id !== who.id);
-  if (ids.length === 0 || ids.includes(who.id)) throw new CommandError('invalid_command', { issues: [{ path: 'to', message: 'no recipient other than the sender' }] });
+  if (ids.length === 0 || ids.includes(who.id)) throw refuse('invalid_command', { issues: [{ path: 'to', message: 'no recipient other than the sender' }] });
   return ids.map((id) => {
     const p = ctx.room.participant(id);
-    if (!p) throw new CommandError('participant_not_found');
+    if (!p) throw refuse('participant_not_found');
     return p;
   });
 }
@@ -73,18 +73,10 @@ function bucketFor(state: ChatState, who: Participant, clock: Clock, limits: Cha
   return bucket;
 }
 
-export function createChatModule(overrides: Partial<ChatLimits> = {}) {
-  const limits: ChatLimits = { ...defaultChatLimits, ...overrides };
-  return defineModule<ChatCommand, ChatState>({
-    namespace: 'chat',
-    commands: ChatCommand,
-
-    init(room) {
-      const state: ChatState = { enabled: true, entries: [], storedChars: 0, buckets: new Map(), groups: new Map() };
-      room.on('breakout_groups', ({ groups }) => {
-        state.groups = groups;
-      });
-      return state;
+function hooks(limits: ChatLimits): HooksOf<typeof chatProtocol, ChatState> {
+  return {
+    init() {
+      return { enabled: true, entries: [], storedChars: 0, buckets: new Map() };
     },
 
     onLeave(ctx, who) {
@@ -97,11 +89,11 @@ export function createChatModule(overrides: Partial<ChatLimits> = {}) {
       const moderator = ctx.permissions.has('moderate');
       switch (cmd.action) {
         case 'send_message': {
-          if (!state.enabled && !moderator) throw new CommandError('chat_disabled');
+          if (!state.enabled && !moderator) throw refuse('chat_disabled');
           const recipients = recipientsOf(ctx, who, cmd.to);
-          if (state.storedChars + cmd.text.length > limits.maxStoredChars) throw new CommandError('chat_full');
+          if (state.storedChars + cmd.text.length > limits.maxStoredChars) throw refuse('chat_full');
           const bucket = bucketFor(state, who, ctx.clock, limits);
-          if (!bucket.take()) throw new CommandError('rate_limited', { retry_after_ms: bucket.retryAfterMs() });
+          if (!bucket.take()) throw refuse('rate_limited', { retry_after_ms: bucket.retryAfterMs() });
 
           const entry: ChatEntry = {
             id: crypto.randomUUID(),
@@ -112,19 +104,18 @@ export function createChatModule(overrides: Partial<ChatLimits> = {}) {
             text: cmd.text,
           };
           const members = new Set(cmd.to.scope === 'room' ? [] : [who.id, ...recipients.map((r) => r.id)]);
-          const group = cmd.to.scope === 'room' ? (state.groups.get(who.id) ?? null) : null;
+          const group = cmd.to.scope === 'room' ? ctx.room.groups.of(who.id) : null;
           state.entries.push({ entry, members, group });
           state.storedChars += cmd.text.length;
-          const message = { message: 'message_sent', entry };
-          // During breakouts the room chat is the breakout room's chat: only those in the sender's room get it.
-          if (cmd.to.scope === 'room') {
-            for (const p of ctx.room.participants()) if (sameBreakoutGroup(state.groups, who.id, p.id)) ctx.send(p, message);
-          } else for (const id of members) ctx.send(id, message);
+          const message = { message: 'message_sent' as const, entry };
+          // During breakouts the room chat is the breakout room's chat: only those in the sender's group get it.
+          if (cmd.to.scope === 'room') ctx.broadcast(message, { group });
+          else for (const id of members) ctx.send(id, message);
           return;
         }
         case 'enable_chat':
         case 'disable_chat': {
-          if (!moderator) throw new CommandError('forbidden');
+          if (!moderator) throw refuse('forbidden');
           const enabled = cmd.action === 'enable_chat';
           if (state.enabled === enabled) return;
           state.enabled = enabled;
@@ -132,7 +123,7 @@ export function createChatModule(overrides: Partial<ChatLimits> = {}) {
           return;
         }
         case 'clear_history': {
-          if (!moderator) throw new CommandError('forbidden');
+          if (!moderator) throw refuse('forbidden');
           state.entries = [];
           state.storedChars = 0;
           ctx.broadcast({ message: 'history_cleared', by: who.id });
@@ -143,10 +134,18 @@ export function createChatModule(overrides: Partial<ChatLimits> = {}) {
 
     snapshot(ctx, forWhom): ChatSnapshot {
       const { entries } = ctx.state;
-      const group = ctx.state.groups.get(forWhom.id) ?? null;
+      const group = ctx.room.groups.of(forWhom.id);
       const room = lastMatching(entries, CHAT_HISTORY_LIMIT, (e) => e.entry.scope === 'room' && e.group === group);
       const own = lastMatching(entries, CHAT_HISTORY_LIMIT, (e) => e.members.has(forWhom.id));
       return { enabled: ctx.state.enabled, messages: entries.filter((e) => room.has(e) || own.has(e)).map((e) => e.entry) };
     },
-  });
+  };
 }
+
+/** `chat` with other limits (tests). */
+export function createChatFeature(overrides: Partial<ChatLimits> = {}) {
+  const limits: ChatLimits = { ...defaultChatLimits, ...overrides };
+  return defineFeature({ ...chatProtocol, setup: () => hooks(limits) });
+}
+
+export const chatFeature = createChatFeature();

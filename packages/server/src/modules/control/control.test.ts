@@ -1,8 +1,6 @@
 import { JoinSuccess, PROTOCOL_VERSION } from '@plenum/protocol';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { ModuleTester } from '../../signaling/testing.ts';
-import { CommandError, defineModule } from '../types.ts';
 
 describe('control', () => {
   it('join_success carries own identity, the others and each module snapshot; the others see joined', async () => {
@@ -185,85 +183,6 @@ describe('control', () => {
     expect(g.closedWith?.code).toBe(1008);
     await t.settle();
     expect(other.messages('control', 'update').at(-1)).toMatchObject({ participant: { id: g.id, connection: 'disconnected' } });
-  });
-
-  it('modules: commands parsed first, CommandError refuses, room events connect modules, snapshots per receiver, timers run in the room', async () => {
-    const counted: string[] = [];
-    const counter = defineModule({
-      namespace: 'counter',
-      commands: z.discriminatedUnion('action', [z.object({ action: z.literal('add'), by: z.number().int().min(1).max(10) }).strict()]),
-      init(room) {
-        const state = { total: 0 };
-        room.on('participant_updated', ({ participant }) => counted.push(participant.displayName));
-        return state;
-      },
-      onCommand(ctx, who, cmd) {
-        if (!ctx.permissions.has('moderate')) throw new CommandError('forbidden');
-        ctx.state.total += cmd.by;
-        ctx.broadcast({ message: 'total', total: ctx.state.total, by: who.id });
-        ctx.room.setTimer(1_000, () => ctx.broadcast({ message: 'tick', total: ctx.state.total }));
-      },
-      snapshot(ctx, forWhom) {
-        return { total: ctx.state.total, you_can_add: ctx.room.permissionsOf(forWhom).has('moderate') };
-      },
-    });
-    const t = new ModuleTester({ modules: [counter] });
-    const mod = await t.join({ role: 'moderator' });
-    const guest = await t.join({ kind: 'guest' });
-    await guest.send('counter', { action: 'add', by: 3 });
-    await mod.send('counter', { action: 'add', by: 'three' });
-    expect(guest.messages('counter', 'error')).toEqual([{ message: 'error', error: 'forbidden', action: 'add' }]);
-    expect(mod.messages('counter', 'error')[0]).toMatchObject({ error: 'invalid_command' });
-    await mod.send('counter', { action: 'add', by: 3 });
-    expect(guest.messages('counter', 'total')).toEqual([{ message: 'total', total: 3, by: mod.id }]);
-    expect(guest.messages('counter', 'tick')).toEqual([]);
-    await t.advance(1_000);
-    expect(guest.messages('counter', 'tick')).toEqual([{ message: 'tick', total: 3 }]);
-    await guest.send('control', { action: 'update_display_name', display_name: 'Renamed' });
-    expect(counted).toEqual(['Renamed']);
-    const late = await t.join();
-    expect(late.messages('control', 'join_success')[0]).toMatchObject({ modules: { counter: { total: 3, you_can_add: false } } });
-    expect(mod.messages('control', 'join_success')[0]).toMatchObject({ modules: { counter: { total: 0, you_can_add: true } } });
-  });
-
-  it('messages a module sends to the joiner during onJoin arrive after join_success', async () => {
-    const greeter = defineModule({
-      namespace: 'greeter',
-      commands: z.never(),
-      init: () => ({}),
-      onJoin(ctx, who) {
-        ctx.send(who, { message: 'welcome' });
-      },
-      onCommand() {},
-    });
-    const t = new ModuleTester({ modules: [greeter] });
-    const a = await t.join();
-    expect(a.received.map((m) => `${m.namespace}/${m.payload.message}`)).toEqual(['control/join_success', 'greeter/welcome']);
-  });
-
-  it('a module can remove a participant: left (removed) for the others, 4003 for them, resumption revoked', async () => {
-    const kicker = defineModule({
-      namespace: 'kicker',
-      commands: z.object({ action: z.literal('kick'), target: z.uuid() }).strict(),
-      init: () => ({}),
-      async onCommand(ctx, _who, cmd) {
-        if (!ctx.permissions.has('moderate')) throw new CommandError('forbidden');
-        if (!ctx.room.participant(cmd.target)) throw new CommandError('invalid_command');
-        await ctx.room.removeParticipant(cmd.target);
-      },
-    });
-    const t = new ModuleTester({ modules: [kicker] });
-    const chair = await t.join({ role: 'moderator' });
-    const a = await t.join();
-    const b = await t.join();
-    await a.send('kicker', { action: 'kick', target: b.id });
-    expect(a.messages('kicker', 'error')[0]).toMatchObject({ error: 'forbidden' });
-    expect(b.closedWith).toBeNull();
-    await chair.send('kicker', { action: 'kick', target: b.id });
-    expect(b.closedWith).toEqual({ code: 4003, reason: 'removed' });
-    expect(a.messages('control', 'left')).toEqual([{ message: 'left', id: b.id, reason: 'removed' }]);
-    expect(t.revokedResumptions).toEqual([b.admission.resumption]);
-    expect((await t.room()).members.has(b.id)).toBe(false);
   });
 
   it('closeRoom ends one room; a joiner who vanished before joining does not keep a room open', async () => {

@@ -1,6 +1,6 @@
 import { LEGAL_VOTE_EXPORT_FORMAT, type LegalVoteExport, type LegalVoteSummary } from '@plenum/protocol';
 import type { PublicKeyInfo } from '../../audit/signing.ts';
-import { parseJsonColumn, type LegalVoteEventRow, type LegalVoteRepository, type LegalVoteRow } from '../../storage/legal_votes.ts';
+import { parseJsonColumn, type LegalVoteEventRow, type LegalVoteRepository, type LegalVoteRow } from './storage.ts';
 import { signedMessage } from './rules.ts';
 
 const iso = (d: Date | string) => new Date(d).toISOString();

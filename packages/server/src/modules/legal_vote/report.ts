@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { EligibleVoter, LegalVoteExport, LegalVoteInfo, NamedBallot, TokenBallot } from '@plenum/protocol';
 import PDFDocument from 'pdfkit';
-import type { ReportLanguage } from '../attendance/report.ts';
+import type { ReportLanguage } from '../../reports/language.ts';
 import type { FinalResultsData, VoteEventContent } from './rules.ts';
 
 /** The PDF report of one vote, in German or English, built from its export (the same data the verifier reads). */

@@ -1,6 +1,6 @@
 import { PROTOCOL_VERSION, SIGNALING_SUBPROTOCOL, type LegalVoteInfo, type LegalVoteKind } from '@plenum/protocol';
 import WebSocket from 'ws';
-import type { VoteParameters } from '../../storage/legal_votes.ts';
+import type { VoteParameters } from './storage.ts';
 import { voteOptions } from './rules.ts';
 
 /** Test helper: the parameters of a yes/no vote with `voters` eligible voters v0, v1, … */

@@ -1,4 +1,4 @@
-import { MediaCommand, type MediaSnapshot, type MediaSource, type ParticipantMedia, type SubscribedStream } from '@plenum/protocol';
+import { mediaProtocol, type MediaSnapshot, type MediaSource, type ParticipantMedia, type SubscribedStream } from '@plenum/protocol';
 import {
   MediaRequestError,
   MediaStateError,
@@ -6,19 +6,25 @@ import {
   type MediaRoom,
   type MediaRoomEvent,
   type MediaService,
+  type PublicationRef,
   type SubscriptionOffer,
 } from '../../media/types.ts';
-import { CommandError, defineModule, type Participant, type RoomContext } from '../types.ts';
-import type {} from '../moderation/events.ts';
-import { sameBreakoutGroup } from '../breakout/events.ts';
+import { CommandError, defineFeature, refusal, type ContextOf, type FeatureRoom, type HooksOf, type Participant } from '../../signaling/feature.ts';
+import { forceMute, unmutePolicy } from '../moderation/events.ts';
 import { layerForTile } from './layers.ts';
 
 /**
  * `media`: publishing and subscribing through the media server, negotiated over signaling. The server decides
- * what everyone receives: each participant's subscription carries every other participant's publications
- * (never its own), renegotiated whenever publications come or go. The media room is opened on the first
- * publish or subscribe and closed when the last participant leaves; if its media server is lost, everyone is
- * told to `reconnect` as soon as a media server is ready again, and the next publish opens a fresh room.
+ * what everyone receives: each participant's subscription carries the publications of everyone else in their
+ * group (never their own), renegotiated whenever publications or groups change. The media room is opened on
+ * the first publish or subscribe and closed when the last participant leaves; if its media server is lost,
+ * everyone is told to `reconnect` as soon as a media server is ready again, and the next publish opens a
+ * fresh room.
+ *
+ * The room's queue never waits for the media server: every request leaves through `spawn`, and the
+ * requests of one participant run one after another (`chain`), so a trickle or an answer never overtakes
+ * the publish or offer it belongs to. Subscription updates are coalesced: however many publications go live
+ * together, each subscriber gets one update (computed when it runs, from the state then), never two at once.
  */
 
 interface PeerMedia {
@@ -28,9 +34,11 @@ interface PeerMedia {
 }
 
 export interface MediaState {
-  room: RoomContext;
+  room: FeatureRoom<typeof mediaProtocol>;
   /** The room on the media server; null until first needed, and again after it was lost. */
   media: MediaRoom | null;
+  /** The media room being created (single flight: the first publishes of a meeting share it). */
+  opening: Promise<MediaRoom> | null;
   peers: Map<string, PeerMedia>;
   /** Participants who asked to receive (sent `subscribe`). */
   subscribers: Set<string>;
@@ -42,24 +50,30 @@ export interface MediaState {
   moderatorsOnlyUnmute: boolean;
   /** Participants whose camera audio the media server drops (moderator mute) until they may and do unmute. */
   serverMuted: Set<string>;
-  /** Breakout grouping (room event `breakout_groups`): participant → breakout room; absent = main room. */
-  groups: ReadonlyMap<string, string>;
+  /** Media-server requests per participant, one after another. */
+  chains: Map<string, Promise<unknown>>;
+  /** Subscribers whose update is running, and those that need another one after it. */
+  updating: Set<string>;
+  stale: Set<string>;
+  /** An update of every subscriber is scheduled for the next task. */
+  updateAllScheduled: boolean;
 }
 
-/** What `id` may receive: the publications of the others in its breakout group (everyone, without breakouts). */
-function receivable<P extends { participantId: string }>(state: MediaState, id: string, publications: readonly P[]): P[] {
-  return publications.filter((p) => p.participantId !== id && sameBreakoutGroup(state.groups, id, p.participantId));
-}
+type Ctx = ContextOf<typeof mediaProtocol, MediaState, never, typeof forceMute | typeof unmutePolicy>;
+const refuse = refusal(mediaProtocol);
 
-/** Media failures become typed errors for the sender. */
+/** Media failures become typed refusals for the sender. */
+function mediaError(err: unknown, notFound: 'media_not_found' | 'media_no_offer' = 'media_not_found'): unknown {
+  if (err instanceof MediaUnavailableError) return refuse('media_unavailable');
+  if (err instanceof MediaStateError) return refuse(notFound);
+  if (err instanceof MediaRequestError) return refuse('media_failed');
+  return err;
+}
 async function mediaCall<T>(fn: () => Promise<T>, notFound: 'media_not_found' | 'media_no_offer' = 'media_not_found'): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof MediaUnavailableError) throw new CommandError('media_unavailable');
-    if (err instanceof MediaStateError) throw new CommandError(notFound);
-    if (err instanceof MediaRequestError) throw new CommandError('media_failed');
-    throw err;
+    throw mediaError(err, notFound);
   }
 }
 
@@ -69,10 +83,10 @@ function publicMedia(id: string, p: PeerMedia): ParticipantMedia {
 
 function offerMessage(offer: SubscriptionOffer) {
   const streams: SubscribedStream[] = offer.streams.map((s) => ({ mid: s.mid, participant_id: s.participantId, source: s.source, kind: s.kind }));
-  return { message: 'subscribe_offer', sdp: offer.sdp, streams };
+  return { message: 'subscribe_offer' as const, sdp: offer.sdp, streams };
 }
 
-export function createMediaModule(service: MediaService) {
+function hooks(service: MediaService): HooksOf<typeof mediaProtocol, MediaState, undefined, never, typeof forceMute | typeof unmutePolicy> {
   const peer = (state: MediaState, id: string): PeerMedia => {
     let p = state.peers.get(id);
     if (!p) {
@@ -84,53 +98,86 @@ export function createMediaModule(service: MediaService) {
 
   const isTalking = (state: MediaState, id: string) => (state.talking.get(id)?.size ?? 0) > 0;
 
-  /** The media room, opened on first use. */
-  const ensureRoom = async (state: MediaState): Promise<MediaRoom> => {
-    // Lost, but the task telling everyone is still queued: tell them now, before a fresh room replaces it.
-    if (state.media?.closed) onMediaLost(state, state.media, 'media_server_lost');
-    if (state.media) return state.media;
-    let media: MediaRoom;
-    try {
-      media = await service.createRoom({ description: `Plenum ${state.room.id}` });
-    } catch (err) {
-      state.room.logger.warn({ err }, 'no media room');
-      throw new CommandError('media_unavailable');
-    }
-    state.media = media;
-    // Media events arrive outside the room's queue: handle them as room tasks, in order with commands.
-    media.onEvent((event) => void state.room.setTimer(0, () => onMediaEvent(state, media, event)));
-    media.onClose((reason) => {
-      if (reason !== 'closed') void state.room.setTimer(0, () => onMediaLost(state, media, reason));
+  /** What `id` may receive: the publications of the others in its group (everyone, without breakouts). */
+  const receivable = (state: MediaState, id: string, publications: readonly PublicationRef[]) =>
+    publications.filter((p) => p.participantId !== id && state.room.groups.same(id, p.participantId));
+
+  /** Runs `op` after the participant's earlier media-server requests (whatever their outcome). */
+  const chain = <T>(state: MediaState, id: string, op: () => Promise<T>): Promise<T> => {
+    const run = (state.chains.get(id) ?? Promise.resolve()).then(op, op);
+    const tail = run.catch(() => undefined);
+    state.chains.set(id, tail);
+    void tail.then(() => {
+      if (state.chains.get(id) === tail) state.chains.delete(id);
     });
-    return media;
+    return run;
   };
 
-  /**
-   * Brings every subscription (but `except`'s) up to date with the publications and sends the offers.
-   * Subscribers are updated concurrently: each has its own Janus handle (whose renegotiations the adapter
-   * serializes), and one round trip after another made a join of N people cost N² sequential requests.
-   */
-  const renegotiate = async (state: MediaState, except?: string): Promise<void> => {
-    const media = state.media;
-    if (!media) return;
-    const publications = media.publications();
-    await Promise.all(
-      [...state.subscribers]
-        .filter((id) => id !== except)
-        .map(async (id) => {
-          // A lost media room is handled by onMediaLost (everyone reconnects), not subscription by subscription.
-          if (media.closed) return;
-          const wanted = receivable(state, id, publications);
-          try {
-            const offer = await media.updateSubscription(id, wanted);
-            if (offer && state.media === media) state.room.send(id, offerMessage(offer));
-          } catch (err) {
-            if (err instanceof MediaUnavailableError || media.closed) return;
-            state.room.logger.warn({ err, participantId: id }, 'subscription update failed');
-            state.room.sendError(id, 'media_failed', { action: 'subscribe' });
-          }
-        }),
+  /** A task of the room from an event outside it (the media server's). */
+  const post = (state: MediaState, fn: () => void) => state.room.spawn(Promise.resolve(), fn);
+
+  /** The media room, opened on first use (one creation however many ask at once). */
+  const ensureRoom = (state: MediaState): Promise<MediaRoom> => {
+    if (state.media && !state.media.closed) return Promise.resolve(state.media);
+    state.opening ??= service.createRoom({ description: `Plenum ${state.room.id}` }).then(
+      (media) => {
+        state.opening = null;
+        state.media = media;
+        // Media events arrive outside the room's queue: handle them as room tasks, in order with commands.
+        media.onEvent((event) => post(state, () => onMediaEvent(state, media, event)));
+        media.onClose((reason) => {
+          if (reason !== 'closed') post(state, () => onMediaLost(state, media, reason));
+        });
+        return media;
+      },
+      (err: unknown) => {
+        state.opening = null;
+        state.room.logger.warn({ err }, 'no media room');
+        throw new MediaUnavailableError();
+      },
     );
+    return state.opening;
+  };
+
+  /** Brings one subscription up to date with what it may receive; at most one update per subscriber runs at a time. */
+  const updateSubscription = (state: MediaState, id: string): void => {
+    if (!state.subscribers.has(id)) return;
+    if (state.updating.has(id)) {
+      state.stale.add(id);
+      return;
+    }
+    const media = state.media;
+    if (!media || media.closed) return;
+    state.updating.add(id);
+    const done = () => {
+      state.updating.delete(id);
+      if (state.stale.delete(id)) updateSubscription(state, id);
+    };
+    state.room.spawn(
+      // The wanted set is read when the request runs, so a burst of changes costs one update.
+      chain(state, id, () => (media.closed ? Promise.resolve(null) : media.updateSubscription(id, receivable(state, id, media.publications())))),
+      (offer) => {
+        if (offer && state.media === media && state.subscribers.has(id)) state.room.send(id, offerMessage(offer));
+        done();
+      },
+      (err) => {
+        done();
+        // A lost media room is handled by onMediaLost (everyone reconnects), not subscription by subscription.
+        if (err instanceof MediaUnavailableError || media.closed) return;
+        state.room.logger.warn({ err, participantId: id }, 'subscription update failed');
+        state.room.sendError(id, 'media_failed', { action: 'subscribe' });
+      },
+    );
+  };
+
+  /** Every subscription, once, in the next task: publications that go live together cost one update each. */
+  const updateAll = (state: MediaState): void => {
+    if (state.updateAllScheduled) return;
+    state.updateAllScheduled = true;
+    post(state, () => {
+      state.updateAllScheduled = false;
+      for (const id of state.subscribers) updateSubscription(state, id);
+    });
   };
 
   const setTalking = (state: MediaState, id: string, source: MediaSource, talking: boolean): void => {
@@ -151,7 +198,7 @@ export function createMediaModule(service: MediaService) {
     state.room.broadcast({ message: 'media_state', state: publicMedia(id, p) });
   };
 
-  const onMediaEvent = async (state: MediaState, media: MediaRoom, event: MediaRoomEvent): Promise<void> => {
+  const onMediaEvent = (state: MediaState, media: MediaRoom, event: MediaRoomEvent): void => {
     // Connections end with their media server before the room learns it is lost: those endings are no news.
     if (state.media !== media || media.closed) return;
     switch (event.type) {
@@ -159,18 +206,18 @@ export function createMediaModule(service: MediaService) {
         if (state.peers.get(event.participantId)?.publishing.has(event.source)) setTalking(state, event.participantId, event.source, event.talking);
         return;
       case 'publication_live':
-        await renegotiate(state, event.participantId);
+        updateAll(state);
         return;
       case 'publication_ended':
         state.room.logger.info({ participantId: event.participantId, source: event.source, reason: event.reason }, 'publication ended by the media server');
         publicationGone(state, event.participantId, event.source);
-        await renegotiate(state, event.participantId);
+        updateAll(state);
         return;
       case 'subscription_ended':
-        // The event is handled as a later room task: if the client has subscribed afresh meanwhile (it closes
-        // its old connection right before asking, e.g. after a resume), the ending is of the old subscription
-        // and must not drop the new one — that left a resumed participant receiving nothing now and then.
-        if (media.hasSubscription(event.participantId)) {
+        // Handled as a later room task: if the client has subscribed afresh meanwhile (it closes its old
+        // connection right before asking, e.g. after a resume), the ending is of the old subscription and must
+        // not drop the new one — that left a resumed participant receiving nothing now and then.
+        if (media.hasSubscription(event.participantId) || state.updating.has(event.participantId)) {
           state.room.logger.debug({ participantId: event.participantId, reason: event.reason }, 'an earlier subscription ended; the current one stays');
           return;
         }
@@ -189,6 +236,8 @@ export function createMediaModule(service: MediaService) {
     state.room.logger.warn({ reason }, 'media room lost');
     state.media = null;
     state.subscribers.clear();
+    state.updating.clear();
+    state.stale.clear();
     for (const [id, p] of state.peers) {
       for (const source of [...p.publishing]) publicationGone(state, id, source);
     }
@@ -203,20 +252,24 @@ export function createMediaModule(service: MediaService) {
       if (event.type !== 'server_ready') return;
       stop();
       state.stopWaiting = null;
-      void state.room.setTimer(0, tellReconnect);
+      post(state, tellReconnect);
     });
     state.stopWaiting = stop;
   };
 
   /** Stops (or resumes) a participant's camera audio at the media server; a failure is logged, the state stays. */
-  const muteAtServer = async (state: MediaState, id: string, muted: boolean): Promise<void> => {
+  const muteAtServer = (state: MediaState, id: string, muted: boolean): void => {
     const media = state.media;
     if (!media || media.closed || !state.peers.get(id)?.publishing.has('camera')) return;
-    await media.muteAudio(id, 'camera', muted).catch((err: unknown) => state.room.logger.warn({ err, participantId: id, muted }, 'moderator mute at the media server failed'));
+    state.room.spawn(
+      chain(state, id, () => media.muteAudio(id, 'camera', muted)),
+      undefined,
+      (err) => state.room.logger.warn({ err, participantId: id, muted }, 'moderator mute at the media server failed'),
+    );
   };
 
   /** Moderator mute (room event `force_mute`): the client is told to mute, the media server drops the audio. */
-  const forceMute = (state: MediaState, ids: readonly string[], by: string | undefined): void => {
+  const forceMuted = (state: MediaState, ids: readonly string[], by: string | undefined): void => {
     for (const id of ids) {
       const p = state.peers.get(id);
       if (!p) continue;
@@ -226,41 +279,41 @@ export function createMediaModule(service: MediaService) {
         p.audio = false;
         state.room.broadcast({ message: 'media_state', state: publicMedia(id, p) });
       }
+      muteAtServer(state, id, true);
     }
-    // The media server request runs as the next room task; an unmute allowed meanwhile wins (serverMuted is checked).
-    state.room.setTimer(0, async () => {
-      for (const id of ids) if (state.serverMuted.has(id)) await muteAtServer(state, id, true);
-    });
   };
 
-  const publishing = (state: MediaState, who: Participant, source: MediaSource): MediaRoom => {
-    if (!state.media || !state.peers.get(who.id)?.publishing.has(source)) throw new CommandError('media_not_found');
-    return state.media;
-  };
+  /** The refusal for a media failure, sent to the sender with the command's action. */
+  const failed =
+    (ctx: Ctx, who: Participant, action: string, notFound: 'media_not_found' | 'media_no_offer' = 'media_not_found') =>
+    (err: unknown) => {
+      const e = mediaError(err, notFound);
+      if (e instanceof CommandError) ctx.room.sendError(who, e.code as 'media_failed', { action, ...e.extra });
+      else {
+        ctx.room.logger.error({ err, action }, 'media request failed');
+        ctx.room.sendError(who, 'internal_error', { action });
+      }
+    };
 
-  return defineModule<MediaCommand, MediaState>({
-    namespace: 'media',
-    commands: MediaCommand,
-
+  return {
     init(room) {
       const state: MediaState = {
         room,
         media: null,
+        opening: null,
         peers: new Map(),
         subscribers: new Set(),
         talking: new Map(),
         stopWaiting: null,
         moderatorsOnlyUnmute: false,
         serverMuted: new Set(),
-        groups: new Map(),
+        chains: new Map(),
+        updating: new Set(),
+        stale: new Set(),
+        updateAllScheduled: false,
       };
-      room.on('force_mute', ({ participantIds, by }) => forceMute(state, participantIds, by));
-      // Breakout rooms: everyone's subscription is brought in line with the new grouping, as the next room task.
-      room.on('breakout_groups', ({ groups }) => {
-        state.groups = groups;
-        room.setTimer(0, () => renegotiate(state));
-      });
-      room.on('unmute_policy', ({ moderatorsOnly }) => {
+      room.on(forceMute, ({ participantIds, by }) => forceMuted(state, participantIds, by));
+      room.on(unmutePolicy, ({ moderatorsOnly }) => {
         state.moderatorsOnlyUnmute = moderatorsOnly;
       });
       return state;
@@ -270,11 +323,17 @@ export function createMediaModule(service: MediaService) {
       peer(ctx.state, who.id);
     },
 
-    async onLeave(ctx, who) {
+    // Breakout rooms: everyone's subscription is brought in line with the new grouping.
+    onGroupsChanged(ctx) {
+      updateAll(ctx.state);
+    },
+
+    onLeave(ctx, who) {
       const state = ctx.state;
       const published = state.peers.get(who.id)?.publishing.size ?? 0;
       state.peers.delete(who.id);
       state.subscribers.delete(who.id);
+      state.stale.delete(who.id);
       state.talking.delete(who.id);
       state.serverMuted.delete(who.id);
       const media = state.media;
@@ -284,68 +343,116 @@ export function createMediaModule(service: MediaService) {
         state.media = null;
         state.stopWaiting?.();
         state.stopWaiting = null;
-        await media.close().catch((err: unknown) => ctx.room.logger.warn({ err }, 'closing the media room failed'));
+        ctx.spawn(media.close(), undefined, (err) => ctx.room.logger.warn({ err }, 'closing the media room failed'));
         return;
       }
-      await media.removeParticipant(who.id).catch((err: unknown) => ctx.room.logger.warn({ err }, 'removing a participant from the media room failed'));
-      if (published) await renegotiate(state);
+      ctx.spawn(
+        chain(state, who.id, () => media.removeParticipant(who.id)),
+        () => {
+          if (published) updateAll(state);
+        },
+        (err) => ctx.room.logger.warn({ err }, 'removing a participant from the media room failed'),
+      );
     },
 
-    async onCommand(ctx, who, cmd) {
+    onCommand(ctx, who, cmd) {
       const state = ctx.state;
       switch (cmd.action) {
         case 'publish': {
-          const media = await ensureRoom(state);
-          const answer = await mediaCall(() => media.publish(who.id, cmd.source, cmd.sdp));
-          if (state.media !== media) throw new CommandError('media_unavailable');
-          ctx.send(who, { message: 'publish_answer', source: cmd.source, sdp: answer });
-          const p = peer(state, who.id);
-          p.publishing.add(cmd.source);
-          if (cmd.source === 'camera') {
-            // A new publication is a new stream at the media server: a moderator mute must hold for it too.
-            const policyMutes = state.moderatorsOnlyUnmute && !ctx.permissions.has('moderate');
-            if (policyMutes && !state.serverMuted.has(who.id)) {
-              state.serverMuted.add(who.id);
-              p.audio = false;
-              ctx.send(who, { message: 'force_muted' });
-            }
-            if (state.serverMuted.has(who.id)) await muteAtServer(state, who.id, true);
-          }
-          ctx.broadcast({ message: 'media_state', state: publicMedia(who.id, p) });
-          await renegotiate(state, who.id);
+          ctx.spawn(
+            chain(state, who.id, async () => {
+              const media = await ensureRoom(state);
+              return { media, answer: await mediaCall(() => media.publish(who.id, cmd.source, cmd.sdp)) };
+            }),
+            ({ media, answer }) => {
+              if (state.media !== media || !ctx.room.participant(who.id)) {
+                if (ctx.room.participant(who.id)) ctx.room.sendError(who, 'media_unavailable', { action: 'publish' });
+                return;
+              }
+              ctx.send(who, { message: 'publish_answer', source: cmd.source, sdp: answer });
+              const p = peer(state, who.id);
+              p.publishing.add(cmd.source);
+              if (cmd.source === 'camera') {
+                // A new publication is a new stream at the media server: a moderator mute must hold for it too.
+                const policyMutes = state.moderatorsOnlyUnmute && !ctx.room.permissionsOf(who).has('moderate');
+                if (policyMutes && !state.serverMuted.has(who.id)) {
+                  state.serverMuted.add(who.id);
+                  p.audio = false;
+                  ctx.send(who, { message: 'force_muted' });
+                }
+                if (state.serverMuted.has(who.id)) muteAtServer(state, who.id, true);
+              }
+              ctx.broadcast({ message: 'media_state', state: publicMedia(who.id, p) });
+              // A replaced publication left the others' subscriptions; the new one joins them when it is live.
+              updateAll(state);
+            },
+            failed(ctx, who, 'publish'),
+          );
           return;
         }
         case 'unpublish': {
-          const media = publishing(state, who, cmd.source);
-          await mediaCall(() => media.unpublish(who.id, cmd.source));
-          publicationGone(state, who.id, cmd.source);
-          await renegotiate(state, who.id);
+          ctx.spawn(
+            // Checked when its turn comes: a publish still on its way is answered first.
+            chain(state, who.id, async () => {
+              const media = state.media;
+              if (!media || !state.peers.get(who.id)?.publishing.has(cmd.source)) throw refuse('media_not_found');
+              await mediaCall(() => media.unpublish(who.id, cmd.source));
+            }),
+            () => {
+              publicationGone(state, who.id, cmd.source);
+              updateAll(state);
+            },
+            failed(ctx, who, 'unpublish'),
+          );
           return;
         }
         case 'update_state': {
           const p = peer(state, who.id);
-          if (cmd.audio && !p.audio && state.moderatorsOnlyUnmute && !ctx.permissions.has('moderate')) throw new CommandError('forbidden');
-          if (cmd.audio && state.serverMuted.delete(who.id)) await muteAtServer(state, who.id, false);
+          if (cmd.audio && !p.audio && state.moderatorsOnlyUnmute && !ctx.permissions.has('moderate')) throw refuse('forbidden');
+          if (cmd.audio && state.serverMuted.delete(who.id)) muteAtServer(state, who.id, false);
           p.audio = cmd.audio;
           p.video = cmd.video;
           ctx.broadcast({ message: 'media_state', state: publicMedia(who.id, p) });
           return;
         }
         case 'subscribe': {
-          const media = await ensureRoom(state);
-          // A new subscribe starts over (e.g. after a reconnect the browser has a fresh connection).
-          await mediaCall(() => media.resetSubscription(who.id));
+          // A new subscribe starts over (e.g. after a reconnect the browser has a fresh connection). The client
+          // may send it before its own publish is answered: the two are independent requests.
           state.subscribers.add(who.id);
-          const wanted = receivable(state, who.id, media.publications());
-          const offer = await mediaCall(() => media.updateSubscription(who.id, wanted));
-          if (offer) ctx.send(who, offerMessage(offer));
+          state.stale.delete(who.id);
+          state.updating.add(who.id);
+          const done = () => {
+            state.updating.delete(who.id);
+            if (state.stale.delete(who.id)) updateSubscription(state, who.id);
+          };
+          ctx.spawn(
+            chain(state, who.id, async () => {
+              const media = await ensureRoom(state);
+              await mediaCall(() => media.resetSubscription(who.id));
+              return { media, offer: await mediaCall(() => media.updateSubscription(who.id, receivable(state, who.id, media.publications()))) };
+            }),
+            ({ media, offer }) => {
+              done();
+              if (offer && state.media === media && state.subscribers.has(who.id)) ctx.send(who, offerMessage(offer));
+            },
+            (err) => {
+              done();
+              state.subscribers.delete(who.id);
+              failed(ctx, who, 'subscribe')(err);
+            },
+          );
           return;
         }
         case 'subscribe_answer': {
           const media = state.media;
-          if (!media || !state.subscribers.has(who.id)) throw new CommandError('media_no_offer');
-          const next = await mediaCall(() => media.answerSubscription(who.id, cmd.sdp), 'media_no_offer');
-          if (next) ctx.send(who, offerMessage(next));
+          if (!media || !state.subscribers.has(who.id)) throw refuse('media_no_offer');
+          ctx.spawn(
+            chain(state, who.id, () => mediaCall(() => media.answerSubscription(who.id, cmd.sdp), 'media_no_offer')),
+            (next) => {
+              if (next && state.media === media) ctx.send(who, offerMessage(next));
+            },
+            failed(ctx, who, 'subscribe_answer', 'media_no_offer'),
+          );
           return;
         }
         case 'tile_size': {
@@ -354,15 +461,29 @@ export function createMediaModule(service: MediaService) {
             media && state.subscribers.has(who.id)
               ? media.subscribedStreams(who.id).filter((s) => s.kind === 'video' && s.participantId === cmd.participant_id && s.source === cmd.source)
               : [];
-          if (!media || !streams.length) throw new CommandError('media_not_found');
+          if (!media || !streams.length) throw refuse('media_not_found');
           const layer = layerForTile(cmd.width, cmd.height);
-          for (const s of streams) await mediaCall(() => media.setVideoLayer(who.id, s.mid, layer));
+          ctx.spawn(
+            chain(state, who.id, async () => {
+              for (const s of streams) await mediaCall(() => media.setVideoLayer(who.id, s.mid, layer));
+            }),
+            undefined,
+            failed(ctx, who, 'tile_size'),
+          );
           return;
         }
         case 'trickle': {
-          const media = cmd.target === 'subscriber' ? state.media : publishing(state, who, cmd.target);
-          if (!media || (cmd.target === 'subscriber' && !state.subscribers.has(who.id))) throw new CommandError('media_not_found');
-          await mediaCall(() => media.trickle(who.id, cmd.target, cmd.candidate));
+          // After the publish or subscribe it belongs to, which may still be on its way to the media server.
+          ctx.spawn(
+            chain(state, who.id, async () => {
+              const media = state.media;
+              const known = cmd.target === 'subscriber' ? state.subscribers.has(who.id) : !!state.peers.get(who.id)?.publishing.has(cmd.target);
+              if (!media || !known) throw refuse('media_not_found');
+              await mediaCall(() => media.trickle(who.id, cmd.target, cmd.candidate));
+            }),
+            undefined,
+            failed(ctx, who, 'trickle'),
+          );
           return;
         }
       }
@@ -377,5 +498,20 @@ export function createMediaModule(service: MediaService) {
         available: state.media ? !state.media.closed : service.mode === 'janus' && service.isReady(),
       };
     },
+
+    onClose(state) {
+      state.stopWaiting?.();
+    },
+  };
+}
+
+/** `media` on this media service (tests pass a fake one). */
+export function createMediaFeature(service?: MediaService) {
+  return defineFeature({
+    ...mediaProtocol,
+    consumes: [forceMute, unmutePolicy],
+    setup: ({ services }) => hooks(service ?? services.media),
   });
 }
+
+export const mediaFeature = createMediaFeature();

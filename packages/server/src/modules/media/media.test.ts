@@ -1,7 +1,7 @@
-import { MediaMessage, MediaSnapshot, MediaSubscribeOffer } from '@plenum/protocol';
+import { type MessageName, mediaProtocol } from '@plenum/protocol';
 import { describe, expect, it } from 'vitest';
 import { ModuleTester, type SimulatedParticipant } from '../../signaling/testing.ts';
-import { createMediaModule } from './index.ts';
+import { createMediaFeature, mediaFeature } from './index.ts';
 import { layerForTile } from './layers.ts';
 import { FakeMediaService, type FakeMediaRoom } from './testing/fake-media.ts';
 
@@ -9,23 +9,23 @@ const SDP = 'v=0 fake offer sdp';
 
 function setup() {
   const service = new FakeMediaService();
-  const t = new ModuleTester({ modules: [createMediaModule(service)] });
+  const t = new ModuleTester({ features: [createMediaFeature(service)] });
   const room = (i = 0) => service.rooms[i] as FakeMediaRoom;
   return { service, t, room };
 }
 
 /** Media payloads received, each checked against the protocol's schema. */
-function media(p: SimulatedParticipant, message?: string) {
-  return p.messages('media', message).map((m) => (m.message === 'error' ? m : MediaMessage.parse(m)));
+function media(p: SimulatedParticipant, message?: MessageName<typeof mediaProtocol>) {
+  return message ? p.messages(mediaFeature, message) : p.messages(mediaFeature);
 }
 
 function offers(p: SimulatedParticipant) {
-  return p.messages('media', 'subscribe_offer').map((m) => MediaSubscribeOffer.parse(m));
+  return p.messages(mediaFeature, 'subscribe_offer');
 }
 
 async function publishAndSubscribe(...ps: SimulatedParticipant[]) {
-  for (const p of ps) await p.send('media', { action: 'publish', source: 'camera', sdp: SDP });
-  for (const p of ps) await p.send('media', { action: 'subscribe' });
+  for (const p of ps) await p.send(mediaFeature, { action: 'publish', source: 'camera', sdp: SDP });
+  for (const p of ps) await p.send(mediaFeature, { action: 'subscribe' });
 }
 
 describe('layer policy', () => {
@@ -47,9 +47,9 @@ describe('media module', () => {
     const { t, room } = setup();
     const a = await t.join({ displayName: 'A' });
     const b = await t.join({ displayName: 'B' });
-    await b.send('media', { action: 'subscribe' });
+    await b.send(mediaFeature, { action: 'subscribe' });
     expect(media(b)).toEqual([]); // nothing to receive yet
-    await a.send('media', { action: 'publish', source: 'camera', sdp: SDP });
+    await a.send(mediaFeature, { action: 'publish', source: 'camera', sdp: SDP });
 
     expect(media(a, 'publish_answer')).toEqual([{ message: 'publish_answer', source: 'camera', sdp: `answer for ${a.id}/camera` }]);
     for (const p of [a, b]) {
@@ -60,7 +60,7 @@ describe('media module', () => {
       [a.id, 'audio'],
       [a.id, 'video'],
     ]);
-    await a.send('media', { action: 'subscribe' });
+    await a.send(mediaFeature, { action: 'subscribe' });
     expect(offers(a)).toEqual([]); // only its own stream exists
     expect(room().calls).toEqual([`publish ${a.id} camera`]);
   });
@@ -70,15 +70,30 @@ describe('media module', () => {
     const a = await t.join();
     const b = await t.join();
     const c = await t.join();
-    await a.send('media', { action: 'publish', source: 'camera', sdp: SDP });
-    await c.send('media', { action: 'subscribe' });
+    await a.send(mediaFeature, { action: 'publish', source: 'camera', sdp: SDP });
+    await c.send(mediaFeature, { action: 'subscribe' });
     expect(offers(c)).toHaveLength(1);
-    await b.send('media', { action: 'publish', source: 'camera', sdp: SDP });
+    await b.send(mediaFeature, { action: 'publish', source: 'camera', sdp: SDP });
     expect(offers(c)).toHaveLength(1); // waits for c's answer
-    await c.send('media', { action: 'subscribe_answer', sdp: 'answer 1 sdp' });
+    await c.send(mediaFeature, { action: 'subscribe_answer', sdp: 'answer 1 sdp' });
     expect(room().calls).toContain(`answer ${c.id} answer 1 sdp`);
     expect(offers(c)).toHaveLength(2);
     expect(new Set(offers(c)[1]!.streams.map((s) => s.participant_id))).toEqual(new Set([a.id, b.id]));
+  });
+
+  it('publications that go live together cost each subscriber one update; subscribe need not wait for the own publish_answer', async () => {
+    const { t, room } = setup();
+    const ps = [await t.join(), await t.join(), await t.join(), await t.join(), await t.join(), await t.join()];
+    // Everyone publishes and subscribes at once, as browsers joining together do: no waiting for answers.
+    await Promise.all(ps.flatMap((p) => [p.send(mediaFeature, { action: 'publish', source: 'camera', sdp: SDP }), p.send(mediaFeature, { action: 'subscribe' })]));
+    for (const p of ps) {
+      expect(media(p, 'publish_answer')).toHaveLength(1);
+      // One offer, carrying all five others (later changes wait for the answer).
+      expect(offers(p)).toHaveLength(1);
+      expect(new Set(offers(p)[0]!.streams.map((s) => s.participant_id)).size).toBe(5);
+      // The subscribe's own update, plus at most one coalesced update for the burst of publications.
+      expect(room().updateCalls.get(p.id)).toBeLessThanOrEqual(2);
+    }
   });
 
   it('refuses commands about streams that are not the sender’s, with a typed error, changing nothing', async () => {
@@ -91,14 +106,14 @@ describe('media module', () => {
     b.clear();
 
     // b does not publish a screen; only a's camera is in b's subscription; b's own camera is not.
-    await b.send('media', { action: 'unpublish', source: 'screen' });
-    await b.send('media', { action: 'tile_size', participant_id: b.id, source: 'camera', width: 100, height: 100 });
-    await b.send('media', { action: 'tile_size', participant_id: a.id, source: 'screen', width: 100, height: 100 });
-    await b.send('media', { action: 'tile_size', participant_id: crypto.randomUUID(), source: 'camera', width: 100, height: 100 });
-    await b.send('media', { action: 'trickle', target: 'screen', candidate: null });
-    await b.send('media', { action: 'subscribe_answer', sdp: 'answer to nothing' }); // b answered already? no: b has one offer open
-    await b.send('media', { action: 'subscribe_answer', sdp: 'a second answer' }); // nothing open any more
-    const errors = b.messages('media', 'error').map((e) => [e.error, e.action]);
+    await b.send(mediaFeature, { action: 'unpublish', source: 'screen' });
+    await b.send(mediaFeature, { action: 'tile_size', participant_id: b.id, source: 'camera', width: 100, height: 100 });
+    await b.send(mediaFeature, { action: 'tile_size', participant_id: a.id, source: 'screen', width: 100, height: 100 });
+    await b.send(mediaFeature, { action: 'tile_size', participant_id: crypto.randomUUID(), source: 'camera', width: 100, height: 100 });
+    await b.send(mediaFeature, { action: 'trickle', target: 'screen', candidate: null });
+    await b.send(mediaFeature, { action: 'subscribe_answer', sdp: 'answer to nothing' }); // b answered already? no: b has one offer open
+    await b.send(mediaFeature, { action: 'subscribe_answer', sdp: 'a second answer' }); // nothing open any more
+    const errors = b.errors(mediaFeature).map((e) => [e.error, e.action]);
     expect(errors).toEqual([
       ['media_not_found', 'unpublish'],
       ['media_not_found', 'tile_size'],
@@ -115,9 +130,9 @@ describe('media module', () => {
 
     // Someone who never subscribed cannot answer or size tiles.
     const c = await t.join();
-    await c.send('media', { action: 'subscribe_answer', sdp: 'answer sdp x' });
-    await c.send('media', { action: 'tile_size', participant_id: a.id, source: 'camera', width: 100, height: 100 });
-    expect(c.messages('media', 'error').map((e) => e.error)).toEqual(['media_no_offer', 'media_not_found']);
+    await c.send(mediaFeature, { action: 'subscribe_answer', sdp: 'answer sdp x' });
+    await c.send(mediaFeature, { action: 'tile_size', participant_id: a.id, source: 'camera', width: 100, height: 100 });
+    expect(c.errors(mediaFeature).map((e) => e.error)).toEqual(['media_no_offer', 'media_not_found']);
   });
 
   it('tile sizes set the layer of the video stream only when it changes', async () => {
@@ -126,15 +141,15 @@ describe('media module', () => {
     const b = await t.join();
     await publishAndSubscribe(a, b);
     const video = offers(b)[0]!.streams.find((s) => s.kind === 'video')!;
-    await b.send('media', { action: 'tile_size', participant_id: a.id, source: 'camera', width: 1280, height: 720 });
-    await b.send('media', { action: 'tile_size', participant_id: a.id, source: 'camera', width: 320, height: 180 });
-    await b.send('media', { action: 'tile_size', participant_id: a.id, source: 'camera', width: 0, height: 0 });
+    await b.send(mediaFeature, { action: 'tile_size', participant_id: a.id, source: 'camera', width: 1280, height: 720 });
+    await b.send(mediaFeature, { action: 'tile_size', participant_id: a.id, source: 'camera', width: 320, height: 180 });
+    await b.send(mediaFeature, { action: 'tile_size', participant_id: a.id, source: 'camera', width: 0, height: 0 });
     expect(room().layers).toEqual([
       { participantId: b.id, mid: video.mid, layer: 2 },
       { participantId: b.id, mid: video.mid, layer: 0 },
       { participantId: b.id, mid: video.mid, layer: 'paused' },
     ]);
-    expect(b.messages('media', 'error')).toEqual([]);
+    expect(b.errors(mediaFeature)).toEqual([]);
   });
 
   it('relays ICE candidates to the sender’s own connections only', async () => {
@@ -143,15 +158,15 @@ describe('media module', () => {
     const b = await t.join();
     await publishAndSubscribe(a, b);
     const candidate = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
-    await a.send('media', { action: 'trickle', target: 'camera', candidate });
-    await a.send('media', { action: 'trickle', target: 'subscriber', candidate: null });
+    await a.send(mediaFeature, { action: 'trickle', target: 'camera', candidate });
+    await a.send(mediaFeature, { action: 'trickle', target: 'subscriber', candidate: null });
     expect(room().trickled).toEqual([
       { participantId: a.id, target: 'camera', candidate },
       { participantId: a.id, target: 'subscriber', candidate: null },
     ]);
     const c = await t.join();
-    await c.send('media', { action: 'trickle', target: 'subscriber', candidate });
-    expect(c.messages('media', 'error').map((e) => e.error)).toEqual(['media_not_found']);
+    await c.send(mediaFeature, { action: 'trickle', target: 'subscriber', candidate });
+    expect(c.errors(mediaFeature).map((e) => e.error)).toEqual(['media_not_found']);
     expect(room().trickled).toHaveLength(2);
   });
 
@@ -163,18 +178,18 @@ describe('media module', () => {
     await publishAndSubscribe(a, b, c);
     // Answer until nobody has an offer open.
     for (let round = 0; round < 3; round++) {
-      for (const p of [a, b, c]) if (room().awaiting(p.id)) await p.send('media', { action: 'subscribe_answer', sdp: `answer ${p.id}` });
+      for (const p of [a, b, c]) if (room().awaiting(p.id)) await p.send(mediaFeature, { action: 'subscribe_answer', sdp: `answer ${p.id}` });
     }
-    for (const p of [a, b, c]) expect(p.messages('media', 'error')).toEqual([]);
+    for (const p of [a, b, c]) expect(p.errors(mediaFeature)).toEqual([]);
     const seen = (p: SimulatedParticipant) => new Set(offers(p).at(-1)!.streams.map((s) => s.participant_id));
     expect(seen(a)).toEqual(new Set([b.id, c.id]));
 
-    await c.send('media', { action: 'unpublish', source: 'camera' });
+    await c.send(mediaFeature, { action: 'unpublish', source: 'camera' });
     expect(media(a, 'media_state').at(-1)).toEqual({ message: 'media_state', state: { participant_id: c.id, audio: false, video: false, publishing: [] } });
     expect(seen(a)).toEqual(new Set([b.id]));
     expect(seen(b)).toEqual(new Set([a.id]));
-    await a.send('media', { action: 'subscribe_answer', sdp: 'answer sdp of a' });
-    await b.send('media', { action: 'subscribe_answer', sdp: 'answer sdp of b' });
+    await a.send(mediaFeature, { action: 'subscribe_answer', sdp: 'answer sdp of a' });
+    await b.send(mediaFeature, { action: 'subscribe_answer', sdp: 'answer sdp of b' });
 
     await b.leave();
     expect(room().calls).toContain(`remove ${b.id}`);
@@ -189,8 +204,8 @@ describe('media module', () => {
     const { t, room } = setup();
     const a = await t.join();
     const b = await t.join();
-    await a.send('media', { action: 'publish', source: 'camera', sdp: SDP });
-    await a.send('media', { action: 'update_state', audio: true, video: true });
+    await a.send(mediaFeature, { action: 'publish', source: 'camera', sdp: SDP });
+    await a.send(mediaFeature, { action: 'update_state', audio: true, video: true });
     expect(media(b, 'media_state').at(-1)).toEqual({ message: 'media_state', state: { participant_id: a.id, audio: true, video: true, publishing: ['camera'] } });
 
     room().emit({ type: 'talking', participantId: a.id, source: 'camera', talking: true });
@@ -203,7 +218,7 @@ describe('media module', () => {
     expect(media(b, 'talking')).toHaveLength(1);
 
     const late = await t.join();
-    const snapshot = MediaSnapshot.parse((late.messages('control', 'join_success')[0]!.modules as Record<string, unknown>).media);
+    const snapshot = late.snapshot(mediaFeature);
     expect(snapshot).toEqual({
       participants: [
         { participant_id: a.id, audio: true, video: true, publishing: ['camera'] },
@@ -220,7 +235,7 @@ describe('media module', () => {
     const a = await t.join();
     const b = await t.join();
     await publishAndSubscribe(a, b);
-    await b.send('media', { action: 'subscribe_answer', sdp: 'answer sdp of b' });
+    await b.send(mediaFeature, { action: 'subscribe_answer', sdp: 'answer sdp of b' });
     room().emit({ type: 'publication_ended', participantId: a.id, source: 'camera', reason: 'ICE failed' });
     await room().unpublish(a.id, 'camera'); // the real room forgets it itself
     await t.advance(0);
@@ -235,11 +250,11 @@ describe('media module', () => {
     await publishAndSubscribe(a, b);
     await a.drop();
     await a.resume();
-    const snapshot = MediaSnapshot.parse((a.messages('control', 'join_success').at(-1)!.modules as Record<string, unknown>).media);
+    const snapshot = a.snapshot(mediaFeature);
     expect(snapshot.participants.find((p) => p.participant_id === b.id)?.publishing).toEqual(['camera']);
     a.clear();
-    await a.send('media', { action: 'publish', source: 'camera', sdp: SDP });
-    await a.send('media', { action: 'subscribe' });
+    await a.send(mediaFeature, { action: 'publish', source: 'camera', sdp: SDP });
+    await a.send(mediaFeature, { action: 'subscribe' });
     expect(room().calls.filter((c) => c === `publish ${a.id} camera`)).toHaveLength(2);
     expect(room().calls).toContain(`reset ${a.id}`);
     expect(offers(a)).toHaveLength(1);
@@ -255,20 +270,20 @@ describe('media module', () => {
     const a = await t.join();
     const b = await t.join();
     await publishAndSubscribe(a, b);
-    await a.send('media', { action: 'subscribe_answer', sdp: 'v=0 answer 1' });
+    await a.send(mediaFeature, { action: 'subscribe_answer', sdp: 'v=0 answer 1' });
     await a.drop();
     await a.resume();
     a.clear();
     room().endSubscription(a.id);
-    await a.send('media', { action: 'subscribe' });
+    await a.send(mediaFeature, { action: 'subscribe' });
     await t.advance(0);
     expect(offers(a)).toHaveLength(1);
-    await a.send('media', { action: 'subscribe_answer', sdp: 'v=0 answer 2' });
-    expect(a.messages('media', 'error')).toEqual([]);
+    await a.send(mediaFeature, { action: 'subscribe_answer', sdp: 'v=0 answer 2' });
+    expect(a.errors(mediaFeature)).toEqual([]);
     expect(room().calls).toContain(`answer ${a.id} v=0 answer 2`);
     // And it still follows the room: a new publication reaches the resumed participant.
     const c = await t.join();
-    await c.send('media', { action: 'publish', source: 'camera', sdp: SDP });
+    await c.send(mediaFeature, { action: 'publish', source: 'camera', sdp: SDP });
     expect(offers(a).at(-1)!.streams.map((s) => s.participant_id)).toContain(c.id);
   });
 
@@ -277,27 +292,27 @@ describe('media module', () => {
     const a = await t.join();
     const b = await t.join();
     await publishAndSubscribe(a, b);
-    await a.send('media', { action: 'subscribe_answer', sdp: 'v=0 answer 1' });
+    await a.send(mediaFeature, { action: 'subscribe_answer', sdp: 'v=0 answer 1' });
     room().endSubscription(a.id);
     await t.advance(0);
     a.clear();
-    await a.send('media', { action: 'subscribe_answer', sdp: 'v=0 late answer' });
-    expect(a.messages('media', 'error')).toEqual([{ message: 'error', error: 'media_no_offer', action: 'subscribe_answer' }]);
+    await a.send(mediaFeature, { action: 'subscribe_answer', sdp: 'v=0 late answer' });
+    expect(a.errors(mediaFeature)).toEqual([{ message: 'error', error: 'media_no_offer', action: 'subscribe_answer' }]);
   });
 
   it('media failures are typed errors', async () => {
     const { t, service } = setup();
     const a = await t.join();
-    await a.send('media', { action: 'publish', source: 'camera', sdp: 'v=0 broken sdp' });
-    expect(a.messages('media', 'error')).toEqual([{ message: 'error', error: 'media_failed', action: 'publish' }]);
+    await a.send(mediaFeature, { action: 'publish', source: 'camera', sdp: 'v=0 broken sdp' });
+    expect(a.errors(mediaFeature)).toEqual([{ message: 'error', error: 'media_failed', action: 'publish' }]);
     expect(media(a, 'media_state')).toEqual([]);
 
     const { t: t2, service: s2 } = setup();
     s2.ready = false;
     const b = await t2.join();
-    expect(MediaSnapshot.parse((b.messages('control', 'join_success')[0]!.modules as Record<string, unknown>).media).available).toBe(false);
-    await b.send('media', { action: 'subscribe' });
-    expect(b.messages('media', 'error')).toEqual([{ message: 'error', error: 'media_unavailable', action: 'subscribe' }]);
+    expect(b.snapshot(mediaFeature).available).toBe(false);
+    await b.send(mediaFeature, { action: 'subscribe' });
+    expect(b.errors(mediaFeature)).toEqual([{ message: 'error', error: 'media_unavailable', action: 'subscribe' }]);
     expect(service.rooms).toHaveLength(1);
   });
 
@@ -318,8 +333,8 @@ describe('media module', () => {
       expect(media(p, 'media_state').slice(-2).map((m) => (m as { state: { publishing: string[] } }).state.publishing)).toEqual([[], []]);
     }
     // While no server is ready, publishing is refused.
-    await a.send('media', { action: 'publish', source: 'camera', sdp: SDP });
-    expect(a.messages('media', 'error').at(-1)).toMatchObject({ error: 'media_unavailable' });
+    await a.send(mediaFeature, { action: 'publish', source: 'camera', sdp: SDP });
+    expect(a.errors(mediaFeature).at(-1)).toMatchObject({ error: 'media_unavailable' });
 
     service.ready = true;
     service.emit({ type: 'server_ready', server: 'fake' });
@@ -341,7 +356,7 @@ describe('media module', () => {
     const b = await t.join();
     await publishAndSubscribe(a, b);
     room(0).lose(); // its task is queued, not run yet
-    await a.send('media', { action: 'publish', source: 'camera', sdp: SDP });
+    await a.send(mediaFeature, { action: 'publish', source: 'camera', sdp: SDP });
     await t.advance(0);
     expect(media(b, 'reconnect')).toEqual([{ message: 'reconnect', reason: 'media_server_lost' }]);
     expect(media(a, 'publish_answer')).toHaveLength(2);
@@ -351,7 +366,7 @@ describe('media module', () => {
   it('when another server is ready already, reconnect is immediate', async () => {
     const { t, room } = setup();
     const a = await t.join();
-    await a.send('media', { action: 'subscribe' });
+    await a.send(mediaFeature, { action: 'subscribe' });
     room().lose();
     await t.advance(0);
     expect(media(a, 'reconnect')).toEqual([{ message: 'reconnect', reason: 'media_server_lost' }]);

@@ -1,27 +1,29 @@
 import { createHash } from 'node:crypto';
 import {
   computeQuorum,
+  minutesProtocol,
   minutesSignedMessage,
-  MinutesCommand,
-  type AgendaItem,
+  rosterMemberFor,
   type MinutesLanguage,
   type MinutesSnapshot,
   type MinutesVersionContent,
   type MinutesVersionSummary,
-  type QuorumRule,
-  type RosterMember,
 } from '@plenum/protocol';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { GENESIS_HASH, chainHash } from '../../audit/chain.ts';
-import type { PublicKeyInfo } from '../../audit/signing.ts';
-import type { MinutesDocument, MinutesVersionRow, NewMinutesVersion } from '../../storage/minutes.ts';
-import { rosterMemberFor } from '../../storage/committee.ts';
-import { CommandError, defineModule, type Participant, type RoomContext, type RoomEventMap } from '../types.ts';
+import { defineFeature, refusal, type FeatureRoom, type HooksOf, type Participant } from '../../signaling/feature.ts';
+import { committeeChanged, type CommitteeData } from '../agenda/events.ts';
+import { attendanceFeature } from '../attendance/index.ts';
+import type { AttendanceRepository } from '../attendance/storage.ts';
+import { legalVoteFinal, type LegalVoteFinal } from '../legal_vote/events.ts';
 import { appendBlocks, blocksText, documentBlocks, type Block } from './document.ts';
-import { agendaBlocks, attendanceBlocks, minutesTitle, quorumBlocks, voteBlocks } from './report.ts';
+import * as m0005 from './migrations/0005_minutes.ts';
+import { minutesRoutes } from './routes.ts';
+import { agendaBlocks, attendanceBlocks, minutesTitle, quorumBlocks, voteBlocks, type AttendanceLine } from './report.ts';
+import { MinutesRepository, versionSummary, type MinutesDocument, type MinutesVersionRow, type NewMinutesVersion } from './storage.ts';
 
 /**
  * `minutes`: one collaborative Yjs document per room, edited by the chair (moderators) and the writers the
@@ -30,8 +32,9 @@ import { agendaBlocks, attendanceBlocks, minutesTitle, quorumBlocks, voteBlocks 
  * The server is the authority: it applies a y-protocols step 2 / update only from a current writer (others
  * get `not_a_writer`, nothing applied, nothing relayed), relays what it applied, builds agenda, attendance,
  * quorum and vote blocks itself, and seals versions into the insert-only, hash-chained, signed
- * `minutes_versions`. The live document is saved a few seconds after it changes, when the last participant
- * leaves, on every seal, and when the server stops (`flush`).
+ * `minutes_versions`. The document is loaded before the room's first task; it is saved a few seconds after
+ * it changes, when the last participant leaves, on every seal, and when the room closes (onClose, which
+ * shutdown waits for). Agenda, roster and quorum rule come from the agenda feature's `committee_changed`.
  */
 
 /** Saved this long after the first unsaved change. */
@@ -43,37 +46,35 @@ export interface MinutesStore {
   loadDocument(roomId: string): Promise<MinutesDocument | undefined>;
   saveDocument(roomId: string, doc: MinutesDocument, at: Date): Promise<void>;
   listVersions(roomId: string): Promise<MinutesVersionRow[]>;
+  version(roomId: string, version: number): Promise<MinutesVersionRow | undefined>;
   appendVersion(v: NewMinutesVersion): Promise<void>;
 }
 
-/** What the blocks are built from (CommitteeRepository, AttendanceRepository). */
-export interface MinutesSources {
-  listAgenda(roomId: string): Promise<AgendaItem[]>;
-  listRoster(roomId: string): Promise<RosterMember[]>;
-  settings(roomId: string): Promise<QuorumRule>;
-  /** The current (or last) meeting's attendance entries, in the order people came. */
-  attendance(roomId: string): Promise<{ displayName: string; joinedAt: Date; leftAt: Date | null }[]>;
+/** The current (or last) meeting's attendance, in the order people came. */
+export interface AttendanceSource {
+  lines(roomId: string): Promise<AttendanceLine[]>;
 }
 
-export interface MinutesSigner {
-  sign(message: string): string;
-  readonly publicKey: PublicKeyInfo;
-}
-
-export interface MinutesDeps {
+export interface MinutesRepos {
   store: MinutesStore;
-  sources: MinutesSources;
-  signingKey: MinutesSigner;
-  /** Time zone of the times written into inserted blocks when the chair's browser does not say. */
-  timeZone?: string;
+  /** Tests give one; otherwise it reads the attendance feature's repository. */
+  attendance?: AttendanceSource;
+}
+
+interface Loaded {
+  stored: MinutesDocument | undefined;
+  versions: MinutesVersionRow[];
 }
 
 export interface MinutesState {
-  room: RoomContext;
+  room: FeatureRoom<typeof minutesProtocol>;
   doc: Y.Doc;
-  loading: Promise<void> | null;
+  /** False until the stored document is in `doc` (a failed load is retried; nothing is saved over it meanwhile). */
   loaded: boolean;
+  loading: boolean;
   sealed: boolean;
+  /** A seal is being written. */
+  sealing: boolean;
   writers: Set<string>;
   versions: MinutesVersionSummary[];
   /** Language for blocks the server adds on its own (vote results): the chair's last choice. */
@@ -83,26 +84,15 @@ export interface MinutesState {
   approxBytes: number;
   dirty: boolean;
   cancelSave: (() => void) | null;
-  pendingVotes: RoomEventMap['legal_vote_final'][];
+  committee: CommitteeData;
+  pendingVotes: LegalVoteFinal[];
 }
 
 const ORIGIN_LOAD = Symbol('load');
 const ORIGIN_SERVER = Symbol('server');
 
+const refuse = refusal(minutesProtocol);
 const toBase64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-
-export function versionSummary(row: MinutesVersionRow): MinutesVersionSummary {
-  return {
-    version: row.version,
-    title: row.content.title,
-    sealed_at: row.content.sealed_at,
-    sealed_by: row.content.sealed_by.display_name,
-    hash: row.hash,
-    prev_hash: row.prev_hash,
-    signature: row.signature,
-    key_fingerprint: row.key_fingerprint,
-  };
-}
 
 function syncMessage(write: (encoder: encoding.Encoder) => void): string {
   const encoder = encoding.createEncoder();
@@ -110,33 +100,50 @@ function syncMessage(write: (encoder: encoding.Encoder) => void): string {
   return toBase64(encoding.toUint8Array(encoder));
 }
 
-export function createMinutesModule(deps: MinutesDeps) {
-  const live = new Set<MinutesState>();
 
-  const isChair = (room: RoomContext, who: Participant) => room.permissionsOf(who).has('moderate');
-  const canWrite = (state: MinutesState, who: Participant) => isChair(state.room, who) || state.writers.has(who.id);
+function validTimeZone(zone: string | undefined): string | undefined {
+  if (!zone) return undefined;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return zone;
+  } catch {
+    return undefined;
+  }
+}
 
-  async function save(state: MinutesState): Promise<void> {
+interface MinutesHookDeps {
+  store: MinutesStore;
+  attendance: AttendanceSource;
+  signingKey: { sign(message: string): string; readonly publicKey: { fingerprint: string } };
+  timeZone: string;
+}
+
+function hooks(deps: MinutesHookDeps): HooksOf<typeof minutesProtocol, MinutesState, Loaded, never, typeof committeeChanged | typeof legalVoteFinal> {
+  const isChair = (who: Participant) => who.role === 'moderator';
+  const canWrite = (state: MinutesState, who: Participant) => isChair(who) || state.writers.has(who.id);
+
+  /** Saves the document if it changed; the write leaves the room's queue. */
+  function save(state: MinutesState): Promise<void> {
     state.cancelSave?.();
     state.cancelSave = null;
-    if (!state.dirty || !state.loaded) return;
+    if (!state.dirty || !state.loaded) return Promise.resolve();
     state.dirty = false;
     const encoded = Y.encodeStateAsUpdate(state.doc);
     state.approxBytes = encoded.byteLength;
-    try {
-      await deps.store.saveDocument(state.room.id, { state: encoded, sealed: state.sealed }, state.room.clock.now());
-    } catch (err) {
+    const write = deps.store.saveDocument(state.room.id, { state: encoded, sealed: state.sealed }, state.room.clock.now()).catch((err: unknown) => {
       state.dirty = true;
       state.room.logger.error({ err }, 'minutes: saving the document failed');
-    }
+    });
+    state.room.spawn(write);
+    return write;
   }
 
   function changed(state: MinutesState): void {
     state.dirty = true;
-    state.cancelSave ??= state.room.setTimer(MINUTES_SAVE_DEBOUNCE_MS, () => save(state));
+    state.cancelSave ??= state.room.setTimer(MINUTES_SAVE_DEBOUNCE_MS, () => void save(state));
   }
 
-  function insertVote(state: MinutesState, vote: RoomEventMap['legal_vote_final']): void {
+  function insertVote(state: MinutesState, vote: LegalVoteFinal): void {
     appendBlocks(state.doc, voteBlocks(vote, state.lang, state.timeZone), ORIGIN_SERVER);
     if (state.sealed) {
       // A result must never be lost: it goes into the document, which is no longer the sealed version.
@@ -145,75 +152,71 @@ export function createMinutesModule(deps: MinutesDeps) {
     }
   }
 
-  async function ensureLoaded(state: MinutesState): Promise<void> {
-    state.loading ??= (async () => {
-      const [stored, versions] = await Promise.all([deps.store.loadDocument(state.room.id), deps.store.listVersions(state.room.id)]);
-      if (stored) {
-        Y.applyUpdate(state.doc, stored.state, ORIGIN_LOAD);
-        state.approxBytes = stored.state.byteLength;
-        state.sealed = stored.sealed;
-      }
-      state.versions = versions.map(versionSummary);
-      state.loaded = true;
-      for (const vote of state.pendingVotes.splice(0)) insertVote(state, vote);
-    })();
-    try {
-      await state.loading;
-    } catch (err) {
-      state.loading = null;
-      throw err;
+  /** The stored document and versions arrived (at open, or on a retry): into the live document. */
+  function applyLoaded(state: MinutesState, loaded: Loaded, late: boolean): void {
+    if (loaded.stored) {
+      // Late (a retry after a failed load), the others already synced an empty document: they get it as an update.
+      Y.applyUpdate(state.doc, loaded.stored.state, late ? ORIGIN_SERVER : ORIGIN_LOAD);
+      state.approxBytes = loaded.stored.state.byteLength;
+      state.sealed = loaded.stored.sealed;
     }
+    state.versions = loaded.versions.map(versionSummary);
+    state.loaded = true;
+    state.dirty = late && state.dirty;
+    for (const vote of state.pendingVotes.splice(0)) insertVote(state, vote);
   }
 
-  async function buildBlocks(state: MinutesState, block: 'agenda' | 'attendance' | 'quorum', lang: MinutesLanguage, timeZone: string): Promise<Block[]> {
-    const roomId = state.room.id;
-    const now = state.room.clock.now();
-    switch (block) {
-      case 'agenda':
-        return agendaBlocks(await deps.sources.listAgenda(roomId), lang);
-      case 'attendance':
-        return attendanceBlocks(await deps.sources.attendance(roomId), lang, timeZone, now);
-      case 'quorum': {
-        const [roster, rule] = await Promise.all([deps.sources.listRoster(roomId), deps.sources.settings(roomId)]);
-        const present = new Set<string>();
-        for (const p of state.room.participants()) {
-          const member = rosterMemberFor(roster, { userId: p.userId, inviteCode: p.inviteCode });
-          if (member) present.add(member.id);
-        }
-        return quorumBlocks(computeQuorum(roster, present, rule), rule, lang, timeZone, now);
-      }
-    }
+  function load(roomId: string): Promise<Loaded> {
+    return Promise.all([deps.store.loadDocument(roomId), deps.store.listVersions(roomId)]).then(([stored, versions]) => ({ stored, versions }));
   }
 
-  function validTimeZone(zone: string | undefined): string | undefined {
-    if (!zone) return undefined;
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return zone;
-    } catch {
-      return undefined;
-    }
+  /** A room whose document could not be loaded tries again (on joins and commands); nothing is saved over it meanwhile. */
+  function retryLoad(state: MinutesState): void {
+    if (state.loaded || state.loading) return;
+    state.loading = true;
+    state.room.spawn(
+      load(state.room.id),
+      (loaded) => {
+        state.loading = false;
+        if (!state.loaded) applyLoaded(state, loaded, true);
+      },
+      (err) => {
+        state.loading = false;
+        state.room.logger.error({ err }, 'minutes: loading the document failed');
+      },
+    );
   }
 
-  const module = defineModule<MinutesCommand, MinutesState>({
-    namespace: 'minutes',
-    commands: MinutesCommand,
+  function presentMemberIds(state: MinutesState): Set<string> {
+    const present = new Set<string>();
+    for (const p of state.room.participants()) {
+      if (p.kind === 'recorder') continue;
+      const member = rosterMemberFor(state.committee.roster, p);
+      if (member) present.add(member.id);
+    }
+    return present;
+  }
 
-    init(room) {
+  return {
+    load: (room) => load(room.id),
+
+    init(room, loaded) {
       const doc = new Y.Doc();
       const state: MinutesState = {
         room,
         doc,
-        loading: null,
         loaded: false,
+        loading: false,
         sealed: false,
+        sealing: false,
         writers: new Set(),
         versions: [],
         lang: 'en',
-        timeZone: deps.timeZone ?? 'UTC',
+        timeZone: deps.timeZone,
         approxBytes: 0,
         dirty: false,
         cancelSave: null,
+        committee: { roster: [], items: [], rule: { rule: 'more_than_half', count: null } },
         pendingVotes: [],
       };
       // Every change that was applied (a writer's update or a block the server built) goes to everyone
@@ -224,28 +227,31 @@ export function createMinutesModule(deps: MinutesDeps) {
         room.broadcast({ message: 'sync', data }, typeof origin === 'string' ? { except: origin } : {});
         changed(state);
       });
-      room.on('legal_vote_final', (vote) => {
+      room.on(committeeChanged, (committee) => {
+        state.committee = committee;
+      });
+      room.on(legalVoteFinal, (vote) => {
         if (state.loaded) insertVote(state, vote);
         else state.pendingVotes.push(vote);
       });
-      live.add(state);
+      if (loaded) applyLoaded(state, loaded, false);
       return state;
     },
 
-    async onJoin(ctx) {
-      live.add(ctx.state);
-      await ensureLoaded(ctx.state);
+    onJoin(ctx) {
+      retryLoad(ctx.state);
     },
 
-    async onLeave(ctx) {
-      if (ctx.room.participants().length > 0) return;
-      await save(ctx.state);
-      if (!ctx.state.dirty) live.delete(ctx.state);
+    onLeave(ctx) {
+      if (ctx.room.participants().length === 0) void save(ctx.state);
     },
 
-    async onCommand(ctx, who, cmd) {
+    onCommand(ctx, who, cmd) {
       const { state } = ctx;
-      await ensureLoaded(state);
+      if (!state.loaded) {
+        retryLoad(state);
+        throw refuse('internal_error');
+      }
       switch (cmd.action) {
         case 'sync': {
           const decoder = decoding.createDecoder(new Uint8Array(Buffer.from(cmd.data, 'base64')));
@@ -255,59 +261,71 @@ export function createMinutesModule(deps: MinutesDeps) {
             type = decoding.readVarUint(decoder);
             payload = decoding.readVarUint8Array(decoder);
           } catch {
-            throw new CommandError('minutes_invalid_update');
+            throw refuse('minutes_invalid_update');
           }
           if (type === syncProtocol.messageYjsSyncStep1) {
             let data: string;
             try {
               data = syncMessage((e) => syncProtocol.writeSyncStep2(e, state.doc, payload));
             } catch {
-              throw new CommandError('minutes_invalid_update');
+              throw refuse('minutes_invalid_update');
             }
             ctx.send(who, { message: 'sync', data });
             return;
           }
-          if (type !== syncProtocol.messageYjsSyncStep2 && type !== syncProtocol.messageYjsUpdate) throw new CommandError('minutes_invalid_update');
-          if (!canWrite(state, who)) throw new CommandError('not_a_writer');
-          if (state.sealed) throw new CommandError('minutes_sealed');
+          if (type !== syncProtocol.messageYjsSyncStep2 && type !== syncProtocol.messageYjsUpdate) throw refuse('minutes_invalid_update');
+          if (!canWrite(state, who)) throw refuse('not_a_writer');
+          if (state.sealed) throw refuse('minutes_sealed');
           try {
             // Decoding first: a corrupt update is refused before anything of it reaches the document.
             Y.decodeUpdate(payload);
           } catch {
-            throw new CommandError('minutes_invalid_update');
+            throw refuse('minutes_invalid_update');
           }
           if (state.approxBytes + payload.byteLength > MAX_MINUTES_BYTES) {
             state.approxBytes = Y.encodeStateAsUpdate(state.doc).byteLength;
-            if (state.approxBytes + payload.byteLength > MAX_MINUTES_BYTES) throw new CommandError('minutes_full');
+            if (state.approxBytes + payload.byteLength > MAX_MINUTES_BYTES) throw refuse('minutes_full');
           }
           state.approxBytes += payload.byteLength;
           Y.applyUpdate(state.doc, payload, who.id);
           return;
         }
         case 'set_writers': {
-          if (!isChair(ctx.room, who)) throw new CommandError('forbidden');
-          if (cmd.participant_ids.some((id) => !ctx.room.participant(id))) throw new CommandError('participant_not_found');
+          if (!isChair(who)) throw refuse('forbidden');
+          if (cmd.participant_ids.some((id) => !ctx.room.participant(id))) throw refuse('participant_not_found');
           state.writers = new Set(cmd.participant_ids);
           ctx.broadcast({ message: 'writers', writer_ids: [...state.writers] });
           return;
         }
         case 'insert': {
-          if (!isChair(ctx.room, who)) throw new CommandError('forbidden');
-          if (state.sealed) throw new CommandError('minutes_sealed');
+          if (!isChair(who)) throw refuse('forbidden');
+          if (state.sealed) throw refuse('minutes_sealed');
           const lang = cmd.lang ?? state.lang;
           state.lang = lang;
           const timeZone = validTimeZone(cmd.time_zone) ?? state.timeZone;
           state.timeZone = timeZone;
-          const blocks = await buildBlocks(state, cmd.block, lang, timeZone);
-          // The lookups above awaited: a seal may have happened meanwhile (commands run one at a time, so it
-          // cannot, but the check keeps the rule local).
-          if (state.sealed) throw new CommandError('minutes_sealed');
-          appendBlocks(state.doc, blocks, ORIGIN_SERVER);
+          const now = ctx.clock.now();
+          const append = (blocks: Block[]) => {
+            // A seal may have come while the attendance was read: the blocks wait for the chair to amend.
+            if (state.sealed) return ctx.room.sendError(who, 'minutes_sealed', { action: 'insert' });
+            appendBlocks(state.doc, blocks, ORIGIN_SERVER);
+          };
+          switch (cmd.block) {
+            case 'agenda':
+              return append(agendaBlocks(state.committee.items, lang));
+            case 'quorum': {
+              const q = computeQuorum(state.committee.roster, presentMemberIds(state), state.committee.rule);
+              return append(quorumBlocks(q, state.committee.rule, lang, timeZone, now));
+            }
+            case 'attendance':
+              ctx.spawn(deps.attendance.lines(ctx.room.id), (lines) => append(attendanceBlocks(lines, lang, timeZone, now)));
+              return;
+          }
           return;
         }
         case 'seal': {
-          if (!isChair(ctx.room, who)) throw new CommandError('forbidden');
-          if (state.sealed) throw new CommandError('minutes_sealed');
+          if (!isChair(who)) throw refuse('forbidden');
+          if (state.sealed || state.sealing) throw refuse('minutes_sealed');
           const lang = cmd.lang ?? state.lang;
           const previous = state.versions.at(-1);
           const version = (previous?.version ?? 0) + 1;
@@ -327,27 +345,31 @@ export function createMinutesModule(deps: MinutesDeps) {
           const hash = chainHash(prevHash, content);
           const signature = deps.signingKey.sign(minutesSignedMessage(ctx.room.id, version, hash));
           const keyFingerprint = deps.signingKey.publicKey.fingerprint;
-          await deps.store.appendVersion({ roomId: ctx.room.id, version, content, prevHash, hash, signature, keyFingerprint, yjsState });
-          const summary: MinutesVersionSummary = {
-            version,
-            title: content.title,
-            sealed_at: content.sealed_at,
-            sealed_by: who.displayName,
-            hash,
-            prev_hash: prevHash,
-            signature,
-            key_fingerprint: keyFingerprint,
-          };
-          state.versions.push(summary);
+          // Sealed from now on: nothing written after this moment can be missing from the sealed version.
           state.sealed = true;
-          state.dirty = true;
-          await save(state);
-          ctx.broadcast({ message: 'sealed', version: summary });
+          state.sealing = true;
+          ctx.spawn(
+            deps.store.appendVersion({ roomId: ctx.room.id, version, content, prevHash, hash, signature, keyFingerprint, yjsState }),
+            () => {
+              state.sealing = false;
+              const summary: MinutesVersionSummary = { version, title: content.title, sealed_at: content.sealed_at, sealed_by: who.displayName, hash, prev_hash: prevHash, signature, key_fingerprint: keyFingerprint };
+              state.versions.push(summary);
+              state.dirty = true;
+              void save(state);
+              ctx.broadcast({ message: 'sealed', version: summary });
+            },
+            (err) => {
+              state.sealing = false;
+              state.sealed = false;
+              ctx.room.logger.error({ err, version }, 'minutes: sealing failed');
+              ctx.room.sendError(who, 'internal_error', { action: 'seal' });
+            },
+          );
           return;
         }
         case 'amend': {
-          if (!isChair(ctx.room, who)) throw new CommandError('forbidden');
-          if (!state.sealed) return;
+          if (!isChair(who)) throw refuse('forbidden');
+          if (!state.sealed || state.sealing) return;
           state.sealed = false;
           changed(state);
           ctx.broadcast({ message: 'reopened' });
@@ -365,12 +387,38 @@ export function createMinutesModule(deps: MinutesDeps) {
         versions: state.versions,
       };
     },
-  });
 
-  return Object.assign(module, {
-    /** Saves every document with unsaved changes (server shutdown). */
-    async flush(): Promise<void> {
-      await Promise.all([...live].map((state) => save(state)));
-    },
-  });
+    // Room timers die with the room: what the debounce has not written yet is written now.
+    onClose: (state) => save(state),
+  };
 }
+
+/** The attendance feature's repository as the minutes read it. */
+function attendanceLines(repo: ReposOfAttendance): AttendanceSource {
+  return {
+    async lines(roomId) {
+      const meeting = (await repo.listMeetings(roomId))[0];
+      if (!meeting) return [];
+      return (await repo.entries(meeting.id)).map((e) => ({ displayName: e.display_name, joinedAt: new Date(e.joined_at), leftAt: e.left_at ? new Date(e.left_at) : null }));
+    },
+  };
+}
+type ReposOfAttendance = Pick<AttendanceRepository, 'listMeetings' | 'entries'>;
+
+export const minutesFeature = defineFeature({
+  ...minutesProtocol,
+  requires: ['attendance', 'agenda'],
+  consumes: [committeeChanged, legalVoteFinal],
+  repositories: (db): MinutesRepos => ({ store: new MinutesRepository(db) }),
+  migrations: { '0005_minutes': m0005 },
+  routes: minutesRoutes,
+  setup: ({ repos, services, repositoriesOf }) =>
+    hooks({
+      store: repos.store,
+      attendance: repos.attendance ?? attendanceLines(repositoriesOf(attendanceFeature)),
+      signingKey: services.signingKey,
+      timeZone: services.timeZone,
+    }),
+});
+
+export { versionSummary };

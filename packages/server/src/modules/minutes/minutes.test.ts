@@ -1,5 +1,6 @@
 import { voteBlocks } from './report.ts';
-import { JoinSuccess, MinutesSnapshot, minutesSignedMessage, type MinutesVersionSummary, type QuorumRule, type RosterMember } from '@plenum/protocol';
+import { defineProtocol, minutesSignedMessage, type AgendaItem, type MinutesVersionSummary, type QuorumRule, type RosterMember } from '@plenum/protocol';
+import { z } from 'zod';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
@@ -7,11 +8,13 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { GENESIS_HASH, chainHash } from '../../audit/chain.ts';
 import { SigningKey, verifySignature } from '../../audit/signing.ts';
-import { ModuleTester, type SimulatedParticipant } from '../../signaling/testing.ts';
-import type { MinutesDocument, MinutesVersionRow, NewMinutesVersion } from '../../storage/minutes.ts';
-import { CommandError, defineModule, type RoomEventMap } from '../types.ts';
+import { defineFeature, type HooksOf } from '../../signaling/feature.ts';
+import { ModuleTester, provide, type SimulatedParticipant } from '../../signaling/testing.ts';
+import { committeeChanged } from '../agenda/events.ts';
+import { legalVoteFinal, type LegalVoteFinal } from '../legal_vote/events.ts';
 import { documentBlocks } from './document.ts';
-import { MAX_MINUTES_BYTES, MINUTES_SAVE_DEBOUNCE_MS, createMinutesModule, type MinutesStore } from './index.ts';
+import { MAX_MINUTES_BYTES, MINUTES_SAVE_DEBOUNCE_MS, minutesFeature, type MinutesStore } from './index.ts';
+import type { MinutesDocument, MinutesVersionRow, NewMinutesVersion } from './storage.ts';
 
 /** The repository's behaviour in memory (the real one is tested on both databases in storage/minutes.test.ts). */
 class MemoryStore implements MinutesStore {
@@ -25,6 +28,9 @@ class MemoryStore implements MinutesStore {
   }
   async listVersions(roomId: string): Promise<MinutesVersionRow[]> {
     return this.rows.filter((r) => r.room_id === roomId);
+  }
+  async version(roomId: string, version: number): Promise<MinutesVersionRow | undefined> {
+    return this.rows.find((r) => r.room_id === roomId && r.version === version);
   }
   async appendVersion(v: NewMinutesVersion): Promise<void> {
     if (this.rows.some((r) => r.room_id === v.roomId && r.version === v.version)) throw new Error('duplicate key');
@@ -53,16 +59,34 @@ const member = (id: string, name: string, userId: string | null): RosterMember =
   position: 0,
 });
 
-/** A module that lets the test emit legal_vote_final the way legal_vote does. */
-const voteEmitter = defineModule<{ action: 'final' }, null>({
+/**
+ * Stands in for agenda and legal_vote: sends the committee data in the room's first join, as agenda does, and
+ * emits legal_vote_final on `final`, as legal_vote does; `fail` refuses as an error of its own would.
+ */
+const emitterProtocol = defineProtocol({
   namespace: 'vote_emitter',
-  commands: { parse: (v: unknown) => v, safeParse: (v: unknown) => ({ success: true, data: v }) } as never,
-  init: () => null,
-  onCommand(ctx) {
-    ctx.emit('legal_vote_final', VOTE);
-  },
+  commands: z.discriminatedUnion('action', [z.object({ action: z.literal('final') })]),
+  messages: z.never(),
+  snapshot: z.object({}),
 });
-const VOTE: RoomEventMap['legal_vote_final'] = {
+function emitter(committee: { roster: RosterMember[]; items: AgendaItem[]; rule: QuorumRule }) {
+  return defineFeature({
+    ...emitterProtocol,
+    emits: [committeeChanged, legalVoteFinal],
+    setup: (): HooksOf<typeof emitterProtocol, { sent: boolean }, undefined, typeof committeeChanged | typeof legalVoteFinal> => ({
+      init: () => ({ sent: false }),
+      onJoin(ctx) {
+        if (ctx.state.sent) return;
+        ctx.state.sent = true;
+        ctx.emit(committeeChanged, committee);
+      },
+      onCommand(ctx) {
+        ctx.emit(legalVoteFinal, VOTE);
+      },
+    }),
+  });
+}
+const VOTE: LegalVoteFinal = {
   voteId: 'v1',
   title: 'Budget 2027',
   agendaItemId: null,
@@ -85,24 +109,29 @@ function setup(store = new MemoryStore(), roomId = crypto.randomUUID()) {
   const chairUser = crypto.randomUUID();
   const roster = [member(crypto.randomUUID(), 'Chair', chairUser), member(crypto.randomUUID(), 'Absent', null), member(crypto.randomUUID(), 'Also absent', null)];
   const rule: QuorumRule = { rule: 'more_than_half', count: null };
-  const module = createMinutesModule({
-    store,
-    signingKey: key,
-    sources: {
-      listAgenda: async () => [
-        { id: crypto.randomUUID(), position: 0, title: 'Opening', description: null, public: true, motion: null },
-        { id: crypto.randomUUID(), position: 1, title: 'Budget 2027', description: 'Draft budget', public: true, motion: 'Adopt the draft' },
-      ],
-      listRoster: async () => roster,
-      settings: async () => rule,
-      attendance: async () => [
-        { displayName: 'Chair', joinedAt: new Date('2026-01-01T09:00:00Z'), leftAt: null },
-        { displayName: 'Anna', joinedAt: new Date('2026-01-01T09:05:00Z'), leftAt: new Date('2026-01-01T09:30:00Z') },
-      ],
-    },
+  const committee = {
+    roster,
+    rule,
+    items: [
+      { id: crypto.randomUUID(), position: 0, title: 'Opening', description: null, public: true, motion: null },
+      { id: crypto.randomUUID(), position: 1, title: 'Budget 2027', description: 'Draft budget', public: true, motion: 'Adopt the draft' },
+    ],
+  };
+  const attendance = {
+    lines: async () => [
+      { displayName: 'Chair', joinedAt: new Date('2026-01-01T09:00:00Z'), leftAt: null },
+      { displayName: 'Anna', joinedAt: new Date('2026-01-01T09:05:00Z'), leftAt: new Date('2026-01-01T09:30:00Z') },
+    ],
+  };
+  const t = new ModuleTester({
+    features: [emitter(committee), minutesFeature],
+    provide: [provide(minutesFeature, { store, attendance })],
+    services: { signingKey: key },
+    roomId,
+    roomName: 'Council',
+    timings: { emptyRoomGraceMs: 1_000 },
   });
-  const t = new ModuleTester({ modules: [module, voteEmitter], roomId, roomName: 'Council', timings: { emptyRoomGraceMs: 1_000 } });
-  return { t, store, key, module, chairUser };
+  return { t, store, key, chairUser };
 }
 
 /** A participant's copy of the document, kept in sync from the `sync` messages it received. */
@@ -112,7 +141,7 @@ class Client {
   constructor(readonly p: SimulatedParticipant) {}
   /** Applies the sync messages received since the last call. */
   pull(): void {
-    const msgs = this.p.messages('minutes', 'sync');
+    const msgs = this.p.messages(minutesFeature, 'sync');
     for (const m of msgs.slice(this.seen)) {
       const decoder = decoding.createDecoder(new Uint8Array(Buffer.from(m.data as string, 'base64')));
       syncProtocol.readSyncMessage(decoder, encoding.createEncoder(), this.doc, 'server');
@@ -122,7 +151,7 @@ class Client {
   async requestSync(): Promise<void> {
     const e = encoding.createEncoder();
     syncProtocol.writeSyncStep1(e, this.doc);
-    await this.p.send('minutes', { action: 'sync', data: Buffer.from(encoding.toUint8Array(e)).toString('base64') });
+    await this.p.send(minutesFeature, { action: 'sync', data: Buffer.from(encoding.toUint8Array(e)).toString('base64') });
     this.pull();
   }
   /** Makes a local edit and sends it as the editor does (an update message). */
@@ -142,7 +171,7 @@ class Client {
     this.doc.off('update', handler);
     const e = encoding.createEncoder();
     syncProtocol.writeUpdate(e, update!);
-    await this.p.send('minutes', { action: 'sync', data: Buffer.from(encoding.toUint8Array(e)).toString('base64') });
+    await this.p.send(minutesFeature, { action: 'sync', data: Buffer.from(encoding.toUint8Array(e)).toString('base64') });
   }
   /** What the web client does when an edit was refused: drops its copy and syncs afresh. */
   async reset(): Promise<void> {
@@ -154,8 +183,8 @@ class Client {
   }
 }
 
-const errors = (p: SimulatedParticipant) => p.messages('minutes', 'error').map((m) => m.error);
-const snapshotOf = (p: SimulatedParticipant) => MinutesSnapshot.parse(JoinSuccess.parse(p.messages('control', 'join_success').at(-1)).modules.minutes);
+const errors = (p: SimulatedParticipant) => p.errors(minutesFeature).map((m) => m.error);
+const snapshotOf = (p: SimulatedParticipant) => p.snapshot(minutesFeature);
 
 async function threePeople() {
   const s = setup();
@@ -176,8 +205,8 @@ describe('minutes module', () => {
     expect(errors(writer.p)).toEqual(['not_a_writer']);
     await writer.reset();
 
-    await chair.p.send('minutes', { action: 'set_writers', participant_ids: [writer.p.id] });
-    expect(reader.p.messages('minutes', 'writers').at(-1)).toEqual({ message: 'writers', writer_ids: [writer.p.id] });
+    await chair.p.send(minutesFeature, { action: 'set_writers', participant_ids: [writer.p.id] });
+    expect(reader.p.messages(minutesFeature, 'writers').at(-1)).toEqual({ message: 'writers', writer_ids: [writer.p.id] });
 
     await chair.type('Opened at 9:00 by the chair.');
     await writer.type('Ms Writer takes the minutes.');
@@ -185,10 +214,10 @@ describe('minutes module', () => {
     for (const c of [chair, writer, reader]) expect(c.texts()).toEqual(['Opened at 9:00 by the chair.', 'Ms Writer takes the minutes.']);
 
     // A crafted update from a reader: refused with the typed error, not applied, not relayed.
-    const relayedBefore = chair.p.messages('minutes', 'sync').length;
+    const relayedBefore = chair.p.messages(minutesFeature, 'sync').length;
     await reader.type('Forged sentence.');
     expect(errors(reader.p)).toEqual(['not_a_writer']);
-    expect(chair.p.messages('minutes', 'sync').length).toBe(relayedBefore);
+    expect(chair.p.messages(minutesFeature, 'sync').length).toBe(relayedBefore);
     const late = new Client(await t.join({ displayName: 'Late' }));
     await late.requestSync();
     expect(late.texts()).toEqual(['Opened at 9:00 by the chair.', 'Ms Writer takes the minutes.']);
@@ -196,11 +225,11 @@ describe('minutes module', () => {
     // A step 2 from a reader is an update too.
     const e = encoding.createEncoder();
     syncProtocol.writeSyncStep2(e, reader.doc);
-    await reader.p.send('minutes', { action: 'sync', data: Buffer.from(encoding.toUint8Array(e)).toString('base64') });
+    await reader.p.send(minutesFeature, { action: 'sync', data: Buffer.from(encoding.toUint8Array(e)).toString('base64') });
     expect(errors(reader.p)).toEqual(['not_a_writer', 'not_a_writer']);
 
     // Garbage is refused before it reaches the document.
-    await writer.p.send('minutes', { action: 'sync', data: Buffer.from([2, 5, 1, 2, 3, 4, 5]).toString('base64') });
+    await writer.p.send(minutesFeature, { action: 'sync', data: Buffer.from([2, 5, 1, 2, 3, 4, 5]).toString('base64') });
     expect(errors(writer.p).at(-1)).toBe('minutes_invalid_update');
 
     // Saved on the debounce, not on every keystroke.
@@ -211,38 +240,38 @@ describe('minutes module', () => {
     expect(documentBlocks(saved).map((b) => b.text)).toEqual(['Opened at 9:00 by the chair.', 'Ms Writer takes the minutes.']);
 
     // Taking the right away takes effect at once.
-    await chair.p.send('minutes', { action: 'set_writers', participant_ids: [] });
+    await chair.p.send(minutesFeature, { action: 'set_writers', participant_ids: [] });
     await writer.type('after removal');
     expect(errors(writer.p).at(-1)).toBe('not_a_writer');
   });
 
   it('refuses every chair command from others with forbidden, changing nothing', async () => {
     const { writer, reader, chair, store, t } = await threePeople();
-    await chair.p.send('minutes', { action: 'set_writers', participant_ids: [writer.p.id] });
+    await chair.p.send(minutesFeature, { action: 'set_writers', participant_ids: [writer.p.id] });
     const before = Y.encodeStateAsUpdate(chair.doc);
     for (const p of [writer.p, reader.p]) {
       p.clear();
-      await p.send('minutes', { action: 'set_writers', participant_ids: [p.id] });
-      await p.send('minutes', { action: 'insert', block: 'agenda' });
-      await p.send('minutes', { action: 'seal' });
-      await p.send('minutes', { action: 'amend' });
+      await p.send(minutesFeature, { action: 'set_writers', participant_ids: [p.id] });
+      await p.send(minutesFeature, { action: 'insert', block: 'agenda' });
+      await p.send(minutesFeature, { action: 'seal' });
+      await p.send(minutesFeature, { action: 'amend' });
       expect(errors(p)).toEqual(['forbidden', 'forbidden', 'forbidden', 'forbidden']);
     }
     chair.pull();
     expect(Y.encodeStateAsUpdate(chair.doc)).toEqual(before);
-    expect(chair.p.messages('minutes', 'writers').at(-1)).toEqual({ message: 'writers', writer_ids: [writer.p.id] });
+    expect(chair.p.messages(minutesFeature, 'writers').at(-1)).toEqual({ message: 'writers', writer_ids: [writer.p.id] });
     expect(store.rows).toEqual([]);
     await t.advance(MINUTES_SAVE_DEBOUNCE_MS);
     expect(store.docs.get(t.roomId)).toBeUndefined();
-    await chair.p.send('minutes', { action: 'set_writers', participant_ids: [crypto.randomUUID()] });
+    await chair.p.send(minutesFeature, { action: 'set_writers', participant_ids: [crypto.randomUUID()] });
     expect(errors(chair.p)).toEqual(['participant_not_found']);
   });
 
   it('inserts agenda, attendance and quorum blocks the editor can show', async () => {
     const { chair, reader } = await threePeople();
-    await chair.p.send('minutes', { action: 'insert', block: 'agenda', lang: 'en' });
-    await chair.p.send('minutes', { action: 'insert', block: 'attendance', lang: 'de', time_zone: 'Europe/Berlin' });
-    await chair.p.send('minutes', { action: 'insert', block: 'quorum', lang: 'en', time_zone: 'UTC' });
+    await chair.p.send(minutesFeature, { action: 'insert', block: 'agenda', lang: 'en' });
+    await chair.p.send(minutesFeature, { action: 'insert', block: 'attendance', lang: 'de', time_zone: 'Europe/Berlin' });
+    await chair.p.send(minutesFeature, { action: 'insert', block: 'quorum', lang: 'en', time_zone: 'UTC' });
     expect(errors(chair.p)).toEqual([]);
     reader.pull();
     const blocks = documentBlocks(reader.doc);
@@ -272,10 +301,10 @@ describe('minutes module', () => {
 
   it('seals a chained, signed version; edits are refused until the chair amends; the next seal links to it', async () => {
     const { chair, writer, reader, store, key, t } = await threePeople();
-    await chair.p.send('minutes', { action: 'set_writers', participant_ids: [writer.p.id] });
+    await chair.p.send(minutesFeature, { action: 'set_writers', participant_ids: [writer.p.id] });
     await chair.type('Decision: the budget is adopted.');
-    await chair.p.send('minutes', { action: 'seal', lang: 'en' });
-    const sealed = reader.p.messages('minutes', 'sealed').map((m) => m.version as MinutesVersionSummary);
+    await chair.p.send(minutesFeature, { action: 'seal', lang: 'en' });
+    const sealed = reader.p.messages(minutesFeature, 'sealed').map((m) => m.version as MinutesVersionSummary);
     expect(sealed).toHaveLength(1);
     const [row1] = store.rows;
     expect(row1!.content).toMatchObject({ version: 1, title: 'Minutes – Council', text: 'Decision: the budget is adopted.', sealed_by: { display_name: 'Chair' } });
@@ -287,18 +316,18 @@ describe('minutes module', () => {
 
     await writer.type('Sneaky change');
     await chair.type('Chair change');
-    await chair.p.send('minutes', { action: 'insert', block: 'agenda' });
-    await chair.p.send('minutes', { action: 'seal' });
+    await chair.p.send(minutesFeature, { action: 'insert', block: 'agenda' });
+    await chair.p.send(minutesFeature, { action: 'seal' });
     expect(errors(writer.p)).toEqual(['minutes_sealed']);
     expect(errors(chair.p)).toEqual(['minutes_sealed', 'minutes_sealed', 'minutes_sealed']);
     const late = new Client(await t.join({ displayName: 'Late' }));
     expect(snapshotOf(late.p)).toMatchObject({ sealed: true, can_write: false, versions: [{ version: 1, hash: row1!.hash }] });
 
-    await chair.p.send('minutes', { action: 'amend' });
-    expect(reader.p.messages('minutes', 'reopened')).toHaveLength(1);
+    await chair.p.send(minutesFeature, { action: 'amend' });
+    expect(reader.p.messages(minutesFeature, 'reopened')).toHaveLength(1);
     await writer.reset();
     await writer.type('Correction: adopted unanimously.');
-    await chair.p.send('minutes', { action: 'seal', title: 'Minutes (amended)' });
+    await chair.p.send(minutesFeature, { action: 'seal', title: 'Minutes (amended)' });
     expect(store.rows).toHaveLength(2);
     const row2 = store.rows[1]!;
     expect(row2.content.version).toBe(2);
@@ -329,9 +358,9 @@ describe('minutes module', () => {
       { type: 'list_item', text: 'Closed: 1 Jan 2026, 10:00' },
       { type: 'list_item', text: `Chain head (SHA-256): ${'ab'.repeat(32)}` },
     ]);
-    await chair.p.send('minutes', { action: 'seal' });
+    await chair.p.send(minutesFeature, { action: 'seal' });
     await chair.p.send('vote_emitter', { action: 'final' });
-    expect(reader.p.messages('minutes', 'reopened')).toHaveLength(1);
+    expect(reader.p.messages(minutesFeature, 'reopened')).toHaveLength(1);
     reader.pull();
     expect(documentBlocks(reader.doc).filter((b) => b.type === 'heading')).toHaveLength(2);
   });
@@ -368,12 +397,45 @@ describe('minutes module', () => {
     expect(Y.encodeStateAsUpdate(reader.doc).byteLength).toBeLessThanOrEqual(MAX_MINUTES_BYTES);
   });
 
-  it('flush saves what the debounce has not yet written', async () => {
-    const { chair, store, module, t } = await threePeople();
+  it('shutdown saves what the debounce has not yet written (the room closes, its feature saves, then the server stops)', async () => {
+    const { chair, store, t } = await threePeople();
     await chair.type('Unsaved');
     expect(store.docs.get(t.roomId)).toBeUndefined();
-    await module.flush();
+    await t.hub.close('server shutting down');
     expect(store.docs.get(t.roomId)?.saves).toBe(1);
-    expect(CommandError).toBeDefined();
+    const saved = new Y.Doc();
+    Y.applyUpdate(saved, store.docs.get(t.roomId)!.state);
+    expect(documentBlocks(saved).map((b) => b.text)).toEqual(['Unsaved']);
+  });
+
+  it('a document that could not be loaded is never saved over: edits are refused until a later load works', async () => {
+    const store = new MemoryStore();
+    const roomId = crypto.randomUUID();
+    store.docs.set(roomId, { state: Y.encodeStateAsUpdate(new Y.Doc()), sealed: false, saves: 0 });
+    const keep = (() => {
+      const d = new Y.Doc();
+      const p = new Y.XmlElement('paragraph');
+      const text = new Y.XmlText();
+      text.insert(0, 'Stored before');
+      p.insert(0, [text]);
+      d.getXmlFragment('default').insert(0, [p]);
+      return Y.encodeStateAsUpdate(d);
+    })();
+    store.docs.set(roomId, { state: keep, sealed: false, saves: 0 });
+    const original = store.loadDocument.bind(store);
+    let failures = 2;
+    store.loadDocument = async (id) => {
+      if (failures-- > 0) throw new Error('database is away');
+      return original(id);
+    };
+    const { t } = setup(store, roomId);
+    const chair = new Client(await t.join({ displayName: 'Chair', role: 'moderator' }));
+    await chair.type('Would overwrite');
+    expect(errors(chair.p)).toEqual(['internal_error']);
+    expect(store.docs.get(roomId)?.saves).toBe(0);
+    // The next join retries the load, which works now: the stored text is there and nothing was lost.
+    await t.join({ displayName: 'Second' });
+    await chair.reset();
+    expect(chair.texts()).toEqual(['Stored before']);
   });
 });

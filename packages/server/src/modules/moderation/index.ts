@@ -1,15 +1,20 @@
-import { ModerationCommand, type ModerationSnapshot, type RemovedReason, type WaitingParticipant } from '@plenum/protocol';
-import { CommandError, defineModule, type ModuleContext, type Participant, type RoomContext } from '../types.ts';
-import './events.ts';
+import { moderationProtocol, type ModerationSnapshot, type WaitingParticipant } from '@plenum/protocol';
+import { coreEvents, defineFeature, refusal, type ContextOf, type FeatureRoom, type HooksOf, type Participant } from '../../signaling/feature.ts';
+import { forceMute, unmutePolicy } from './events.ts';
 
 /**
  * `moderation`: the chair's powers (as in OpenTalk's moderation module). Every command needs the `moderate`
  * permission. Bans, the lock and the waiting room act at admission (`admit`), before anyone enters; muting is
- * enforced by the media module through the `force_mute` and `unmute_policy` room events.
+ * enforced by the media feature through the `force_mute` and `unmute_policy` room events. Removing people
+ * and the waiting room itself are the core's (control/removed, control/waiting); moderation decides who and
+ * keeps the moderators' waiting list.
  */
 
+type Emits = typeof forceMute | typeof unmutePolicy;
+
 export interface ModerationState {
-  room: RoomContext;
+  /** Kept for the waiting-room event handlers, which run outside any command. */
+  room: FeatureRoom<typeof moderationProtocol, Emits>;
   locked: boolean;
   waitingRoom: boolean;
   moderatorsOnlyUnmute: boolean;
@@ -18,6 +23,9 @@ export interface ModerationState {
   /** When each waiting participant came (for the moderators' list). */
   waitingSince: Map<string, Date>;
 }
+
+type Ctx = ContextOf<typeof moderationProtocol, ModerationState, Emits>;
+const refuse = refusal(moderationProtocol);
 
 /** What a ban refers to: the account of a user, the invite link of a guest. Others cannot be banned. */
 function banKey(who: Participant): string | null {
@@ -39,149 +47,150 @@ function tellModerators(state: ModerationState): void {
   state.room.sendTo('moderator', { message: 'waiting_list', waiting: waitingList(state) });
 }
 
-function target(ctx: ModuleContext<ModerationState>, id: string): Participant {
+function target(ctx: Ctx, id: string): Participant {
   const who = ctx.room.participant(id);
-  if (!who) throw new CommandError('participant_not_found');
+  if (!who) throw refuse('participant_not_found');
   return who;
 }
 
-async function remove(ctx: ModuleContext<ModerationState>, who: Participant, reason: RemovedReason): Promise<void> {
-  ctx.send(who, { message: 'removed', reason });
-  await ctx.room.removeParticipant(who.id);
+function hooks(): HooksOf<typeof moderationProtocol, ModerationState, undefined, Emits> {
+  return {
+    init(room) {
+      const state: ModerationState = {
+        room,
+        locked: false,
+        waitingRoom: room.settings.waitingRoom,
+        moderatorsOnlyUnmute: false,
+        banned: new Set(),
+        waitingSince: new Map(),
+      };
+      // The core tells the waiting participant (control/waiting); the moderators' list is ours.
+      room.on(coreEvents.waitingJoined, ({ participant }) => {
+        state.waitingSince.set(participant.id, room.clock.now());
+        tellModerators(state);
+      });
+      room.on(coreEvents.waitingLeft, ({ participant }) => {
+        state.waitingSince.delete(participant.id);
+        tellModerators(state);
+      });
+      return state;
+    },
+
+    admit(ctx, who) {
+      const { state } = ctx;
+      const key = banKey(who);
+      if (key && state.banned.has(key)) return { refuse: 'banned' };
+      if (who.role === 'moderator') return 'admit';
+      if (state.locked) return { refuse: 'room_locked' };
+      return state.waitingRoom ? 'wait' : 'admit';
+    },
+
+    onCommand(ctx, who, cmd) {
+      if (!ctx.permissions.has('moderate')) throw refuse('forbidden');
+      const { state, room } = ctx;
+      switch (cmd.action) {
+        case 'kick':
+          room.removeParticipant(target(ctx, cmd.target).id, 'kicked');
+          return;
+        case 'ban': {
+          const banned = target(ctx, cmd.target);
+          const key = banKey(banned);
+          if (!key) throw refuse('forbidden');
+          state.banned.add(key);
+          room.removeParticipant(banned.id, 'banned');
+          return;
+        }
+        case 'lock_room':
+        case 'unlock_room': {
+          const locked = cmd.action === 'lock_room';
+          if (state.locked === locked) return;
+          state.locked = locked;
+          ctx.broadcast({ message: 'room_lock', locked, by: who.id });
+          return;
+        }
+        case 'grant_moderator':
+        case 'revoke_moderator': {
+          const subject = target(ctx, cmd.target);
+          // Phone callers and recorders have no way to act as moderators.
+          if (subject.kind === 'sip' || subject.kind === 'recorder') throw refuse('forbidden');
+          room.updateParticipant(subject.id, { role: cmd.action === 'grant_moderator' ? 'moderator' : 'participant' });
+          // The new moderator needs the current waiting list.
+          if (cmd.action === 'grant_moderator') ctx.send(subject, { message: 'waiting_list', waiting: waitingList(state) });
+          return;
+        }
+        case 'rename': {
+          const subject = target(ctx, cmd.target);
+          // Users carry the name of their account.
+          if (subject.kind !== 'guest' && subject.kind !== 'sip') throw refuse('forbidden');
+          room.updateParticipant(subject.id, { displayName: cmd.display_name });
+          return;
+        }
+        case 'end_meeting':
+        case 'debrief': {
+          const moderatorsStay = cmd.action === 'debrief';
+          const reason = moderatorsStay ? 'debriefing' : 'meeting_ended';
+          if (!state.locked) {
+            state.locked = true;
+            ctx.broadcast({ message: 'room_lock', locked: true, by: who.id });
+          }
+          for (const p of room.waiting()) room.removeParticipant(p.id, reason);
+          for (const p of room.participants()) {
+            if (moderatorsStay && p.role === 'moderator') continue;
+            room.removeParticipant(p.id, reason);
+          }
+          return;
+        }
+        case 'mute': {
+          const ids = cmd.targets ?? room.participants().filter((p) => p.role !== 'moderator' && p.id !== who.id).map((p) => p.id);
+          for (const id of ids) target(ctx, id);
+          if (ids.length) ctx.emit(forceMute, { participantIds: ids, by: who.id });
+          return;
+        }
+        case 'set_unmute_policy': {
+          if (state.moderatorsOnlyUnmute === cmd.moderators_only) return;
+          state.moderatorsOnlyUnmute = cmd.moderators_only;
+          ctx.emit(unmutePolicy, { moderatorsOnly: cmd.moderators_only, by: who.id });
+          if (cmd.moderators_only) {
+            const ids = room.participants().filter((p) => p.role !== 'moderator').map((p) => p.id);
+            if (ids.length) ctx.emit(forceMute, { participantIds: ids, by: who.id });
+          }
+          ctx.broadcast({ message: 'unmute_policy', moderators_only: cmd.moderators_only, by: who.id });
+          return;
+        }
+        case 'enable_waiting_room':
+        case 'disable_waiting_room': {
+          const enabled = cmd.action === 'enable_waiting_room';
+          if (state.waitingRoom === enabled) return;
+          state.waitingRoom = enabled;
+          ctx.broadcast({ message: 'waiting_room', enabled, by: who.id });
+          return;
+        }
+        case 'accept':
+          if (!room.waiting().some((p) => p.id === cmd.target)) throw refuse('participant_not_found');
+          room.admit(cmd.target);
+          return;
+        case 'accept_all':
+          for (const p of room.waiting()) room.admit(p.id);
+          return;
+        case 'send_to_waiting_room': {
+          const subject = target(ctx, cmd.target);
+          if (subject.role === 'moderator') throw refuse('forbidden');
+          room.moveToWaiting(subject.id);
+          return;
+        }
+      }
+    },
+
+    snapshot(ctx, forWhom): ModerationSnapshot {
+      const { state } = ctx;
+      return {
+        locked: state.locked,
+        waiting_room: state.waitingRoom,
+        moderators_only_unmute: state.moderatorsOnlyUnmute,
+        ...(forWhom.role === 'moderator' ? { waiting: waitingList(state) } : {}),
+      };
+    },
+  };
 }
 
-export const moderationModule = defineModule<ModerationCommand, ModerationState>({
-  namespace: 'moderation',
-  commands: ModerationCommand,
-
-  init(room) {
-    const state: ModerationState = {
-      room,
-      locked: false,
-      waitingRoom: room.settings.waitingRoom,
-      moderatorsOnlyUnmute: false,
-      banned: new Set(),
-      waitingSince: new Map(),
-    };
-    room.on('waiting_joined', ({ participant }) => {
-      state.waitingSince.set(participant.id, room.clock.now());
-      room.send(participant, { message: 'waiting' });
-      tellModerators(state);
-    });
-    room.on('waiting_left', ({ participant }) => {
-      state.waitingSince.delete(participant.id);
-      tellModerators(state);
-    });
-    return state;
-  },
-
-  admit(ctx, who) {
-    const { state } = ctx;
-    const key = banKey(who);
-    if (key && state.banned.has(key)) return { refuse: 'banned' };
-    if (who.role === 'moderator') return 'admit';
-    if (state.locked) return { refuse: 'room_locked' };
-    return state.waitingRoom ? 'wait' : 'admit';
-  },
-
-  async onCommand(ctx, who, cmd) {
-    if (!ctx.permissions.has('moderate')) throw new CommandError('forbidden');
-    const { state, room } = ctx;
-    switch (cmd.action) {
-      case 'kick':
-        return remove(ctx, target(ctx, cmd.target), 'kicked');
-      case 'ban': {
-        const banned = target(ctx, cmd.target);
-        const key = banKey(banned);
-        if (!key) throw new CommandError('forbidden');
-        state.banned.add(key);
-        return remove(ctx, banned, 'banned');
-      }
-      case 'lock_room':
-      case 'unlock_room': {
-        const locked = cmd.action === 'lock_room';
-        if (state.locked === locked) return;
-        state.locked = locked;
-        ctx.broadcast({ message: 'room_lock', locked, by: who.id });
-        return;
-      }
-      case 'grant_moderator':
-      case 'revoke_moderator': {
-        const subject = target(ctx, cmd.target);
-        // Phone callers and recorders have no way to act as moderators.
-        if (subject.kind === 'sip' || subject.kind === 'recorder') throw new CommandError('forbidden');
-        room.updateParticipant(subject.id, { role: cmd.action === 'grant_moderator' ? 'moderator' : 'participant' });
-        // The new moderator needs the current waiting list.
-        if (cmd.action === 'grant_moderator') ctx.send(subject, { message: 'waiting_list', waiting: waitingList(state) });
-        return;
-      }
-      case 'rename': {
-        const subject = target(ctx, cmd.target);
-        // Users carry the name of their account.
-        if (subject.kind !== 'guest' && subject.kind !== 'sip') throw new CommandError('forbidden');
-        room.updateParticipant(subject.id, { displayName: cmd.display_name });
-        return;
-      }
-      case 'end_meeting':
-      case 'debrief': {
-        const moderatorsStay = cmd.action === 'debrief';
-        if (!state.locked) {
-          state.locked = true;
-          ctx.broadcast({ message: 'room_lock', locked: true, by: who.id });
-        }
-        for (const p of room.waiting()) await remove(ctx, p, moderatorsStay ? 'debriefing' : 'meeting_ended');
-        for (const p of room.participants()) {
-          if (moderatorsStay && p.role === 'moderator') continue;
-          await remove(ctx, p, moderatorsStay ? 'debriefing' : 'meeting_ended');
-        }
-        return;
-      }
-      case 'mute': {
-        const ids = cmd.targets ?? room.participants().filter((p) => p.role !== 'moderator' && p.id !== who.id).map((p) => p.id);
-        for (const id of ids) target(ctx, id);
-        if (ids.length) ctx.emit('force_mute', { participantIds: ids, by: who.id });
-        return;
-      }
-      case 'set_unmute_policy': {
-        if (state.moderatorsOnlyUnmute === cmd.moderators_only) return;
-        state.moderatorsOnlyUnmute = cmd.moderators_only;
-        ctx.emit('unmute_policy', { moderatorsOnly: cmd.moderators_only, by: who.id });
-        if (cmd.moderators_only) {
-          const ids = room.participants().filter((p) => p.role !== 'moderator').map((p) => p.id);
-          if (ids.length) ctx.emit('force_mute', { participantIds: ids, by: who.id });
-        }
-        ctx.broadcast({ message: 'unmute_policy', moderators_only: cmd.moderators_only, by: who.id });
-        return;
-      }
-      case 'enable_waiting_room':
-      case 'disable_waiting_room': {
-        const enabled = cmd.action === 'enable_waiting_room';
-        if (state.waitingRoom === enabled) return;
-        state.waitingRoom = enabled;
-        ctx.broadcast({ message: 'waiting_room', enabled, by: who.id });
-        return;
-      }
-      case 'accept':
-        if (!room.waiting().some((p) => p.id === cmd.target)) throw new CommandError('participant_not_found');
-        return room.admit(cmd.target);
-      case 'accept_all':
-        for (const p of room.waiting()) await room.admit(p.id);
-        return;
-      case 'send_to_waiting_room': {
-        const subject = target(ctx, cmd.target);
-        if (subject.role === 'moderator') throw new CommandError('forbidden');
-        return room.moveToWaiting(subject.id);
-      }
-    }
-  },
-
-  snapshot(ctx, forWhom): ModerationSnapshot {
-    const { state } = ctx;
-    return {
-      locked: state.locked,
-      waiting_room: state.waitingRoom,
-      moderators_only_unmute: state.moderatorsOnlyUnmute,
-      ...(forWhom.role === 'moderator' ? { waiting: waitingList(state) } : {}),
-    };
-  },
-});
+export const moderationFeature = defineFeature({ ...moderationProtocol, emits: [forceMute, unmutePolicy], setup: hooks });

@@ -1,20 +1,20 @@
 import { randomInt } from 'node:crypto';
-import {
-  SpeakerQueueCommand,
-  type SpeakerQueueChangeReason,
-  type SpeakerQueueSnapshot,
-  type SpeakerQueueStrategy,
-} from '@plenum/protocol';
-import { CommandError, defineModule, type ModuleContext, type RoomContext } from '../types.ts';
+import { speakerQueueProtocol, type SpeakerQueueChangeReason, type SpeakerQueueSnapshot, type SpeakerQueueStrategy } from '@plenum/protocol';
+import { defineFeature, refusal, type ContextOf, type FeatureRoom, type HooksOf } from '../../signaling/feature.ts';
+import { handRaised, handsLowered } from '../hands/events.ts';
 
 /**
  * `speaker_queue`: who has the floor, who follows, and for how long (see the protocol file for the strategies).
  * The time limit is enforced by a room timer; clients only display the countdown from `started_at`.
- * Raised hands reach this module as room events from `hands`, never through its state.
+ * Raised hands reach this feature as room events from `hands`, never through its state. It works without
+ * `hands` (auto-append then never fires), so it consumes those events but does not require the feature.
  */
 
+type Consumes = typeof handRaised | typeof handsLowered;
+
 export interface SpeakerQueueState {
-  room: RoomContext;
+  /** Kept for the event handlers and the turn's time limit, which run outside any command. */
+  room: FeatureRoom<typeof speakerQueueProtocol, never, Consumes>;
   strategy: SpeakerQueueStrategy;
   timeLimitSeconds: number | null;
   autoAppendHands: boolean;
@@ -30,6 +30,9 @@ export interface SpeakerQueueOptions {
   /** Index in [0, n) for the `random` strategy; injectable so tests are deterministic. */
   pick?: (n: number) => number;
 }
+
+type Ctx = ContextOf<typeof speakerQueueProtocol, SpeakerQueueState, never, Consumes>;
+const refuse = refusal(speakerQueueProtocol);
 
 function snapshotOf(state: SpeakerQueueState): SpeakerQueueSnapshot {
   return {
@@ -91,21 +94,16 @@ function advance(state: SpeakerQueueState): void {
   setSpeaker(state, state.pickNext(state));
 }
 
-function requireModerator(ctx: ModuleContext<SpeakerQueueState>): void {
-  if (!ctx.permissions.has('moderate')) throw new CommandError('forbidden');
+function requireModerator(ctx: Ctx): void {
+  if (!ctx.permissions.has('moderate')) throw refuse('forbidden');
 }
 
-function requirePresent(ctx: ModuleContext<SpeakerQueueState>, id: string): void {
-  if (!ctx.room.participant(id)) throw new CommandError('participant_not_found');
+function requirePresent(ctx: Ctx, id: string): void {
+  if (!ctx.room.participant(id)) throw refuse('participant_not_found');
 }
 
-export function createSpeakerQueueModule(options: SpeakerQueueOptions = {}) {
-  const pickNext = makePicker(options.pick ?? ((n) => randomInt(n)));
-
-  return defineModule<SpeakerQueueCommand, SpeakerQueueState>({
-    namespace: 'speaker_queue',
-    commands: SpeakerQueueCommand,
-
+function hooks(pickNext: SpeakerQueueState['pickNext']): HooksOf<typeof speakerQueueProtocol, SpeakerQueueState, undefined, never, Consumes> {
+  return {
     init(room) {
       const state: SpeakerQueueState = {
         room,
@@ -118,12 +116,12 @@ export function createSpeakerQueueModule(options: SpeakerQueueOptions = {}) {
         cancelTimer: null,
         pickNext,
       };
-      room.on('hand_raised', ({ participantId }) => {
+      room.on(handRaised, ({ participantId }) => {
         if (!state.autoAppendHands || state.list.includes(participantId) || state.current?.participantId === participantId) return;
         state.list.push(participantId);
         announce(state, 'hand', participantId);
       });
-      room.on('hands_lowered', ({ participantIds, reason }) => {
+      room.on(handsLowered, ({ participantIds, reason }) => {
         // Only a hand its owner took down withdraws the request; a moderator lowering hands is tidying up.
         if (!state.autoAppendHands || reason !== 'self') return;
         const before = state.list.length;
@@ -195,15 +193,15 @@ export function createSpeakerQueueModule(options: SpeakerQueueOptions = {}) {
           announce(state, 'moderator', who.id);
           return;
         case 'yield':
-          if (state.current?.participantId !== who.id) throw new CommandError('forbidden');
+          if (state.current?.participantId !== who.id) throw refuse('forbidden');
           advance(state);
           announce(state, 'yielded', who.id);
           return;
         case 'nominate': {
           if (state.current?.participantId !== who.id) requireModerator(ctx);
-          if (state.strategy !== 'nomination') throw new CommandError('wrong_strategy');
+          if (state.strategy !== 'nomination') throw refuse('wrong_strategy');
           requirePresent(ctx, cmd.participant_id);
-          if (cmd.participant_id === state.current?.participantId) throw new CommandError('invalid_command');
+          if (cmd.participant_id === state.current?.participantId) throw refuse('invalid_command');
           state.nominated = cmd.participant_id;
           announce(state, 'nominated', who.id);
           return;
@@ -214,7 +212,12 @@ export function createSpeakerQueueModule(options: SpeakerQueueOptions = {}) {
     snapshot(ctx): SpeakerQueueSnapshot {
       return snapshotOf(ctx.state);
     },
-  });
+  };
 }
 
-export const speakerQueueModule = createSpeakerQueueModule();
+export function createSpeakerQueueFeature(options: SpeakerQueueOptions = {}) {
+  const pickNext = makePicker(options.pick ?? ((n) => randomInt(n)));
+  return defineFeature({ ...speakerQueueProtocol, consumes: [handRaised, handsLowered], setup: () => hooks(pickNext) });
+}
+
+export const speakerQueueFeature = createSpeakerQueueFeature();

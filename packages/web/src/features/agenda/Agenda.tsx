@@ -1,8 +1,10 @@
-import type { AgendaItemView, SignalingErrorCode } from '@plenum/protocol';
+import type { AgendaItemView, agendaProtocol } from '@plenum/protocol';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { ControlProps, ErrorMessages, PanelProps, TextKey } from '../feature.ts';
 import { CloseIcon } from '../meeting/icons.tsx';
 import type { AgendaStore } from './agendaStore.ts';
+import type { en } from './messages.ts';
 import './agenda.css';
 
 export function AgendaIcon() {
@@ -14,7 +16,7 @@ export function AgendaIcon() {
   );
 }
 
-const errorKey: Partial<Record<SignalingErrorCode, 'agenda.errorForbidden' | 'agenda.errorNoItem'>> = {
+const errorKey: ErrorMessages<typeof agendaProtocol, TextKey<typeof en, 'agenda'>> = {
   forbidden: 'agenda.errorForbidden',
   agenda_item_not_found: 'agenda.errorNoItem',
 };
@@ -34,8 +36,9 @@ export function QuorumBadge({ store }: { store: AgendaStore }) {
 }
 
 /** The "Agenda" button of the controls bar: for moderators always, for others when there is an agenda. */
-export function AgendaControl({ store, moderator, open, panelId, onToggle }: { store: AgendaStore; moderator: boolean; open: boolean; panelId: string; onToggle(): void }) {
+export function AgendaControl({ store, meeting, open, panelId, onToggle }: ControlProps<AgendaStore>) {
   const { t } = useTranslation();
+  const { moderator } = meeting;
   const view = useSyncExternalStore(store.subscribe, store.getSnapshot);
   if (!moderator && view.items.length === 0) return null;
   return (
@@ -62,8 +65,9 @@ function ItemText({ item }: { item: AgendaItemView }) {
   );
 }
 
-export function AgendaPanel({ id, store, moderator, onClose }: { id: string; store: AgendaStore; moderator: boolean; onClose(): void }) {
+export function AgendaPanel({ id, store, meeting, onClose }: PanelProps<AgendaStore>) {
   const { t } = useTranslation();
+  const { moderator } = meeting;
   const view = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const index = view.items.findIndex((i) => i.id === view.currentItemId);
   const current = index >= 0 ? view.items[index] : undefined;

@@ -1,5 +1,6 @@
 import type { AgendaItemView, Quorum } from '@plenum/protocol';
 import { describe, expect, it } from 'vitest';
+import { FeatureConnection } from '../../meeting/featureStore.ts';
 import { FakeSignaling } from '../../meeting/testing/fakeSignaling.ts';
 import { AgendaStore, type AgendaEvent } from './agendaStore.ts';
 
@@ -26,7 +27,7 @@ const quorum = (present: number): Quorum => ({
 describe('agenda store', () => {
   it('takes the snapshot of join_success, follows current item and quorum, and reports changes', () => {
     const signaling = new FakeSignaling({ namespace: 'agenda' });
-    const store = new AgendaStore(signaling);
+    const store = new FeatureConnection(signaling).storeOf(AgendaStore);
     const events: AgendaEvent[] = [];
     store.onEvent((e) => events.push(e));
     signaling.join({ items, current_item_id: items[1]!.id, quorum: quorum(1), my_member_id: member });
@@ -52,7 +53,7 @@ describe('agenda store', () => {
 
   it('sends the chair commands and keeps the last refusal', () => {
     const signaling = new FakeSignaling({ namespace: 'agenda' });
-    const store = new AgendaStore(signaling);
+    const store = new FeatureConnection(signaling).storeOf(AgendaStore);
     signaling.join({ items, current_item_id: null, quorum: quorum(0), my_member_id: null });
     store.next();
     store.previous();

@@ -1,5 +1,5 @@
-import { AGENDA_NAMESPACE, AgendaMessage, AgendaSnapshot, type AgendaItemView, type JoinSuccess, type Quorum, type SignalingErrorCode } from '@plenum/protocol';
-import type { SignalingClient } from '../../meeting/signalingClient.ts';
+import { agendaProtocol, type AgendaItemView, type CommandOf, type ErrorOf, type ErrorPayloadOf, type MessageOf, type Quorum, type SnapshotOf } from '@plenum/protocol';
+import { FeatureStore, type FeatureConnection } from '../../meeting/featureStore.ts';
 
 export interface AgendaView {
   items: AgendaItemView[];
@@ -8,39 +8,15 @@ export interface AgendaView {
   quorum: Quorum | null;
   myMemberId: string | null;
   /** The last refusal of one of this participant's commands. */
-  error: SignalingErrorCode | null;
+  error: ErrorOf<typeof agendaProtocol> | null;
 }
 
 export type AgendaEvent = { type: 'current'; item: AgendaItemView } | { type: 'quorum'; quorate: boolean };
 
-type SignalingPort = Pick<SignalingClient, 'state' | 'onState' | 'onMessage' | 'send'>;
-
 /** The agenda and quorum as this participant sees them; join_success (also after a resume) replaces everything. */
-export class AgendaStore {
-  private view: AgendaView = { items: [], currentItemId: null, quorum: null, myMemberId: null, error: null };
-  private readonly listeners = new Set<() => void>();
-  private readonly eventListeners = new Set<(event: AgendaEvent) => void>();
-
-  constructor(private readonly signaling: SignalingPort) {
-    signaling.onState((state) => {
-      if (state.status === 'joined') this.joined(state.join);
-    });
-    signaling.onMessage((envelope) => {
-      if (envelope.namespace === AGENDA_NAMESPACE) this.handle(envelope.payload);
-    });
-    if (signaling.state.status === 'joined') this.joined(signaling.state.join);
-  }
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getSnapshot = (): AgendaView => this.view;
-
-  onEvent(listener: (event: AgendaEvent) => void): () => void {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
+export class AgendaStore extends FeatureStore<typeof agendaProtocol, AgendaView, AgendaEvent> {
+  constructor(connection: FeatureConnection) {
+    super(connection, agendaProtocol, { items: [], currentItemId: null, quorum: null, myMemberId: null, error: null });
   }
 
   next(): boolean {
@@ -59,26 +35,21 @@ export class AgendaStore {
     return this.command({ action: 'reload' });
   }
 
-  private command(payload: { action: string; [k: string]: unknown }): boolean {
+  /** A chair's command: the last refusal no longer applies. */
+  private command(command: CommandOf<typeof agendaProtocol>): boolean {
     this.set({ error: null });
-    return this.signaling.send(AGENDA_NAMESPACE, payload);
+    return this.send(command);
   }
 
-  private joined(join: JoinSuccess): void {
-    const snapshot = AgendaSnapshot.safeParse(join.modules[AGENDA_NAMESPACE]);
-    if (!snapshot.success) return;
-    const s = snapshot.data;
+  protected joined(s: SnapshotOf<typeof agendaProtocol>): void {
     this.set({ items: s.items, currentItemId: s.current_item_id, quorum: s.quorum, myMemberId: s.my_member_id, error: null });
   }
 
-  private handle(payload: unknown): void {
-    if ((payload as { message?: unknown }).message === 'error') {
-      this.set({ error: (payload as { error: SignalingErrorCode }).error });
-      return;
-    }
-    const parsed = AgendaMessage.safeParse(payload);
-    if (!parsed.success) return;
-    const message = parsed.data;
+  protected override refused(error: ErrorPayloadOf<typeof agendaProtocol>): void {
+    this.set({ error: error.error });
+  }
+
+  protected handle(message: MessageOf<typeof agendaProtocol>): void {
     switch (message.message) {
       case 'current': {
         this.set({ currentItemId: message.current_item_id });
@@ -98,25 +69,4 @@ export class AgendaStore {
       }
     }
   }
-
-  private set(change: Partial<AgendaView>): void {
-    this.view = { ...this.view, ...change };
-    for (const listener of this.listeners) listener();
-  }
-
-  private emit(event: AgendaEvent): void {
-    for (const listener of this.eventListeners) listener(event);
-  }
-}
-
-const stores = new WeakMap<object, AgendaStore>();
-
-/** One store per signaling connection, created on first use. */
-export function agendaStoreFor(signaling: SignalingPort): AgendaStore {
-  let store = stores.get(signaling);
-  if (!store) {
-    store = new AgendaStore(signaling);
-    stores.set(signaling, store);
-  }
-  return store;
 }

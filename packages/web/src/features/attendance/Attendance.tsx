@@ -1,11 +1,10 @@
-import { ATTENDANCE_NAMESPACE, AttendanceSnapshot, MeetingList, type MeetingSummary } from '@plenum/protocol';
-import { useEffect, useId, useState } from 'react';
+import { MeetingList, type MeetingSummary } from '@plenum/protocol';
+import { useEffect, useId, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiRequest, errorMessage, isAbort } from '../../app/api.ts';
 import { currentLanguage, formatDateTime } from '../../i18n/index.ts';
-import type { SignalingClient } from '../../meeting/signalingClient.ts';
-
-type SignalingPort = Pick<SignalingClient, 'state' | 'onState'>;
+import type { SlotProps } from '../feature.ts';
+import type { AttendanceStore } from './attendanceStore.ts';
 
 /** Report links of one meeting: the reader's language and time zone go along. */
 function reportUrls(roomId: string, meetingId: string): { csv: string; pdf: string } {
@@ -14,20 +13,11 @@ function reportUrls(roomId: string, meetingId: string): { csv: string; pdf: stri
   return { csv: `${base}.csv?${query}`, pdf: `${base}.pdf?${query}` };
 }
 
-function meetingOf(signaling: SignalingPort): { roomId: string; meetingId: string } | null {
-  const state = signaling.state;
-  if (state.status !== 'joined') return null;
-  const snapshot = AttendanceSnapshot.safeParse(state.join.modules[ATTENDANCE_NAMESPACE]);
-  const meetingId = snapshot.success ? snapshot.data.meeting_id : null;
-  return meetingId ? { roomId: state.join.room.id, meetingId } : null;
-}
-
 /** In the meeting, for moderators of the room's owner or an admin: the running meeting's attendance as CSV or PDF. */
-export function MeetingAttendance({ signaling }: { signaling: SignalingPort }) {
+export function MeetingAttendance({ store }: SlotProps<AttendanceStore>) {
   const { t } = useTranslation();
   const titleId = useId();
-  const [meeting, setMeeting] = useState(() => meetingOf(signaling));
-  useEffect(() => signaling.onState(() => setMeeting(meetingOf(signaling))), [signaling]);
+  const { meeting } = useSyncExternalStore(store.subscribe, store.getSnapshot);
   if (!meeting) return null;
   const urls = reportUrls(meeting.roomId, meeting.meetingId);
   return (

@@ -1,9 +1,20 @@
-import { DEFAULT_BREAKOUT_WARNING_SECONDS, MAX_BREAKOUT_MESSAGE_LENGTH, MAX_BREAKOUT_ROOM_NAME_LENGTH, MAX_BREAKOUT_ROOMS, MAX_BREAKOUT_SECONDS, type BreakoutDistribution, type BreakoutSession, type SignalingErrorCode } from '@plenum/protocol';
+import {
+  DEFAULT_BREAKOUT_WARNING_SECONDS,
+  MAX_BREAKOUT_MESSAGE_LENGTH,
+  MAX_BREAKOUT_ROOM_NAME_LENGTH,
+  MAX_BREAKOUT_ROOMS,
+  MAX_BREAKOUT_SECONDS,
+  type BreakoutDistribution,
+  type BreakoutSession,
+  type breakoutProtocol,
+} from '@plenum/protocol';
 import { useEffect, useId, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { ErrorMessages, PanelProps, TextKey } from '../feature.ts';
 import { CloseIcon } from '../meeting/icons.tsx';
 import { formatDuration } from '../timer/timerStore.ts';
 import { roomOf, type BreakoutStore } from './breakoutStore.ts';
+import type { en } from './messages.ts';
 import './breakout.css';
 
 export interface BreakoutPerson {
@@ -46,8 +57,7 @@ function roomName(session: BreakoutSession, roomId: string | null, mainRoom: str
   return session.rooms.find((r) => r.id === roomId)?.name ?? mainRoom;
 }
 
-type ErrorKey = 'breakout.errorRunning' | 'breakout.errorNotRunning' | 'breakout.errorForbidden' | 'breakout.errorParticipant' | 'breakout.errorRoom' | 'breakout.errorInvalid';
-const errorKey: Partial<Record<SignalingErrorCode, ErrorKey>> = {
+const errorKey: ErrorMessages<typeof breakoutProtocol, TextKey<typeof en, 'breakout'>> = {
   breakout_already_running: 'breakout.errorRunning',
   breakout_not_running: 'breakout.errorNotRunning',
   forbidden: 'breakout.errorForbidden',
@@ -309,8 +319,9 @@ function RunningView({ store, people }: { store: BreakoutStore; people: readonly
 }
 
 /** The moderator's breakout panel: set up and open the rooms; while they run, move people, visit, message all rooms, end. */
-export function BreakoutPanel({ id, store, people, onClose }: { id: string; store: BreakoutStore; people: readonly BreakoutPerson[]; onClose(): void }) {
+export function BreakoutPanel({ id, store, meeting, onClose }: PanelProps<BreakoutStore>) {
   const { t } = useTranslation();
+  const people = meeting.people;
   const view = useSyncExternalStore(store.subscribe, store.getSnapshot);
   return (
     <aside id={id} className="side-panel breakout-panel" aria-labelledby={`${id}-title`}>

@@ -1,5 +1,6 @@
 import { BreakoutStart, type BreakoutSession } from '@plenum/protocol';
 import { describe, expect, it } from 'vitest';
+import { FeatureConnection } from '../../meeting/featureStore.ts';
 import { FakeSignaling } from '../../meeting/testing/fakeSignaling.ts';
 import { BreakoutStore, roomOf, sameRoom, type BreakoutEvent } from './breakoutStore.ts';
 
@@ -23,7 +24,7 @@ const session: BreakoutSession = {
 describe('breakout store', () => {
   it('takes a running session from join_success (late joiner or resume) with the server clock offset', () => {
     const signaling = new FakeSignaling({ namespace: 'breakout', selfId: SELF });
-    const store = new BreakoutStore(signaling, () => Date.parse('2026-01-01T08:59:50.000Z'));
+    const store = new FeatureConnection(signaling, { now: () => Date.parse('2026-01-01T08:59:50.000Z') }).storeOf(BreakoutStore);
     signaling.join({ session, warned: true, server_time: '2026-01-01T09:00:55.000Z' });
     const view = store.getSnapshot();
     expect(view).toMatchObject({ selfId: SELF, session, warned: true });
@@ -37,7 +38,7 @@ describe('breakout store', () => {
 
   it('follows start, moves, warning, broadcast and end, and sends valid commands', () => {
     const signaling = new FakeSignaling({ namespace: 'breakout', selfId: SELF });
-    const store = new BreakoutStore(signaling);
+    const store = new FeatureConnection(signaling).storeOf(BreakoutStore);
     const events: BreakoutEvent['type'][] = [];
     store.onEvent((e) => events.push(e.type));
     signaling.join({ session: null, warned: false, server_time: '2026-01-01T09:00:00.000Z' });

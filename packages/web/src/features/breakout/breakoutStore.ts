@@ -1,14 +1,15 @@
 import {
-  BREAKOUT_NAMESPACE,
-  BreakoutMessage,
-  BreakoutSnapshot,
+  breakoutProtocol,
   type BreakoutDistribution,
   type BreakoutEndReason,
   type BreakoutSession,
+  type ErrorOf,
+  type ErrorPayloadOf,
   type JoinSuccess,
-  type SignalingErrorCode,
+  type MessageOf,
+  type SnapshotOf,
 } from '@plenum/protocol';
-import type { SignalingClient } from '../../meeting/signalingClient.ts';
+import { FeatureStore, type FeatureConnection } from '../../meeting/featureStore.ts';
 
 export interface BreakoutBroadcastView {
   text: string;
@@ -21,13 +22,11 @@ export interface BreakoutView {
   session: BreakoutSession | null;
   /** The end is near (the server's warning arrived, or it had before this client joined). */
   warned: boolean;
-  /** Server time minus this device's time, in ms. */
-  offsetMs: number;
   /** The last moderator message to all rooms of the running session. */
   broadcast: BreakoutBroadcastView | null;
   /** How the last session ended, until the next one starts (for "You are back in the main room"). */
   ended: BreakoutEndReason | null;
-  error: SignalingErrorCode | null;
+  error: ErrorOf<typeof breakoutProtocol> | null;
 }
 
 export type BreakoutEvent =
@@ -35,8 +34,6 @@ export type BreakoutEvent =
   | { type: 'warning'; session: BreakoutSession }
   | { type: 'broadcast'; message: BreakoutBroadcastView }
   | { type: 'ended'; reason: BreakoutEndReason };
-
-type SignalingPort = Pick<SignalingClient, 'state' | 'onState' | 'onMessage' | 'send'>;
 
 export interface BreakoutStartOptions {
   names: string[];
@@ -48,43 +45,19 @@ export interface BreakoutStartOptions {
 }
 
 /** The breakout rooms as this participant sees them; join_success (also after a resume) replaces everything. */
-export class BreakoutStore {
-  private view: BreakoutView = { selfId: null, session: null, warned: false, offsetMs: 0, broadcast: null, ended: null, error: null };
-  private readonly listeners = new Set<() => void>();
-  private readonly eventListeners = new Set<(event: BreakoutEvent) => void>();
-
-  constructor(
-    private readonly signaling: SignalingPort,
-    private readonly now: () => number = Date.now,
-  ) {
-    signaling.onState((state) => {
-      if (state.status === 'joined') this.joined(state.join);
-    });
-    signaling.onMessage((envelope) => {
-      if (envelope.namespace === BREAKOUT_NAMESPACE) this.handle(envelope.payload, envelope.timestamp);
-    });
-    if (signaling.state.status === 'joined') this.joined(signaling.state.join);
+export class BreakoutStore extends FeatureStore<typeof breakoutProtocol, BreakoutView, BreakoutEvent> {
+  constructor(connection: FeatureConnection) {
+    super(connection, breakoutProtocol, { selfId: null, session: null, warned: false, broadcast: null, ended: null, error: null });
   }
 
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getSnapshot = (): BreakoutView => this.view;
-
-  onEvent(listener: (event: BreakoutEvent) => void): () => void {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
-  }
-
+  /** The server's current time in ms, as well as this device can tell. */
   serverNow(): number {
-    return this.now() + this.view.offsetMs;
+    return this.connection.clock.now();
   }
 
   start(options: BreakoutStartOptions): boolean {
     this.set({ error: null });
-    return this.signaling.send(BREAKOUT_NAMESPACE, {
+    return this.send({
       action: 'start',
       rooms: options.names.map((name) => ({ name })),
       distribution: options.distribution,
@@ -97,43 +70,34 @@ export class BreakoutStore {
   /** Moves a participant (oneself: a visit) into a room, or back to the main room with `null`. */
   move(participantId: string, roomId: string | null): boolean {
     this.set({ error: null });
-    return this.signaling.send(BREAKOUT_NAMESPACE, { action: 'move', participant_id: participantId, room_id: roomId });
+    return this.send({ action: 'move', participant_id: participantId, room_id: roomId });
   }
 
   broadcastMessage(text: string): boolean {
     this.set({ error: null });
-    return this.signaling.send(BREAKOUT_NAMESPACE, { action: 'broadcast', text });
+    return this.send({ action: 'broadcast', text });
   }
 
   stop(): boolean {
-    return this.signaling.send(BREAKOUT_NAMESPACE, { action: 'stop' });
+    return this.send({ action: 'stop' });
   }
 
-  private offsetFrom(serverTime: string): number {
-    const server = Date.parse(serverTime);
-    return Number.isFinite(server) ? server - this.now() : this.view.offsetMs;
-  }
-
-  private joined(join: JoinSuccess): void {
-    const snapshot = BreakoutSnapshot.safeParse(join.modules[BREAKOUT_NAMESPACE]);
-    if (!snapshot.success) return;
-    const { session, warned, server_time } = snapshot.data;
+  protected joined(snapshot: SnapshotOf<typeof breakoutProtocol>, join: JoinSuccess): void {
+    const { session, warned, server_time } = snapshot;
+    this.connection.clock.observe(server_time);
     const sameSession = session !== null && this.view.session?.id === session.id;
-    this.set({ selfId: join.id, session, warned, offsetMs: this.offsetFrom(server_time), broadcast: sameSession ? this.view.broadcast : null, error: null });
+    this.set({ selfId: join.id, session, warned, broadcast: sameSession ? this.view.broadcast : null, error: null });
   }
 
-  private handle(payload: unknown, timestamp: string): void {
-    if ((payload as { message?: unknown }).message === 'error') {
-      this.set({ error: (payload as { error: SignalingErrorCode }).error });
-      return;
-    }
-    const parsed = BreakoutMessage.safeParse(payload);
-    if (!parsed.success) return;
-    const message = parsed.data;
+  protected override refused(error: ErrorPayloadOf<typeof breakoutProtocol>): void {
+    this.set({ error: error.error });
+  }
+
+  protected handle(message: MessageOf<typeof breakoutProtocol>): void {
     const session = this.view.session;
     switch (message.message) {
       case 'started':
-        this.set({ session: message.session, warned: false, broadcast: null, ended: null, offsetMs: this.offsetFrom(timestamp), error: null });
+        this.set({ session: message.session, warned: false, broadcast: null, ended: null, error: null });
         this.emit({ type: 'started', session: message.session });
         return;
       case 'moved': {
@@ -163,15 +127,6 @@ export class BreakoutStore {
         return;
     }
   }
-
-  private set(change: Partial<BreakoutView>): void {
-    this.view = { ...this.view, ...change };
-    for (const listener of this.listeners) listener();
-  }
-
-  private emit(event: BreakoutEvent): void {
-    for (const listener of this.eventListeners) listener(event);
-  }
 }
 
 /** The breakout room a participant is in (null: the main room, also when no breakout runs). */
@@ -183,16 +138,4 @@ export function roomOf(session: BreakoutSession | null, participantId: string | 
 /** Whether `other` is in the same room as `self` (tiles show only them, as the server sends only their media). */
 export function sameRoom(session: BreakoutSession | null, self: string | null, other: string): boolean {
   return roomOf(session, self) === roomOf(session, other);
-}
-
-const stores = new WeakMap<object, BreakoutStore>();
-
-/** One store per signaling connection, created on first use. */
-export function breakoutStoreFor(signaling: SignalingPort): BreakoutStore {
-  let store = stores.get(signaling);
-  if (!store) {
-    store = new BreakoutStore(signaling);
-    stores.set(signaling, store);
-  }
-  return store;
 }

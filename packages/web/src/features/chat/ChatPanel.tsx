@@ -1,11 +1,13 @@
-import { MAX_CHAT_MESSAGE_LENGTH, type ChatEntry, type ParticipantPublic, type SignalingErrorCode } from '@plenum/protocol';
+import { MAX_CHAT_MESSAGE_LENGTH, type ChatEntry, type chatProtocol } from '@plenum/protocol';
 import { useEffect, useId, useMemo, useRef, useState, useSyncExternalStore, type FormEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfirmDialog } from '../../app/ConfirmDialog.tsx';
 import { currentLanguage } from '../../i18n/index.ts';
+import type { ErrorMessages, PanelProps, TextKey } from '../feature.ts';
 import { CloseIcon } from '../meeting/icons.tsx';
 import { ROOM, conversationOf, type ChatStore, type ConversationKey } from './chatStore.ts';
 import { linkify } from './linkify.ts';
+import type { en } from './messages.ts';
 import './chat.css';
 
 /** Message text as React text nodes; http(s) links open in a new tab without access to this page. */
@@ -29,24 +31,17 @@ function formatTime(iso: string): string {
   return new Intl.DateTimeFormat(currentLanguage() === 'de' ? 'de-DE' : 'en-GB', { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
 }
 
-const errorKey: Partial<Record<SignalingErrorCode, 'chat.errorDisabled' | 'chat.errorRateLimited' | 'chat.errorRecipientGone' | 'chat.errorFull'>> = {
+const errorKey: ErrorMessages<typeof chatProtocol, TextKey<typeof en, 'chat'>> = {
   chat_disabled: 'chat.errorDisabled',
   rate_limited: 'chat.errorRateLimited',
   participant_not_found: 'chat.errorRecipientGone',
   chat_full: 'chat.errorFull',
 };
 
-interface ChatPanelProps {
-  id: string;
-  store: ChatStore;
-  selfId: string;
-  moderator: boolean;
-  participants: readonly ParticipantPublic[];
-  onClose(): void;
-}
-
-export function ChatPanel({ id, store, selfId, moderator, participants, onClose }: ChatPanelProps) {
+export function ChatPanel({ id, store, meeting, onClose }: PanelProps<ChatStore>) {
   const { t } = useTranslation();
+  const { moderator, others: participants } = meeting;
+  const selfId = meeting.self.id;
   const chat = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const [conversation, setConversation] = useState<ConversationKey>(() => {
     const view = store.getSnapshot();
@@ -124,7 +119,7 @@ export function ChatPanel({ id, store, selfId, moderator, participants, onClose 
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     if (!draft.trim() || !canWrite) return;
-    if (store.send(draft, conversation)) setDraft('');
+    if (store.sendMessage(draft, conversation)) setDraft('');
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {

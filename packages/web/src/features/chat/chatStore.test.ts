@@ -1,5 +1,6 @@
 import type { ChatEntry } from '@plenum/protocol';
 import { describe, expect, it } from 'vitest';
+import { FeatureConnection } from '../../meeting/featureStore.ts';
 import { FakeSignaling } from '../../meeting/testing/fakeSignaling.ts';
 import { ChatStore, ROOM, conversationOf, targetOf } from './chatStore.ts';
 
@@ -27,7 +28,7 @@ describe('chat store', () => {
 
   it('counts others’ messages as unread until their conversation is on screen; history of the first join is read', () => {
     const signaling = new FakeSignaling({ namespace: 'chat', selfId: SELF, timestamp: () => new Date().toISOString() });
-    const store = new ChatStore(signaling);
+    const store = new FeatureConnection(signaling).storeOf(ChatStore);
     signaling.join({ enabled: true, messages: [entry(ANNA)] });
     expect(store.getSnapshot().totalUnread).toBe(0);
     signaling.deliver({ message: 'message_sent', entry: entry(ANNA) });
@@ -54,14 +55,14 @@ describe('chat store', () => {
 
   it('follows enable/disable and remembers refusals', () => {
     const signaling = new FakeSignaling({ namespace: 'chat', selfId: SELF, timestamp: () => new Date().toISOString() });
-    const store = new ChatStore(signaling);
+    const store = new FeatureConnection(signaling).storeOf(ChatStore);
     signaling.join({ enabled: false, messages: [] });
     expect(store.getSnapshot().enabled).toBe(false);
     signaling.deliver({ message: 'chat_enabled', by: ANNA });
     expect(store.getSnapshot().enabled).toBe(true);
     signaling.deliver({ message: 'error', error: 'chat_disabled', action: 'send_message' });
     expect(store.getSnapshot().error?.code).toBe('chat_disabled');
-    store.send('hello <b>', `private:${ANNA}`);
+    store.sendMessage('hello <b>', `private:${ANNA}`);
     expect(signaling.sent).toEqual([{ namespace: 'chat', payload: { action: 'send_message', text: 'hello <b>', to: { scope: 'private', participant_id: ANNA } } }]);
   });
 });

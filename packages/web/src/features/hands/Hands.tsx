@@ -1,7 +1,7 @@
-import type { ParticipantPublic } from '@plenum/protocol';
 import { useEffect, useId, useRef, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { currentLanguage } from '../../i18n/index.ts';
+import type { SlotProps } from '../feature.ts';
 import { HandIcon } from './HandIcon.tsx';
 import type { HandsStore } from './handsStore.ts';
 import './hands.css';
@@ -40,8 +40,10 @@ function formatTime(iso: string): string {
  * Raised hands in the order they went up, for everyone; moderators lower one or all and switch raising
  * on or off.
  */
-export function RaisedHands({ store, selfId, moderator, participants }: { store: HandsStore; selfId: string; moderator: boolean; participants: readonly { id: string; name: string }[] }) {
+export function RaisedHands({ store, meeting }: SlotProps<HandsStore>) {
   const { t } = useTranslation();
+  const { moderator, people: participants } = meeting;
+  const selfId = meeting.self.id;
   const hands = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const titleId = useId();
   const allowId = useId();
@@ -99,8 +101,9 @@ export function RaisedHands({ store, selfId, moderator, participants }: { store:
  * Screen-reader announcements: moderators hear every raised hand; everyone hears when raising is switched
  * on or off and when a moderator lowered their own hand.
  */
-export function HandsAnnouncer({ store, moderator, participants }: { store: HandsStore; moderator: boolean; participants: readonly ParticipantPublic[] }) {
+export function HandsAnnouncer({ store, meeting }: SlotProps<HandsStore>) {
   const { t } = useTranslation();
+  const { moderator, others: participants } = meeting;
   const [lines, setLines] = useState<{ key: number; text: string }[]>([]);
   const counter = useRef(0);
   // Read at event time, so a changing participant list does not re-subscribe.

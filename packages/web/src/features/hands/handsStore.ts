@@ -1,5 +1,5 @@
-import { HANDS_NAMESPACE, HandsMessage, HandsSnapshot, type HandLoweredReason, type JoinSuccess, type RaisedHand } from '@plenum/protocol';
-import type { SignalingClient } from '../../meeting/signalingClient.ts';
+import { handsProtocol, type HandLoweredReason, type JoinSuccess, type MessageOf, type RaisedHand, type SnapshotOf } from '@plenum/protocol';
+import { FeatureStore, type FeatureConnection } from '../../meeting/featureStore.ts';
 
 export interface HandsView {
   selfId: string | null;
@@ -16,63 +16,34 @@ export type HandsEvent =
   | { type: 'enabled' }
   | { type: 'disabled' };
 
-type SignalingPort = Pick<SignalingClient, 'state' | 'onState' | 'onMessage' | 'send'>;
-
 /** Raised hands as this participant sees them; join_success (also after a resume) replaces everything. */
-export class HandsStore {
-  private view: HandsView = { selfId: null, enabled: true, hands: [], raised: false };
-  private readonly listeners = new Set<() => void>();
-  private readonly eventListeners = new Set<(event: HandsEvent) => void>();
-
-  constructor(private readonly signaling: SignalingPort) {
-    signaling.onState((state) => {
-      if (state.status === 'joined') this.joined(state.join);
-    });
-    signaling.onMessage((envelope) => {
-      if (envelope.namespace === HANDS_NAMESPACE) this.handle(envelope.payload);
-    });
-    if (signaling.state.status === 'joined') this.joined(signaling.state.join);
-  }
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getSnapshot = (): HandsView => this.view;
-
-  onEvent(listener: (event: HandsEvent) => void): () => void {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
+export class HandsStore extends FeatureStore<typeof handsProtocol, HandsView, HandsEvent> {
+  constructor(connection: FeatureConnection) {
+    super(connection, handsProtocol, { selfId: null, enabled: true, hands: [], raised: false });
   }
 
   raise(): boolean {
-    return this.signaling.send(HANDS_NAMESPACE, { action: 'raise_hand' });
+    return this.send({ action: 'raise_hand' });
   }
 
   lower(): boolean {
-    return this.signaling.send(HANDS_NAMESPACE, { action: 'lower_hand' });
+    return this.send({ action: 'lower_hand' });
   }
 
   /** Moderators: lower these hands, or all. */
   lowerOthers(participantIds?: string[]): boolean {
-    return this.signaling.send(HANDS_NAMESPACE, { action: 'lower_hands', ...(participantIds ? { participant_ids: participantIds } : {}) });
+    return this.send({ action: 'lower_hands', ...(participantIds ? { participant_ids: participantIds } : {}) });
   }
 
   setEnabled(enabled: boolean): boolean {
-    return this.signaling.send(HANDS_NAMESPACE, { action: enabled ? 'enable_raise_hands' : 'disable_raise_hands' });
+    return this.send({ action: enabled ? 'enable_raise_hands' : 'disable_raise_hands' });
   }
 
-  private joined(join: JoinSuccess): void {
-    const snapshot = HandsSnapshot.safeParse(join.modules[HANDS_NAMESPACE]);
-    if (!snapshot.success) return;
-    this.set({ selfId: join.id, enabled: snapshot.data.enabled, hands: snapshot.data.hands });
+  protected joined(snapshot: SnapshotOf<typeof handsProtocol>, join: JoinSuccess): void {
+    this.set({ selfId: join.id, enabled: snapshot.enabled, hands: snapshot.hands });
   }
 
-  private handle(payload: unknown): void {
-    const parsed = HandsMessage.safeParse(payload);
-    if (!parsed.success) return;
-    const message = parsed.data;
+  protected handle(message: MessageOf<typeof handsProtocol>): void {
     switch (message.message) {
       case 'hand_raised':
         if (this.view.hands.some((h) => h.participant_id === message.hand.participant_id)) return;
@@ -95,26 +66,9 @@ export class HandsStore {
     }
   }
 
-  private set(change: Partial<HandsView>): void {
+  /** Whether this participant's own hand is up follows from every change. */
+  protected override set(change: Partial<HandsView>): void {
     const next = { ...this.view, ...change };
-    next.raised = next.selfId !== null && next.hands.some((h) => h.participant_id === next.selfId);
-    this.view = next;
-    for (const listener of this.listeners) listener();
+    super.set({ ...change, raised: next.selfId !== null && next.hands.some((h) => h.participant_id === next.selfId) });
   }
-
-  private emit(event: HandsEvent): void {
-    for (const listener of this.eventListeners) listener(event);
-  }
-}
-
-const stores = new WeakMap<object, HandsStore>();
-
-/** One store per signaling connection, created on first use. */
-export function handsStoreFor(signaling: SignalingPort): HandsStore {
-  let store = stores.get(signaling);
-  if (!store) {
-    store = new HandsStore(signaling);
-    stores.set(signaling, store);
-  }
-  return store;
 }

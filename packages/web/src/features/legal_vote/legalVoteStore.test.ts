@@ -1,5 +1,6 @@
 import type { LegalVoteInfo, LegalVoteResults } from '@plenum/protocol';
 import { describe, expect, it } from 'vitest';
+import { FeatureConnection } from '../../meeting/featureStore.ts';
 import { FakeSignaling } from '../../meeting/testing/fakeSignaling.ts';
 import { ballotComplete, LegalVoteStore, ownBallots, pendingBallots, type LegalVoteEvent } from './legalVoteStore.ts';
 
@@ -49,7 +50,7 @@ const emptySnapshot = { open: null, last: null, delegations: [] };
 describe('legal vote store', () => {
   it('follows a pseudonymous vote from start to the signed result and recognises the own token', () => {
     const signaling = new FakeSignaling({ namespace: 'legal_vote', selfId: 'p-me' });
-    const store = new LegalVoteStore(signaling);
+    const store = new FeatureConnection(signaling).storeOf(LegalVoteStore);
     const events: LegalVoteEvent['type'][] = [];
     store.onEvent((e) => events.push(e.type));
     signaling.join(emptySnapshot);
@@ -76,7 +77,7 @@ describe('legal vote store', () => {
 
   it('keeps receipts across a resume but takes the open vote from the new snapshot', () => {
     const signaling = new FakeSignaling({ namespace: 'legal_vote', selfId: 'p-me' });
-    const store = new LegalVoteStore(signaling);
+    const store = new FeatureConnection(signaling).storeOf(LegalVoteStore);
     signaling.join(emptySnapshot);
     signaling.deliver({ message: 'started', vote: vote('pseudonymous'), eligible, you: { eligible: true, voter_id: 'p-me', proxy_for: [], voted: [] } });
     signaling.deliver({ message: 'voted', vote_id: VOTE_ID, voter_id: 'p-me', choices: ['no'], receipt_token: 'tok-1', seq: 2 });
@@ -87,7 +88,7 @@ describe('legal vote store', () => {
 
   it('shows live named ballots, cancellation and refusals; a non-eligible participant has nothing to cast', () => {
     const signaling = new FakeSignaling({ namespace: 'legal_vote', selfId: 'p-me' });
-    const store = new LegalVoteStore(signaling);
+    const store = new FeatureConnection(signaling).storeOf(LegalVoteStore);
     signaling.join(emptySnapshot);
     signaling.deliver({ message: 'started', vote: vote('live_roll_call'), eligible: eligible.slice(1), you: { eligible: false, voter_id: null, proxy_for: [], voted: [] } });
     expect(pendingBallots(store.getSnapshot().open)).toEqual([]);
@@ -108,7 +109,7 @@ describe('legal vote store', () => {
 
   it('sends the chair commands as the protocol wants them and follows the agenda', () => {
     const signaling = new FakeSignaling({ namespace: 'legal_vote', selfId: 'p-me' });
-    const store = new LegalVoteStore(signaling);
+    const store = new FeatureConnection(signaling).storeOf(LegalVoteStore);
     signaling.join(emptySnapshot, {
       otherModules: {
         agenda: {
@@ -141,7 +142,7 @@ describe('legal vote store', () => {
 
   it('collects reported issues for the chair and lists a proxy holder’s pending ballots', () => {
     const signaling = new FakeSignaling({ namespace: 'legal_vote', selfId: 'p-me' });
-    const store = new LegalVoteStore(signaling);
+    const store = new FeatureConnection(signaling).storeOf(LegalVoteStore);
     signaling.join(emptySnapshot);
     signaling.deliver({ message: 'started', vote: vote('roll_call'), eligible, you: { eligible: true, voter_id: 'p-me', proxy_for: ['p-b'], voted: [] } });
     expect(pendingBallots(store.getSnapshot().open)).toEqual(['p-me', 'p-b']);

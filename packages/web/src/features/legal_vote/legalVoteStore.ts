@@ -1,24 +1,22 @@
 import {
   ABSTAIN_OPTION,
-  AGENDA_NAMESPACE,
-  AgendaMessage,
-  AgendaSnapshot,
-  LEGAL_VOTE_NAMESPACE,
-  LegalVoteMessage,
-  LegalVoteSnapshot,
+  legalVoteProtocol,
   type AgendaItemView,
   type EligibleVoter,
-  type JoinSuccess,
+  type ErrorOf,
+  type ErrorPayloadOf,
   type LegalVoteCancellation,
   type LegalVoteDelegation,
   type LegalVoteInfo,
   type LegalVoteKind,
   type LegalVoteResults,
   type LegalVoteYou,
+  type MessageOf,
   type NamedBallot,
-  type SignalingErrorCode,
+  type SnapshotOf,
 } from '@plenum/protocol';
-import type { SignalingClient } from '../../meeting/signalingClient.ts';
+import { FeatureStore, type FeatureConnection } from '../../meeting/featureStore.ts';
+import { AgendaStore } from '../agenda/agendaStore.ts';
 
 /** The open vote as this participant sees it. */
 export interface OpenVoteView {
@@ -46,7 +44,8 @@ export interface Receipt {
   choices: string[];
   /** Pseudonymous votes: the token that appears in the published result. */
   token: string | null;
-  seq: number;
+  /** The ballot's place in the vote's log (roll-call kinds); null for ballots that enter it only at the end. */
+  seq: number | null;
 }
 
 export interface IssueReport {
@@ -65,10 +64,10 @@ export interface LegalVoteView {
   receipts: Receipt[];
   /** Moderators: problems reported about votes. */
   issues: IssueReport[];
-  /** Agenda items (for linking a vote to one) and the current item, from the agenda module. */
+  /** Agenda items (for linking a vote to one) and the current item, as the agenda feature has them. */
   agenda: { items: AgendaItemView[]; currentItemId: string | null };
   /** The last refusal of one of this participant's commands, with the action refused. */
-  error: { code: SignalingErrorCode; action: string | null } | null;
+  error: { code: ErrorOf<typeof legalVoteProtocol>; action: string | null } | null;
 }
 
 export type LegalVoteEvent =
@@ -89,8 +88,6 @@ export interface StartVoteInput {
   autoClose: boolean;
   ignoreQuorum?: boolean;
 }
-
-type SignalingPort = Pick<SignalingClient, 'state' | 'onState' | 'onMessage' | 'send'>;
 
 /** Voter ids this participant may still cast a ballot for in the open vote: their own first, then proxies. */
 export function pendingBallots(open: OpenVoteView | null): string[] {
@@ -116,32 +113,21 @@ export function ownBallots(results: LegalVoteResults, receipts: readonly Receipt
 }
 
 /** Legal votes as this participant sees them; join_success (also after a resume) replaces all but the receipts. */
-export class LegalVoteStore {
-  private view: LegalVoteView = { open: null, last: null, delegations: [], receipts: [], issues: [], agenda: { items: [], currentItemId: null }, error: null };
-  private readonly listeners = new Set<() => void>();
-  private readonly eventListeners = new Set<(event: LegalVoteEvent) => void>();
-
-  constructor(private readonly signaling: SignalingPort) {
-    signaling.onState((state) => {
-      if (state.status === 'joined') this.joined(state.join);
-    });
-    signaling.onMessage((envelope) => {
-      if (envelope.namespace === LEGAL_VOTE_NAMESPACE) this.handle(envelope.payload);
-      else if (envelope.namespace === AGENDA_NAMESPACE) this.handleAgenda(envelope.payload);
-    });
-    if (signaling.state.status === 'joined') this.joined(signaling.state.join);
+export class LegalVoteStore extends FeatureStore<typeof legalVoteProtocol, LegalVoteView, LegalVoteEvent> {
+  constructor(connection: FeatureConnection) {
+    super(connection, legalVoteProtocol, { open: null, last: null, delegations: [], receipts: [], issues: [], agenda: { items: [], currentItemId: null }, error: null });
   }
 
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getSnapshot = (): LegalVoteView => this.view;
-
-  onEvent(listener: (event: LegalVoteEvent) => void): () => void {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
+  override connect(): void {
+    super.connect();
+    // A vote may be linked to an agenda item: the chair picks one of the agenda feature's items.
+    const agenda = this.connection.storeOf(AgendaStore);
+    const follow = () => {
+      const { items, currentItemId } = agenda.getSnapshot();
+      if (items !== this.view.agenda.items || currentItemId !== this.view.agenda.currentItemId) this.set({ agenda: { items, currentItemId } });
+    };
+    agenda.subscribe(follow);
+    follow();
   }
 
   clearError(): void {
@@ -154,7 +140,7 @@ export class LegalVoteStore {
       input.options.type === 'yes_no'
         ? { type: 'yes_no' as const, abstain: input.options.abstain }
         : { type: 'candidates' as const, candidates: input.options.candidates, max_choices: input.options.maxChoices, abstain: input.options.abstain };
-    return this.signaling.send(LEGAL_VOTE_NAMESPACE, {
+    return this.send({
       action: 'start',
       title: input.title,
       ...(input.agendaItemId ? { agenda_item_id: input.agendaItemId } : {}),
@@ -169,36 +155,32 @@ export class LegalVoteStore {
   /** Casts a ballot; `onBehalfOf` is the delegator's voter id when casting as their proxy. */
   vote(voteId: string, choices: string[], onBehalfOf?: string): boolean {
     this.set({ error: null });
-    return this.signaling.send(LEGAL_VOTE_NAMESPACE, { action: 'vote', vote_id: voteId, choices, ...(onBehalfOf ? { on_behalf_of: onBehalfOf } : {}) });
+    return this.send({ action: 'vote', vote_id: voteId, choices, ...(onBehalfOf ? { on_behalf_of: onBehalfOf } : {}) });
   }
 
   stop(voteId: string): boolean {
     this.set({ error: null });
-    return this.signaling.send(LEGAL_VOTE_NAMESPACE, { action: 'stop', vote_id: voteId });
+    return this.send({ action: 'stop', vote_id: voteId });
   }
 
   cancel(voteId: string, reason: string): boolean {
     this.set({ error: null });
-    return this.signaling.send(LEGAL_VOTE_NAMESPACE, { action: 'cancel', vote_id: voteId, reason });
+    return this.send({ action: 'cancel', vote_id: voteId, reason });
   }
 
   /** Gives this participant's vote to another participant for the rest of the meeting (null: takes it back). */
   delegate(toParticipantId: string | null): boolean {
     this.set({ error: null });
-    return this.signaling.send(LEGAL_VOTE_NAMESPACE, { action: 'delegate', to_participant_id: toParticipantId });
+    return this.send({ action: 'delegate', to_participant_id: toParticipantId });
   }
 
   reportIssue(voteId: string, text: string): boolean {
     this.set({ error: null });
-    return this.signaling.send(LEGAL_VOTE_NAMESPACE, { action: 'report_issue', vote_id: voteId, text });
+    return this.send({ action: 'report_issue', vote_id: voteId, text });
   }
 
-  private joined(join: JoinSuccess): void {
-    const agenda = AgendaSnapshot.safeParse(join.modules[AGENDA_NAMESPACE]);
-    if (agenda.success) this.set({ agenda: { items: agenda.data.items, currentItemId: agenda.data.current_item_id } });
-    const snapshot = LegalVoteSnapshot.safeParse(join.modules[LEGAL_VOTE_NAMESPACE]);
-    if (!snapshot.success) return;
-    const { open, last, delegations } = snapshot.data;
+  protected joined(snapshot: SnapshotOf<typeof legalVoteProtocol>): void {
+    const { open, last, delegations } = snapshot;
     this.set({
       open: open ? { vote: open.vote, eligible: open.eligible, you: open.you, cast: open.cast, ...(open.ballots ? { ballots: open.ballots } : {}), stopped: null } : null,
       last,
@@ -207,23 +189,11 @@ export class LegalVoteStore {
     });
   }
 
-  private handleAgenda(payload: unknown): void {
-    const parsed = AgendaMessage.safeParse(payload);
-    if (!parsed.success) return;
-    const message = parsed.data;
-    if (message.message === 'current') this.set({ agenda: { ...this.view.agenda, currentItemId: message.current_item_id } });
-    else if (message.message === 'agenda') this.set({ agenda: { items: message.items, currentItemId: message.current_item_id } });
+  protected override refused(error: ErrorPayloadOf<typeof legalVoteProtocol>): void {
+    this.set({ error: { code: error.error, action: error.action ?? null } });
   }
 
-  private handle(payload: unknown): void {
-    const p = payload as { message?: unknown; error?: unknown; action?: unknown };
-    if (p.message === 'error') {
-      this.set({ error: { code: p.error as SignalingErrorCode, action: typeof p.action === 'string' ? p.action : null } });
-      return;
-    }
-    const parsed = LegalVoteMessage.safeParse(payload);
-    if (!parsed.success) return;
-    const message = parsed.data;
+  protected handle(message: MessageOf<typeof legalVoteProtocol>): void {
     const open = this.view.open;
     switch (message.message) {
       case 'started':
@@ -278,25 +248,4 @@ export class LegalVoteStore {
         return;
     }
   }
-
-  private set(change: Partial<LegalVoteView>): void {
-    this.view = { ...this.view, ...change };
-    for (const listener of this.listeners) listener();
-  }
-
-  private emit(event: LegalVoteEvent): void {
-    for (const listener of this.eventListeners) listener(event);
-  }
-}
-
-const stores = new WeakMap<object, LegalVoteStore>();
-
-/** One store per signaling connection, created on first use. */
-export function legalVoteStoreFor(signaling: SignalingPort): LegalVoteStore {
-  let store = stores.get(signaling);
-  if (!store) {
-    store = new LegalVoteStore(signaling);
-    stores.set(signaling, store);
-  }
-  return store;
 }

@@ -11,28 +11,13 @@ import { DevicesPanel } from '../media/DevicesPanel.tsx';
 import { CameraIcon, CameraOffIcon, GridIcon, LeaveIcon, MicIcon, MicOffIcon, PeopleIcon, ScreenIcon, SettingsIcon, SignalIcon, SpeakerViewIcon } from './icons.tsx';
 import { ParticipantsPanel, type ParticipantRow } from './ParticipantsPanel.tsx';
 import { Tile, type TileModel } from './Tile.tsx';
-import { ChatAnnouncer, ChatControl } from '../chat/ChatControl.tsx';
-import { ChatPanel } from '../chat/ChatPanel.tsx';
-import { chatStoreFor } from '../chat/chatStore.ts';
-import { HandsAnnouncer, RaiseHandControl, RaisedHands } from '../hands/Hands.tsx';
-import { handsStoreFor } from '../hands/handsStore.ts';
-import { SpeakerBadge, SpeakerQueue } from '../speaker_queue/SpeakerQueue.tsx';
-import { speakerQueueStoreFor } from '../speaker_queue/speakerQueueStore.ts';
-import { MeetingAttendance } from '../attendance/Attendance.tsx';
-import { ModerationAnnouncer, ParticipantModeration, RoomModeration, WaitingList, WaitingScreen } from '../moderation/Moderation.tsx';
-import { moderationStoreFor } from '../moderation/moderationStore.ts';
-import { BreakOverlay, TimerAnnouncer, TimerBadge, TimerControl, TimerPanel } from '../timer/Timer.tsx';
-import { timerStoreFor } from '../timer/timerStore.ts';
-import { PollsAnnouncer, PollsControl, PollsPanel } from '../polls/Polls.tsx';
-import { pollsStoreFor } from '../polls/pollsStore.ts';
-import { MinutesControl, MinutesPanel } from '../minutes/Minutes.tsx';
-import { minutesStoreFor } from '../minutes/minutesStore.ts';
-import { AgendaAnnouncer, AgendaControl, AgendaPanel, QuorumBadge } from '../agenda/Agenda.tsx';
-import { agendaStoreFor } from '../agenda/agendaStore.ts';
-import { LegalVoteAnnouncer, LegalVoteControl, LegalVotePanel } from '../legal_vote/LegalVote.tsx';
-import { legalVoteStoreFor } from '../legal_vote/legalVoteStore.ts';
-import { BreakoutBanner, BreakoutControl, BreakoutPanel } from '../breakout/Breakout.tsx';
-import { breakoutStoreFor, sameRoom } from '../breakout/breakoutStore.ts';
+import type { Area, MeetingContext, SlotHost } from '../feature.ts';
+import { slotsOf, startFeatures } from '../registry.ts';
+// The meeting's own screens and what it shows of a few features beyond their slots (tiles, rows, the microphone).
+import { WaitingScreen } from '../moderation/Moderation.tsx';
+import { BreakoutStore, sameRoom } from '../breakout/breakoutStore.ts';
+import { HandsStore } from '../hands/handsStore.ts';
+import { ModerationStore } from '../moderation/moderationStore.ts';
 
 const failKey: Record<
   FailReason,
@@ -57,6 +42,11 @@ const failKey: Record<
   room_locked: 'call.failedLocked',
   meeting_ended: 'call.failedEnded',
 };
+
+/** A side panel: the meeting's own (these two) or a feature's, known by the feature's namespace. */
+type PanelId = string;
+const PARTICIPANTS: PanelId = 'participants';
+const DEVICES: PanelId = 'devices';
 
 const screenProblemKey = { denied: 'call.screenDenied', unsupported: 'call.screenUnsupported', failed: 'call.screenFailed' } as const;
 
@@ -101,26 +91,22 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
   const { t } = useTranslation();
   const meeting = useSyncExternalStore(session.subscribe, session.getSnapshot);
   const media = useSyncExternalStore(session.media.subscribe, session.media.getSnapshot);
-  const chat = chatStoreFor(session.signaling);
-  const hands = handsStoreFor(session.signaling);
-  const speakerQueue = speakerQueueStoreFor(session.signaling);
-  const moderation = moderationStoreFor(session.signaling);
+  const features = session.features;
+  startFeatures(features);
+  const moderation = features.storeOf(ModerationStore);
   const moderationView = useSyncExternalStore(moderation.subscribe, moderation.getSnapshot);
-  const timer = timerStoreFor(session.signaling);
-  const polls = pollsStoreFor(session.signaling);
-  const minutes = minutesStoreFor(session.signaling);
-  const agenda = agendaStoreFor(session.signaling);
-  const legalVote = legalVoteStoreFor(session.signaling);
-  const breakout = breakoutStoreFor(session.signaling);
+  const breakout = features.storeOf(BreakoutStore);
   const breakoutView = useSyncExternalStore(breakout.subscribe, breakout.getSnapshot);
+  const hands = features.storeOf(HandsStore);
   const handsView = useSyncExternalStore(hands.subscribe, hands.getSnapshot);
   const raisedHands = useMemo(() => new Set(handsView.hands.map((h) => h.participant_id)), [handsView.hands]);
   const localState = useLocalMedia(local);
   const announcements = useAnnouncements(session);
   const [speakerView, setSpeakerView] = useState(false);
-  const [panel, setPanel] = useState<'participants' | 'devices' | 'chat' | 'timer' | 'polls' | 'votes' | 'breakout' | 'agenda' | 'minutes' | null>(null);
+  // The open side panel: the meeting's own (participants, devices) or a feature's, by its namespace.
+  const [panel, setPanel] = useState<PanelId | null>(null);
   const panelId = useId();
-  const togglePanel = (which: 'participants' | 'devices' | 'chat' | 'timer' | 'polls' | 'votes' | 'breakout' | 'agenda' | 'minutes') => setPanel((open) => (open === which ? null : which));
+  const togglePanel = (which: PanelId) => setPanel((open) => (open === which ? null : which));
   const lastSpeaker = useRef<string | null>(null);
   usePageTitle(meeting.roomName);
 
@@ -221,6 +207,11 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
 
   const leave = useCallback(() => session.leave(), [session]);
 
+  const meetingContext = useMemo<MeetingContext | null>(
+    () => (self ? { self, moderator: self.role === 'moderator', people: rows, others: participants, local } : null),
+    [self, rows, participants, local],
+  );
+
   if (connection.status === 'failed') {
     return (
       <section className="panel narrow" aria-labelledby="failed-title">
@@ -235,8 +226,12 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
     );
   }
   if (connection.status === 'waiting') return <WaitingScreen onLeave={leave} />;
-  if (!self) return <Loading label={t('call.connecting')} />;
-  const isModerator = self.role === 'moderator';
+  if (!self || !meetingContext) return <Loading label={t('call.connecting')} />;
+  const isModerator = meetingContext.moderator;
+  const host: SlotHost = { connection: features, meeting: meetingContext };
+  const slots = <A extends Area>(area: A) => slotsOf(area, self);
+  const openPanel = slots('Panel').find(({ feature }) => feature.namespace === panel);
+  const rowActions = slots('RowActions');
   // Under "only moderators may unmute" the server refuses a participant's unmute; the button says so.
   const unmuteLocked = moderationView.moderatorsOnlyUnmute && !isModerator && !micOn;
 
@@ -251,16 +246,14 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
       <header className="meeting-head">
         <h1 id="meeting-title">{meeting.roomName}</h1>
         <p className="meeting-count">{t('call.participantCount', { count: participants.length + 1 })}</p>
-        <TimerBadge store={timer} />
-        <QuorumBadge store={agenda} />
-        <SpeakerBadge store={speakerQueue} participants={rows} />
+        {slots('Badge').map(({ slot }) => slot.render(host, {}))}
         <p className={`quality quality-${quality}`}>
           <SignalIcon level={qualityLevel as 0 | 1 | 2 | 3} />
           <span>{t('call.quality', { quality: qualityText })}</span>
         </p>
       </header>
 
-      <BreakoutBanner store={breakout} />
+      {slots('Banner').map(({ slot }) => slot.render(host, {}))}
       {connection.status === 'reconnecting' && (
         <div className="banner banner-warn" role="status">
           <span className="spinner" aria-hidden="true" />
@@ -296,23 +289,18 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
             ))}
           </div>
         )}
-        {panel === 'participants' && (
-          <ParticipantsPanel id={panelId} rows={rows} onClose={() => setPanel(null)} rowActions={isModerator ? (row) => <ParticipantModeration store={moderation} row={row} /> : undefined}>
-            {isModerator && <WaitingList store={moderation} />}
-            {isModerator && <RoomModeration store={moderation} />}
-            <SpeakerQueue store={speakerQueue} moderator={isModerator} participants={rows} />
-            <RaisedHands store={hands} selfId={self.id} moderator={self.role === 'moderator'} participants={rows} />
-            {isModerator && <MeetingAttendance signaling={session.signaling} />}
+        {panel === PARTICIPANTS && (
+          <ParticipantsPanel
+            id={panelId}
+            rows={rows}
+            onClose={() => setPanel(null)}
+            rowActions={rowActions.length > 0 ? (row) => rowActions.map(({ slot }) => slot.render(host, { row })) : undefined}
+          >
+            {slots('ParticipantsSection').map(({ slot }) => slot.render(host, {}))}
           </ParticipantsPanel>
         )}
-        {panel === 'chat' && <ChatPanel id={panelId} store={chat} selfId={self.id} moderator={self.role === 'moderator'} participants={participants} onClose={() => setPanel(null)} />}
-        {panel === 'devices' && <DevicesPanel id={panelId} local={local} onClose={() => setPanel(null)} />}
-        {panel === 'timer' && <TimerPanel id={panelId} store={timer} moderator={self.role === 'moderator'} participants={rows} onClose={() => setPanel(null)} />}
-        {panel === 'breakout' && isModerator && <BreakoutPanel id={panelId} store={breakout} people={rows} onClose={() => setPanel(null)} />}
-        {panel === 'votes' && <LegalVotePanel id={panelId} store={legalVote} moderator={self.role === 'moderator'} selfId={self.id} people={rows} onClose={() => setPanel(null)} />}
-        {panel === 'agenda' && <AgendaPanel id={panelId} store={agenda} moderator={isModerator} onClose={() => setPanel(null)} />}
-        {panel === 'polls' && <PollsPanel id={panelId} store={polls} moderator={self.role === 'moderator'} onClose={() => setPanel(null)} />}
-        {panel === 'minutes' && <MinutesPanel id={panelId} store={minutes} participants={rows} onClose={() => setPanel(null)} />}
+        {panel === DEVICES && <DevicesPanel id={panelId} local={local} onClose={() => setPanel(null)} />}
+        {openPanel?.slot.render(host, { id: panelId, onClose: () => setPanel(null) })}
       </div>
       {participants.length === 0 && <p className="alone">{t('call.alone')}</p>}
 
@@ -360,28 +348,23 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
         </button>
         <button
           type="button"
-          className={`control${panel === 'devices' ? ' control-active' : ''}`}
-          aria-pressed={panel === 'devices'}
-          aria-controls={panel === 'devices' ? panelId : undefined}
-          onClick={() => togglePanel('devices')}
+          className={`control${panel === DEVICES ? ' control-active' : ''}`}
+          aria-pressed={panel === DEVICES}
+          aria-controls={panel === DEVICES ? panelId : undefined}
+          onClick={() => togglePanel(DEVICES)}
         >
           <SettingsIcon />
           <span>{t('call.devices')}</span>
         </button>
-        <RaiseHandControl store={hands} />
-        <ChatControl store={chat} open={panel === 'chat'} panelId={panelId} onToggle={() => togglePanel('chat')} />
-        <AgendaControl store={agenda} moderator={isModerator} open={panel === 'agenda'} panelId={panelId} onToggle={() => togglePanel('agenda')} />
-        <PollsControl store={polls} open={panel === 'polls'} panelId={panelId} onToggle={() => togglePanel('polls')} />
-        <MinutesControl open={panel === 'minutes'} panelId={panelId} onToggle={() => togglePanel('minutes')} />
-        <LegalVoteControl store={legalVote} open={panel === 'votes'} panelId={panelId} onToggle={() => togglePanel('votes')} />
-        <TimerControl store={timer} open={panel === 'timer'} panelId={panelId} onToggle={() => togglePanel('timer')} />
-        {isModerator && <BreakoutControl store={breakout} open={panel === 'breakout'} panelId={panelId} onToggle={() => togglePanel('breakout')} />}
+        {slots('Control').map(({ feature, slot }) =>
+          slot.render(host, { open: panel === feature.namespace, panelId, onToggle: () => togglePanel(feature.namespace) }),
+        )}
         <button
           type="button"
-          className={`control${panel === 'participants' ? ' control-active' : ''}`}
-          aria-pressed={panel === 'participants'}
-          aria-controls={panel === 'participants' ? panelId : undefined}
-          onClick={() => togglePanel('participants')}
+          className={`control${panel === PARTICIPANTS ? ' control-active' : ''}`}
+          aria-pressed={panel === PARTICIPANTS}
+          aria-controls={panel === PARTICIPANTS ? panelId : undefined}
+          onClick={() => togglePanel(PARTICIPANTS)}
         >
           <PeopleIcon />
           <span>{t('call.participants')}</span>
@@ -400,14 +383,8 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
           <p key={i}>{text}</p>
         ))}
       </div>
-      <ChatAnnouncer store={chat} />
-      <ModerationAnnouncer store={moderation} moderator={isModerator} />
-      <HandsAnnouncer store={hands} moderator={self.role === 'moderator'} participants={participants} />
-      <TimerAnnouncer store={timer} />
-      <PollsAnnouncer store={polls} />
-      <AgendaAnnouncer store={agenda} />
-      <LegalVoteAnnouncer store={legalVote} />
-      <BreakOverlay store={timer} local={local} moderator={self.role === 'moderator'} />
+      {slots('Announcer').map(({ slot }) => slot.render(host, {}))}
+      {slots('Overlay').map(({ slot }) => slot.render(host, {}))}
       <AudioSinks streams={media.remote} />
     </section>
   );

@@ -1,12 +1,13 @@
-import type { MinutesBlockKind, SignalingErrorCode } from '@plenum/protocol';
+import type { MinutesBlockKind, minutesProtocol } from '@plenum/protocol';
 import Collaboration from '@tiptap/extension-collaboration';
 import { EditorContent, useEditor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
 import { useEffect, useId, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import type * as Y from 'yjs';
+import type { ErrorMessages, PanelProps, TextKey } from '../feature.ts';
 import { CloseIcon } from '../meeting/icons.tsx';
-import type { ParticipantRow } from '../meeting/ParticipantsPanel.tsx';
+import type { en } from './messages.ts';
 import type { MinutesStore } from './minutesStore.ts';
 import './minutes.css';
 
@@ -30,15 +31,9 @@ export function MinutesControl({ open, panelId, onToggle }: { open: boolean; pan
   );
 }
 
-type MinutesErrorKey =
-  | 'minutes.errorNotWriter'
-  | 'minutes.errorSealed'
-  | 'minutes.errorInvalid'
-  | 'minutes.errorForbidden'
-  | 'minutes.errorParticipant'
-  | 'minutes.errorTooLarge'
-  | 'minutes.errorFull';
-const errorKey: Partial<Record<SignalingErrorCode | 'too_large', MinutesErrorKey>> = {
+type MinutesKey = TextKey<typeof en, 'minutes'>;
+/** The server's refusals, and `too_large`: an edit this client would not send. */
+const errorKey: ErrorMessages<typeof minutesProtocol, MinutesKey> & { too_large: MinutesKey } = {
   not_a_writer: 'minutes.errorNotWriter',
   minutes_sealed: 'minutes.errorSealed',
   minutes_invalid_update: 'minutes.errorInvalid',
@@ -79,8 +74,9 @@ function shortHash(hash: string): string {
   return `${hash.slice(0, 12)}…${hash.slice(-8)}`;
 }
 
-export function MinutesPanel({ id, store, participants, onClose }: { id: string; store: MinutesStore; participants: readonly ParticipantRow[]; onClose(): void }) {
+export function MinutesPanel({ id, store, meeting, onClose }: PanelProps<MinutesStore>) {
   const { t, i18n } = useTranslation();
+  const participants = meeting.people;
   const view = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const [confirming, setConfirming] = useState(false);
   const statusId = useId();

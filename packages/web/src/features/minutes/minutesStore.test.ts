@@ -3,6 +3,7 @@ import * as decoding from 'lib0/decoding';
 import { describe, expect, it, vi } from 'vitest';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
+import { FeatureConnection } from '../../meeting/featureStore.ts';
 import { FakeSignaling } from '../../meeting/testing/fakeSignaling.ts';
 import { MinutesStore } from './minutesStore.ts';
 
@@ -28,7 +29,7 @@ describe('MinutesStore', () => {
     vi.useFakeTimers();
     try {
       const signaling = new FakeSignaling({ namespace: 'minutes', selfId: SELF });
-      const store = new MinutesStore(signaling);
+      const store = new FeatureConnection(signaling).storeOf(MinutesStore);
       signaling.join({ writer_ids: [], can_write: false, sealed: false, versions: [] });
       signaling.deliver({ message: 'sync', data: serverStep2('Hello council') });
       const server = new Y.Doc();
@@ -58,7 +59,7 @@ describe('MinutesStore', () => {
 
   it('asks for the document after joining, applies it, and follows writers, seal and reopen', () => {
     const signaling = new FakeSignaling({ namespace: 'minutes', selfId: SELF });
-    const store = new MinutesStore(signaling);
+    const store = new FeatureConnection(signaling).storeOf(MinutesStore);
     signaling.join({ writer_ids: [], can_write: false, sealed: false, versions: [] });
     expect(signaling.sent).toHaveLength(1);
     expect(messageType(signaling.payloads[0]!.data as string)).toBe(syncProtocol.messageYjsSyncStep1);
@@ -80,7 +81,7 @@ describe('MinutesStore', () => {
     vi.useFakeTimers();
     try {
       const signaling = new FakeSignaling({ namespace: 'minutes', selfId: SELF });
-      const store = new MinutesStore(signaling);
+      const store = new FeatureConnection(signaling).storeOf(MinutesStore);
       signaling.join({ writer_ids: [SELF], can_write: true, sealed: false, versions: [] });
       const doc = store.getSnapshot().doc;
       const text = new Y.XmlText();
@@ -110,7 +111,7 @@ describe('MinutesStore with a large paste', () => {
     vi.useFakeTimers();
     try {
       const signaling = new FakeSignaling({ namespace: 'minutes', selfId: SELF });
-      const store = new MinutesStore(signaling);
+      const store = new FeatureConnection(signaling).storeOf(MinutesStore);
       signaling.join({ writer_ids: [SELF], can_write: true, sealed: false, versions: [] });
       const text = new Y.XmlText();
       store.getSnapshot().doc.getXmlFragment('default').insert(0, [text]);

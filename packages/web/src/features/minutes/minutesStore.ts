@@ -1,9 +1,18 @@
-import { MINUTES_NAMESPACE, MinutesMessage, MinutesSnapshot, type JoinSuccess, type MinutesBlockKind, type MinutesVersionSummary, type SignalingErrorCode } from '@plenum/protocol';
+import {
+  minutesProtocol,
+  type ErrorOf,
+  type ErrorPayloadOf,
+  type JoinSuccess,
+  type MessageOf,
+  type MinutesBlockKind,
+  type MinutesVersionSummary,
+  type SnapshotOf,
+} from '@plenum/protocol';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import type { SignalingClient } from '../../meeting/signalingClient.ts';
+import { FeatureStore, type FeatureConnection } from '../../meeting/featureStore.ts';
 
 export interface MinutesView {
   /** Changes whenever the document is replaced (after join or a refused edit): editors bind to `doc` anew. */
@@ -18,10 +27,8 @@ export interface MinutesView {
   /** The document arrived from the server (after our sync request). */
   synced: boolean;
   /** The last refusal of one of our commands, or `too_large` for an edit too big to send. */
-  error: SignalingErrorCode | 'too_large' | null;
+  error: ErrorOf<typeof minutesProtocol> | 'too_large' | null;
 }
-
-type SignalingPort = Pick<SignalingClient, 'state' | 'onState' | 'onMessage' | 'send'>;
 
 const SERVER = 'server';
 /** Local edits are batched: the server accepts a limited number of commands per second. */
@@ -41,60 +48,45 @@ const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCo
  * (y-protocols messages). Local edits (TipTap writes into the doc) are sent as updates; a refused edit
  * (no longer a writer, sealed) replaces the document with the server's, so the local copy never drifts.
  */
-export class MinutesStore {
-  private view: MinutesView = {
-    doc: new Y.Doc(),
-    roomId: null,
-    selfId: null,
-    moderator: false,
-    writerIds: [],
-    sealed: false,
-    canWrite: false,
-    versions: [],
-    synced: false,
-    error: null,
-  };
-  private readonly listeners = new Set<() => void>();
+export class MinutesStore extends FeatureStore<typeof minutesProtocol, MinutesView> {
   private pending: Uint8Array[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private detachDoc: (() => void) | null = null;
 
-  constructor(private readonly signaling: SignalingPort) {
-    signaling.onState((state) => {
-      if (state.status === 'joined') this.joined(state.join);
+  constructor(connection: FeatureConnection) {
+    super(connection, minutesProtocol, {
+      doc: new Y.Doc(),
+      roomId: null,
+      selfId: null,
+      moderator: false,
+      writerIds: [],
+      sealed: false,
+      canWrite: false,
+      versions: [],
+      synced: false,
+      error: null,
     });
-    signaling.onMessage((envelope) => {
-      if (envelope.namespace === MINUTES_NAMESPACE) this.handle(envelope.payload);
-    });
-    if (signaling.state.status === 'joined') this.joined(signaling.state.join);
   }
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getSnapshot = (): MinutesView => this.view;
 
   setWriters(ids: string[]): boolean {
     this.set({ error: null });
-    return this.signaling.send(MINUTES_NAMESPACE, { action: 'set_writers', participant_ids: ids });
+    return this.send({ action: 'set_writers', participant_ids: ids });
   }
 
   insert(block: MinutesBlockKind, lang: 'de' | 'en'): boolean {
     this.set({ error: null });
-    return this.signaling.send(MINUTES_NAMESPACE, { action: 'insert', block, lang, time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone });
+    return this.send({ action: 'insert', block, lang, time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone });
   }
 
   seal(lang: 'de' | 'en'): boolean {
     this.flush();
     this.set({ error: null });
-    return this.signaling.send(MINUTES_NAMESPACE, { action: 'seal', lang });
+    return this.send({ action: 'seal', lang });
   }
 
   amend(): boolean {
     this.set({ error: null });
-    return this.signaling.send(MINUTES_NAMESPACE, { action: 'amend' });
+    return this.send({ action: 'amend' });
   }
 
   pdfUrl(version: number, lang: 'de' | 'en'): string | null {
@@ -103,20 +95,17 @@ export class MinutesStore {
     return `/v1/rooms/${this.view.roomId}/minutes/versions/${version}.pdf?lang=${lang}&tz=${tz}`;
   }
 
-  private joined(join: JoinSuccess): void {
-    const snapshot = MinutesSnapshot.safeParse(join.modules[MINUTES_NAMESPACE]);
-    if (!snapshot.success) return;
-    this.view = {
-      ...this.view,
+  protected joined(snapshot: SnapshotOf<typeof minutesProtocol>, join: JoinSuccess): void {
+    this.set({
       roomId: join.room.id,
       selfId: join.id,
       moderator: join.role === 'moderator',
-      writerIds: snapshot.data.writer_ids,
-      sealed: snapshot.data.sealed,
-      canWrite: snapshot.data.can_write,
-      versions: snapshot.data.versions,
+      writerIds: snapshot.writer_ids,
+      sealed: snapshot.sealed,
+      canWrite: snapshot.can_write,
+      versions: snapshot.versions,
       error: null,
-    };
+    });
     this.resetDoc();
   }
 
@@ -140,7 +129,7 @@ export class MinutesStore {
     this.set({ doc, synced: false });
     const encoder = encoding.createEncoder();
     syncProtocol.writeSyncStep1(encoder, doc);
-    this.signaling.send(MINUTES_NAMESPACE, { action: 'sync', data: toBase64(encoding.toUint8Array(encoder)) });
+    this.send({ action: 'sync', data: toBase64(encoding.toUint8Array(encoder)) });
   }
 
   private flush(): void {
@@ -162,7 +151,7 @@ export class MinutesStore {
       this.resetDoc();
       return;
     }
-    for (const data of messages) this.signaling.send(MINUTES_NAMESPACE, { action: 'sync', data });
+    for (const data of messages) this.send({ action: 'sync', data });
   }
 
   /** What the document gathered while we could not write goes out once we can. */
@@ -174,17 +163,13 @@ export class MinutesStore {
     return !sealed && (this.view.moderator || (this.view.selfId !== null && writerIds.includes(this.view.selfId)));
   }
 
-  private handle(payload: unknown): void {
-    if ((payload as { message?: unknown }).message === 'error') {
-      const error = (payload as { error: SignalingErrorCode }).error;
-      this.set({ error });
-      // Our copy holds an edit the server did not take: start again from the server's document.
-      if (error === 'not_a_writer' || error === 'minutes_sealed' || error === 'minutes_invalid_update' || error === 'minutes_full') this.resetDoc();
-      return;
-    }
-    const parsed = MinutesMessage.safeParse(payload);
-    if (!parsed.success) return;
-    const message = parsed.data;
+  protected override refused({ error }: ErrorPayloadOf<typeof minutesProtocol>): void {
+    this.set({ error });
+    // Our copy holds an edit the server did not take: start again from the server's document.
+    if (error === 'not_a_writer' || error === 'minutes_sealed' || error === 'minutes_invalid_update' || error === 'minutes_full') this.resetDoc();
+  }
+
+  protected handle(message: MessageOf<typeof minutesProtocol>): void {
     switch (message.message) {
       case 'sync': {
         const decoder = decoding.createDecoder(fromBase64(message.data));
@@ -210,20 +195,4 @@ export class MinutesStore {
         return;
     }
   }
-
-  private set(change: Partial<MinutesView>): void {
-    this.view = { ...this.view, ...change };
-    for (const listener of this.listeners) listener();
-  }
-}
-
-const stores = new WeakMap<SignalingPort, MinutesStore>();
-
-export function minutesStoreFor(signaling: SignalingPort): MinutesStore {
-  let store = stores.get(signaling);
-  if (!store) {
-    store = new MinutesStore(signaling);
-    stores.set(signaling, store);
-  }
-  return store;
 }

@@ -2,6 +2,7 @@ import type { ModerationCommand, ParticipantPublic } from '@plenum/protocol';
 import { useEffect, useId, useRef, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfirmDialog } from '../../app/ConfirmDialog.tsx';
+import type { SlotProps } from '../feature.ts';
 import type { ModerationStore } from './moderationStore.ts';
 import './moderation.css';
 
@@ -118,6 +119,16 @@ export function RoomModeration({ store }: { store: ModerationStore }) {
   );
 }
 
+/** The moderator's sections of the participants panel: the waiting room, then the room's settings. */
+export function ModerationSections({ store }: SlotProps<ModerationStore>) {
+  return (
+    <>
+      <WaitingList store={store} />
+      <RoomModeration store={store} />
+    </>
+  );
+}
+
 /** A moderator's actions for one participant, behind a disclosure button in the participant's row. */
 export function ParticipantModeration({ store, row }: { store: ModerationStore; row: ModeratedRow }) {
   const { t } = useTranslation();
@@ -213,8 +224,9 @@ export function WaitingScreen({ onLeave }: { onLeave(): void }) {
 }
 
 /** Screen-reader announcements: moderators hear who arrives in the waiting room; everyone hears room-level changes. */
-export function ModerationAnnouncer({ store, moderator }: { store: ModerationStore; moderator: boolean }) {
+export function ModerationAnnouncer({ store, meeting }: SlotProps<ModerationStore>) {
   const { t } = useTranslation();
+  const { moderator } = meeting;
   const [lines, setLines] = useState<{ key: number; text: string }[]>([]);
   const counter = useRef(0);
   useEffect(() => {

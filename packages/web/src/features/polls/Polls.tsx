@@ -6,12 +6,14 @@ import {
   MIN_POLL_OPTIONS,
   type Poll,
   type PollResults,
-  type SignalingErrorCode,
+  type pollsProtocol,
 } from '@plenum/protocol';
 import { useEffect, useId, useRef, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { ErrorMessages, PanelProps, TextKey } from '../feature.ts';
 import { CloseIcon } from '../meeting/icons.tsx';
 import { formatDuration } from '../timer/timerStore.ts';
+import type { en } from './messages.ts';
 import type { PollsStore } from './pollsStore.ts';
 import './polls.css';
 
@@ -90,7 +92,7 @@ function useSecondsLeft(endsAt: string | undefined): string | null {
   return endsAt ? formatDuration(Math.ceil((Date.parse(endsAt) - Date.now()) / 1000) * 1000) : null;
 }
 
-const errorKey: Partial<Record<SignalingErrorCode, 'polls.errorVoted' | 'polls.errorClosed' | 'polls.errorOpen' | 'polls.errorChoice' | 'polls.errorForbidden'>> = {
+const errorKey: ErrorMessages<typeof pollsProtocol, TextKey<typeof en, 'polls'>> = {
   already_voted: 'polls.errorVoted',
   poll_not_open: 'polls.errorClosed',
   poll_already_open: 'polls.errorOpen',
@@ -225,8 +227,9 @@ function CreateForm({ store }: { store: PollsStore }) {
 }
 
 /** The polls side panel: the open poll (vote, live results), the last result, and for moderators create and close. */
-export function PollsPanel({ id, store, moderator, onClose }: { id: string; store: PollsStore; moderator: boolean; onClose(): void }) {
+export function PollsPanel({ id, store, meeting, onClose }: PanelProps<PollsStore>) {
   const { t } = useTranslation();
+  const { moderator } = meeting;
   const view = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const open = view.open;
   const left = useSecondsLeft(open?.poll.ends_at);

@@ -1,5 +1,6 @@
 import type { Poll } from '@plenum/protocol';
 import { describe, expect, it } from 'vitest';
+import { FeatureConnection } from '../../meeting/featureStore.ts';
 import { FakeSignaling } from '../../meeting/testing/fakeSignaling.ts';
 import { PollsStore, type PollsEvent } from './pollsStore.ts';
 
@@ -19,7 +20,7 @@ const poll: Poll = {
 describe('polls store', () => {
   it('follows a poll from start to result', () => {
     const signaling = new FakeSignaling({ namespace: 'polls' });
-    const store = new PollsStore(signaling);
+    const store = new FeatureConnection(signaling).storeOf(PollsStore);
     const events: PollsEvent['type'][] = [];
     store.onEvent((e) => events.push(e.type));
     signaling.join({ open: null, last: null });
@@ -37,7 +38,7 @@ describe('polls store', () => {
 
   it('takes "already voted" from the snapshot after a resume, and shows refusals', () => {
     const signaling = new FakeSignaling({ namespace: 'polls' });
-    const store = new PollsStore(signaling);
+    const store = new FeatureConnection(signaling).storeOf(PollsStore);
     signaling.join({ open: { poll: { ...poll, live: false }, voted: true, voters: 3 }, last: null });
     expect(store.getSnapshot().open).toEqual({ poll: { ...poll, live: false }, voted: true, voters: 3 });
     signaling.deliver({ message: 'error', error: 'already_voted', action: 'vote' });

@@ -1,5 +1,5 @@
-import { POLLS_NAMESPACE, PollsMessage, PollsSnapshot, type FinishedPoll, type JoinSuccess, type Poll, type PollResults, type SignalingErrorCode } from '@plenum/protocol';
-import type { SignalingClient } from '../../meeting/signalingClient.ts';
+import { pollsProtocol, type ErrorOf, type ErrorPayloadOf, type FinishedPoll, type MessageOf, type Poll, type PollResults, type SnapshotOf } from '@plenum/protocol';
+import { FeatureStore, type FeatureConnection } from '../../meeting/featureStore.ts';
 
 export interface OpenPollView {
   poll: Poll;
@@ -13,44 +13,20 @@ export interface PollsView {
   open: OpenPollView | null;
   last: FinishedPoll | null;
   /** The last refusal of one of this participant's commands. */
-  error: SignalingErrorCode | null;
+  error: ErrorOf<typeof pollsProtocol> | null;
 }
 
 export type PollsEvent = { type: 'opened'; poll: Poll } | { type: 'done'; finished: FinishedPoll } | { type: 'counted' };
 
-type SignalingPort = Pick<SignalingClient, 'state' | 'onState' | 'onMessage' | 'send'>;
-
 /** Polls as this participant sees them; join_success (also after a resume) replaces everything. */
-export class PollsStore {
-  private view: PollsView = { open: null, last: null, error: null };
-  private readonly listeners = new Set<() => void>();
-  private readonly eventListeners = new Set<(event: PollsEvent) => void>();
-
-  constructor(private readonly signaling: SignalingPort) {
-    signaling.onState((state) => {
-      if (state.status === 'joined') this.joined(state.join);
-    });
-    signaling.onMessage((envelope) => {
-      if (envelope.namespace === POLLS_NAMESPACE) this.handle(envelope.payload);
-    });
-    if (signaling.state.status === 'joined') this.joined(signaling.state.join);
-  }
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getSnapshot = (): PollsView => this.view;
-
-  onEvent(listener: (event: PollsEvent) => void): () => void {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
+export class PollsStore extends FeatureStore<typeof pollsProtocol, PollsView, PollsEvent> {
+  constructor(connection: FeatureConnection) {
+    super(connection, pollsProtocol, { open: null, last: null, error: null });
   }
 
   create(poll: { question: string; options: string[]; multiple: boolean; maxChoices?: number; live: boolean; durationSeconds?: number }): boolean {
     this.set({ error: null });
-    return this.signaling.send(POLLS_NAMESPACE, {
+    return this.send({
       action: 'create',
       question: poll.question,
       options: poll.options,
@@ -63,27 +39,22 @@ export class PollsStore {
 
   vote(pollId: string, choices: number[]): boolean {
     this.set({ error: null });
-    return this.signaling.send(POLLS_NAMESPACE, { action: 'vote', poll_id: pollId, choices });
+    return this.send({ action: 'vote', poll_id: pollId, choices });
   }
 
   close(pollId: string): boolean {
-    return this.signaling.send(POLLS_NAMESPACE, { action: 'close', poll_id: pollId });
+    return this.send({ action: 'close', poll_id: pollId });
   }
 
-  private joined(join: JoinSuccess): void {
-    const snapshot = PollsSnapshot.safeParse(join.modules[POLLS_NAMESPACE]);
-    if (!snapshot.success) return;
-    this.set({ open: snapshot.data.open, last: snapshot.data.last, error: null });
+  protected joined(snapshot: SnapshotOf<typeof pollsProtocol>): void {
+    this.set({ open: snapshot.open, last: snapshot.last, error: null });
   }
 
-  private handle(payload: unknown): void {
-    if ((payload as { message?: unknown }).message === 'error') {
-      this.set({ error: (payload as { error: SignalingErrorCode }).error });
-      return;
-    }
-    const parsed = PollsMessage.safeParse(payload);
-    if (!parsed.success) return;
-    const message = parsed.data;
+  protected override refused(error: ErrorPayloadOf<typeof pollsProtocol>): void {
+    this.set({ error: error.error });
+  }
+
+  protected handle(message: MessageOf<typeof pollsProtocol>): void {
     const open = this.view.open;
     switch (message.message) {
       case 'started':
@@ -108,25 +79,4 @@ export class PollsStore {
       }
     }
   }
-
-  private set(change: Partial<PollsView>): void {
-    this.view = { ...this.view, ...change };
-    for (const listener of this.listeners) listener();
-  }
-
-  private emit(event: PollsEvent): void {
-    for (const listener of this.eventListeners) listener(event);
-  }
-}
-
-const stores = new WeakMap<object, PollsStore>();
-
-/** One store per signaling connection, created on first use. */
-export function pollsStoreFor(signaling: SignalingPort): PollsStore {
-  let store = stores.get(signaling);
-  if (!store) {
-    store = new PollsStore(signaling);
-    stores.set(signaling, store);
-  }
-  return store;
 }

@@ -1,24 +1,27 @@
 import { SpeakerQueueStrategy } from '@plenum/protocol';
 import { useEffect, useId, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
-import { secondsLeft, type SpeakerQueueStore } from './speakerQueueStore.ts';
+import type { SlotProps } from '../feature.ts';
+import { secondsLeft, type SpeakerQueueStore, type SpeakerQueueView } from './speakerQueueStore.ts';
 import './speaker_queue.css';
-
-type Person = { id: string; name: string };
 
 function formatSeconds(total: number): string {
   return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
 }
 
-/** Ticks once a second while a limited turn runs; the end itself comes from the server. */
-function useServerNow(active: boolean, offsetMs: number): number {
-  const [now, setNow] = useState(() => Date.now() + offsetMs);
+/**
+ * The server's time, ticking once a second while a limited turn runs and read anew with every update of the
+ * queue (a new turn counts from its own start at once); the end itself comes from the server.
+ */
+function useServerNow(store: SpeakerQueueStore, state: SpeakerQueueView['state']): number {
+  const active = state?.current?.time_limit_seconds != null;
+  const [now, setNow] = useState(() => store.serverNow());
   useEffect(() => {
-    setNow(Date.now() + offsetMs);
+    setNow(store.serverNow());
     if (!active) return;
-    const timer = window.setInterval(() => setNow(Date.now() + offsetMs), 1000);
+    const timer = window.setInterval(() => setNow(store.serverNow()), 1000);
     return () => window.clearInterval(timer);
-  }, [active, offsetMs]);
+  }, [active, store, state]);
   return now;
 }
 
@@ -26,8 +29,9 @@ function useServerNow(active: boolean, offsetMs: number): number {
  * The floor: who speaks (with the time left), who waits, and the moderator's controls. Lives in the
  * participants panel next to the raised hands.
  */
-export function SpeakerQueue({ store, moderator, participants }: { store: SpeakerQueueStore; moderator: boolean; participants: readonly Person[] }) {
+export function SpeakerQueue({ store, meeting }: SlotProps<SpeakerQueueStore>) {
   const { t } = useTranslation();
+  const { moderator, people: participants } = meeting;
   const view = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const titleId = useId();
   const strategyId = useId();
@@ -35,8 +39,7 @@ export function SpeakerQueue({ store, moderator, participants }: { store: Speake
   const autoId = useId();
   const nominateId = useId();
   const state = view.state;
-  const limited = state?.current?.time_limit_seconds != null;
-  const now = useServerNow(limited, view.clockOffsetMs);
+  const now = useServerNow(store, state);
   const [limitInput, setLimitInput] = useState('');
   if (!state) return null;
 
@@ -204,11 +207,12 @@ export function SpeakerQueue({ store, moderator, participants }: { store: Speake
 }
 
 /** In the meeting's header, for everyone: who speaks and the time left, without opening a panel. */
-export function SpeakerBadge({ store, participants }: { store: SpeakerQueueStore; participants: readonly Person[] }) {
+export function SpeakerBadge({ store, meeting }: SlotProps<SpeakerQueueStore>) {
   const { t } = useTranslation();
+  const participants = meeting.people;
   const view = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const current = view.state?.current ?? null;
-  const now = useServerNow(current?.time_limit_seconds != null, view.clockOffsetMs);
+  const now = useServerNow(store, view.state);
   if (!current) return null;
   const name = participants.find((p) => p.id === current.participant_id)?.name ?? t('speakerQueue.unknown');
   const left = secondsLeft(view.state, now);

@@ -1,5 +1,6 @@
 import type { SpeakerQueueSnapshot } from '@plenum/protocol';
 import { describe, expect, it } from 'vitest';
+import { FeatureConnection } from '../../meeting/featureStore.ts';
 import { FakeSignaling } from '../../meeting/testing/fakeSignaling.ts';
 import { secondsLeft, SpeakerQueueStore } from './speakerQueueStore.ts';
 
@@ -24,13 +25,13 @@ function joinedSignaling(snapshot: SpeakerQueueSnapshot) {
 describe('speaker queue store', () => {
   it('takes the join snapshot, replaces it with every update and ignores other namespaces and junk', () => {
     const s = joinedSignaling({ ...base, list: [anna] });
-    const store = new SpeakerQueueStore(s);
+    const store = new FeatureConnection(s).storeOf(SpeakerQueueStore);
     expect(store.getSnapshot().state?.list).toEqual([anna]);
     const next = { ...base, current: { participant_id: anna, started_at: '2026-01-01T09:00:00.000Z', time_limit_seconds: 60 } };
     s.deliver({ message: 'updated', reason: 'moderator', state: next }, { timestamp: new Date(Date.now() + 5_000).toISOString() });
     expect(store.getSnapshot().state).toEqual(next);
-    // The server's clock runs 5 s ahead of this one.
-    expect(store.getSnapshot().clockOffsetMs).toBeGreaterThan(4_000);
+    // The server's clock runs 5 s ahead of this one: the connection's clock has learnt it from the envelope.
+    expect(store.serverNow() - Date.now()).toBeGreaterThan(4_000);
     s.deliver({ message: 'updated', state: base }, { namespace: 'hands', timestamp: new Date().toISOString() });
     s.deliver({ message: 'updated', state: { nope: 1 } }, { timestamp: new Date().toISOString() });
     expect(store.getSnapshot().state).toEqual(next);
@@ -38,7 +39,7 @@ describe('speaker queue store', () => {
 
   it('reorders the playlist with set_list and sends the other commands', () => {
     const s = joinedSignaling({ ...base, list: [anna, ben] });
-    const store = new SpeakerQueueStore(s);
+    const store = new FeatureConnection(s).storeOf(SpeakerQueueStore);
     expect(store.move(ben, -1)).toBe(true);
     expect(store.move(anna, -1)).toBe(false);
     store.configure({ time_limit_seconds: 120 });

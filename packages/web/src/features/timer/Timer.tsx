@@ -1,8 +1,9 @@
-import { MAX_TIMER_SECONDS, MAX_TIMER_TITLE_LENGTH, type SignalingErrorCode, type Timer } from '@plenum/protocol';
+import { MAX_TIMER_SECONDS, MAX_TIMER_TITLE_LENGTH, type Timer, type timerProtocol } from '@plenum/protocol';
 import { useEffect, useId, useRef, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { LocalMedia } from '../../meeting/localMedia.ts';
+import type { ErrorMessages, PanelProps, SlotProps, TextKey } from '../feature.ts';
 import { CloseIcon } from '../meeting/icons.tsx';
+import type { en } from './messages.ts';
 import { formatDuration, timerDisplayMs, type TimerStore } from './timerStore.ts';
 import './timer.css';
 
@@ -104,7 +105,7 @@ export function TimerBadge({ store }: { store: TimerStore }) {
   );
 }
 
-const errorKey: Partial<Record<SignalingErrorCode, 'timer.errorRunning' | 'timer.errorForbidden'>> = {
+const errorKey: ErrorMessages<typeof timerProtocol, TextKey<typeof en, 'timer'>> = {
   timer_already_running: 'timer.errorRunning',
   forbidden: 'timer.errorForbidden',
 };
@@ -187,8 +188,9 @@ function StartForm({ store }: { store: TimerStore }) {
 }
 
 /** The timer side panel: moderators start and stop, and see who is ready; everyone sees the running timer. */
-export function TimerPanel({ id, store, moderator, participants, onClose }: { id: string; store: TimerStore; moderator: boolean; participants: readonly { id: string; name: string }[]; onClose(): void }) {
+export function TimerPanel({ id, store, meeting, onClose }: PanelProps<TimerStore>) {
   const { t } = useTranslation();
+  const { moderator, people: participants } = meeting;
   const { view, shown } = useTimer(store);
   const name = useTimerName(view.timer);
   const timer = view.timer;
@@ -244,8 +246,9 @@ export function TimerPanel({ id, store, moderator, participants, onClose }: { id
  * one), camera and microphone go off on this device; "Back now" hides the view, and the person switches them
  * on again themselves — nothing is switched on behind anyone's back.
  */
-export function BreakOverlay({ store, local, moderator }: { store: TimerStore; local: LocalMedia; moderator: boolean }) {
+export function BreakOverlay({ store, meeting }: SlotProps<TimerStore>) {
   const { t } = useTranslation();
+  const { local, moderator } = meeting;
   const { view, shown } = useTimer(store);
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();

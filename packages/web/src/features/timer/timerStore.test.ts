@@ -1,5 +1,6 @@
 import type { Timer } from '@plenum/protocol';
 import { describe, expect, it } from 'vitest';
+import { FeatureConnection } from '../../meeting/featureStore.ts';
 import { FakeSignaling } from '../../meeting/testing/fakeSignaling.ts';
 import { TimerStore, formatDuration, timerDisplayMs, type TimerEvent } from './timerStore.ts';
 
@@ -21,7 +22,7 @@ describe('timer store', () => {
     const signaling = new FakeSignaling({ namespace: 'timer', selfId: SELF });
     // This device is 90 s behind the server.
     let deviceNow = Date.parse('2026-01-01T08:58:30.000Z');
-    const store = new TimerStore(signaling, () => deviceNow);
+    const store = new FeatureConnection(signaling, { now: () => deviceNow }).storeOf(TimerStore);
     signaling.join({ timer: null, server_time: '2026-01-01T09:00:00.000Z', ready: [] });
     signaling.deliver({ message: 'started', timer: { ...coffee, style: 'normal' } }, { timestamp: '2026-01-01T09:00:00.000Z' });
     const timer = store.getSnapshot().timer!;
@@ -35,7 +36,7 @@ describe('timer store', () => {
 
   it('announces a coffee break once, also across a resume, and remembers "Back now"', () => {
     const signaling = new FakeSignaling({ namespace: 'timer', selfId: SELF });
-    const store = new TimerStore(signaling);
+    const store = new FeatureConnection(signaling).storeOf(TimerStore);
     const events: TimerEvent['type'][] = [];
     store.onEvent((e) => events.push(e.type));
     signaling.join({ timer: coffee, server_time: '2026-01-01T09:01:00.000Z', ready: [] });
@@ -56,7 +57,7 @@ describe('timer store', () => {
 
   it('tracks ready states and sends the commands the server expects', () => {
     const signaling = new FakeSignaling({ namespace: 'timer', selfId: SELF });
-    const store = new TimerStore(signaling);
+    const store = new FeatureConnection(signaling).storeOf(TimerStore);
     signaling.join({ timer: coffee, server_time: '2026-01-01T09:01:00.000Z', ready: [] });
     store.setReady(true);
     signaling.deliver({ message: 'ready_status_updated', timer_id: '1', participant_id: SELF, ready: true }, { timestamp: '2026-01-01T09:01:00.000Z' });

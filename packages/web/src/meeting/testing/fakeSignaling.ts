@@ -1,4 +1,13 @@
-import { PROTOCOL_VERSION, type JoinSuccess, type ParticipantKind, type ParticipantRole, type ServerEnvelope } from '@plenum/protocol';
+import {
+  ClientEnvelope,
+  PROTOCOL_VERSION,
+  type AnyFeatureProtocol,
+  type CommandOf,
+  type JoinSuccess,
+  type ParticipantKind,
+  type ParticipantRole,
+  type ServerEnvelope,
+} from '@plenum/protocol';
 import type { ConnectionState } from '../signalingClient.ts';
 
 /** The fixed server time every delivered message carries unless a test says otherwise. */
@@ -30,10 +39,7 @@ export interface DeliverOptions {
 }
 
 /** A command a store sent, as the signaling client would have put it on the socket. */
-export interface SentCommand {
-  namespace: string;
-  payload: { action: string } & Record<string, unknown>;
-}
+export type SentCommand = ClientEnvelope;
 
 /**
  * Stands in for SignalingClient in the web stores' unit tests: it records what a store sends and lets the
@@ -73,8 +79,9 @@ export class FakeSignaling {
     return () => {};
   }
 
-  send(namespace: string, payload: { action: string } & Record<string, unknown>) {
-    this.sent.push({ namespace, payload });
+  send<P extends AnyFeatureProtocol>(protocol: P, command: CommandOf<P>) {
+    // Read back through the envelope's schema, as the server reads what is on the socket.
+    this.sent.push(ClientEnvelope.parse({ namespace: protocol.namespace, payload: command }));
     return true;
   }
 

@@ -1,4 +1,5 @@
 import { type Browser, type Page } from 'playwright-core';
+import { PROTOCOL_VERSION } from '@plenum/protocol';
 
 /**
  * A minimal media client for browser tests of the `media` module: signaling over the real WebSocket,
@@ -26,7 +27,7 @@ const CLIENT_SOURCE = String.raw`
       this.ws = ws;
       ws.onmessage = (ev) => this.onMessage(JSON.parse(ev.data));
       await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = () => reject(new Error('signaling socket failed')); });
-      this.send('control', { action: 'join', protocol_version: 1 });
+      this.send('control', { action: 'join', protocol_version: ${PROTOCOL_VERSION} });
       const joined = await this.waitFor((m) => m.namespace === 'control' && m.payload.message === 'join_success');
       return joined.payload;
     },

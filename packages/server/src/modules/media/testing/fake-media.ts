@@ -100,8 +100,12 @@ export class FakeMediaRoom implements MediaRoom {
     return [...this.pubs.values()].map((p) => ({ ...p }));
   }
 
+  /** updateSubscription calls per subscriber (coalescing is measured by them). */
+  readonly updateCalls = new Map<string, number>();
+
   async updateSubscription(participantId: string, publications: PublicationRef[]): Promise<SubscriptionOffer | null> {
     this.check();
+    this.updateCalls.set(participantId, (this.updateCalls.get(participantId) ?? 0) + 1);
     const sub = this.subs.get(participantId) ?? { awaiting: false, desired: [], streams: [] };
     this.subs.set(participantId, sub);
     sub.desired = publications.filter((p) => this.pubs.has(key(p)));

@@ -1,0 +1,22 @@
+import { registry } from '../features/registry.ts';
+import { de } from './de.ts';
+import { en, type AppCatalogue } from './en.ts';
+import type { Language } from './index.ts';
+
+type UnionToIntersection<U> = (U extends unknown ? (part: U) => void : never) extends (part: infer I) => void ? I : never;
+
+/** Every registered feature's texts: each adds its own top-level sections (`chat`, `legalVote`, …). */
+export type FeatureCatalogue = UnionToIntersection<(typeof registry)[number]['messages']['en']>;
+
+/** The whole catalogue `t` reads: the app's texts and every feature's, one level of sections deep. */
+export type Catalogue = { [Section in keyof (AppCatalogue & FeatureCatalogue)]: (AppCatalogue & FeatureCatalogue)[Section] };
+
+const app: Record<Language, AppCatalogue> = { en, de };
+
+/** One language's catalogue: the app's texts, then each feature's sections from the registry. */
+export function catalogueOf(lang: Language): Catalogue {
+  const sections: Record<string, unknown> = { ...app[lang] };
+  for (const feature of registry) Object.assign(sections, feature.messages[lang]);
+  // The loop adds exactly the sections FeatureCatalogue names (the catalogue test checks none overlap).
+  return sections as Catalogue;
+}
