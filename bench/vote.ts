@@ -366,7 +366,7 @@ async function main(): Promise<void> {
     console.log(`\n| | ballots (legal_vote/vote) | reference: room chat message | ratio |`);
     console.log('|---|---|---|---|');
     console.log(`| commands acknowledged | ${acked} of ${voterCount} | ${chatLatency.length} of ${voterCount} | |`);
-    console.log(`| accepted per second (first send → last ack) | ${f1(ballotsPerS)} | ${f1(chatPerS)} | ${f2(chatPerS / ballotsPerS)}× slower |`);
+    console.log(`| accepted per second (first send → last ack) | ${f1(ballotsPerS)} | ${f1(chatPerS)} | ${ballotsPerS >= chatPerS ? `${f2(ballotsPerS / chatPerS)}× faster` : `${f2(chatPerS / ballotsPerS)}× slower`} |`);
     console.log(`| ack latency p50 (ms) | ${f1(pct(ack, 50))} | ${f1(pct(chat, 50))} | ${f2(pct(ack, 50) / pct(chat, 50))}× |`);
     console.log(`| ack latency p99 (ms) | ${f1(pct(ack, 99))} | ${f1(pct(chat, 99))} | ${f2(pct(ack, 99) / pct(chat, 99))}× |`);
     console.log(`| server CPU over the phase (s) | ${f2(ballotWindow.serverCpuSeconds)} | ${f2(chatWindow.serverCpuSeconds)} | ${f2(ballotWindow.serverCpuSeconds / chatWindow.serverCpuSeconds)}× |`);

@@ -47,6 +47,7 @@ const PAGE_SOURCE = String.raw`
     /** mid → participant id, over every subscribe_offer so far. */
     midOwner: {},
     queue: Promise.resolve(),
+    subQueue: Promise.resolve(),
 
     async camera(width, height, frameRate) {
       this.local = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width, height, frameRate } });
@@ -68,14 +69,23 @@ const PAGE_SOURCE = String.raw`
       m.at = performance.now();
       this.received.push(m);
       const p = m.payload;
-      if (m.namespace === 'control' && p.message === 'join_success') this.run(() => this.publishAndSubscribe());
+      if (m.namespace === 'control' && p.message === 'join_success') {
+        // As the web client does: ask to receive at once, and publish beside it; neither waits for the other.
+        this.send('media', { action: 'subscribe' });
+        this.run(() => this.publish());
+      }
       if (m.namespace !== 'media') return;
       if (p.message === 'error') this.errors.push(p);
-      if (p.message === 'subscribe_offer') this.run(() => this.answer(p));
+      if (p.message === 'subscribe_offer') this.runSubscriber(() => this.answer(p));
     },
 
     run(task) {
       this.queue = this.queue.then(task).catch((e) => this.errors.push({ message: 'client', error: String(e) }));
+    },
+
+    /** The receiving connection's negotiations, one after the other, independent of publishing. */
+    runSubscriber(task) {
+      this.subQueue = this.subQueue.then(task).catch((e) => this.errors.push({ message: 'client', error: String(e) }));
     },
 
     waitFor(pred, timeoutMs) {
@@ -90,7 +100,7 @@ const PAGE_SOURCE = String.raw`
       })();
     },
 
-    async publishAndSubscribe() {
+    async publish() {
       this.send('media', { action: 'update_state', audio: true, video: true });
       const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
       this.pub = pc;
@@ -109,8 +119,6 @@ const PAGE_SOURCE = String.raw`
       this.marks.offerReady = performance.now() - this.t0;
       const before = this.received.length;
       this.send('media', { action: 'publish', source: 'camera', sdp: pc.localDescription.sdp });
-      // Receiving does not wait for sending: the server handles the two requests side by side (as the web client does).
-      this.send('media', { action: 'subscribe' });
       const answer = await this.waitFor((m, i) => i >= before && m.namespace === 'media' && (m.payload.message === 'publish_answer' || (m.payload.message === 'error' && m.payload.action === 'publish')), 20000);
       if (answer.payload.message === 'error') throw new Error('publish refused: ' + answer.payload.error);
       this.marks.publishAnswer = answer.at - this.t0;

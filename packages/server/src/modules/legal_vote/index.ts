@@ -151,6 +151,8 @@ const loggedDelegations = (state: LegalVoteState) =>
 
 const liveBallots = (open: OpenVote) => (open.info.kind === 'live_roll_call' ? { ballots: open.named.map((b) => ({ ...b, choices: [...b.choices] })) } : {});
 
+const nextEventLoopTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const storeCode = (err: unknown) => (err instanceof VoteStoreError ? err.code : null);
 
 /**
@@ -320,6 +322,16 @@ function hooks({ store, signingKey }: Deps): HooksOf<typeof legalVoteProtocol, L
   function flush(state: LegalVoteState, open: OpenVote): void {
     if (open.writing || open.queue.length === 0 || open.phase !== 'open') return;
     open.writing = true;
+    // One turn of the event loop first, so that every ballot already received joins this batch: a batch of
+    // one costs a whole transaction per ballot (bench/vote: ~6 ms each on PGlite, ~0.15 ms in batches of 100).
+    state.room.spawn(nextEventLoopTurn(), () => write(state, open));
+  }
+
+  function write(state: LegalVoteState, open: OpenVote): void {
+    if (open.phase !== 'open' || state.open !== open || open.queue.length === 0) {
+      open.writing = false;
+      return;
+    }
     const batch = open.queue.splice(0);
     const room = state.room;
     room.spawn(

@@ -60,6 +60,35 @@ describe.each(backends)('legal vote repository on %s', (backend) => {
     expect(verifyVoteExport(exp, key.publicKey.public_key)).toMatchObject({ ok: true, state: 'closed', events: accepted + 3, tally });
   });
 
+  it('batches: one transaction per batch; a voter twice in a batch or already voted is refused alone; concurrent batches stay exactly-once', { timeout: 240_000 }, async () => {
+    const { repo } = await setup();
+    for (const kind of ['roll_call', 'secret'] as const) {
+      const params = voteParams(kind, 30);
+      const voteId = params.vote.id;
+      await repo.create({ roomId: crypto.randomUUID(), params, at });
+      const ballot = (i: number) =>
+        kind === 'roll_call' ? { voterKey: `v${i}`, ballot: { voter_id: `v${i}`, display_name: `Voter ${i}`, choices: ['yes'], cast_by_proxy: null } } : { voterKey: `v${i}`, ballot: { choices: ['no'] } };
+      // v0 … v9, with v3 twice in the same batch.
+      const first = await repo.castBallots(voteId, [...Array.from({ length: 10 }, (_, i) => ballot(i)), ballot(3)], at);
+      expect(first.filter((o) => o.ok)).toHaveLength(10);
+      expect(first.filter((o) => !o.ok)).toEqual([{ ok: false, code: 'already_voted' }]);
+      // Three batches at once, overlapping each other and the first: v10 … v29 count once each.
+      const batches = [0, 5, 10].map((from) => Array.from({ length: 20 }, (_, n) => ballot(from + n)));
+      const outcomes = (await Promise.all(batches.map((b) => repo.castBallots(voteId, b, at)))).flat();
+      expect(outcomes.filter((o) => o.ok)).toHaveLength(20);
+      if (kind === 'roll_call') {
+        const seqs = [...first, ...outcomes].flatMap((o) => (o.ok ? [o.seq] : []));
+        expect(seqs.sort((a, b) => a! - b!)).toEqual(Array.from({ length: 30 }, (_, i) => i + 2));
+      } else {
+        expect([...first, ...outcomes].every((o) => !o.ok || o.seq === null)).toBe(true);
+      }
+      const { results } = await repo.close(voteId, 'chair', at, key);
+      expect(results.cast).toBe(30);
+      expect(verifyVoteExport((await loadExport(repo, voteId, key.publicKey))!, key.publicKey.public_key)).toMatchObject({ ok: true, state: 'closed', events: 33 });
+      await expect(code(repo.castBallots(voteId, [ballot(0)], at))).resolves.toBe('vote_closed');
+    }
+  });
+
   it('pseudonymous and secret ballots in the log carry no voter; the ballots table no time or order', { timeout: 240_000 }, async () => {
     const { repo, storage } = await setup();
     for (const kind of ['pseudonymous', 'secret'] as const) {

@@ -154,32 +154,54 @@ export class LegalVoteRepository {
    * VoteStoreError and writes nothing when the vote is not open.
    */
   async castBallots(voteId: string, ballots: readonly BallotToCast[], at: Date): Promise<CastOutcome[]> {
+    if (ballots.length === 0) return [];
     return this.db.transaction().execute(async (trx) => {
       // The kind decides the lock, taken once (upgrading a shared lock would deadlock two batches).
       const kind = await trx.selectFrom('legal_votes').select('kind').where('id', '=', voteId).executeTakeFirst();
       if (!kind) throw new VoteStoreError('vote_not_found');
       const named = isNamedKind(kind.kind);
-      await this.lockOpen(trx, voteId, named ? 'update' : 'share');
+      const row = await this.lockOpen(trx, voteId, named ? 'update' : 'share');
       const outcomes: CastOutcome[] = new Array<CastOutcome>(ballots.length);
+      // A few statements per batch, not per ballot: the whole batch's marks in one insert, its ballots in another.
+      const candidates: number[] = [];
+      const inBatch = new Set<string>();
       for (const i of shuffled(ballots.length)) {
-        const { voterKey, ballot } = ballots[i]!;
-        const inserted = await trx
-          .insertInto('legal_vote_ballots')
-          .values({ vote_id: voteId, voter_key: voterKey })
-          .onConflict((oc) => oc.columns(['vote_id', 'voter_key']).doNothing())
-          .returning('voter_key')
-          .executeTakeFirst();
-        if (!inserted) {
+        const key = ballots[i]!.voterKey;
+        if (inBatch.has(key)) {
           outcomes[i] = { ok: false, code: 'already_voted' };
           continue;
         }
-        if (named) {
-          const event = await this.append(trx, voteId, 'ballot', ballot as Record<string, unknown>, at);
-          outcomes[i] = { ok: true, seq: event.seq };
-        } else {
-          await trx.insertInto('legal_vote_urn').values({ id: randomUUID(), vote_id: voteId, content: JSON.stringify(ballot) }).execute();
-          outcomes[i] = { ok: true, seq: null };
+        inBatch.add(key);
+        candidates.push(i);
+      }
+      const marked = new Set<string>();
+      for (const chunk of chunks(candidates, ROWS_PER_INSERT)) {
+        const rows = await trx
+          .insertInto('legal_vote_ballots')
+          .values(chunk.map((i) => ({ vote_id: voteId, voter_key: ballots[i]!.voterKey })))
+          .onConflict((oc) => oc.columns(['vote_id', 'voter_key']).doNothing())
+          .returning('voter_key')
+          .execute();
+        for (const r of rows) marked.add(r.voter_key);
+      }
+      const accepted: number[] = [];
+      for (const i of candidates) {
+        if (marked.has(ballots[i]!.voterKey)) accepted.push(i);
+        else outcomes[i] = { ok: false, code: 'already_voted' };
+      }
+      if (named) {
+        const events = await this.appendAll(trx, voteId, row, accepted.map((i) => ({ type: 'ballot' as const, data: ballots[i]!.ballot as Record<string, unknown> })), at);
+        accepted.forEach((i, n) => (outcomes[i] = { ok: true, seq: events[n]!.seq }));
+      } else {
+        // Shuffled again, so the urn's insertion order is not the marks' order either.
+        const urn = shuffled(accepted.length).map((n) => accepted[n]!);
+        for (const chunk of chunks(urn, ROWS_PER_INSERT)) {
+          await trx
+            .insertInto('legal_vote_urn')
+            .values(chunk.map((i) => ({ id: randomUUID(), vote_id: voteId, content: JSON.stringify(ballots[i]!.ballot) })))
+            .execute();
         }
+        for (const i of accepted) outcomes[i] = { ok: true, seq: null };
       }
       return outcomes;
     });
@@ -198,7 +220,8 @@ export class LegalVoteRepository {
     if (rows.length === 0) return;
     const ballots = rows.map((r) => parse<Record<string, unknown>>(r.content)).map((b) => ({ b, key: canonicalize(b) ?? '' }));
     ballots.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
-    for (const { b } of ballots) await this.append(trx, voteId, 'ballot', b, at);
+    const head = await trx.selectFrom('legal_votes').select(['head_seq', 'head_hash']).where('id', '=', voteId).executeTakeFirstOrThrow();
+    await this.appendAll(trx, voteId, head, ballots.map(({ b }) => ({ type: 'ballot' as const, data: b })), at);
     await trx.deleteFrom('legal_vote_urn').where('vote_id', '=', voteId).execute();
   }
 
@@ -280,6 +303,30 @@ export class LegalVoteRepository {
     return row;
   }
 
+  /** Appends events in order after `head` (read under the row lock), in multi-row inserts, and moves the head once. */
+  private async appendAll(
+    trx: Transaction<Database>,
+    voteId: string,
+    head: { head_seq: number; head_hash: string },
+    entries: readonly { type: VoteEventType; data: Record<string, unknown> }[],
+    at: Date,
+  ): Promise<{ seq: number; hash: string }[]> {
+    if (entries.length === 0) return [];
+    let seq = head.head_seq;
+    let prev = head.head_hash;
+    const rows = entries.map(({ type, data }) => {
+      seq++;
+      const content: VoteEventContent = { vote_id: voteId, seq, type, at: at.toISOString(), data };
+      const hash = chainHash(prev, content);
+      const row = { vote_id: voteId, seq, type, content: JSON.stringify(content), prev_hash: prev, hash, signature: null, created_at: at };
+      prev = hash;
+      return row;
+    });
+    for (const chunk of chunks(rows, ROWS_PER_INSERT)) await trx.insertInto('legal_vote_events').values(chunk).execute();
+    await trx.updateTable('legal_votes').set({ head_seq: seq, head_hash: prev }).where('id', '=', voteId).execute();
+    return rows.map((r) => ({ seq: r.seq, hash: r.hash }));
+  }
+
   /** Appends the next event after the head read under the row lock, and moves the head. */
   private async append(trx: Transaction<Database>, voteId: string, type: VoteEventType, data: Record<string, unknown>, at: Date, signer?: VoteSigner): Promise<AppendedEvent> {
     const head = await trx.selectFrom('legal_votes').select(['head_seq', 'head_hash']).where('id', '=', voteId).executeTakeFirstOrThrow();
@@ -302,6 +349,15 @@ function parse<T>(value: unknown): T {
 }
 
 export { parse as parseJsonColumn };
+
+/** Rows per INSERT: well below PostgreSQL's 65,535 bind parameters for the widest row (8 columns). */
+const ROWS_PER_INSERT = 1000;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 /** 0 … n-1 in a random order (Fisher–Yates with the CSPRNG). */
 function shuffled(n: number): number[] {

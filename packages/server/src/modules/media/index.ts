@@ -102,13 +102,19 @@ function hooks(service: MediaService): HooksOf<typeof mediaProtocol, MediaState,
   const receivable = (state: MediaState, id: string, publications: readonly PublicationRef[]) =>
     publications.filter((p) => p.participantId !== id && state.room.groups.same(id, p.participantId));
 
-  /** Runs `op` after the participant's earlier media-server requests (whatever their outcome). */
-  const chain = <T>(state: MediaState, id: string, op: () => Promise<T>): Promise<T> => {
-    const run = (state.chains.get(id) ?? Promise.resolve()).then(op, op);
+  /**
+   * Runs `op` after the participant's earlier media-server requests of the same lane (whatever their
+   * outcome). Publishing and receiving are separate lanes (separate Janus handles), so a subscription never
+   * waits for the participant's own publish; leaving (`both`) waits for both.
+   */
+  const chain = <T>(state: MediaState, id: string, op: () => Promise<T>, lane: 'publisher' | 'subscriber' | 'both'): Promise<T> => {
+    const keys = lane === 'both' ? [`${id}:publisher`, `${id}:subscriber`] : [`${id}:${lane}`];
+    const before = Promise.all(keys.map((k) => state.chains.get(k) ?? Promise.resolve()));
+    const run = before.then(op, op);
     const tail = run.catch(() => undefined);
-    state.chains.set(id, tail);
+    for (const k of keys) state.chains.set(k, tail);
     void tail.then(() => {
-      if (state.chains.get(id) === tail) state.chains.delete(id);
+      for (const k of keys) if (state.chains.get(k) === tail) state.chains.delete(k);
     });
     return run;
   };
@@ -155,7 +161,7 @@ function hooks(service: MediaService): HooksOf<typeof mediaProtocol, MediaState,
     };
     state.room.spawn(
       // The wanted set is read when the request runs, so a burst of changes costs one update.
-      chain(state, id, () => (media.closed ? Promise.resolve(null) : media.updateSubscription(id, receivable(state, id, media.publications())))),
+      chain(state, id, () => (media.closed ? Promise.resolve(null) : media.updateSubscription(id, receivable(state, id, media.publications()))), 'subscriber'),
       (offer) => {
         if (offer && state.media === media && state.subscribers.has(id)) state.room.send(id, offerMessage(offer));
         done();
@@ -262,7 +268,7 @@ function hooks(service: MediaService): HooksOf<typeof mediaProtocol, MediaState,
     const media = state.media;
     if (!media || media.closed || !state.peers.get(id)?.publishing.has('camera')) return;
     state.room.spawn(
-      chain(state, id, () => media.muteAudio(id, 'camera', muted)),
+      chain(state, id, () => media.muteAudio(id, 'camera', muted), 'publisher'),
       undefined,
       (err) => state.room.logger.warn({ err, participantId: id, muted }, 'moderator mute at the media server failed'),
     );
@@ -347,7 +353,7 @@ function hooks(service: MediaService): HooksOf<typeof mediaProtocol, MediaState,
         return;
       }
       ctx.spawn(
-        chain(state, who.id, () => media.removeParticipant(who.id)),
+        chain(state, who.id, () => media.removeParticipant(who.id), 'both'),
         () => {
           if (published) updateAll(state);
         },
@@ -363,7 +369,7 @@ function hooks(service: MediaService): HooksOf<typeof mediaProtocol, MediaState,
             chain(state, who.id, async () => {
               const media = await ensureRoom(state);
               return { media, answer: await mediaCall(() => media.publish(who.id, cmd.source, cmd.sdp)) };
-            }),
+            }, 'publisher'),
             ({ media, answer }) => {
               if (state.media !== media || !ctx.room.participant(who.id)) {
                 if (ctx.room.participant(who.id)) ctx.room.sendError(who, 'media_unavailable', { action: 'publish' });
@@ -397,7 +403,7 @@ function hooks(service: MediaService): HooksOf<typeof mediaProtocol, MediaState,
               const media = state.media;
               if (!media || !state.peers.get(who.id)?.publishing.has(cmd.source)) throw refuse('media_not_found');
               await mediaCall(() => media.unpublish(who.id, cmd.source));
-            }),
+            }, 'publisher'),
             () => {
               publicationGone(state, who.id, cmd.source);
               updateAll(state);
@@ -430,7 +436,7 @@ function hooks(service: MediaService): HooksOf<typeof mediaProtocol, MediaState,
               const media = await ensureRoom(state);
               await mediaCall(() => media.resetSubscription(who.id));
               return { media, offer: await mediaCall(() => media.updateSubscription(who.id, receivable(state, who.id, media.publications()))) };
-            }),
+            }, 'subscriber'),
             ({ media, offer }) => {
               done();
               if (offer && state.media === media && state.subscribers.has(who.id)) ctx.send(who, offerMessage(offer));
@@ -447,7 +453,7 @@ function hooks(service: MediaService): HooksOf<typeof mediaProtocol, MediaState,
           const media = state.media;
           if (!media || !state.subscribers.has(who.id)) throw refuse('media_no_offer');
           ctx.spawn(
-            chain(state, who.id, () => mediaCall(() => media.answerSubscription(who.id, cmd.sdp), 'media_no_offer')),
+            chain(state, who.id, () => mediaCall(() => media.answerSubscription(who.id, cmd.sdp), 'media_no_offer'), 'subscriber'),
             (next) => {
               if (next && state.media === media) ctx.send(who, offerMessage(next));
             },
@@ -466,7 +472,7 @@ function hooks(service: MediaService): HooksOf<typeof mediaProtocol, MediaState,
           ctx.spawn(
             chain(state, who.id, async () => {
               for (const s of streams) await mediaCall(() => media.setVideoLayer(who.id, s.mid, layer));
-            }),
+            }, 'subscriber'),
             undefined,
             failed(ctx, who, 'tile_size'),
           );
@@ -480,7 +486,7 @@ function hooks(service: MediaService): HooksOf<typeof mediaProtocol, MediaState,
               const known = cmd.target === 'subscriber' ? state.subscribers.has(who.id) : !!state.peers.get(who.id)?.publishing.has(cmd.target);
               if (!media || !known) throw refuse('media_not_found');
               await mediaCall(() => media.trickle(who.id, cmd.target, cmd.candidate));
-            }),
+            }, cmd.target === 'subscriber' ? 'subscriber' : 'publisher'),
             undefined,
             failed(ctx, who, 'trickle'),
           );
