@@ -125,7 +125,12 @@ describe('minutes in the browser', () => {
     await editor(ben).click();
     await ben.keyboard.type('Forged line');
     await ben.keyboard.press('Enter');
-    await new Promise((r) => setTimeout(r, 500));
+    // A round trip through the room from Ben's connection: an edit he had sent before it would reach the
+    // chair before his raised hand does.
+    await control(ben, 'Raise hand').click();
+    await tile(chair, 'Ben Guest').getByRole('img', { name: 'Hand raised' }).waitFor();
+    await control(ben, 'Raise hand').click();
+    await expect.poll(() => tile(chair, 'Ben Guest').getByRole('img', { name: 'Hand raised' }).count()).toBe(0);
     const expected = ['Chair: the budget 2027 is on the table.', 'Writer: Anna Guest takes the minutes.'];
     expect(await paragraphs(ben)).toEqual(expected);
     expect(await paragraphs(chair)).toEqual(expected);

@@ -29,12 +29,16 @@ describe.each(['in-process', 'redis'] as const)('cluster (%s)', (kind) => {
     const [a, b] = await pair();
     const got: unknown[] = [];
     const unsubscribe = await b.bus.subscribe('room:1', (m) => got.push(m));
+    const barrier: unknown[] = [];
+    await b.bus.subscribe('room:barrier', (m) => barrier.push(m));
     await a.bus.publish('room:1', { message: 'hello', at: 1 });
     await a.bus.publish('room:2', { message: 'elsewhere' });
     await expect.poll(() => got, { timeout: 2000 }).toEqual([{ message: 'hello', at: 1 }]);
     await unsubscribe();
     await a.bus.publish('room:1', { message: 'late' });
-    await new Promise((r) => setTimeout(r, 100));
+    // Published after 'late' by the same publisher: once it arrived, 'late' would have too.
+    await a.bus.publish('room:barrier', { message: 'after' });
+    await expect.poll(() => barrier, { timeout: 2000 }).toEqual([{ message: 'after' }]);
     expect(got).toHaveLength(1);
   });
 

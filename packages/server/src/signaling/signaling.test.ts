@@ -69,6 +69,17 @@ class Client {
     }
   }
 
+  /**
+   * A round trip through the room's queue: an action the chat feature does not have, which the room answers
+   * at once (`unknown_action` on `chat`). When its answer is
+   * back, everything the room sent this connection before it has arrived — so absence can be asserted.
+   */
+  async roundTrip(): Promise<void> {
+    const before = this.all('chat', 'error').length;
+    this.send('chat', { action: 'round_trip_barrier' });
+    await this.next('chat', 'error', () => this.all('chat', 'error').length > before);
+  }
+
   /** Waits for errors until `count` arrived. */
   async errors(count: number, namespace = 'control'): Promise<string[]> {
     await this.next(namespace, 'error', () => this.all(namespace, 'error').length >= count);
@@ -76,7 +87,6 @@ class Client {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('signaling over real WebSockets', () => {
   let server: TestServer;
@@ -205,7 +215,7 @@ describe('signaling over real WebSockets', () => {
       'invalid_command',
     ]);
     // Nothing changed for the chair: no update, no left, still connected and served.
-    await sleep(50);
+    await chair.roundTrip();
     expect(chair.all('control', 'update')).toEqual([]);
     expect(chair.all('control', 'left')).toEqual([]);
     attacker.send('control', { action: 'update_display_name', display_name: 'Mallory M.' });
@@ -242,7 +252,7 @@ describe('signaling over real WebSockets', () => {
     const resumed = await m2.join();
     expect(resumed).toMatchObject({ id: mJoin.id, resumed: true });
     await chair.next('control', 'update', (p) => (p.participant as { id: string; connection: string }).id === mJoin.id && (p.participant as { connection: string }).connection === 'connected');
-    await sleep(100);
+    await chair.roundTrip();
     expect(chair.all('control', 'left')).toEqual([]);
     expect(chair.all('control', 'joined')).toHaveLength(1);
 
@@ -301,8 +311,8 @@ describe('signaling over real WebSockets', () => {
     const closed = await silent.closed;
     expect(closed.code).toBe(1006);
     await chair.next('control', 'update', (p) => (p.participant as { id: string }).id === silentJoin.id && (p.participant as { connection: string }).connection === 'disconnected');
-    // The chair answers pings (ws does by default) and stays.
-    await sleep(400);
+    // The chair answers pings (ws does by default) and stays, and is still served.
+    await chair.roundTrip();
     expect(chair.ws.readyState).toBe(WebSocket.OPEN);
     chair.ws.close();
   });

@@ -107,8 +107,13 @@ describe.each(backends)('minutes over a running server on %s', (backend) => {
     const e = encoding.createEncoder();
     syncProtocol.writeUpdate(e, Y.mergeUpdates(update));
     first.send({ action: 'sync', data: Buffer.from(encoding.toUint8Array(e)).toString('base64') });
+    // A sync step 1 after it: its answer (step 2) comes back only after the room applied the update.
+    const answered = first.received.filter((m) => m.namespace === 'minutes' && m.payload.message === 'sync').length;
+    const step1 = encoding.createEncoder();
+    syncProtocol.writeSyncStep1(step1, new Y.Doc());
+    first.send({ action: 'sync', data: Buffer.from(encoding.toUint8Array(step1)).toString('base64') });
+    await expect.poll(() => first.received.filter((m) => m.namespace === 'minutes' && m.payload.message === 'sync').length, { timeout: 10_000 }).toBeGreaterThan(answered);
     // The server stops right away (before the save debounce ran out): the shutdown flush keeps the text.
-    await new Promise((r) => setTimeout(r, 200));
     first.ws.close();
     await server.close();
     await start();
