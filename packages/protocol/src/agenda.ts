@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLine, text } from './text.ts';
 import { defineProtocol } from './feature.ts';
 
 /**
@@ -91,7 +92,7 @@ export function computeQuorum(roster: readonly RosterMember[], presentMemberIds:
 
 // ── REST ───────────────────────────────────────────────────────────────────────
 
-const Name = z.string().trim().min(1).max(120);
+const Name = singleLine(120);
 
 /**
  * One member as the owner writes it. `id` keeps an existing member (and lets a deputy name a member that is
@@ -147,7 +148,7 @@ export const AgendaItem = z
 export type AgendaItem = z.infer<typeof AgendaItem>;
 
 /** Blank texts are stored as null. */
-const OptionalText = z.string().max(MAX_AGENDA_TEXT_LENGTH).nullable().optional();
+const OptionalText = text({ max: MAX_AGENDA_TEXT_LENGTH, min: 0, multiline: true }).nullable().optional();
 
 /** null for a missing or blank text, else the text. */
 export const blankToNull = (v: string | null | undefined): string | null => (v == null || v.trim() === '' ? null : v);
@@ -155,7 +156,7 @@ export const blankToNull = (v: string | null | undefined): string | null => (v =
 export const AgendaItemInput = z
   .object({
     id: z.uuid().optional(),
-    title: z.string().trim().min(1).max(MAX_AGENDA_TITLE_LENGTH),
+    title: singleLine(MAX_AGENDA_TITLE_LENGTH),
     description: OptionalText,
     public: z.boolean().default(true),
     motion: OptionalText,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLine, text } from './text.ts';
 import { defineProtocol } from './feature.ts';
 
 /**
@@ -36,7 +37,7 @@ export const BreakoutStart = z
   .object({
     action: z.literal('start'),
     rooms: z
-      .array(z.object({ name: z.string().trim().min(1).max(MAX_BREAKOUT_ROOM_NAME_LENGTH) }).strict())
+      .array(z.object({ name: singleLine(MAX_BREAKOUT_ROOM_NAME_LENGTH) }).strict())
       .min(1)
       .max(MAX_BREAKOUT_ROOMS),
     distribution: BreakoutDistribution,
@@ -59,7 +60,7 @@ export const BreakoutStart = z
 export const BreakoutMove = z.object({ action: z.literal('move'), participant_id: z.uuid(), room_id: RoomId.nullable() }).strict();
 /** Moderators only: one message to everyone, in every room. */
 export const BreakoutBroadcast = z
-  .object({ action: z.literal('broadcast'), text: z.string().trim().min(1).max(MAX_BREAKOUT_MESSAGE_LENGTH) })
+  .object({ action: z.literal('broadcast'), text: text({ max: MAX_BREAKOUT_MESSAGE_LENGTH, multiline: true, trim: true }) })
   .strict();
 /** Moderators only: everyone returns to the main room now. */
 export const BreakoutStop = z.object({ action: z.literal('stop') }).strict();

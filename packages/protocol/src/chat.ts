@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 import { defineProtocol } from './feature.ts';
 
 /**
@@ -30,8 +31,8 @@ export type ChatTarget = z.infer<typeof ChatTarget>;
 export const ChatSendMessage = z
   .object({
     action: z.literal('send_message'),
-    // Stored as given; only a message with no visible character at all is refused.
-    text: z.string().max(MAX_CHAT_MESSAGE_LENGTH).regex(/\S/, 'empty message'),
+    // Stored as given (NFC, no control characters but LF and TAB); a message with no visible character at all is refused.
+    text: text({ max: MAX_CHAT_MESSAGE_LENGTH, min: 0, multiline: true }).regex(/\S/, 'empty message'),
     to: ChatTarget,
   })
   .strict();

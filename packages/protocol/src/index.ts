@@ -1,5 +1,6 @@
 export * from './control.ts';
 export * from './errors.ts';
+export * from './text.ts';
 export * from './rooms.ts';
 export * from './session.ts';
 export * from './signaling.ts';

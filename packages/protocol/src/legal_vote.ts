@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLine, text } from './text.ts';
 import { defineProtocol } from './feature.ts';
 
 /**
@@ -33,14 +34,8 @@ export const MAX_ISSUE_LENGTH = 2000;
 export const MAX_CANCEL_REASON_LENGTH = 500;
 export const MAX_ELIGIBLE_PARTICIPANTS = 1000;
 
-/** Free text that goes into the vote's log (jsonb in PostgreSQL cannot hold U+0000). */
-const LogText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .refine((v) => !v.includes('\u0000'), { message: 'must not contain U+0000' });
+/** Multi-line free text that goes into the vote's log (a reason, a report), trimmed like the single-line texts. */
+const LogText = (max: number) => text({ max, multiline: true, trim: true });
 
 export const LegalVoteKind = z.enum(['roll_call', 'live_roll_call', 'pseudonymous', 'secret']);
 export type LegalVoteKind = z.infer<typeof LegalVoteKind>;
@@ -58,7 +53,7 @@ export const LegalVoteOptionsInput = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('candidates'),
-      candidates: z.array(LogText(MAX_CANDIDATE_LENGTH)).min(1).max(MAX_CANDIDATES),
+      candidates: z.array(singleLine(MAX_CANDIDATE_LENGTH)).min(1).max(MAX_CANDIDATES),
       max_choices: z.number().int().min(1).max(MAX_CANDIDATES).default(1),
       abstain: z.boolean().default(true),
     })
@@ -80,7 +75,7 @@ export type LegalVoteOptionsInput = z.input<typeof LegalVoteOptionsInput>;
 export const LegalVoteStart = z
   .object({
     action: z.literal('start'),
-    title: LogText(MAX_VOTE_TITLE_LENGTH),
+    title: singleLine(MAX_VOTE_TITLE_LENGTH),
     agenda_item_id: z.uuid().optional(),
     kind: LegalVoteKind,
     options: LegalVoteOptionsInput,
@@ -111,7 +106,7 @@ export type LegalVoteVote = z.input<typeof LegalVoteVote>;
 export const LegalVoteStop = z.object({ action: z.literal('stop'), vote_id: z.uuid() }).strict();
 /** Chair only: ends the open vote without a result; the reason is recorded and the closing event signed. */
 export const LegalVoteCancel = z
-  .object({ action: z.literal('cancel'), vote_id: z.uuid(), reason: LogText(MAX_CANCEL_REASON_LENGTH) })
+  .object({ action: z.literal('cancel'), vote_id: z.uuid(), reason: singleLine(MAX_CANCEL_REASON_LENGTH) })
   .strict();
 /** Anyone in the room, while the vote is open: a complaint about it (e.g. "I could not vote"), recorded in the vote's log (afterwards `vote_closed`: the log is sealed). */
 export const LegalVoteReportIssue = z

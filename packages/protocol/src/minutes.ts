@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLine } from './text.ts';
 import { defineProtocol } from './feature.ts';
 
 /**
@@ -56,7 +57,7 @@ export const MinutesInsert = z
   .strict();
 /** Chair only: seals the document as the next version. */
 export const MinutesSeal = z
-  .object({ action: z.literal('seal'), title: z.string().trim().min(1).max(MAX_MINUTES_TITLE_LENGTH).optional(), lang: MinutesLanguage.optional() })
+  .object({ action: z.literal('seal'), title: singleLine(MAX_MINUTES_TITLE_LENGTH).optional(), lang: MinutesLanguage.optional() })
   .strict();
 /** Chair only: reopens sealed minutes for an amendment (the next seal is a new version). */
 export const MinutesAmend = z.object({ action: z.literal('amend') }).strict();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLine } from './text.ts';
 import { defineProtocol } from './feature.ts';
 
 /**
@@ -25,8 +26,8 @@ export type PollChoice = z.infer<typeof PollChoice>;
 export const PollsCreate = z
   .object({
     action: z.literal('create'),
-    question: z.string().trim().min(1).max(MAX_POLL_QUESTION_LENGTH),
-    options: z.array(z.string().trim().min(1).max(MAX_POLL_OPTION_LENGTH)).min(MIN_POLL_OPTIONS).max(MAX_POLL_OPTIONS),
+    question: singleLine(MAX_POLL_QUESTION_LENGTH),
+    options: z.array(singleLine(MAX_POLL_OPTION_LENGTH)).min(MIN_POLL_OPTIONS).max(MAX_POLL_OPTIONS),
     choice: PollChoice,
     max_choices: z.number().int().min(1).max(MAX_POLL_OPTIONS).optional(),
     live: z.boolean(),

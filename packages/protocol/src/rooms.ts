@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { singleLine } from './text.ts';
 
-const RoomName = z.string().trim().min(1).max(120);
+const RoomName = singleLine(120);
 /** Room passwords are typed by people (and phone callers) — keep them short but not trivial. */
 const RoomPassword = z.string().min(4).max(128);
 
@@ -52,7 +53,7 @@ export const InviteCreate = z
   .object({
     expires_at: z.iso.datetime({ offset: true }).nullable().optional().describe('null: never expires'),
     password: z.string().min(4).max(128).nullable().optional(),
-    label: z.string().trim().max(120).optional(),
+    label: singleLine(120, 0).optional(),
   })
   .strict()
   .meta({ id: 'InviteCreate' });
@@ -91,7 +92,7 @@ export const InviteVerifyResponse = z
   })
   .meta({ id: 'InviteVerifyResponse' });
 
-export const DisplayName = z.string().trim().min(1).max(80);
+export const DisplayName = singleLine(80);
 
 export const StartRequest = z
   .object({

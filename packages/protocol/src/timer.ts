@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLine } from './text.ts';
 import { defineProtocol } from './feature.ts';
 
 /**
@@ -27,7 +28,7 @@ export const TimerStart = z
     action: z.literal('start'),
     kind: TimerKind,
     duration_seconds: z.number().int().min(1).max(MAX_TIMER_SECONDS).optional(),
-    title: z.string().trim().min(1).max(MAX_TIMER_TITLE_LENGTH).optional(),
+    title: singleLine(MAX_TIMER_TITLE_LENGTH).optional(),
     style: TimerStyle.default('normal'),
     ready_check: z.boolean().default(false),
   })

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { text } from '@plenum/protocol';
 import { z } from 'zod';
 import type { Db } from '../storage/database.ts';
 import type { LocalAccount } from '../storage/schema.ts';
@@ -15,7 +16,7 @@ export const Username = z
 
 export const NewLocalAccount = z.object({
   username: Username,
-  displayName: z.string().trim().min(1, 'the display name must not be empty').max(200),
+  displayName: text({ max: 200, min: 0 }).min(1, 'the display name must not be empty'),
   password: z.string().min(10, 'the password must have at least 10 characters').max(1024),
   email: z.email().nullable().default(null),
   isAdmin: z.boolean().default(false),

@@ -41,4 +41,14 @@ describe('claim mapping', () => {
     expect(identityFromClaims('i', { sub: 's' }, map)).toMatchObject({ displayName: 's', email: null });
     expect(() => identityFromClaims('i', { name: 'no sub' }, map)).toThrow();
   });
+
+  it('cleans names from the provider (control, bidi, NFC), refuses a subject and drops an e-mail with control characters', () => {
+    const map = { rolesClaim: 'roles', adminRole: 'plenum-admin' };
+    expect(identityFromClaims('i', { sub: 's', name: 'Eve\u0000 \u202EAdmin\u202C\nBerg', email: 'e@x' }, map)).toMatchObject({ displayName: 'Eve Admin Berg', email: 'e@x' });
+    expect(identityFromClaims('i', { sub: 's', given_name: 'Ame\u0301lie', family_name: '\u0085' }, map).displayName).toBe('Am\u00e9lie');
+    // Nothing printable left: the next candidate.
+    expect(identityFromClaims('i', { sub: 's', name: '\u0000\u202E', preferred_username: 'eve' }, map).displayName).toBe('eve');
+    expect(identityFromClaims('i', { sub: 's', name: 'Eve', email: 'e\u0000@x' }, map).email).toBeNull();
+    expect(() => identityFromClaims('i', { sub: 's\u0000', name: 'Eve' }, map)).toThrow(/control character/);
+  });
 });

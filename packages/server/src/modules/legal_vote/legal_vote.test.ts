@@ -318,7 +318,7 @@ describe('legal_vote module', () => {
     const a = await t.join({ displayName: 'Anna' });
     await a.send(legalVoteFeature, start());
     expect(errors(a)).toEqual(['forbidden']);
-    expect(msgs(chair)).toEqual([]);
+    expect(chair.messages(legalVoteFeature)).toEqual([]);
     expect(await repo.listVotes(t.roomId)).toEqual([]);
 
     await chair.send(legalVoteFeature, start({ auto_close: false }));
@@ -521,5 +521,34 @@ describe('legal_vote module', () => {
     expect(snapshotOf(a).open?.ballots).toBeUndefined();
     const late = await t.join({ displayName: 'Late' });
     expect(snapshotOf(late)).toMatchObject({ open: { vote: { id: voteId }, cast: 1, eligible: [{}, {}], you: { eligible: false, voter_id: null, proxy_for: [], voted: [] } }, last: null, delegations: [] });
+  });
+});
+
+describe('legal_vote: human text (audit finding 4, issue #11)', () => {
+  it('a title, candidate, reason or report with a control or bidi character is invalid_command; no vote starts, the log is unchanged', async () => {
+    const { t } = setup();
+    const chair = await t.join({ role: 'moderator', displayName: 'Chair' });
+    const a = await t.join({ displayName: 'Anna' });
+    const refusedStarts: LegalVoteStart[] = [
+      start({ title: 'Motion\u0000' }),
+      start({ title: 'Motion \u202Eowt' }),
+      start({ title: 'Motion\u0085' }),
+      start({ options: { type: 'candidates', candidates: ['Anna', 'Ben\u2066'] } }),
+    ];
+    for (const cmd of refusedStarts) await chair.send(legalVoteFeature, cmd);
+    expect(chair.errors(legalVoteFeature).map((e) => [e.error, e.issues?.[0]?.message])).toEqual(refusedStarts.map(() => ['invalid_command', expect.stringMatching(/^must not contain /)]));
+    expect(msgs(a, 'started')).toEqual([]);
+    expect(await repo.listVotes(t.roomId)).toEqual([]);
+
+    await chair.send(legalVoteFeature, start({ title: 'Motion 1: Re\u0301sume\u0301' }));
+    const voteId = voteIdOf(chair);
+    expect((msgs(a, 'started')[0] as { vote: { title: string } }).vote.title).toBe('Motion 1: R\u00e9sum\u00e9');
+    chair.clear();
+    await a.send(legalVoteFeature, { action: 'report_issue', vote_id: voteId, text: 'no\u0000sound' });
+    await chair.send(legalVoteFeature, { action: 'cancel', vote_id: voteId, reason: 'why\u202E' });
+    expect(errors(a)).toEqual(['invalid_command']);
+    expect(errors(chair)).toEqual(['invalid_command']);
+    expect(chair.messages(legalVoteFeature)).toEqual([]);
+    expect(snapshotOf(await t.join({ displayName: 'Late' })).open?.vote.id).toBe(voteId);
   });
 });

@@ -1,4 +1,4 @@
-import { DisplayName, InviteCode, InviteVerifyResponse, StartResponse } from '@plenum/protocol';
+import { DisplayName, forbiddenCharacter, InviteCode, InviteVerifyResponse, StartResponse } from '@plenum/protocol';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router-dom';
@@ -11,7 +11,7 @@ import { formatDateTime } from '../../i18n/index.ts';
 import { grantEntry } from '../rooms/joinStore.ts';
 
 type Verified = z.infer<typeof InviteVerifyResponse>;
-type GuestErrorKey = 'invite.errorNameRequired' | 'invite.errorNameTooLong' | 'invite.errorPasswordRequired' | 'errors.PLENUM_ERR_WRONG_PASSWORD';
+type GuestErrorKey = 'invite.errorNameRequired' | 'invite.errorNameTooLong' | 'invite.errorNameCharacters' | 'invite.errorPasswordRequired' | 'errors.PLENUM_ERR_WRONG_PASSWORD';
 /** Why an invite cannot be used; each has its own explanation. */
 type Unusable = 'not_found' | 'expired' | 'revoked' | 'failed';
 type VerifyState = { status: 'checking' } | { status: 'ok'; invite: Verified } | { status: 'unusable'; reason: Unusable; error?: unknown };
@@ -102,7 +102,7 @@ function GuestJoinForm({ code, invite, onUnusable }: { code: string; invite: Ver
     setFormError(null);
     const found: { name?: GuestErrorKey; password?: GuestErrorKey } = {};
     const parsedName = DisplayName.safeParse(name);
-    if (!parsedName.success) found.name = name.trim() ? 'invite.errorNameTooLong' : 'invite.errorNameRequired';
+    if (!parsedName.success) found.name = !name.trim() ? 'invite.errorNameRequired' : forbiddenCharacter(name) !== undefined ? 'invite.errorNameCharacters' : 'invite.errorNameTooLong';
     if (invite.password_required && !password) found.password = 'invite.errorPasswordRequired';
     setErrors(found);
     if (found.name) return nameRef.current?.focus();

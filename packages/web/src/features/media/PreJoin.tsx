@@ -1,4 +1,4 @@
-import { DisplayName } from '@plenum/protocol';
+import { DisplayName, forbiddenCharacter } from '@plenum/protocol';
 import { useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { EnterIcon } from '../../app/icons.tsx';
@@ -30,7 +30,7 @@ export function PreJoin({ roomName, local, guest, initialName, needsPassword, on
   const snapshot = useLocalMedia(local);
   const [name, setName] = useState(initialName);
   const [password, setPassword] = useState('');
-  const [nameError, setNameError] = useState<'prejoin.errorNameRequired' | 'prejoin.errorNameTooLong' | null>(null);
+  const [nameError, setNameError] = useState<'prejoin.errorNameRequired' | 'prejoin.errorNameTooLong' | 'prejoin.errorNameCharacters' | null>(null);
   const [joinError, setJoinError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const nameRef = useRef<HTMLInputElement>(null);
@@ -46,7 +46,7 @@ export function PreJoin({ roomName, local, guest, initialName, needsPassword, on
     setJoinError(null);
     const parsed = DisplayName.safeParse(name);
     if (guest && !parsed.success) {
-      setNameError(name.trim() ? 'prejoin.errorNameTooLong' : 'prejoin.errorNameRequired');
+      setNameError(!name.trim() ? 'prejoin.errorNameRequired' : forbiddenCharacter(name) !== undefined ? 'prejoin.errorNameCharacters' : 'prejoin.errorNameTooLong');
       nameRef.current?.focus();
       return;
     }
