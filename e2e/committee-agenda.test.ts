@@ -8,6 +8,7 @@
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebIfStale, launchChromium } from '../packages/server/src/testing/browsers.ts';
+import { CommitteeRepository } from '../packages/server/src/modules/agenda/storage.ts';
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
 import { expectAccessible } from './support/a11y.ts';
 import { shoot } from './support/screenshots.ts';
@@ -90,7 +91,9 @@ describe('committee roster, agenda and quorum in the browser', () => {
     await page.getByText('Personal invite for Bernd Citizen created.', { exact: false }).waitFor();
     await page.getByRole('button', { name: 'Save roster' }).click();
     await page.getByText('Roster saved.').waitFor();
-    await row(page, 'Member 2: Alice Member').getByText('Linked account: Alice Member · alice@example.org').waitFor();
+    // The editor sees what it wrote (the address), never whether or whose account it is.
+    await row(page, 'Member 2: Alice Member').getByText('Whoever signs in with this address is recognised as this member in the meeting.').waitFor();
+    expect(await row(page, 'Member 2: Alice Member').getByLabel('Account e-mail (optional)').inputValue()).toBe('alice@example.org');
 
     const items: [string, { motion?: string; public?: boolean }][] = [
       ['Opening', {}],
@@ -119,11 +122,14 @@ describe('committee roster, agenda and quorum in the browser', () => {
 
     // What was saved, through the API.
     const roster = await (await fetch(`${server.url}/v1/rooms/${roomId}/roster`, { headers: { cookie: owner.cookie } })).json();
-    expect(roster.members.map((m: { display_name: string; user_id: string | null }) => [m.display_name, m.user_id])).toEqual([
-      ['Clara Chair', owner.userId],
-      ['Alice Member', alice.userId],
-      ['Bernd Citizen', null],
+    expect(roster.members.map((m: { display_name: string; user_id: string | null; user_email: string | null }) => [m.display_name, m.user_email, m.user_id])).toEqual([
+      ['Clara Chair', 'clara@example.org', null],
+      ['Alice Member', 'alice@example.org', null],
+      ['Bernd Citizen', null, null],
     ]);
+    expect(JSON.stringify(roster)).not.toContain(alice.userId);
+    // The accounts behind the addresses, as the meeting sees them.
+    expect((await new CommitteeRepository(db).listRoster(roomId)).map((m) => m.user_id)).toEqual([owner.userId, alice.userId, null]);
     berndInvite = roster.members[2].invite_code;
     expect(berndInvite).toMatch(/^[A-Za-z0-9_-]{22}$/);
     const agenda = await (await fetch(`${server.url}/v1/rooms/${roomId}/agenda`, { headers: { cookie: owner.cookie } })).json();

@@ -106,10 +106,13 @@ describe('legal votes in the browser', () => {
     const ninaUser = await server.loginAs('user', 'Nina Member');
     const roomId = (await server.api<{ id: string }>('POST', '/v1/rooms', { name: 'Council' }, owner)).id;
     const ginaInvite = (await server.api<{ code: string }>('POST', `/v1/rooms/${roomId}/invites`, { label: 'Gina' }, owner)).code;
+    // Other people's accounts are linked by e-mail address (by id only one's own).
+    await server.services.storage.db.updateTable('users').set({ email: 'max@example.org' }).where('id', '=', maxUser.userId).execute();
+    await server.services.storage.db.updateTable('users').set({ email: 'nina@example.org' }).where('id', '=', ninaUser.userId).execute();
     await server.api('PUT', `/v1/rooms/${roomId}/roster`, {
       members: [
-        { display_name: 'Max Member', user_id: maxUser.userId, role: 'member', voting: true },
-        { display_name: 'Nina Member', user_id: ninaUser.userId, role: 'member', voting: true },
+        { display_name: 'Max Member', user_email: 'max@example.org', role: 'member', voting: true },
+        { display_name: 'Nina Member', user_email: 'nina@example.org', role: 'member', voting: true },
         { display_name: 'Gina Guest', invite_code: ginaInvite, role: 'member', voting: true },
       ],
     }, owner);

@@ -46,10 +46,13 @@ describe('main.ts', () => {
 
   it('starts the embedded default (PGlite + private Janus), becomes ready, and stops cleanly on SIGTERM', { timeout: 120_000 }, async () => {
     const admin = 'Sehr-geheimes-Passwort-1';
-    const { proc, listening, exited, lines } = startMain({ JANUS_RTP_PORTS: '43000-43099', ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: admin });
+    const metricsToken = 'process-test-metrics-token';
+    const { proc, listening, exited, lines } = startMain({ JANUS_RTP_PORTS: '43000-43099', ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: admin, METRICS_TOKEN: metricsToken });
     const url = await listening;
-    const ready = await (await fetch(`${url}/ready`)).json();
+    const ready = await (await fetch(`${url}/ready`, { headers: { authorization: `Bearer ${metricsToken}` } })).json();
     expect(ready).toMatchObject({ status: 'ready', database: 'pglite', cluster: 'in-process', media: { mode: 'janus' } });
+    // Anonymous callers (load balancers) learn only that it is ready, never the internal Janus URL.
+    expect(await (await fetch(`${url}/ready`)).json()).toEqual({ status: 'ready' });
     // Children of the server are Janus and tsx's esbuild service: keep only Janus.
     const children = execFileSync('pgrep', ['-P', String(proc.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
     const janusPids = children.filter((pid) => fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'janus');

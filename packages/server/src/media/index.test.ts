@@ -233,11 +233,12 @@ describe('media service with operated Janus instances (JANUS_URL)', () => {
 });
 
 describe('/ready with the embedded Janus', () => {
-  it('returns 200 with the media server listed, and no Janus is left after close', async () => {
-    const server = await startTestServer({ env: { MEDIA: 'janus', JANUS_RTP_PORTS: '42450-42499', JANUS_ICE_INTERFACE: 'lo' } });
+  it('returns 200 with the media server listed (to the metrics token), and no Janus is left after close', async () => {
+    const token = 'media-test-metrics-token';
+    const server = await startTestServer({ env: { MEDIA: 'janus', JANUS_RTP_PORTS: '42450-42499', JANUS_ICE_INTERFACE: 'lo', METRICS_TOKEN: token } });
     const janusDir = path.join(server.services.config.dataDir, 'janus');
     try {
-      const res = await fetch(`${server.url}/ready`);
+      const res = await fetch(`${server.url}/ready`, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status).toBe(200);
       const body = (await res.json()) as { media: { mode: string; servers: { url: string; ready: boolean }[] } };
       expect(body.media.mode).toBe('janus');
