@@ -244,14 +244,14 @@ function barrier(n: number): () => Promise<void> {
 }
 
 /** The server's own event-loop delay (prom-client's default metric; reading /metrics resets its histogram). */
-async function serverLoopDelay(metricsUrl: string | undefined): Promise<{ p99: number; max: number }> {
-  if (!metricsUrl) return { p99: NaN, max: NaN };
-  const text = await fetch(metricsUrl, { signal: AbortSignal.timeout(5000) }).then((r) => r.text());
+async function serverLoopDelay(metrics: { url: string; token: string } | undefined): Promise<{ p99: number; max: number }> {
+  if (!metrics) return { p99: NaN, max: NaN };
+  const text = await fetch(metrics.url, { headers: { authorization: `Bearer ${metrics.token}` }, signal: AbortSignal.timeout(5000) }).then((r) => r.text());
   const read = (name: string) => Number(new RegExp(`^${name} ([\\d.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000;
   return { p99: read('plenum_nodejs_eventloop_lag_p99_seconds'), max: read('plenum_nodejs_eventloop_lag_max_seconds') };
 }
 
-async function runPhase(name: string, target: Target, serverPid: number, startTogether: () => Promise<void>, metricsUrl?: string): Promise<PhaseResult> {
+async function runPhase(name: string, target: Target, serverPid: number, startTogether: () => Promise<void>, metrics?: { url: string; token: string }): Promise<PhaseResult> {
   const rec = new Recorder();
   const serverRssBefore = rssMiB(serverPid);
   const t0 = performance.now();
@@ -318,7 +318,7 @@ async function runPhase(name: string, target: Target, serverPid: number, startTo
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     measuring = true;
-    await serverLoopDelay(metricsUrl);
+    await serverLoopDelay(metrics);
     const cpu0 = cpuSeconds(serverPid);
     const bench0 = process.cpuUsage();
     const w0 = performance.now();
@@ -333,7 +333,7 @@ async function runPhase(name: string, target: Target, serverPid: number, startTo
     const serverCpu = ((cpuSeconds(serverPid) - cpu0) / seconds) * 100;
     const b = process.cpuUsage(bench0);
     const benchCpu = ((b.user + b.system) / 1e6 / seconds) * 100;
-    const serverLoop = await serverLoopDelay(metricsUrl);
+    const serverLoop = await serverLoopDelay(metrics);
     loop.disable();
     await sleep(DRAIN_MS);
     measuring = false;
@@ -434,7 +434,7 @@ async function main(): Promise<void> {
     const together = barrier(skipReference ? 1 : 2);
     const handKeys = new Map<string, string>();
     const phases: [string, Promise<PhaseResult>][] = [
-      ['Plenum signaling', runPhase('Plenum', plenumTarget(server, rooms, handKeys), server.proc.pid!, together, `${server.url}/metrics`)],
+      ['Plenum signaling', runPhase('Plenum', plenumTarget(server, rooms, handKeys), server.proc.pid!, together, { url: `${server.url}/metrics`, token: server.metricsToken })],
     ];
     if (reference) phases.push(['reference: bare ws fan-out', runPhase('reference', referenceTarget(reference.url), reference.proc.pid!, together)]);
     const settled = await Promise.allSettled(phases.map(([, p]) => p));

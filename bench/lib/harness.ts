@@ -73,12 +73,15 @@ export interface PlenumServer {
   proc: ChildProcess;
   url: string;
   admin: { username: string; password: string };
+  /** METRICS_TOKEN of this server: `Authorization: Bearer <it>` reads /metrics. */
+  metricsToken: string;
 }
 
 /** Plenum as `npm start` runs it (PGlite, embedded login, no media server), whatever the shell has set. */
 export async function startPlenum(dataDir: string, readyWithinMs: number): Promise<PlenumServer> {
   const port = await freeLoopbackPort();
   const admin = { username: 'bench-admin', password: randomBytes(12).toString('base64url') };
+  const metricsToken = randomBytes(24).toString('base64url');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOST: '127.0.0.1',
@@ -88,6 +91,7 @@ export async function startPlenum(dataDir: string, readyWithinMs: number): Promi
     LOG_LEVEL: 'warn',
     ADMIN_USERNAME: admin.username,
     ADMIN_PASSWORD: admin.password,
+    METRICS_TOKEN: metricsToken,
   };
   for (const k of ['DATABASE_URL', 'JANUS_URL', 'JANUS_API_SECRET', 'REDIS_URL', 'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'PUBLIC_URL']) delete env[k];
   const proc = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], { cwd: repo, env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -98,7 +102,7 @@ export async function startPlenum(dataDir: string, readyWithinMs: number): Promi
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`the server exited with ${proc.exitCode}:\n${stderr}`);
     const ok = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok).catch(() => false);
-    if (ok) return { proc, url, admin };
+    if (ok) return { proc, url, admin, metricsToken };
     await sleep(100);
   }
   proc.kill('SIGKILL');

@@ -96,8 +96,9 @@ const Name = singleLine(120);
 
 /**
  * One member as the owner writes it. `id` keeps an existing member (and lets a deputy name a member that is
- * new in the same list: the client chooses the uuid); without it the server makes one. `user_email` links the
- * account with that e-mail address (instead of `user_id`).
+ * new in the same list: the client chooses the uuid); without it the server makes one. `user_email` links
+ * the account that signs in with this e-mail address, now or later; whether one exists is never answered
+ * (no enumeration). `user_id` links by id only the caller's own account or keeps a link this entry has.
  */
 export const RosterMemberInput = z
   .object({
@@ -121,9 +122,14 @@ export const RosterReplace = z
   .strict();
 export type RosterReplace = z.input<typeof RosterReplace>;
 
+/**
+ * A member as the editor reads it back: only what an editor wrote, never an attribute of a linked account
+ * (its name, its e-mail, whether an address belongs to one).
+ */
 export const RosterMemberView = RosterMember.extend({
-  /** Name of the linked account, for the editor. */
-  user_display_name: z.string().nullable(),
+  /** The account linked by id (the editor's own, or kept); null when linked by e-mail or not linked. */
+  user_id: z.uuid().nullable(),
+  /** The e-mail address given to link an account (as written); the account signing in with it is this member. */
   user_email: z.string().nullable(),
   /** Label of the linked invite, for the editor. */
   invite_label: z.string().nullable(),

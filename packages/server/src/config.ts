@@ -24,6 +24,12 @@ export const envSchema = z.object({
   PUBLIC_URL: z.url().optional().describe('URL people use to reach Plenum (default http://HOST:PORT); https enables Secure cookies'),
   DATA_DIR: z.string().min(1).default('./data').describe('Directory for the embedded database, keys and Janus configuration'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
+  METRICS_TOKEN: z
+    .string()
+    .min(16)
+    .regex(/^[\x21-\x7e]+$/, 'expected printable ASCII without spaces')
+    .optional()
+    .describe('Bearer token (at least 16 characters) for GET /metrics and the details of GET /ready; unset: /metrics is off and /ready says only ready or not ready'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
@@ -65,6 +71,8 @@ export interface Config {
   publicUrl: string | undefined;
   dataDir: string;
   logLevel: z.output<typeof envSchema>['LOG_LEVEL'];
+  /** Bearer token of the operator's monitoring (`/metrics`, `/ready` details); undefined: metrics off. */
+  metricsToken: string | undefined;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   oidc: {
@@ -128,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     dataDir: path.resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     oidc: {

@@ -13,7 +13,7 @@ import { publicUrl, type Services } from '../services.ts';
 import { featureCatalogue } from '../features.ts';
 import { composeFeatures, instantiateFeatures, routeDeps, type FeatureInstance } from '../signaling/compose.ts';
 import { registerSignaling } from '../signaling/index.ts';
-import { registerErrorHandling } from './errors.ts';
+import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './errors.ts';
 import { registerMetrics } from './metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { signingKeyRoutes } from './routes/signing-key.ts';
@@ -38,6 +38,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     bodyLimit: 256 * 1024,
     // Our own ids are UUIDs; this keeps request ids unguessable and log-correlatable.
     genReqId: () => crypto.randomUUID(),
+    // Every error answer is problem+json, also those Fastify and Node give before a route runs.
+    frameworkErrors,
+    clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -73,6 +76,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   });
   app.addHook('onSend', async (_request, reply) => {
     reply.header('Permissions-Policy', 'camera=(self), microphone=(self), display-capture=(self), geolocation=()');
+    // API answers carry personal data and credentials (the CSRF token in /v1/me, invite codes, rosters): no
+    // cache may keep them. Only what sets its own Cache-Control is cacheable (static files, the signing key).
+    if (!reply.hasHeader('cache-control')) reply.header('Cache-Control', 'no-store');
   });
 
   await app.register(swagger, {
@@ -91,7 +97,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  registerMetrics(app);
+  registerMetrics(app, config.metricsToken);
   await app.register(healthRoutes, { services });
   await app.register(signingKeyRoutes, { services });
   await registerAuth(app, services, { publicUrl: base, secure });

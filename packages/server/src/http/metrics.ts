@@ -1,8 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { toProblem } from './errors.ts';
+import { operatorCredential, refuseOperator } from './operator.ts';
 
-/** A registry per app instance, so several servers in one test process don't share counters. */
-export function registerMetrics(app: FastifyInstance): Registry {
+/**
+ * A registry per app instance, so several servers in one test process don't share counters. `/metrics`
+ * answers only with `Authorization: Bearer <METRICS_TOKEN>`; without a configured token it is off (404):
+ * a loopback-only rule would open it to everyone behind a reverse proxy on the same host.
+ */
+export function registerMetrics(app: FastifyInstance, token: string | undefined): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'plenum_' });
   const requests = new Counter({
@@ -24,9 +30,15 @@ export function registerMetrics(app: FastifyInstance): Registry {
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    void reply.type(registry.contentType);
-    return registry.metrics();
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (!token) {
+      return reply
+        .status(404)
+        .type('application/problem+json')
+        .send({ ...toProblem('PLENUM_ERR_NOT_FOUND', 'Metrics are off: set METRICS_TOKEN to enable them'), instance: '/metrics' });
+    }
+    if (operatorCredential(request, token) !== 'valid') return refuseOperator(request, reply, 'Send Authorization: Bearer <METRICS_TOKEN>');
+    return reply.type(registry.contentType).send(await registry.metrics());
   });
   return registry;
 }

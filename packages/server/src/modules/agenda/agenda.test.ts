@@ -47,7 +47,8 @@ function fakeCommittee(roster: RosterMember[], items: AgendaItem[], rule: Quorum
     foreignAgendaIds: unused,
     replaceRoster: unused,
     replaceAgenda: unused,
-    usersByEmail: unused,
+    rosterRows: unused,
+    accountsByEmail: unused,
   };
   return store;
 }

@@ -13,6 +13,7 @@ import {
 import { defineFeature, refusal, type FeatureDeps, type FeatureRoom, type HooksOf, type Participant } from '../../signaling/feature.ts';
 import { agendaItemChanged, committeeChanged, type CommitteeData } from './events.ts';
 import * as m0003 from './migrations/0003_committee.ts';
+import * as m0007 from './migrations/0007_roster_email.ts';
 import { committeeRoutes } from './routes.ts';
 import { CommitteeRepository, type CommitteeRepos } from './storage.ts';
 
@@ -222,7 +223,7 @@ export const agendaFeature = defineFeature({
   ...agendaProtocol,
   emits: [committeeChanged, agendaItemChanged],
   repositories: (db): CommitteeRepos => new CommitteeRepository(db),
-  migrations: { '0003_committee': m0003 },
+  migrations: { '0003_committee': m0003, '0007_roster_email': m0007 },
   routes: committeeRoutes,
   setup: (deps) => hooks(deps),
 });

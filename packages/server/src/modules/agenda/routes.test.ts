@@ -103,8 +103,12 @@ describe.each(backends)('committee API on %s', (backend) => {
       ['Deputy Dora', 3, 'deputy', true],
       ['Guest expert', 4, 'member', false],
     ]);
-    expect(roster[0]).toMatchObject({ id: chairId, user_id: owner.userId, user_display_name: 'Olga Owner' });
-    expect(roster[1]).toMatchObject({ user_id: alice.userId, user_display_name: 'Alice Account', user_email: 'Alice@Example.org' });
+    // What the editor wrote, nothing of the accounts: the own account by id, Alice by the address as written.
+    expect(roster[0]).toMatchObject({ id: chairId, user_id: owner.userId, user_email: null });
+    expect(roster[1]).toMatchObject({ user_id: null, user_email: 'alice@example.org' });
+    expect(res.text).not.toContain('Alice Account');
+    expect(res.text).not.toContain('Alice@Example.org');
+    expect(res.text).not.toContain(alice.userId);
     expect(roster[2]).toMatchObject({ invite_code: inviteCode, invite_label: 'Bernd Bürger', user_id: null });
     expect(roster[3]).toMatchObject({ substitutes_for: chairId });
 
@@ -113,7 +117,7 @@ describe.each(backends)('committee API on %s', (backend) => {
       members: [roster[3], roster[2], roster[1], roster[0]].map((m) => ({
         id: m!.id,
         display_name: m!.display_name,
-        user_id: m!.user_id,
+        ...(m!.user_email ? { user_email: m!.user_email } : { user_id: m!.user_id }),
         invite_code: m!.invite_code,
         role: m!.role,
         voting: m!.voting,
@@ -137,14 +141,21 @@ describe.each(backends)('committee API on %s', (backend) => {
     expect(computeQuorum(listed, present, await repo.settings(roomId))).toEqual({ quorate: true, present: 2, required: 2, members: 3 });
   });
 
-  it('roster validation: foreign invites, unknown accounts and e-mails, bad substitutions, duplicates → 400 and nothing changes', async () => {
+  it('roster validation: foreign invites, other accounts by id, bad substitutions, duplicates → 400 and nothing changes', async () => {
     const before = (await call(owner, 'GET', `/v1/rooms/${roomId}/roster`)).body;
     const memberId = crypto.randomUUID();
     const bad: [unknown[], string][] = [
       [[{ display_name: 'X', invite_code: foreignInvite, role: 'member' }], 'members.0.invite_code'],
       [[{ display_name: 'X', invite_code: 'does-not-exist', role: 'member' }], 'members.0.invite_code'],
       [[{ display_name: 'X', user_id: crypto.randomUUID(), role: 'member' }], 'members.0.user_id'],
-      [[{ display_name: 'X', user_email: 'nobody@example.org', role: 'member' }], 'members.0.user_email'],
+      [[{ display_name: 'X', user_id: other.userId, role: 'member' }], 'members.0.user_id'],
+      [
+        [
+          { display_name: 'A', user_email: 'same@example.org', role: 'member' },
+          { display_name: 'B', user_email: 'Same@Example.org', role: 'member' },
+        ],
+        'members.1.user_email',
+      ],
       [[{ display_name: 'D', role: 'deputy', substitutes_for: crypto.randomUUID() }], 'members.0.substitutes_for'],
       [
         [
@@ -190,6 +201,62 @@ describe.each(backends)('committee API on %s', (backend) => {
     expect((await call(owner, 'PUT', `/v1/rooms/${roomId}/roster`, { members: [{ id: theirId, display_name: 'Mine', role: 'member' }] })).status).toBe(400);
     expect((await call(owner, 'GET', `/v1/rooms/${roomId}/roster`)).body).toEqual(before);
     expect((await call(other, 'GET', `/v1/rooms/${otherRoomId}/roster`)).body.members[0].display_name).toBe('Theirs');
+  });
+
+  it('no account enumeration: a known and an unknown e-mail (or account id) get the same answer, and no answer shows an account', async () => {
+    const db = server.services.storage.db;
+    const vera = await server.loginAs('user', 'Vera Verborgen');
+    await db.updateTable('users').set({ email: 'vera@example.org' }).where('id', '=', vera.userId).execute();
+    // Any logged-in user can own a room: Otto probes from his own.
+    const room = (await call(other, 'POST', '/v1/rooms', { name: 'Probe' })).body.id as string;
+    const memberId = crypto.randomUUID();
+    const byEmail = async (email: string) => {
+      const put = await call(other, 'PUT', `/v1/rooms/${room}/roster`, { members: [{ id: memberId, display_name: 'Probe', user_email: email, role: 'member' }] });
+      const get = await call(other, 'GET', `/v1/rooms/${room}/roster`);
+      return { put, get, shown: (r: { status: number; text: string }) => `${r.status} ${r.text.replaceAll(email, '<email>')}` };
+    };
+    const known = await byEmail('Vera@Example.org');
+    const repo = new CommitteeRepository(db);
+    // The link works: in the meeting Vera is this member.
+    expect(rosterMemberFor(await repo.listRoster(room), { userId: vera.userId })?.id).toBe(memberId);
+    const unknown = await byEmail('nobody-has-this@example.org');
+    expect(known.put.status).toBe(200);
+    expect(known.shown(known.put)).toBe(unknown.shown(unknown.put));
+    expect(known.shown(known.get)).toBe(unknown.shown(unknown.get));
+    for (const r of [known.put, known.get]) {
+      expect(r.text).not.toContain('vera@example.org');
+      expect(r.text).not.toContain('Vera Verborgen');
+      expect(r.text).not.toContain(vera.userId);
+    }
+
+    // By id: another person's existing account and an id nobody has get the same refusal.
+    const byId = async (userId: string) => {
+      const r = await call(other, 'PUT', `/v1/rooms/${room}/roster`, { members: [{ display_name: 'Probe', user_id: userId, role: 'member' }] });
+      return { status: r.status, body: { ...r.body, instance: undefined } };
+    };
+    const existing = await byId(vera.userId);
+    expect(existing.status).toBe(400);
+    expect(existing).toEqual(await byId(crypto.randomUUID()));
+    expect(JSON.stringify(existing)).not.toContain('Vera');
+
+    // Several accounts with one address: still no hint, and no link (nobody can tell which person it is).
+    const twin = await server.loginAs('user', 'Vera Twin');
+    await db.updateTable('users').set({ email: 'twins@example.org' }).where('id', '=', vera.userId).execute();
+    await db.updateTable('users').set({ email: 'twins@example.org' }).where('id', '=', twin.userId).execute();
+    const twins = await byEmail('twins@example.org');
+    expect(twins.shown(twins.put)).toBe(unknown.shown(unknown.put));
+    expect(rosterMemberFor(await repo.listRoster(room), { userId: twin.userId })).toBeUndefined();
+
+    // An address without an account yet: the person who signs up with it later is the member.
+    const pending = await byEmail('later@example.org');
+    expect(pending.put.status).toBe(200);
+    expect(await repo.listRoster(room)).toEqual([expect.objectContaining({ id: memberId, user_id: null })]);
+    const late = await server.services.users.upsertFromLogin({ issuer: 'urn:plenum:test', subject: `late-${crypto.randomUUID()}`, displayName: 'Lena Late', email: 'Later@example.org', role: 'user' });
+    expect(rosterMemberFor(await repo.listRoster(room), { userId: late.id })?.id).toBe(memberId);
+    // Saving the roster again keeps her link, and still shows only the address as written.
+    const again = await call(other, 'PUT', `/v1/rooms/${room}/roster`, { members: [{ id: memberId, display_name: 'Probe', user_email: 'later@example.org', role: 'member' }] });
+    expect(again.text).not.toContain(late.id);
+    expect(rosterMemberFor(await repo.listRoster(room), { userId: late.id })?.id).toBe(memberId);
   });
 
   it('agenda: ordered items with public flag and motion, reorder keeps ids, unknown room → 404', async () => {

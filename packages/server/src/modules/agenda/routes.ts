@@ -19,15 +19,16 @@ const writeAuth = [{ session: [] as string[], csrf: [] as string[] }];
 export async function committeeRoutes(app: FastifyInstance, { services, repos: committee }: RouteDeps<CommitteeRepos>): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  async function loadManagedRoom(request: FastifyRequest, roomId: string) {
+  async function managedRoom(request: FastifyRequest, roomId: string) {
     const session = await requireUser(request, services.sessions);
     const room = await services.rooms.byId(roomId);
     if (!room) throw new PlenumError('PLENUM_ERR_ROOM_NOT_FOUND');
     if (room.owner_id !== session.user.id && session.user.role !== 'admin') {
       throw new PlenumError('PLENUM_ERR_FORBIDDEN', "Only the room's owner or an admin may manage its committee");
     }
-    return room;
+    return { room, session };
   }
+  const loadManagedRoom = async (request: FastifyRequest, roomId: string) => (await managedRoom(request, roomId)).room;
 
   const invalid = (path: string, message: string): never => {
     throw new PlenumError('PLENUM_ERR_VALIDATION', message, [{ path, message }]);
@@ -49,7 +50,7 @@ export async function committeeRoutes(app: FastifyInstance, { services, repos: c
         tags: ['committee'],
         summary: 'Replace the roster (owner or admin)',
         description:
-          'The whole list in its order. Members that keep their id stay the same members; a deputy names the member it substitutes for by id (choose the uuid of a new member yourself). An invite must belong to this room; an account is named by id or e-mail.',
+          "The whole list in its order. Members that keep their id stay the same members; a deputy names the member it substitutes for by id (choose the uuid of a new member yourself). An invite must belong to this room. An account is linked by e-mail address: the member is whoever signs in with it, now or later; whether an address has an account is never answered, and the answer holds only what the editor wrote. By id, only the caller's own account can be linked (or a link kept).",
         security: writeAuth,
         params: Params,
         body: RosterReplace,
@@ -57,26 +58,38 @@ export async function committeeRoutes(app: FastifyInstance, { services, repos: c
       },
     },
     async (request) => {
-      const room = await loadManagedRoom(request, request.params.id);
+      const { room, session } = await managedRoom(request, request.params.id);
       const input = request.body.members;
+      const stored = await committee.rosterRows(room.id);
       const entries: RosterEntry[] = [];
       const seenIds = new Set<string>();
       const seenUsers = new Set<string>();
+      const seenEmails = new Set<string>();
       const seenInvites = new Set<string>();
+      // Accounts are linked by e-mail without ever telling the editor whether an address has an account: an
+      // unknown address is accepted like a known one (the member is recognised once they sign in with it),
+      // and the answer holds only what the editor wrote. An address with one account resolves now (kept on
+      // later edits), else on every read of the roster (storage `listRoster`).
+      const emails = input.map((m) => m.user_email).filter((e): e is string => !!e);
+      const accounts = await committee.accountsByEmail(emails);
       for (const [i, m] of input.entries()) {
         const id = m.id ?? crypto.randomUUID();
         if (seenIds.has(id)) invalid(`members.${i}.id`, 'the same id is given twice');
         seenIds.add(id);
-        let userId = m.user_id ?? null;
+        const before = stored.get(id);
+        let userId: string | null = null;
+        let userEmail: string | null = null;
         if (m.user_email) {
-          const found = await committee.usersByEmail(m.user_email);
-          if (found.length === 0) invalid(`members.${i}.user_email`, 'no account has this e-mail address');
-          if (found.length > 1) invalid(`members.${i}.user_email`, 'several accounts have this e-mail address; link by id');
-          userId = found[0]!.id;
-        } else if (userId && !(await services.users.byId(userId))) {
-          invalid(`members.${i}.user_id`, 'no such account');
-        }
-        if (userId) {
+          userEmail = m.user_email;
+          const key = userEmail.toLowerCase();
+          if (seenEmails.has(key)) invalid(`members.${i}.user_email`, 'this e-mail address is on the roster twice');
+          seenEmails.add(key);
+        } else if (m.user_id) {
+          // By id only the caller's own account, or the link this entry already has: naming another id gets
+          // the same answer whether an account has it or not.
+          const keeps = before !== undefined && before.user_email === null && before.user_id === m.user_id;
+          if (m.user_id !== session.user.id && !keeps) invalid(`members.${i}.user_id`, "link another person's account by their e-mail address");
+          userId = m.user_id;
           if (seenUsers.has(userId)) invalid(`members.${i}.user_id`, 'this account is on the roster twice');
           seenUsers.add(userId);
         }
@@ -91,11 +104,24 @@ export async function committeeRoutes(app: FastifyInstance, { services, repos: c
           id,
           display_name: m.display_name,
           user_id: userId,
+          user_email: userEmail,
           invite_code: inviteCode,
           role: m.role,
           voting: m.voting ?? true,
           substitutes_for: m.substitutes_for ?? null,
         });
+      }
+      // E-mail links: keep the account an unchanged address resolved to, else resolve to its one account
+      // unless that account is already on the roster (by id, or by an earlier address).
+      for (const e of entries) {
+        if (!e.user_email) continue;
+        const before = stored.get(e.id);
+        const kept = before?.user_email?.toLowerCase() === e.user_email.toLowerCase() ? before.user_id : null;
+        const found = kept ?? accounts.get(e.user_email.toLowerCase()) ?? null;
+        if (found && !seenUsers.has(found)) {
+          e.user_id = found;
+          seenUsers.add(found);
+        }
       }
       for (const [i, e] of entries.entries()) {
         if (!e.substitutes_for) continue;

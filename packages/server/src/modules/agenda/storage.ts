@@ -9,6 +9,8 @@ export interface CommitteeMembersTable {
   room_id: string;
   display_name: string;
   user_id: string | null;
+  /** The address an editor linked an account by (as written); user_id is the account it resolved to, if any. */
+  user_email: string | null;
   invite_code: string | null;
   role: RosterRole;
   voting: boolean;
@@ -51,6 +53,8 @@ export interface RosterEntry {
   id: string;
   display_name: string;
   user_id: string | null;
+  /** Linked by this e-mail address (user_id: the account it resolved to when saved, or null). */
+  user_email?: string | null;
   invite_code: string | null;
   role: RosterRole;
   voting: boolean;
@@ -99,25 +103,50 @@ export type CommitteeRepos = { [K in keyof CommitteeRepository]: CommitteeReposi
 export class CommitteeRepository {
   constructor(private readonly db: Db) {}
 
-  /** The roster in its order. */
+  /**
+   * The roster in its order, each entry with the account it stands for. An entry linked by e-mail that has
+   * not resolved yet resolves here to the one account with that address (none when several have it, or when
+   * the account is already another entry's): so a member who creates an account later is recognised.
+   */
   async listRoster(roomId: string): Promise<RosterMember[]> {
     const rows = await this.db.selectFrom('committee_members').selectAll().where('room_id', '=', roomId).orderBy('position').orderBy('id').execute();
-    return rows.map(toMember);
+    const pending = rows.filter((r) => r.user_id === null && r.user_email !== null);
+    if (pending.length === 0) return rows.map(toMember);
+    const accounts = await this.accountsByEmail(pending.map((r) => r.user_email!));
+    const taken = new Set(rows.map((r) => r.user_id).filter((u): u is string => u !== null));
+    return rows.map((r) => {
+      if (r.user_id !== null || r.user_email === null) return toMember(r);
+      const found = accounts.get(r.user_email.toLowerCase());
+      if (found === undefined || found === null || taken.has(found)) return toMember(r);
+      taken.add(found);
+      return toMember({ ...r, user_id: found });
+    });
   }
 
-  /** The roster with the names of linked accounts and invites, for the editor. */
+  /** The roster as its editors wrote it, for the editor: never an attribute of a linked account. */
   async listRosterView(roomId: string): Promise<RosterMemberView[]> {
     const rows = await this.db
       .selectFrom('committee_members as m')
-      .leftJoin('users as u', 'u.id', 'm.user_id')
       .leftJoin('invites as i', 'i.code', 'm.invite_code')
       .selectAll('m')
-      .select(['u.display_name as user_display_name', 'u.email as user_email', 'i.label as invite_label'])
+      .select(['i.label as invite_label'])
       .where('m.room_id', '=', roomId)
       .orderBy('m.position')
       .orderBy('m.id')
       .execute();
-    return rows.map((r) => ({ ...toMember(r), user_display_name: r.user_display_name ?? null, user_email: r.user_email ?? null, invite_label: r.invite_label ?? null }));
+    return rows.map((r) => ({
+      ...toMember(r),
+      // An account resolved from an e-mail address stays unseen: its id would tell that the address has one.
+      user_id: r.user_email === null ? r.user_id : null,
+      user_email: r.user_email,
+      invite_label: r.invite_label ?? null,
+    }));
+  }
+
+  /** The stored entries of a room by id (what an edit may keep). */
+  async rosterRows(roomId: string): Promise<Map<string, { user_id: string | null; user_email: string | null }>> {
+    const rows = await this.db.selectFrom('committee_members').select(['id', 'user_id', 'user_email']).where('room_id', '=', roomId).execute();
+    return new Map(rows.map((r) => [r.id, { user_id: r.user_id, user_email: r.user_email }]));
   }
 
   async listAgenda(roomId: string): Promise<AgendaItem[]> {
@@ -165,7 +194,7 @@ export class CommitteeRepository {
       await del.execute();
       const existing = new Set((await trx.selectFrom('committee_members').select('id').where('room_id', '=', roomId).execute()).map((r) => r.id));
       for (const [position, e] of entries.entries()) {
-        const values = { display_name: e.display_name, user_id: e.user_id, invite_code: e.invite_code, role: e.role, voting: e.voting, position };
+        const values = { display_name: e.display_name, user_id: e.user_id, user_email: e.user_email ?? null, invite_code: e.invite_code, role: e.role, voting: e.voting, position };
         if (existing.has(e.id)) {
           await trx.updateTable('committee_members').set(values).where('id', '=', e.id).where('room_id', '=', roomId).execute();
         } else {
@@ -197,13 +226,23 @@ export class CommitteeRepository {
     });
   }
 
-  /** Accounts with this e-mail address (case-insensitive). */
-  async usersByEmail(email: string): Promise<{ id: string; display_name: string }[]> {
-    return this.db
+  /**
+   * For each address (case-insensitive, lower-cased keys): the one account that has it, or null when several
+   * have it; addresses without an account are missing from the map. For resolving links, never for answers.
+   */
+  async accountsByEmail(emails: readonly string[]): Promise<Map<string, string | null>> {
+    const wanted = [...new Set(emails.map((e) => e.toLowerCase()))];
+    const result = new Map<string, string | null>();
+    if (wanted.length === 0) return result;
+    const rows = await this.db
       .selectFrom('users')
-      .select(['id', 'display_name'])
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
-      .limit(2)
+      .select(['id', 'email'])
+      .where((eb) => eb(eb.fn('lower', ['email']), 'in', wanted))
       .execute();
+    for (const r of rows) {
+      const key = r.email!.toLowerCase();
+      result.set(key, result.has(key) ? null : r.id);
+    }
+    return result;
   }
 }

@@ -1,4 +1,4 @@
-import { Agenda, CommitteeSettings, Invite, Room, Roster, type QuorumRuleKind, type RosterRole } from '@plenum/protocol';
+import { Agenda, CommitteeSettings, Invite, Room, Roster, type QuorumRuleKind, type RosterMemberView, type RosterRole } from '@plenum/protocol';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
@@ -15,11 +15,12 @@ interface MemberDraft {
   role: RosterRole;
   voting: boolean;
   substitutes_for: string | null;
+  /** Linked by id (the editor's own account, or kept); the server never tells whose. */
   user_id: string | null;
-  /** Shown for a linked account. */
-  user_label: string | null;
-  /** To link an account by its e-mail address on save. */
+  /** Links the account that signs in with this address; the server never tells whether one exists. */
   user_email: string;
+  /** The address as saved (the hint shows under a saved address). */
+  saved_email: string | null;
   invite_code: string | null;
 }
 
@@ -32,6 +33,18 @@ interface ItemDraft {
 }
 
 type Status = { kind: 'success' | 'error'; text: string } | null;
+
+const toDraft = (m: RosterMemberView): MemberDraft => ({
+  id: m.id,
+  display_name: m.display_name,
+  role: m.role,
+  voting: m.voting,
+  substitutes_for: m.substitutes_for,
+  user_id: m.user_id,
+  user_email: m.user_email ?? '',
+  saved_email: m.user_email,
+  invite_code: m.invite_code,
+});
 
 function problemText(t: ReturnType<typeof useTranslation>['t'], err: unknown): string {
   const base = errorMessage(t, err);
@@ -64,10 +77,10 @@ export function CommitteePage() {
       </section>
     );
   }
-  return <CommitteeEditor key={id} roomId={id} csrfToken={session.me.csrf_token} />;
+  return <CommitteeEditor key={id} roomId={id} csrfToken={session.me.csrf_token} myUserId={session.me.id} />;
 }
 
-function CommitteeEditor({ roomId, csrfToken }: { roomId: string; csrfToken: string }) {
+function CommitteeEditor({ roomId, csrfToken, myUserId }: { roomId: string; csrfToken: string; myUserId: string }) {
   const { t } = useTranslation();
   const [room, setRoom] = useState<Room | null>(null);
   const [members, setMembers] = useState<MemberDraft[] | null>(null);
@@ -89,17 +102,7 @@ function CommitteeEditor({ roomId, csrfToken }: { roomId: string; csrfToken: str
       ([r, roster, agenda, settings]) => {
         setRoom(r);
         setMembers(
-          roster.members.map((m) => ({
-            id: m.id,
-            display_name: m.display_name,
-            role: m.role,
-            voting: m.voting,
-            substitutes_for: m.substitutes_for,
-            user_id: m.user_id,
-            user_label: m.user_id ? [m.user_display_name, m.user_email].filter(Boolean).join(' · ') : null,
-            user_email: '',
-            invite_code: m.invite_code,
-          })),
+          roster.members.map(toDraft),
         );
         setItems(agenda.items.map((i) => ({ id: i.id, title: i.title, description: i.description ?? '', motion: i.motion ?? '', public: i.public })));
         setRule(settings.quorum.rule);
@@ -129,7 +132,7 @@ function CommitteeEditor({ roomId, csrfToken }: { roomId: string; csrfToken: str
     <div className="panel committee-page">
       <h1>{t('committee.pageTitle', { name: room.name })}</h1>
       <p className="muted">{t('committee.intro')}</p>
-      <RosterEditor roomId={roomId} csrfToken={csrfToken} members={members} setMembers={setMembers} />
+      <RosterEditor roomId={roomId} csrfToken={csrfToken} myUserId={myUserId} members={members} setMembers={setMembers} />
       <AgendaEditor roomId={roomId} csrfToken={csrfToken} items={items} setItems={setItems} />
       <QuorumEditor roomId={roomId} csrfToken={csrfToken} rule={rule} setRule={setRule} count={count} setCount={setCount} />
       <p>
@@ -150,7 +153,8 @@ function StatusNotice({ status }: { status: Status }) {
   );
 }
 
-function RosterEditor({ roomId, csrfToken, members, setMembers }: { roomId: string; csrfToken: string; members: MemberDraft[]; setMembers(m: MemberDraft[]): void }) {
+function RosterEditor(props: { roomId: string; csrfToken: string; myUserId: string; members: MemberDraft[]; setMembers(m: MemberDraft[]): void }) {
+  const { roomId, csrfToken, myUserId, members, setMembers } = props;
   const { t } = useTranslation();
   const headingId = useId();
   const [status, setStatus] = useState<Status>(null);
@@ -160,7 +164,7 @@ function RosterEditor({ roomId, csrfToken, members, setMembers }: { roomId: stri
   function add() {
     setMembers([
       ...members,
-      { id: crypto.randomUUID(), display_name: '', role: 'member', voting: true, substitutes_for: null, user_id: null, user_label: null, user_email: '', invite_code: null },
+      { id: crypto.randomUUID(), display_name: '', role: 'member', voting: true, substitutes_for: null, user_id: null, user_email: '', saved_email: null, invite_code: null },
     ]);
   }
 
@@ -198,17 +202,7 @@ function RosterEditor({ roomId, csrfToken, members, setMembers }: { roomId: stri
       };
       const saved = await apiRequest(`/v1/rooms/${roomId}/roster`, Roster, { method: 'PUT', body, csrfToken });
       setMembers(
-        saved.members.map((m) => ({
-          id: m.id,
-          display_name: m.display_name,
-          role: m.role,
-          voting: m.voting,
-          substitutes_for: m.substitutes_for,
-          user_id: m.user_id,
-          user_label: m.user_id ? [m.user_display_name, m.user_email].filter(Boolean).join(' · ') : null,
-          user_email: '',
-          invite_code: m.invite_code,
-        })),
+        saved.members.map(toDraft),
       );
       setStatus({ kind: 'success', text: t('committee.rosterSaved') });
     } catch (err) {
@@ -264,15 +258,27 @@ function RosterEditor({ roomId, csrfToken, members, setMembers }: { roomId: stri
                 <div className="field">
                   {m.user_id ? (
                     <>
-                      <p className="field-hint">{t('committee.linkedAccount', { account: m.user_label ?? '' })}</p>
-                      <button type="button" className="button button-secondary button-small" onClick={() => update(i, { user_id: null, user_label: null })}>
+                      <p className="field-hint">{m.user_id === myUserId ? t('committee.linkedOwnAccount') : t('committee.linkedAccount')}</p>
+                      <button type="button" className="button button-secondary button-small" onClick={() => update(i, { user_id: null })}>
                         {t('committee.unlinkAccount', { name })}
                       </button>
                     </>
                   ) : (
                     <>
                       <label htmlFor={`${base}-email`}>{t('committee.accountEmail')}</label>
-                      <input id={`${base}-email`} type="email" value={m.user_email} autoComplete="off" onChange={(e) => update(i, { user_email: e.target.value })} />
+                      <input
+                        id={`${base}-email`}
+                        type="email"
+                        value={m.user_email}
+                        autoComplete="off"
+                        aria-describedby={m.saved_email ? `${base}-email-hint` : undefined}
+                        onChange={(e) => update(i, { user_email: e.target.value })}
+                      />
+                      {m.saved_email && (
+                        <p id={`${base}-email-hint`} className="field-hint">
+                          {t('committee.accountEmailHint')}
+                        </p>
+                      )}
                     </>
                   )}
                 </div>
