@@ -577,9 +577,11 @@ function hooks({ store, signingKey }: Deps): HooksOf<typeof legalVoteProtocol, L
         case 'report_issue': {
           const open = openNamed(cmd.vote_id);
           // The log is signed evidence: one person cannot fill it without bound.
-          const count = open.issues.get(who.id) ?? 0;
+          // Counted per person (an account's connections together), so reconnecting does not reset it.
+          const reporter = who.userId ? `user:${who.userId}` : `participant:${who.id}`;
+          const count = open.issues.get(reporter) ?? 0;
           if (count >= MAX_ISSUES_PER_PARTICIPANT) throw refuse('rate_limited');
-          open.issues.set(who.id, count + 1);
+          open.issues.set(reporter, count + 1);
           const at = ctx.clock.now();
           ctx.spawn(store.record(open.info.id, 'issue_reported', { participant_id: who.id, display_name: who.displayName, text: cmd.text }, at), () => {
             const message = { message: 'issue_reported' as const, vote_id: open.info.id, participant_id: who.id, display_name: who.displayName, text: cmd.text, at: at.toISOString() };

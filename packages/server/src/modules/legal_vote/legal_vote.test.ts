@@ -492,6 +492,26 @@ describe('legal_vote module', () => {
     expect((events.at(-1)!.content as { data: unknown }).data).toEqual({ participant_id: a.id, display_name: 'Anna', text: 'The vote button did not react' });
   });
 
+  it('one person adds at most 5 issue reports to a vote\'s signed log, however many connections they use', async () => {
+    const { t } = setup();
+    const chair = await t.join({ role: 'moderator', displayName: 'Chair' });
+    const laptop = await t.join({ displayName: 'Anna', userId: 'u-anna-issues' });
+    const phone = await t.join({ displayName: 'Anna', userId: 'u-anna-issues' });
+    await chair.send(legalVoteFeature, start({ kind: 'secret' }));
+    const voteId = voteIdOf(chair);
+    for (let i = 0; i < 5; i++) await (i % 2 ? phone : laptop).send(legalVoteFeature, { action: 'report_issue', vote_id: voteId, text: `Problem ${i}` });
+    await laptop.send(legalVoteFeature, { action: 'report_issue', vote_id: voteId, text: 'Problem 5' });
+    await phone.send(legalVoteFeature, { action: 'report_issue', vote_id: voteId, text: 'Problem 6' });
+    expect(errors(laptop)).toEqual(['rate_limited']);
+    expect(errors(phone)).toEqual(['rate_limited']);
+    expect(msgs(chair, 'issue_reported')).toHaveLength(5);
+    expect((await repo.events(voteId)).filter((e) => e.type === 'issue_reported')).toHaveLength(5);
+    // Others may still report.
+    const ben = await t.join({ displayName: 'Ben' });
+    await ben.send(legalVoteFeature, { action: 'report_issue', vote_id: voteId, text: 'No sound' });
+    expect(msgs(chair, 'issue_reported')).toHaveLength(6);
+  });
+
   it('a vote left open by a stopped server is cancelled with a signed reason when its room opens again', async () => {
     const { t } = setup();
     const params = voteParams('secret', 3);
