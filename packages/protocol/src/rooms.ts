@@ -1,8 +1,12 @@
 import { z } from 'zod';
 
 const RoomName = z.string().trim().min(1).max(120);
-/** Room passwords are typed by people (and phone callers) — keep them short but not trivial. */
-const RoomPassword = z.string().min(4).max(128);
+/**
+ * Room and invite passwords are typed by people (and phone callers, as digits): at least 8 characters,
+ * so that guessing under the server's throttle takes years. Existing shorter passwords still work.
+ */
+export const ROOM_PASSWORD_MIN_LENGTH = 8;
+const RoomPassword = z.string().min(ROOM_PASSWORD_MIN_LENGTH).max(128);
 
 export const RoomId = z.uuid();
 
@@ -51,7 +55,7 @@ export const RoomList = z.object({ rooms: z.array(Room) }).meta({ id: 'RoomList'
 export const InviteCreate = z
   .object({
     expires_at: z.iso.datetime({ offset: true }).nullable().optional().describe('null: never expires'),
-    password: z.string().min(4).max(128).nullable().optional(),
+    password: RoomPassword.nullable().optional(),
     label: z.string().trim().max(120).optional(),
   })
   .strict()
