@@ -141,7 +141,7 @@ describe('web shell', () => {
     await page.getByLabel('Password (optional)').fill('abc');
     await page.getByRole('button', { name: 'Create room' }).click();
     await page.getByText('Enter a name for the room.').waitFor();
-    await page.getByText('The password must be at least 4 characters long.').waitFor();
+    await page.getByText('The password must be at least 8 characters long.').waitFor();
     expect(await page.getByLabel('Room name').evaluate((el) => el === document.activeElement)).toBe(true);
     expect(await page.getByLabel('Room name').getAttribute('aria-invalid')).toBe('true');
     await expectAccessible(page);
@@ -304,7 +304,7 @@ describe('web shell', () => {
 
   it('switches the language to Deutsch and logs out', async () => {
     const user = await server.loginAs('user', 'Ratsmitglied');
-    await api(user, 'POST', '/v1/rooms', { name: 'Hauptausschuss', password: 'geheim', waiting_room: true });
+    await api(user, 'POST', '/v1/rooms', { name: 'Hauptausschuss', password: 'geheim-2026', waiting_room: true });
     const page = await newPage({ session: user.token });
     await page.goto(server.url);
     await page.getByRole('heading', { level: 1, name: 'My rooms' }).waitFor();

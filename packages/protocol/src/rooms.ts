@@ -2,8 +2,12 @@ import { z } from 'zod';
 import { singleLine } from './text.ts';
 
 const RoomName = singleLine(120);
-/** Room passwords are typed by people (and phone callers) — keep them short but not trivial. */
-const RoomPassword = z.string().min(4).max(128);
+/**
+ * Room and invite passwords are typed by people (and phone callers, as digits): at least 8 characters,
+ * so that guessing under the server's throttle takes years. Existing shorter passwords still work.
+ */
+export const ROOM_PASSWORD_MIN_LENGTH = 8;
+const RoomPassword = z.string().min(ROOM_PASSWORD_MIN_LENGTH).max(128);
 
 export const RoomId = z.uuid();
 
@@ -52,7 +56,7 @@ export const RoomList = z.object({ rooms: z.array(Room) }).meta({ id: 'RoomList'
 export const InviteCreate = z
   .object({
     expires_at: z.iso.datetime({ offset: true }).nullable().optional().describe('null: never expires'),
-    password: z.string().min(4).max(128).nullable().optional(),
+    password: RoomPassword.nullable().optional(),
     label: singleLine(120, 0).optional(),
   })
   .strict()

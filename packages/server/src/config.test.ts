@@ -25,6 +25,9 @@ describe('config', () => {
     [{ JANUS_RTP_PORTS: '30000-20000' }, 'JANUS_RTP_PORTS'],
     [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
+    [{ TRUSTED_PROXIES: '10.0.0.1,proxy.example' }, 'TRUSTED_PROXIES'],
+    [{ TRUSTED_PROXIES: '10.0.0.0/33' }, 'TRUSTED_PROXIES'],
+    [{ TRUSTED_PROXIES: '10.0.0.1', TRUST_PROXY: 'false' }, 'TRUST_PROXY'],
   ])('refuses %o naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
@@ -39,6 +42,15 @@ describe('config', () => {
     expect(c.media.janusUrls).toEqual(['ws://a:8188', 'ws://b:8188']);
     expect(c.media.rtpPorts).toEqual({ from: 40000, to: 40100 });
     expect(c.trustProxy).toBe(true);
+  });
+
+  it('trusts forwarded headers only from the listed proxies, and TRUST_PROXY=true alone only from loopback', () => {
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(loadConfig({ TRUST_PROXY: 'true' })).toMatchObject({ trustProxy: true, trustedProxies: ['loopback'] });
+    expect(loadConfig({ TRUSTED_PROXIES: ' 10.0.0.5, 192.168.1.0/24,fd00::/8 ,loopback' })).toMatchObject({
+      trustProxy: true,
+      trustedProxies: ['10.0.0.5', '192.168.1.0/24', 'fd00::/8', 'loopback'],
+    });
   });
 
   it('documents every variable', () => {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -45,7 +46,13 @@ export const envSchema = z.object({
   ADMIN_USERNAME: z.string().min(1).max(64).optional().describe('Embedded provider: create this admin account at start if it does not exist'),
   ADMIN_PASSWORD: z.string().min(10).optional().describe('Password for ADMIN_USERNAME (at least 10 characters)'),
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12).describe('Lifetime of a login session'),
-  TRUST_PROXY: bool.default(false).describe('Trust X-Forwarded-* headers from a reverse proxy'),
+  TRUST_PROXY: bool
+    .default(false)
+    .describe('Behind a reverse proxy: trust its X-Forwarded-* headers; the proxy must be on this host (loopback) unless TRUSTED_PROXIES names it'),
+  TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .describe('Comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-* headers count (e.g. 10.0.0.5,192.168.1.0/24; also loopback); implies TRUST_PROXY'),
   MEDIA: z.enum(['janus', 'off']).default('janus').describe('janus: media through Janus; off: no media server (API only)'),
   JANUS_URL: z
     .string()
@@ -85,7 +92,10 @@ export interface Config {
   };
   admin: { username: string; password: string } | undefined;
   sessionTtlHours: number;
+  /** X-Forwarded-* headers are read (from trusted proxies only). */
   trustProxy: boolean;
+  /** Peers whose X-Forwarded-* headers count: IPs, CIDRs or proxy-addr's names (loopback, linklocal, uniquelocal); empty: none. */
+  trustedProxies: string[];
   /** Feature namespaces switched off in this deployment. */
   featuresDisabled: string[];
   timeZone: string;
@@ -129,7 +139,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   } catch {
     problems.push(`TIME_ZONE: "${e.TIME_ZONE}" is not an IANA time zone`);
   }
+  const trustedProxies = (e.TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const p of trustedProxies) if (!isProxyAddress(p)) problems.push(`TRUSTED_PROXIES: "${p}" is not an IP address or CIDR range`);
+  if (trustedProxies.length && relevant.TRUST_PROXY !== undefined && !e.TRUST_PROXY) {
+    problems.push('TRUST_PROXY: false contradicts TRUSTED_PROXIES (leave TRUST_PROXY unset or set it to true)');
+  }
   if (problems.length) throw new ConfigError(problems);
+  const trustProxy = e.TRUST_PROXY || trustedProxies.length > 0;
   return {
     host: e.HOST,
     port: e.PORT,
@@ -149,7 +165,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     admin: e.ADMIN_USERNAME && e.ADMIN_PASSWORD ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD } : undefined,
     sessionTtlHours: e.SESSION_TTL_HOURS,
-    trustProxy: e.TRUST_PROXY,
+    trustProxy,
+    // TRUST_PROXY=true alone trusts only a proxy on this host: X-Forwarded-For from anyone else could be forged.
+    trustedProxies: trustedProxies.length ? trustedProxies : trustProxy ? ['loopback'] : [],
     featuresDisabled: (e.FEATURES_DISABLED ?? '').split(',').map((f) => f.trim()).filter(Boolean),
     timeZone: e.TIME_ZONE,
     media: {
@@ -161,6 +179,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       iceInterface: e.JANUS_ICE_INTERFACE,
     },
   };
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An IP address, a CIDR range (address/prefix) or one of proxy-addr's names. */
+function isProxyAddress(value: string): boolean {
+  if (PROXY_NAMES.has(value)) return true;
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 /** Rows for the README's configuration table. */

@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import type { SigningKey } from './audit/signing.ts';
 import type { Config } from './config.ts';
 import { SessionService } from './auth/sessions.ts';
+import type { AttemptThrottle } from './auth/attempt-throttle.ts';
 import type { Cluster } from './cluster/index.ts';
+import { createPasswordThrottle } from './http/password-guard.ts';
 import type { MediaService } from './media/types.ts';
 import { TicketService } from './signaling/tickets.ts';
 import type { Storage } from './storage/database.ts';
@@ -20,6 +22,8 @@ export interface Services {
   rooms: RoomsRepository;
   invites: InvitesRepository;
   tickets: TicketService;
+  /** Wrong room and invite passwords, per room/invite and per address (in memory, per node). */
+  passwordThrottle: AttemptThrottle;
   media: MediaService;
   cluster: Cluster;
   /** The deployment's Ed25519 key for votes and sealed minutes. */
@@ -45,6 +49,7 @@ export function createServices(
     rooms: new RoomsRepository(storage.db),
     invites: new InvitesRepository(storage.db),
     tickets: new TicketService(now),
+    passwordThrottle: createPasswordThrottle(now),
     media,
     cluster,
     signingKey,

@@ -20,6 +20,7 @@ import {
 } from './embedded/provider.ts';
 import { loadEmbeddedProviderSecrets } from './embedded/secrets.ts';
 import { withoutQueryLogSerializers } from './log-serializers.ts';
+import { LOGIN_LIMITS, LoginThrottle } from './login-throttle.ts';
 import { LOGIN_CSS, LOGIN_CSS_PATH, messagePage, pickLanguage, t, type MessageKey } from './pages.ts';
 import {
   decodeTransaction,
@@ -73,7 +74,7 @@ export async function registerAuth(app: FastifyInstance, services: Services, opt
         logger: logger.child({ component: 'oidc-provider' }),
       }));
     await mountEmbeddedProvider(app, embeddedProvider);
-    registerInteractionRoutes(app, embeddedProvider, db);
+    registerInteractionRoutes(app, embeddedProvider, db, new LoginThrottle(LOGIN_LIMITS, () => services.now().getTime()));
     rp = new RelyingParty({
       issuer: () => `${options.publicUrl()}${OIDC_MOUNT}`,
       clientId: EMBEDDED_CLIENT_ID,

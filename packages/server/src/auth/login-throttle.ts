@@ -1,59 +1,52 @@
+import { AttemptThrottle, type Attempt, type ThrottleLimits } from './attempt-throttle.ts';
+
 /**
- * Slows down password guessing at the embedded provider: after too many failed logins for one
- * username from one address (or from one address overall) within the window, further attempts
- * are refused without even checking the password. Per node and in memory: a restart forgives,
- * and with several nodes an attacker gets the budget once per node, which still caps guessing.
+ * Login limits of the embedded provider (see AttemptThrottle for the three counters):
+ * - one user name from one address: 5 failures free, then 1 s, 2 s, 4 s, … up to 15 minutes;
+ * - one address over all user names: 20 failures free, then the same growing waits — made-up
+ *   names from one address stop that address, nobody else;
+ * - one user name from all addresses: after 10 failures each answer is held up to 5 s, never
+ *   refused, so an attacker elsewhere cannot lock a known account out.
  */
+export const LOGIN_LIMITS: ThrottleLimits = {
+  pair: { free: 5, baseMs: 1000, maxMs: 15 * 60_000 },
+  source: { free: 20, baseMs: 1000, maxMs: 15 * 60_000 },
+  target: { free: 10, baseMs: 250, maxMs: 5000 },
+  forgetMs: 60 * 60_000,
+  maxEntries: 30_000,
+};
+
+/** Slows down password guessing at the embedded provider, per user name and per address. */
 export class LoginThrottle {
-  private readonly failures = new Map<string, { count: number; resetAt: number }>();
+  private readonly throttle: AttemptThrottle;
 
-  constructor(
-    private readonly limits = { perAccount: 10, perAddress: 50, windowMs: 15 * 60_000, maxEntries: 10_000 },
-    private readonly now: () => number = () => Date.now(),
-  ) {}
+  constructor(limits: ThrottleLimits = LOGIN_LIMITS, now: () => number = () => Date.now()) {
+    this.throttle = new AttemptThrottle(limits, now);
+  }
 
-  isBlocked(address: string, username: string): boolean {
-    return this.count(accountKey(address, username)) >= this.limits.perAccount || this.count(addressKey(address)) >= this.limits.perAddress;
+  /** Milliseconds before this address may try this user name again (0: go ahead). */
+  retryAfterMs(address: string, username: string): number {
+    return this.throttle.retryAfterMs(account(username), address);
+  }
+
+  /** Starts a login attempt (see AttemptThrottle.begin). */
+  begin(address: string, username: string): Attempt {
+    return this.throttle.begin(account(username), address);
+  }
+
+  /** Milliseconds to hold the answer for this user name (failures from everywhere). */
+  delayMs(username: string): number {
+    return this.throttle.delayMs(account(username));
   }
 
   recordFailure(address: string, username: string): void {
-    this.bump(accountKey(address, username));
-    this.bump(addressKey(address));
+    this.throttle.recordFailure(account(username), address);
   }
 
-  /** A successful login clears that username's failures from this address (not the address total). */
+  /** A successful login clears that user name's failures from this address (not the address total, nor other addresses'). */
   recordSuccess(address: string, username: string): void {
-    this.failures.delete(accountKey(address, username));
-  }
-
-  private count(key: string): number {
-    const entry = this.failures.get(key);
-    if (!entry) return 0;
-    if (entry.resetAt <= this.now()) {
-      this.failures.delete(key);
-      return 0;
-    }
-    return entry.count;
-  }
-
-  private bump(key: string): void {
-    const current = this.count(key);
-    const existing = this.failures.get(key);
-    this.failures.delete(key);
-    this.failures.set(key, { count: current + 1, resetAt: existing && current > 0 ? existing.resetAt : this.now() + this.limits.windowMs });
-    if (this.failures.size > this.limits.maxEntries) this.evict();
-  }
-
-  /** Bounded memory: drop expired entries, then the least recently bumped ones. */
-  private evict(): void {
-    const now = this.now();
-    for (const [key, entry] of this.failures) if (entry.resetAt <= now) this.failures.delete(key);
-    for (const key of this.failures.keys()) {
-      if (this.failures.size <= this.limits.maxEntries) break;
-      this.failures.delete(key);
-    }
+    this.throttle.recordSuccess(account(username), address);
   }
 }
 
-const accountKey = (address: string, username: string) => `a|${address}|${username.trim().toLowerCase()}`;
-const addressKey = (address: string) => `i|${address}`;
+const account = (username: string) => username.trim().toLowerCase();

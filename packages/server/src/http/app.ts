@@ -34,7 +34,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const { config } = services;
   const app = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
-    trustProxy: config.trustProxy,
+    // Only the listed proxies' X-Forwarded-For counts for request.ip (throttles, logs); an empty list trusts nobody.
+    trustProxy: config.trustedProxies.length ? config.trustedProxies : false,
     bodyLimit: 256 * 1024,
     // Our own ids are UUIDs; this keeps request ids unguessable and log-correlatable.
     genReqId: () => crypto.randomUUID(),

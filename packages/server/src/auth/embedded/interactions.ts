@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Provider from 'oidc-provider';
 import { errors as oidcErrors, type InteractionResults } from 'oidc-provider';
 import { z } from 'zod';
 import type { Db } from '../../storage/database.ts';
 import { verifyLocalLogin } from '../accounts.ts';
+import { retryAfterSeconds } from '../attempt-throttle.ts';
 import { LoginThrottle } from '../login-throttle.ts';
 import { loginPage, messagePage, pickLanguage, t, type Lang } from '../pages.ts';
 import { EMBEDDED_CLIENT_ID, OIDC_MOUNT } from './provider.ts';
@@ -45,18 +47,29 @@ export function registerInteractionRoutes(app: FastifyInstance, provider: () => 
     const page = (error: 'wrongCredentials' | 'missingCredentials' | 'tooManyAttempts') =>
       loginPage({ lang, action: `${OIDC_MOUNT}/interaction/${uid}/login`, abortAction: `${OIDC_MOUNT}/interaction/${uid}/abort`, username, error });
     if (!username || !password) return sendHtml(reply, 400, page('missingCredentials'));
-    if (throttle.isBlocked(request.ip, username)) {
-      request.log.warn({ interaction: uid }, 'embedded provider: login throttled after repeated failures');
+    // request.ip: the peer, or the client named by X-Forwarded-For when the peer is a trusted proxy (TRUSTED_PROXIES).
+    const attempt = throttle.begin(request.ip, username);
+    if (attempt.retryAfterMs > 0) {
+      request.log.warn({ interaction: uid, retryAfterMs: attempt.retryAfterMs }, 'embedded provider: login throttled after repeated failures');
+      reply.header('Retry-After', String(retryAfterSeconds(attempt.retryAfterMs)));
       return sendHtml(reply, 429, page('tooManyAttempts'));
     }
-    const account = await verifyLocalLogin(db, username, password);
+    let account: Awaited<ReturnType<typeof verifyLocalLogin>>;
+    try {
+      // Many failures on this name from elsewhere slow the answer down a little, but never refuse it.
+      const delayMs = throttle.delayMs(username);
+      if (delayMs > 0) await sleep(delayMs);
+      account = await verifyLocalLogin(db, username, password);
+    } catch (err) {
+      attempt.settle('aborted');
+      throw err;
+    }
+    attempt.settle(account ? 'success' : 'failure');
     if (!account) {
-      throttle.recordFailure(request.ip, username);
       request.log.info({ interaction: uid }, 'embedded provider: login refused');
       // One message for unknown users and wrong passwords: the page must not reveal who has an account.
       return sendHtml(reply, 401, page('wrongCredentials'));
     }
-    throttle.recordSuccess(request.ip, username);
     return finish(provider(), request, reply, { login: { accountId: account.id } });
   });
 

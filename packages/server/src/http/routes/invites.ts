@@ -2,10 +2,10 @@ import { InviteCode, InviteVerifyRequest, InviteVerifyResponse, Problem } from '
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { verifyPassword } from '../../auth/passwords.ts';
 import type { Services } from '../../services.ts';
 import type { InviteRow } from '../../storage/schema.ts';
 import { PlenumError } from '../errors.ts';
+import { checkGuardedPassword, passwordTarget } from '../password-guard.ts';
 
 /** An invite that may be used now, or the typed reason why not. `roomId` guards against using one room's code for another. */
 export async function checkInvite(services: Services, code: string, roomId?: string): Promise<InviteRow> {
@@ -25,16 +25,16 @@ export const inviteRoutes: FastifyPluginAsync<{ services: Services }> = async (a
         summary: 'Check an invite link (guest landing page); with a password, also checks the password',
         params: z.object({ code: InviteCode }),
         body: InviteVerifyRequest,
-        response: { 200: InviteVerifyResponse, 400: Problem, 401: Problem, 404: Problem, 410: Problem },
+        response: { 200: InviteVerifyResponse, 400: Problem, 401: Problem, 404: Problem, 410: Problem, 429: Problem },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const invite = await checkInvite(services, request.params.code);
       const room = await services.rooms.byId(invite.room_id);
       if (!room) throw new PlenumError('PLENUM_ERR_INVITE_NOT_FOUND');
       const passwordHash = invite.password_hash ?? room.password_hash;
-      if (passwordHash && request.body.password !== undefined && !(await verifyPassword(passwordHash, request.body.password))) {
-        throw new PlenumError('PLENUM_ERR_WRONG_PASSWORD');
+      if (passwordHash && request.body.password !== undefined) {
+        await checkGuardedPassword(services.passwordThrottle, request, reply, passwordTarget(invite, room.id), passwordHash, request.body.password);
       }
       return {
         room_id: room.id,

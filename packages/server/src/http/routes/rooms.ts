@@ -17,13 +17,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { hashPassword, verifyPassword } from '../../auth/passwords.ts';
+import { hashPassword } from '../../auth/passwords.ts';
 import type { ActiveSession } from '../../auth/sessions.ts';
 import type { Services } from '../../services.ts';
 import type { InviteRow } from '../../storage/schema.ts';
 import type { RoomWithOwner } from '../../storage/rooms.ts';
 import { requireUser } from '../context.ts';
 import { PlenumError } from '../errors.ts';
+import { checkGuardedPassword, passwordTarget } from '../password-guard.ts';
 import { checkInvite } from './invites.ts';
 
 const iso = (d: Date | string) => new Date(d).toISOString();
@@ -202,15 +203,13 @@ export const roomRoutes: FastifyPluginAsync<{ services: Services; publicUrl: () 
 
   r.post(
     '/v1/rooms/:id/start',
-    { schema: { tags: ['signaling'], summary: 'Get a signaling ticket to join a room as a logged-in user', security: auth, params: Params, body: StartRequest, response: { 200: StartResponse, ...problems } } },
-    async (request) => {
+    { schema: { tags: ['signaling'], summary: 'Get a signaling ticket to join a room as a logged-in user', security: auth, params: Params, body: StartRequest, response: { 200: StartResponse, ...problems, 429: Problem } } },
+    async (request, reply) => {
       const session = await requireUser(request, sessions);
       const room = await loadRoom(request.params.id);
       const owner = canManage(room, session);
       if (room.password_hash && !owner) {
-        if (!request.body.password || !(await verifyPassword(room.password_hash, request.body.password))) {
-          throw new PlenumError('PLENUM_ERR_WRONG_PASSWORD');
-        }
+        await checkGuardedPassword(services.passwordThrottle, request, reply, passwordTarget(null, room.id), room.password_hash, request.body.password);
       }
       const issued = tickets.issue(
         { roomId: room.id, kind: 'user', displayName: session.user.display_name, userId: session.user.id, role: session.user.role, isRoomOwner: owner },
@@ -223,13 +222,13 @@ export const roomRoutes: FastifyPluginAsync<{ services: Services; publicUrl: () 
 
   r.post(
     '/v1/rooms/:id/start-invited',
-    { schema: { tags: ['signaling'], summary: 'Get a signaling ticket to join a room as a guest with an invite', params: Params, body: StartInvitedRequest, response: { 200: StartResponse, ...problems, 410: Problem } } },
-    async (request) => {
+    { schema: { tags: ['signaling'], summary: 'Get a signaling ticket to join a room as a guest with an invite', params: Params, body: StartInvitedRequest, response: { 200: StartResponse, ...problems, 410: Problem, 429: Problem } } },
+    async (request, reply) => {
       const room = await loadRoom(request.params.id);
       const invite = await checkInvite(services, request.body.invite_code, room.id);
       const passwordHash = invite.password_hash ?? room.password_hash;
-      if (passwordHash && !(request.body.password && (await verifyPassword(passwordHash, request.body.password)))) {
-        throw new PlenumError('PLENUM_ERR_WRONG_PASSWORD');
+      if (passwordHash) {
+        await checkGuardedPassword(services.passwordThrottle, request, reply, passwordTarget(invite, room.id), passwordHash, request.body.password);
       }
       const issued = tickets.issue(
         { roomId: room.id, kind: 'guest', displayName: request.body.display_name, isRoomOwner: false, inviteCode: invite.code },

@@ -1,4 +1,4 @@
-import { Room, type RoomCreate } from '@plenum/protocol';
+import { Room, ROOM_PASSWORD_MIN_LENGTH, type RoomCreate } from '@plenum/protocol';
 import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, apiRequest, errorMessage } from '../../app/api.ts';
@@ -31,7 +31,7 @@ export function CreateRoomForm({ csrfToken, onCreated }: { csrfToken: string; on
     const trimmed = name.trim();
     if (!trimmed) found.name = 'createRoom.errorNameRequired';
     else if (trimmed.length > 120) found.name = 'createRoom.errorNameTooLong';
-    if (password && password.length < 4) found.password = 'createRoom.errorPasswordTooShort';
+    if (password && password.length < ROOM_PASSWORD_MIN_LENGTH) found.password = 'createRoom.errorPasswordTooShort';
     else if (password.length > 128) found.password = 'createRoom.errorPasswordTooLong';
     return found;
   }
