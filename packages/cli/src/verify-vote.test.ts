@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -7,6 +8,7 @@ import type { LegalVoteExport } from '@plenum/protocol';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainHash } from '../../server/src/audit/chain.ts';
+import { finalResultsOf, signedMessage, type BallotData, type StopReason } from '../../server/src/modules/legal_vote/rules.ts';
 import { SigningKey } from '../../server/src/audit/signing.ts';
 import { loadExport } from '../../server/src/modules/legal_vote/export.ts';
 import { LegalVoteRepository } from '../../server/src/modules/legal_vote/storage.ts';
@@ -30,11 +32,50 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 let n = 0;
 function write(doc: unknown): string {
   const file = path.join(dir, `export-${++n}.json`);
-  fs.writeFileSync(file, typeof doc === 'string' ? doc : JSON.stringify(doc, null, 2));
+  fs.writeFileSync(file, typeof doc === 'string' || Buffer.isBuffer(doc) ? doc : JSON.stringify(doc, null, 2));
   return file;
 }
 const clone = (e: LegalVoteExport): LegalVoteExport => JSON.parse(JSON.stringify(e)) as LegalVoteExport;
 const pub = key.publicKey.public_key;
+const fingerprint = key.publicKey.fingerprint;
+const UNTRUSTED = 'chain intact, signature NOT verified against a trusted key';
+
+/** A key server like the deployment's /.well-known/plenum-signing-key, for --key-url. */
+async function withKeyUrl<T>(publicKey: unknown, body: (url: string) => Promise<T>): Promise<T> {
+  const server = http.createServer((_req, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify(publicKey)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await body(`http://127.0.0.1:${(server.address() as { port: number }).port}/.well-known/plenum-signing-key`);
+  } finally {
+    server.close();
+  }
+}
+
+/**
+ * What a forger with write access to an export file can do: change a ballot, recompute the result and every hash
+ * after it, sign the new closing event with a key of their own and put that key in the export.
+ */
+function forgeAndResign(genuine: LegalVoteExport, forger: SigningKey): LegalVoteExport {
+  const forged = clone(genuine);
+  const contents = forged.events.map((e) => e.content as { type: string; data: Record<string, unknown> });
+  const ballot = contents.find((c) => c.type === 'ballot' && (c.data.choices as string[])[0] === 'no')!;
+  ballot.data.choices = ['yes'];
+  const started = contents[0]!.data as { vote: Parameters<typeof finalResultsOf>[0]; eligible: unknown[] };
+  const ballots = contents.filter((c) => c.type === 'ballot').map((c) => c.data as unknown as BallotData);
+  const stopped = contents.find((c) => c.type === 'stopped')!.data as { reason: StopReason };
+  contents.at(-1)!.data = { ...finalResultsOf(started.vote, started.eligible.length, ballots, stopped.reason) };
+  let prev = forged.events[0]!.hash;
+  for (const e of forged.events.slice(1)) {
+    e.prev_hash = prev;
+    e.hash = chainHash(prev, e.content);
+    prev = e.hash;
+  }
+  forged.vote.head_hash = prev;
+  forged.events.at(-1)!.signature = forger.sign(signedMessage(forged.vote.id, prev));
+  forged.signed_message = signedMessage(forged.vote.id, prev);
+  forged.public_key = { ...forger.publicKey };
+  return forged;
+}
 
 /** A closed roll call: started, 3 ballots, an issue, stopped, final_results (7 events). */
 async function closedVote(repo: LegalVoteRepository, kind: 'roll_call' | 'pseudonymous' = 'roll_call'): Promise<string> {
@@ -65,23 +106,82 @@ describe('plenum verify-vote (export file tampering)', () => {
   }, 240_000);
   afterAll(() => storage?.close());
 
-  it('an untouched export verifies (exit 0, OK …), with the key given, fetched from a URL, or taken from the export', { timeout: 120_000 }, async () => {
+  it('an untouched export verifies (exit 0, OK …) against a trusted key: given, from a file, fetched from a URL, or pinned by fingerprint', { timeout: 120_000 }, async () => {
     const file = write(good);
     const given = await run(['verify-vote', file, '--public-key', pub]);
     expect(given).toMatchObject({ code: 0, stderr: '' });
     expect(given.stdout).toMatch(new RegExp(`^OK vote ${good.vote.id} \\(closed\\): 7 events, chain intact, head ${good.vote.head_hash}; tally yes=2 no=1 abstain=0; signature valid`));
-    const server = http.createServer((_req, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify(key.publicKey)));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/.well-known/plenum-signing-key`;
-      expect(await run(['verify-vote', file, '--key-url', url])).toMatchObject({ code: 0 });
-    } finally {
-      server.close();
+    await withKeyUrl(key.publicKey, async (url) => expect(await run(['verify-vote', file, '--key-url', url])).toMatchObject({ code: 0 }));
+    const pinned = await run(['verify-vote', file, '--fingerprint', fingerprint]);
+    expect(pinned).toMatchObject({ code: 0, stderr: '' });
+    expect(pinned.stdout).toMatch(new RegExp(`^OK vote ${good.vote.id} .*signature valid \\(key ${fingerprint}, trusted: pinned fingerprint\\)`));
+    expect((await run(['verify-vote', file, '--fingerprint', `SHA256:${fingerprint.slice('SHA256:'.length).toUpperCase()}`])).code).toBe(0);
+    const pem = createPublicKey({ key: Buffer.from(pub, 'base64'), format: 'der', type: 'spki' }).export({ type: 'spki', format: 'pem' });
+    for (const content of [pem, `${pub}\n`, JSON.stringify(key.publicKey), Buffer.from(pub, 'base64')]) {
+      const keyFile = write(content);
+      expect(await run(['verify-vote', file, '--public-key-file', keyFile])).toMatchObject({ code: 0, stderr: '' });
     }
-    const embedded = await run(['verify-vote', file]);
-    expect(embedded.code).toBe(0);
-    expect(embedded.stderr).toContain('key inside the export');
     expect((await run(['verify-vote', write(other), '--public-key', pub])).stdout).toMatch(/^OK .*\(closed\): 7 events/);
+  });
+
+  it('without a trusted key an untouched export is NOT called verified: exit 3, "chain intact, signature NOT verified against a trusted key"', { timeout: 120_000 }, async () => {
+    const embedded = await run(['verify-vote', write(good)]);
+    expect(embedded.code).toBe(3);
+    expect(embedded.stdout).toContain(UNTRUSTED);
+    expect(embedded.stdout).not.toMatch(/^OK/);
+    expect(embedded.stderr).toContain('--fingerprint');
+  });
+
+  it('a changed export, re-chained, re-signed with another key and carrying that key: exit 3 without a key, FAILED (key mismatch) with the real one', { timeout: 120_000 }, async () => {
+    const forger = SigningKey.generate();
+    const forged = forgeAndResign(good, forger);
+    const file = write(forged);
+    // The forgery is internally consistent: it verifies against the forger's own key.
+    expect((await run(['verify-vote', file, '--public-key', forger.publicKey.public_key])).code).toBe(0);
+
+    const bare = await run(['verify-vote', file]);
+    expect(bare.code).toBe(3);
+    expect(bare.stdout).toContain(UNTRUSTED);
+    expect(bare.stdout).toContain(forger.publicKey.fingerprint);
+    expect(bare.stdout).not.toMatch(/^OK|signature valid/);
+
+    const pinned = await run(['verify-vote', file, '--fingerprint', fingerprint]);
+    expect(pinned.code).toBe(1);
+    expect(pinned.stdout).toBe(`FAILED at event seq 7 (position 7): key mismatch: the export is signed with the key ${forger.publicKey.fingerprint}, not with the trusted key ${fingerprint}\n`);
+
+    for (const args of [['--public-key', pub], ['--public-key-file', write(JSON.stringify(key.publicKey))]]) {
+      const out = await run(['verify-vote', file, ...args]);
+      expect(out.code).toBe(1);
+      expect(out.stdout).toMatch(/^FAILED at event seq 7 \(position 7\): signature does not verify with the trusted public key .*key mismatch: the export carries another key, SHA256:/);
+    }
+    await withKeyUrl(key.publicKey, async (url) => {
+      const out = await run(['verify-vote', file, '--key-url', url]);
+      expect(out.code).toBe(1);
+      expect(out.stdout).toContain(`key mismatch: the export carries another key, ${forger.publicKey.fingerprint}`);
+    });
+
+    // The genuine signature left in place with the forger's key put in: the real key verifies the signature,
+    // but the export still names another key.
+    const swappedKey = clone(good);
+    swappedKey.public_key = { ...forger.publicKey };
+    const out = await run(['verify-vote', write(swappedKey), '--public-key', pub]);
+    expect(out.code).toBe(1);
+    expect(out.stdout).toMatch(/^FAILED at event seq 7 \(position 7\): key mismatch: the export is signed with the key SHA256:/);
+    // The fingerprint field alone changed to the real one: caught as well.
+    const lying = clone(forged);
+    lying.public_key.fingerprint = fingerprint;
+    expect((await run(['verify-vote', write(lying)])).stdout).toMatch(/^FAILED .*states the fingerprint/);
+  });
+
+  it('chain failures are reported first, with or without a key: exit 1', { timeout: 120_000 }, async () => {
+    const changed = clone(good);
+    (changed.events[2]!.content as { data: { display_name: string } }).data.display_name = 'Woter 1';
+    const file = write(changed);
+    for (const args of [[], ['--fingerprint', fingerprint], ['--fingerprint', SigningKey.generate().publicKey.fingerprint]]) {
+      const out = await run(['verify-vote', file, ...args]);
+      expect(out.code).toBe(1);
+      expect(out.stdout).toMatch(/^FAILED at event seq 3 \(position 3\): hash mismatch/);
+    }
   });
 
   it('one byte changed in an event: exit 1 naming that event', { timeout: 120_000 }, async () => {
@@ -135,6 +235,11 @@ describe('plenum verify-vote (export file tampering)', () => {
   it('wrong usage or an unreadable file: exit 2', { timeout: 120_000 }, async () => {
     expect((await run(['verify-vote'])).code).toBe(2);
     expect((await run(['verify-vote', path.join(dir, 'missing.json')])).code).toBe(2);
+    const file = write(good);
+    expect((await run(['verify-vote', file, '--fingerprint', 'SHA256:abc'])).code).toBe(2);
+    expect((await run(['verify-vote', file, '--fingerprint', fingerprint, '--public-key', pub])).code).toBe(2);
+    expect((await run(['verify-vote', file, '--public-key-file', path.join(dir, 'missing.pem')])).code).toBe(2);
+    expect((await run(['verify-vote', file, '--public-key-file', write('not a key at all')])).code).toBe(2);
     expect((await run(['verify-vote', write('{"format":"something else"}'), '--public-key', pub])).code).toBe(1);
   });
 });

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { logSerializers } from './logging.ts';
 import { openCluster, type Cluster } from './cluster/index.ts';
 import type { Config } from './config.ts';
 import { buildApp } from './http/app.ts';
@@ -29,8 +30,9 @@ export const logRedactPaths = [
   '*.secret',
 ];
 
-export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({ level: config.logLevel, redact: { paths: logRedactPaths, censor: '[redacted]' } });
+/** The server's logger: JSON lines on standard output (or `destination`, tests), secrets redacted (logging.ts). */
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
+  return pino({ level: config.logLevel, redact: { paths: logRedactPaths, censor: '[redacted]' }, serializers: logSerializers }, destination);
 }
 
 export interface Plenum {

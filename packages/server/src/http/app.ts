@@ -9,6 +9,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerAuth } from '../auth/index.ts';
+import { logSerializers } from '../logging.ts';
 import { publicUrl, type Services } from '../services.ts';
 import { featureCatalogue } from '../features.ts';
 import { composeFeatures, instantiateFeatures, routeDeps, type FeatureInstance } from '../signaling/compose.ts';
@@ -33,7 +34,8 @@ const API_PREFIXES = ['/v1/', '/auth/', '/oidc', '/docs', '/metrics', '/health',
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
   const { config } = services;
   const app = Fastify({
-    loggerInstance: services.logger as FastifyBaseLogger,
+    // Request URLs carry invite codes and one-time credentials; the serializers redact them whichever logger was given.
+    loggerInstance: services.logger.child({}, { serializers: logSerializers }) as FastifyBaseLogger,
     // Only the listed proxies' X-Forwarded-For counts for request.ip (throttles, logs); an empty list trusts nobody.
     trustProxy: config.trustedProxies.length ? config.trustedProxies : false,
     bodyLimit: 256 * 1024,

@@ -59,6 +59,7 @@ export async function registerSignaling(app: FastifyInstance, services: Services
   app.decorate('signaling', hub);
 
   const sockets = new Set<WebSocket>();
+  const admissions = new WeakMap<FastifyRequest, Admission>();
   // Added before the websocket plugin's own preClose, so rooms say `closing` before the plugin cuts sockets.
   app.addHook('preClose', async () => {
     await hub.close('server shutting down');
@@ -67,14 +68,25 @@ export async function registerSignaling(app: FastifyInstance, services: Services
   });
 
   await app.register(websocket, {
+    // A frame over the size limit or otherwise against the WebSocket protocol is the client's fault: `ws` has
+    // already closed the connection (1009 for the size, 1002/1007 for the rest); a warning without a stack is
+    // enough. Anything else is ours and is logged as an error.
+    errorHandler: (error, socket, request) => {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('WS_ERR_')) {
+        const closeCode = code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 1009 : undefined;
+        logger.warn({ code, closeCode, participantId: admissions.get(request)?.participantId }, closeCode === 1009 ? 'signaling frame too large; connection closed (1009)' : `signaling protocol error: ${error.message}`);
+        return;
+      }
+      logger.error({ err: error, participantId: admissions.get(request)?.participantId }, 'signaling socket failed');
+      socket.terminate();
+    },
     options: {
       maxPayload: MAX_SIGNALING_MESSAGE_BYTES,
       // Never echo the ticket: it is a credential, and the answer is visible to scripts on the page.
       handleProtocols: (protocols: Set<string>) => (protocols.has(SIGNALING_SUBPROTOCOL) ? SIGNALING_SUBPROTOCOL : false),
     },
   });
-
-  const admissions = new WeakMap<FastifyRequest, Admission>();
 
   app.get(
     '/signaling',

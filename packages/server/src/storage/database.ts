@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { scrubDatabaseError } from '../logging.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -45,7 +46,7 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
         client.release();
       }
     }
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: scrubFailedQuery });
   } else {
     kind = 'pglite';
     if (opts.pgliteDir) fs.mkdirSync(path.dirname(opts.pgliteDir), { recursive: true });
@@ -54,7 +55,7 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     if (opts.schema) {
       await pglite.exec(`create schema if not exists ${quoteIdent(opts.schema)}; set search_path to ${quoteIdent(opts.schema)}`);
     }
-    db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), log: scrubFailedQuery });
   }
   return {
     db,
@@ -66,6 +67,15 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
       await db.destroy();
     },
   };
+}
+
+/**
+ * Kysely calls this before it rethrows a failed statement's error: the error loses the statement's values
+ * (PGlite's `params`, PostgreSQL's `detail`, …) before any caller can log it (logging.ts). Successful queries
+ * are not logged.
+ */
+function scrubFailedQuery(event: LogEvent): void {
+  if (event.level === 'error') scrubDatabaseError(event.error);
 }
 
 /** Runs what of `migrations` (the core's and the features', see features.ts `allMigrations`) has not run yet, in name order. */

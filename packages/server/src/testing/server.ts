@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
+import type { DestinationStream } from 'pino';
 import { loadConfig } from '../config.ts';
 import { createLogger, startPlenum, type Plenum, type PlenumOptions } from '../server.ts';
 import { openTestStorage, type Backend } from '../storage/testing.ts';
@@ -17,13 +18,20 @@ export interface TestServer extends Plenum {
  * or a fresh PostgreSQL schema). Media is off unless the test asks for it.
  */
 export async function startTestServer(
-  opts: { backend?: Backend; env?: Record<string, string>; web?: boolean } & Pick<PlenumOptions, 'media' | 'now'> = {},
+  opts: {
+    backend?: Backend;
+    env?: Record<string, string>;
+    web?: boolean;
+    /** Receives the server's log lines (the real logger, redaction included) at LOG_LEVEL, `info` by default. */
+    logStream?: DestinationStream;
+  } & Pick<PlenumOptions, 'media' | 'now'> = {},
 ): Promise<TestServer> {
   const storage = await openTestStorage(opts.backend ?? 'pglite');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-test-'));
-  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', MEDIA: 'off', ...opts.env });
+  const logLevel = process.env.TEST_LOG_LEVEL ?? (opts.logStream ? 'info' : 'silent');
+  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: logLevel, MEDIA: 'off', ...opts.env });
   const plenum = await startPlenum(config, {
-    logger: createLogger(config),
+    logger: createLogger(config, opts.logStream),
     storage,
     webDist: opts.web ? undefined : null,
     ...(opts.media ? { media: opts.media } : {}),

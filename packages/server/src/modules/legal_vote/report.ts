@@ -12,6 +12,8 @@ export interface VoteReportInput {
   agendaItemTitle: string | null;
   lang: ReportLanguage;
   timeZone: string;
+  /** Where the deployment publishes its signing key (`<public URL>/.well-known/plenum-signing-key`), for the verify line. */
+  keyUrl: string;
 }
 
 const TEXT = {
@@ -56,7 +58,7 @@ const TEXT = {
     headHash: 'Chain head (SHA-256)',
     signature: 'Signature (Ed25519)',
     fingerprint: 'Public key fingerprint',
-    howToVerify: 'Check the export with: plenum verify-vote <export.json> --key-url <server>/.well-known/plenum-signing-key',
+    howToVerify: (fp: string, keyUrl: string) => [`Verify: plenum verify-vote export.json --fingerprint ${fp}`, `(or --key-url ${keyUrl})`] as const,
     timeZone: 'Times in',
     labels: { yes: 'Yes', no: 'No', abstain: 'Abstain' } as Record<string, string>,
   },
@@ -101,7 +103,7 @@ const TEXT = {
     headHash: 'Kettenende (SHA-256)',
     signature: 'Signatur (Ed25519)',
     fingerprint: 'Fingerabdruck des öffentlichen Schlüssels',
-    howToVerify: 'Prüfen des Exports: plenum verify-vote <export.json> --key-url <server>/.well-known/plenum-signing-key',
+    howToVerify: (fp: string, keyUrl: string) => [`Prüfen: plenum verify-vote export.json --fingerprint ${fp}`, `(oder --key-url ${keyUrl})`] as const,
     timeZone: 'Zeiten in',
     labels: { yes: 'Ja', no: 'Nein', abstain: 'Enthaltung' } as Record<string, string>,
   },
@@ -265,7 +267,13 @@ export function votePdf(input: VoteReportInput): Promise<Buffer> {
   doc.font(strong).fontSize(10).text(`${t.fingerprint}:`, left, undefined, { width });
   doc.font(fixed).fontSize(8).text(exp.public_key.fingerprint, { width });
   doc.moveDown(0.5);
-  doc.font(body).fontSize(8).fillColor('#444444').text(t.howToVerify, left, undefined, { width });
+  // The command a reader can copy; the fingerprint is the trust anchor (the key inside the export is not one).
+  // The command with the fingerprint stays on one line (the type shrinks until it fits); the key URL follows.
+  const [command, alternative] = t.howToVerify(exp.public_key.fingerprint, input.keyUrl);
+  let size = 7;
+  doc.font(fixed);
+  while (size > 5 && doc.fontSize(size).widthOfString(command) > width) size -= 0.25;
+  doc.fontSize(size).fillColor('#444444').text(`${command}\n${alternative}`, left, undefined, { width });
   doc.end();
   return done;
 }

@@ -100,7 +100,13 @@ describe.each(backends)('legal vote API and signaling on %s', (backend) => {
     const textEn = execFileSync('pdftotext', ['-layout', '-', '-'], { input: en.bytes, encoding: 'utf8', timeout: 20_000 });
     expect(textEn).toContain('Vote record');
     expect(textEn).toMatch(/Yes\s+1/);
-    expect(textEn).toContain(server.services.signingKey.publicKey.fingerprint);
+    const fp = server.services.signingKey.publicKey.fingerprint;
+    expect(textEn).toContain(fp);
+    // The reader is told how to verify against the deployment's key, not the one inside the export.
+    const keyUrl = `${server.url}/.well-known/plenum-signing-key`;
+    const flat = (text: string) => text.replace(/\s+/g, ' ');
+    expect(flat(textEn)).toContain(`Verify: plenum verify-vote export.json --fingerprint ${fp} (or --key-url ${keyUrl})`);
+    expect(flat(textDe)).toContain(`Prüfen: plenum verify-vote export.json --fingerprint ${fp} (oder --key-url ${keyUrl})`);
     const spec = json(await call(anonymous, '/docs/json'));
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/v1/rooms/{id}/votes', '/v1/votes/{voteId}/export.json', '/v1/votes/{voteId}/report.pdf']));
   });

@@ -10,6 +10,7 @@ import type { RouteDeps } from '../../signaling/feature.ts';
 import type { LegalVoteRepository } from './storage.ts';
 import { requireUser } from '../../http/context.ts';
 import { PlenumError } from '../../http/errors.ts';
+import { publicUrl } from '../../services.ts';
 
 const RoomParams = z.object({ id: RoomId });
 const VoteParams = z.object({ voteId: z.uuid() });
@@ -95,7 +96,9 @@ export async function legalVoteRoutes(app: FastifyInstance, { services, repos, r
       if (!timeZone) throw new PlenumError('PLENUM_ERR_VALIDATION', 'tz must be an IANA time zone');
       const lang = reportLanguage(request.query.lang, request.headers['accept-language']);
       const agendaItemTitle = vote.agenda_item_id ? ((await committee.listAgenda(vote.room_id)).find((i) => i.id === vote.agenda_item_id)?.title ?? null) : null;
-      const pdf = await votePdf({ export: exportOf(vote, await votes.events(vote.id), services.signingKey.publicKey), roomName: room?.name ?? null, agendaItemTitle, lang, timeZone });
+      const address = request.server.server.address();
+      const keyUrl = `${publicUrl(services.config, address && typeof address === 'object' ? address.port : undefined)}/.well-known/plenum-signing-key`;
+      const pdf = await votePdf({ export: exportOf(vote, await votes.events(vote.id), services.signingKey.publicKey), roomName: room?.name ?? null, agendaItemTitle, lang, timeZone, keyUrl });
       return reply
         .type('application/pdf')
         .header('Content-Disposition', `attachment; filename="${lang === 'de' ? 'abstimmung' : 'vote'}-${vote.id.slice(0, 8)}.pdf"`)

@@ -10,6 +10,11 @@ import { finalResultsOf, isNamedKind, signedMessage, validChoices, type BallotDa
  * (eligible and only once for roll-call kinds, distinct tokens for pseudonymous), that the final_results
  * content equals the tally recomputed from the ballot events, and the Ed25519 signature of the closing event.
  * The first mismatch is reported with its seq; nothing after it is trusted.
+ *
+ * The key inside the export proves nothing by itself: whoever changes an export can re-chain it, re-sign it with
+ * a key of their own and put that key in. Only a key the reader trusts (the deployment's public key, or its
+ * fingerprint, obtained some other way) makes the signature mean something; without one the result says
+ * `trusted: false` and the CLI refuses to call the export verified.
  */
 
 export interface VerifyOk {
@@ -20,7 +25,12 @@ export interface VerifyOk {
   headHash: string;
   tally: Record<string, number> | null;
   keyFingerprint: string;
+  /** True when the signature was checked against a key the caller trusts (given key or pinned fingerprint). */
+  trusted: boolean;
 }
+
+/** What the caller trusts: the deployment's public key (SPKI DER, base64), or the fingerprint of it (`SHA256:<hex>`). */
+export type TrustedKey = { publicKey: string } | { fingerprint: string };
 
 export interface VerifyFailure {
   ok: false;
@@ -60,17 +70,27 @@ function sameJson(a: unknown, b: unknown): boolean {
 }
 
 /**
- * Verifies an export. `publicKey` (SPKI DER, base64) is the key to trust; without it the key inside the export
- * is used, which proves integrity only against that key — compare its fingerprint with the one the
- * deployment publishes.
+ * Verifies an export. `trusted` is the key to trust (a string is a public key, SPKI DER base64), or its
+ * fingerprint. With a public key the signature is checked against it; with a fingerprint, against the key inside
+ * the export, which must have that fingerprint. A trusted key that differs from the export's own is a failure
+ * naming both fingerprints. Without `trusted` the key inside the export is used and the result is
+ * `trusted: false`: intact against that key, which anyone could have made.
  */
-export function verifyVoteExport(doc: unknown, publicKey?: string): VerifyResult {
+export function verifyVoteExport(doc: unknown, trusted?: string | TrustedKey): VerifyResult {
   if (!isObject(doc) || doc.format !== LEGAL_VOTE_EXPORT_FORMAT) return fail(null, null, `not a vote export (format must be ${LEGAL_VOTE_EXPORT_FORMAT})`);
   const exp = doc as unknown as LegalVoteExport;
   if (!isObject(exp.vote) || typeof exp.vote.id !== 'string') return fail(null, null, 'the export has no vote');
   if (!Array.isArray(exp.events) || exp.events.length === 0) return fail(null, null, 'the export has no events');
-  const key = publicKey ?? (isObject(exp.public_key) ? exp.public_key.public_key : undefined);
+  const trust: TrustedKey | undefined = typeof trusted === 'string' ? { publicKey: trusted } : trusted;
+  const embeddedRaw = isObject(exp.public_key) ? exp.public_key.public_key : undefined;
+  const embedded = typeof embeddedRaw === 'string' && embeddedRaw !== '' ? embeddedRaw : undefined;
+  const key = trust && 'publicKey' in trust ? trust.publicKey : embedded;
   if (typeof key !== 'string' || key === '') return fail(null, null, 'no public key to check the signature with');
+  const keyFp = fingerprintOfKey(key);
+  const embeddedFp = embedded ? fingerprintOfKey(embedded) : null;
+  const keyIsTrusted = trust !== undefined && 'publicKey' in trust;
+  const trustedFp = !trust ? null : 'publicKey' in trust ? keyFp : normalizeFingerprint(trust.fingerprint);
+  if (trust && !trustedFp) return fail(null, null, 'the trusted fingerprint is not of the form SHA256:<64 hex digits>');
   const voteId = exp.vote.id;
 
   let prev = GENESIS_HASH;
@@ -174,12 +194,36 @@ export function verifyVoteExport(doc: unknown, publicKey?: string): VerifyResult
         return at(`unknown event type ${String(type)}`);
     }
     if (closing && !signatureValid(key, signedMessage(voteId, expected), String(raw.signature))) {
-      return at(`signature does not verify with the public key ${fingerprintOfKey(key)}`);
+      const other = keyIsTrusted && embeddedFp && embeddedFp !== keyFp ? ` (key mismatch: the export carries another key, ${embeddedFp})` : '';
+      return at(`signature does not verify with the ${keyIsTrusted ? 'trusted' : "export's own"} public key ${keyFp}${other}`);
     }
   }
 
   const last = exp.events.at(-1) as { seq: number };
   if (!closing) return fail(exp.events.length, last.seq, 'the vote is not closed: no signed final_results or cancelled event');
   if (exp.vote.head_hash !== prev) return fail(exp.events.length, last.seq, `the vote's head_hash ${exp.vote.head_hash} is not the hash of its last event`);
-  return { ok: true, voteId, state: closing === 'final_results' ? 'closed' : 'cancelled', events: exp.events.length, headHash: prev, tally, keyFingerprint: fingerprintOfKey(key) };
+  // The key checks come after every chain check, so a broken chain is always reported as such first.
+  const statedFp = isObject(exp.public_key) ? exp.public_key.fingerprint : undefined;
+  if (embeddedFp && statedFp !== undefined && statedFp !== embeddedFp) {
+    return fail(exp.events.length, last.seq, `the export states the fingerprint ${String(statedFp)}, but its public key has the fingerprint ${embeddedFp}`);
+  }
+  if (trustedFp && embeddedFp !== null && embeddedFp !== trustedFp) {
+    return fail(exp.events.length, last.seq, `key mismatch: the export is signed with the key ${embeddedFp}, not with the trusted key ${trustedFp}`);
+  }
+  return {
+    ok: true,
+    voteId,
+    state: closing === 'final_results' ? 'closed' : 'cancelled',
+    events: exp.events.length,
+    headHash: prev,
+    tally,
+    keyFingerprint: keyFp,
+    trusted: trustedFp !== null,
+  };
+}
+
+/** `SHA256:<64 hex>` in the canonical (lower-case) form, or null when it is not a fingerprint. */
+export function normalizeFingerprint(text: string): string | null {
+  const m = /^SHA256:([0-9a-f]{64})$/i.exec(text.trim());
+  return m ? `SHA256:${m[1]!.toLowerCase()}` : null;
 }
