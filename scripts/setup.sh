@@ -9,8 +9,9 @@ mode="${1:-run}"   # run | test
 need_pkgs=(janus)
 need_cmds=(janus)
 if [ "$mode" = "test" ]; then
-  need_pkgs+=(chromium firefox-esr poppler-utils)
-  need_cmds+=(chromium firefox-esr pdftoppm)
+  # nginx: the TLS reverse proxy of e2e/https-proxy.test.ts, which runs its own instance (not the package's service).
+  need_pkgs+=(chromium firefox-esr poppler-utils nginx)
+  need_cmds+=(chromium firefox-esr pdftoppm /usr/sbin/nginx)
 fi
 
 missing=()
@@ -27,6 +28,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Installing nginx starts and enables its default site on port 80 (under systemd); the tests do not use it.
+  if [[ " ${missing[*]} " == *" nginx "* ]] && [ -d /run/systemd/system ]; then
+    systemctl disable --now nginx >/dev/null 2>&1 || true
+  fi
 fi
 
 stamp_dir=node_modules/.plenum

@@ -69,11 +69,10 @@ export async function registerAuth(app: FastifyInstance, services: Services, opt
         db,
         secrets,
         publicUrl: options.publicUrl(),
-        trustProxy: config.trustProxy,
         sessionTtlSeconds: config.sessionTtlHours * 3600,
         logger: logger.child({ component: 'oidc-provider' }),
       }));
-    await mountEmbeddedProvider(app, embeddedProvider);
+    await mountEmbeddedProvider(app, embeddedProvider, options.publicUrl);
     registerInteractionRoutes(app, embeddedProvider, db, new LoginThrottle(LOGIN_LIMITS, () => services.now().getTime()));
     rp = new RelyingParty({
       issuer: () => `${options.publicUrl()}${OIDC_MOUNT}`,
@@ -246,7 +245,9 @@ function loginFailed(request: FastifyRequest, reply: FastifyReply, code: ErrorCo
 
 /**
  * The relying party reaches the embedded provider through Fastify's inject(): no network hop, and it
- * works whatever sits in front of PUBLIC_URL (TLS proxy, split DNS).
+ * works whatever sits in front of PUBLIC_URL (TLS proxy, split DNS). An injected request has no
+ * protocol of its own; the provider sees it, like every request, as coming through PUBLIC_URL
+ * (presentAsPublic in embedded/provider.ts), so an https PUBLIC_URL gets https endpoints.
  */
 function injectedFetch(app: FastifyInstance): CustomFetch {
   return async (url, init) => {

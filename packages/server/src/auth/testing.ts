@@ -201,12 +201,13 @@ export interface Hop {
 
 /**
  * Requests `url` and follows redirects (at most 20) like a browser, keeping cookies in `jar`.
- * Stops early at the first URL for which `stopAt` is true (without requesting it).
+ * Stops early at the first URL for which `stopAt` is true (without requesting it). `via` says where
+ * to send the request for a URL (a stand-in for a reverse proxy); cookies and redirects stay with the URL.
  */
 export async function browse(
   jar: CookieJar,
   url: string,
-  init: { method?: string; form?: Record<string, string>; stopAt?: (url: URL) => boolean } = {},
+  init: { method?: string; form?: Record<string, string>; stopAt?: (url: URL) => boolean; via?: (url: URL) => URL } = {},
 ): Promise<{ response: Response; hops: Hop[]; stoppedAt?: URL }> {
   let current = new URL(url);
   let method = init.method ?? 'GET';
@@ -217,7 +218,7 @@ export async function browse(
     const cookie = jar.header(current);
     if (cookie) headers.cookie = cookie;
     if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const response = await fetch(current, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(init.via ? init.via(current) : current, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(10_000) });
     jar.store(current, response.headers.getSetCookie());
     const location = response.headers.get('location') ?? undefined;
     hops.push({ url: current.href, status: response.status, location });

@@ -137,6 +137,8 @@ describe('HTTP basics', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     expect(res.headers.get('x-powered-by')).toBeNull();
+    // HSTS only when PUBLIC_URL is https (auth/embedded/https-public-url.test.ts, e2e/https-proxy.test.ts).
+    expect(res.headers.get('strict-transport-security')).toBeNull();
   });
 
   it('publishes an OpenAPI 3.1 document generated from the zod schemas, and the docs page', async () => {

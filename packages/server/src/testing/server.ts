@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -7,6 +8,8 @@ import { createLogger, startPlenum, type Plenum, type PlenumOptions } from '../s
 import { openTestStorage, type Backend } from '../storage/testing.ts';
 
 export interface TestServer extends Plenum {
+  /** Where the server listens (http://HOST:port); `url` is PUBLIC_URL, which a test may point at a proxy. */
+  listenUrl: string;
   /** Log in as a fresh user without going through OIDC (the login flow has its own tests). */
   loginAs(role?: 'admin' | 'user', name?: string): Promise<{ userId: string; cookie: string; csrf: string; token: string }>;
   /** A JSON request to the REST API, as `user` when given (cookie + CSRF token); throws on a non-2xx answer. */
@@ -37,16 +40,19 @@ export async function startTestServer(
     ...(opts.media ? { media: opts.media } : {}),
     ...(opts.now ? { now: opts.now } : {}),
   });
+  const address = plenum.app.server.address() as AddressInfo;
+  const listenUrl = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   let counter = 0;
   return {
     ...plenum,
+    listenUrl,
     async close() {
       await plenum.close();
       await storage.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
     async api<T>(method: string, urlPath: string, body: unknown, user?: { cookie: string; csrf: string }): Promise<T> {
-      const res = await fetch(`${plenum.url}${urlPath}`, {
+      const res = await fetch(`${listenUrl}${urlPath}`, {
         method,
         headers: { 'content-type': 'application/json', ...(user ? { cookie: user.cookie, 'x-csrf-token': user.csrf } : {}) },
         body: JSON.stringify(body),

@@ -21,7 +21,6 @@ export interface EmbeddedProviderOptions {
   secrets: EmbeddedProviderSecrets;
   /** Plenum's public base URL (no trailing slash). */
   publicUrl: string;
-  trustProxy: boolean;
   /** Lifetime of the provider's own login session and grants; matches Plenum's session lifetime. */
   sessionTtlSeconds: number;
   logger: Logger;
@@ -123,10 +122,32 @@ export function createEmbeddedProvider(opts: EmbeddedProviderOptions): Provider 
     },
   };
   const provider = new Provider(issuer, configuration);
-  // Behind a TLS-terminating proxy the provider must see https to set its cookies as Secure.
-  provider.proxy = opts.trustProxy;
+  // oidc-provider builds its endpoint URLs (discovery, the redirect back from the login form) and the
+  // Secure flag of its cookies from the request's protocol and host. It reads them from X-Forwarded-*,
+  // but only ever ones Plenum wrote itself: every request that reaches it passed presentAsPublic().
+  provider.proxy = true;
   provider.on('server_error', (_ctx: unknown, err: unknown) => logger.error({ err }, 'embedded OpenID Provider failed'));
   return provider;
+}
+
+/**
+ * Presents a request to oidc-provider as having come through PUBLIC_URL, whatever it came through:
+ * a TLS proxy (with or without TRUST_PROXY), a direct connection, or the relying party's in-process
+ * inject() — which has no protocol of its own, so an https PUBLIC_URL got http:// endpoints in the
+ * discovery document and the login failed. The issuer, the client's redirect URIs and Plenum's own
+ * cookies are already bound to PUBLIC_URL; this binds the provider's endpoints and cookies to it too.
+ * Whatever X-Forwarded-* the client sent is overwritten: it cannot point the provider elsewhere. The
+ * client address is the one Fastify determined (which honours TRUST_PROXY).
+ */
+export function presentAsPublic(raw: IncomingMessage, publicUrl: URL, clientIp: string): void {
+  raw.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
+  raw.headers['x-forwarded-host'] = publicUrl.host;
+  raw.headers['x-forwarded-for'] = clientIp;
+}
+
+/** The routes through which requests reach oidc-provider: the mount and the interaction pages. */
+function reachesProvider(routeUrl: string | undefined): boolean {
+  return routeUrl !== undefined && (routeUrl === OIDC_MOUNT || routeUrl.startsWith(`${OIDC_MOUNT}/`));
 }
 
 /**
@@ -134,7 +155,12 @@ export function createEmbeddedProvider(opts: EmbeddedProviderOptions): Provider 
  * its own request bodies, so this scope parses none, and the handler hands the raw request over with
  * `originalUrl` kept and `url` relative to the mount: that is how oidc-provider derives its mount path.
  */
-export async function mountEmbeddedProvider(app: FastifyInstance, provider: () => Provider): Promise<void> {
+export async function mountEmbeddedProvider(app: FastifyInstance, provider: () => Provider, publicUrl: () => string): Promise<void> {
+  // On the root instance, keyed on the matched route (not the raw path, which may be percent-encoded):
+  // covers the mount below and the interaction routes, which hand the raw request to the provider too.
+  app.addHook('onRequest', async (request) => {
+    if (reachesProvider(request.routeOptions.url)) presentAsPublic(request.raw, new URL(publicUrl()), request.ip);
+  });
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
