@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allMigrations } from '../features.ts';
-import { migrateToLatest } from './database.ts';
-import { backends, openTestStorage } from './testing.ts';
+import pg from 'pg';
+import { migrateToLatest, openStorage } from './database.ts';
+import { backends, openTestStorage, testDatabaseUrl } from './testing.ts';
 
 describe.each(backends)('migrations on %s', (backend) => {
   let close: (() => Promise<void>) | undefined;
@@ -45,5 +46,30 @@ describe.each(backends)('migrations on %s', (backend) => {
         .values({ id: crypto.randomUUID(), owner_id: crypto.randomUUID(), name: 'orphan', password_hash: null, waiting_room: false, e2e_encryption: false })
         .execute(),
     ).rejects.toThrow();
+  });
+});
+
+describe('migrations on postgres with search_path', () => {
+  it('migrates a schema named only by search_path, even when another schema has its own migration table', { timeout: 120_000 }, async () => {
+    const admin = new pg.Client({ connectionString: testDatabaseUrl });
+    await admin.connect();
+    const decoy = `t_decoy_${crypto.randomUUID().slice(0, 8)}`;
+    const target = `t_target_${crypto.randomUUID().slice(0, 8)}`;
+    try {
+      await admin.query(`create schema "${decoy}"; create table "${decoy}".kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`);
+      await admin.query(`create schema "${target}"`);
+      // As a deployment does it: the schema only in the connection string, not passed to the migrator.
+      const storage = await openStorage({ databaseUrl: `${testDatabaseUrl}?options=${encodeURIComponent(`-c search_path=${target}`)}` });
+      try {
+        await migrateToLatest(storage.db, allMigrations());
+        const applied = await admin.query<{ n: string }>(`select count(*) as n from "${target}".kysely_migration`);
+        expect(Number(applied.rows[0]!.n)).toBe(Object.keys(allMigrations()).length);
+      } finally {
+        await storage.close();
+      }
+    } finally {
+      await admin.query(`drop schema if exists "${decoy}" cascade; drop schema if exists "${target}" cascade`);
+      await admin.end();
+    }
   });
 });

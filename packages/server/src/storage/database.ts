@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
+import { Kysely, PostgresDialect, sql, type LogEvent } from 'kysely';
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
@@ -80,10 +80,14 @@ function scrubFailedQuery(event: LogEvent): void {
 
 /** Runs what of `migrations` (the core's and the features', see features.ts `allMigrations`) has not run yet, in name order. */
 export async function migrateToLatest(db: Db, migrations: Record<string, Migration>, schema?: string): Promise<MigrationResultSet> {
+  // Always name the schema: without one, Kysely takes a `kysely_migration` table in *any* schema of the database
+  // for its own, and a database whose search_path points elsewhere (DATABASE_URL `options=-c search_path=…`)
+  // then fails to start with "relation kysely_migration does not exist".
+  const migrationSchema = schema ?? (await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)).rows[0]?.schema ?? undefined;
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
-    ...(schema ? { migrationTableSchema: schema } : {}),
+    ...(migrationSchema ? { migrationTableSchema: migrationSchema } : {}),
   });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
