@@ -175,7 +175,10 @@ export class LegalVoteRepository {
         candidates.push(i);
       }
       const marked = new Set<string>();
-      for (const chunk of chunks(candidates, ROWS_PER_INSERT)) {
+      // Marks in voter-key order: two batches that overlap take the unique index's locks in the same order
+      // and cannot deadlock (seen on PostgreSQL); key order says nothing about who cast which ballot.
+      const byKey = [...candidates].sort((x, y) => (ballots[x]!.voterKey < ballots[y]!.voterKey ? -1 : 1));
+      for (const chunk of chunks(byKey, ROWS_PER_INSERT)) {
         const rows = await trx
           .insertInto('legal_vote_ballots')
           .values(chunk.map((i) => ({ vote_id: voteId, voter_key: ballots[i]!.voterKey })))
