@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { csrfMatches, SESSION_COOKIE, type ActiveSession, type SessionService } from '../auth/sessions.ts';
+import type { RoomsRepository } from '../storage/rooms.ts';
 import { PlenumError } from './errors.ts';
 
 const sessionCache = new WeakMap<FastifyRequest, Promise<ActiveSession | null>>();
@@ -30,6 +31,25 @@ export async function requireUser(request: FastifyRequest, sessions: SessionServ
     }
   }
   return session;
+}
+
+/**
+ * A room that the signed-in user manages: its owner or an admin (room settings, committee, attendance,
+ * minutes). 401 without a session, 404 for an unknown room, 403 otherwise; `what` ends the refusal's sentence.
+ */
+export async function requireManagedRoom(
+  request: FastifyRequest,
+  services: { sessions: SessionService; rooms: RoomsRepository },
+  roomId: string,
+  what: string,
+) {
+  const session = await requireUser(request, services.sessions);
+  const room = await services.rooms.byId(roomId);
+  if (!room) throw new PlenumError('PLENUM_ERR_ROOM_NOT_FOUND');
+  if (room.owner_id !== session.user.id && session.user.role !== 'admin') {
+    throw new PlenumError('PLENUM_ERR_FORBIDDEN', `Only the room's owner or an admin may ${what}`);
+  }
+  return { room, session };
 }
 
 export function sessionCookieOptions(secure: boolean, expires?: Date) {

@@ -2,7 +2,7 @@ import { Agenda, AgendaReplace, blankToNull, CommitteeSettings, CommitteeSetting
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireUser } from '../../http/context.ts';
+import { requireManagedRoom } from '../../http/context.ts';
 import { PlenumError } from '../../http/errors.ts';
 import type { RouteDeps } from '../../signaling/feature.ts';
 import type { CommitteeRepos, RosterEntry } from './storage.ts';
@@ -19,15 +19,7 @@ const writeAuth = [{ session: [] as string[], csrf: [] as string[] }];
 export async function committeeRoutes(app: FastifyInstance, { services, repos: committee }: RouteDeps<CommitteeRepos>): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  async function managedRoom(request: FastifyRequest, roomId: string) {
-    const session = await requireUser(request, services.sessions);
-    const room = await services.rooms.byId(roomId);
-    if (!room) throw new PlenumError('PLENUM_ERR_ROOM_NOT_FOUND');
-    if (room.owner_id !== session.user.id && session.user.role !== 'admin') {
-      throw new PlenumError('PLENUM_ERR_FORBIDDEN', "Only the room's owner or an admin may manage its committee");
-    }
-    return { room, session };
-  }
+  const managedRoom = (request: FastifyRequest, roomId: string) => requireManagedRoom(request, services, roomId, 'manage its committee');
   const loadManagedRoom = async (request: FastifyRequest, roomId: string) => (await managedRoom(request, roomId)).room;
 
   const invalid = (path: string, message: string): never => {

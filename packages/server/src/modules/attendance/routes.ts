@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { checkTimeZone, reportLanguage } from '../../reports/language.ts';
-import { requireUser } from '../../http/context.ts';
+import { requireManagedRoom } from '../../http/context.ts';
 import { PlenumError } from '../../http/errors.ts';
 import type { RouteDeps } from '../../signaling/feature.ts';
 import { attendanceCsv, attendancePdf, type ReportInput } from './report.ts';
@@ -26,15 +26,8 @@ const iso = (d: Date | string) => new Date(d).toISOString();
 export async function attendanceRoutes(app: FastifyInstance, { services, repos: attendance }: RouteDeps<AttendanceRepos>): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  async function loadManagedRoom(request: FastifyRequest, roomId: string) {
-    const session = await requireUser(request, services.sessions);
-    const room = await services.rooms.byId(roomId);
-    if (!room) throw new PlenumError('PLENUM_ERR_ROOM_NOT_FOUND');
-    if (room.owner_id !== session.user.id && session.user.role !== 'admin') {
-      throw new PlenumError('PLENUM_ERR_FORBIDDEN', "Only the room's owner or an admin may read its attendance");
-    }
-    return room;
-  }
+  const loadManagedRoom = async (request: FastifyRequest, roomId: string) =>
+    (await requireManagedRoom(request, services, roomId, 'read its attendance')).room;
 
   async function reportInput(request: FastifyRequest, params: z.infer<typeof ReportParams>, query: z.infer<typeof ReportQuery>): Promise<ReportInput & { file: string }> {
     const room = await loadManagedRoom(request, params.id);

@@ -7,7 +7,7 @@ import { minutesPdf } from './report.ts';
 import type { RouteDeps } from '../../signaling/feature.ts';
 import type { MinutesRepos } from './index.ts';
 import { versionSummary } from './storage.ts';
-import { requireUser } from '../../http/context.ts';
+import { requireManagedRoom } from '../../http/context.ts';
 import { PlenumError } from '../../http/errors.ts';
 
 const Params = z.object({ id: RoomId });
@@ -28,15 +28,8 @@ export async function minutesRoutes(app: FastifyInstance, { services, repos }: R
   const minutes = repos.store;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  async function loadManagedRoom(request: FastifyRequest, roomId: string) {
-    const session = await requireUser(request, services.sessions);
-    const room = await services.rooms.byId(roomId);
-    if (!room) throw new PlenumError('PLENUM_ERR_ROOM_NOT_FOUND');
-    if (room.owner_id !== session.user.id && session.user.role !== 'admin') {
-      throw new PlenumError('PLENUM_ERR_FORBIDDEN', "Only the room's owner or an admin may read its minutes");
-    }
-    return room;
-  }
+  const loadManagedRoom = async (request: FastifyRequest, roomId: string) =>
+    (await requireManagedRoom(request, services, roomId, 'read its minutes')).room;
 
   async function loadVersion(request: FastifyRequest, params: z.infer<typeof VersionParams>) {
     const room = await loadManagedRoom(request, params.id);
