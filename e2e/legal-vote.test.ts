@@ -319,8 +319,12 @@ describe('legal votes in the browser', () => {
     expect(await minutesEditor(nina).getAttribute('contenteditable')).toBe('false');
 
     // Chair and Max type at the same time, each at the end of the document, and both see both lines.
-    // The caret goes to the end of the document (TipTap's own command; the typing below is real keyboard input).
-    await minutesEditor(chair).evaluate((el) => (el as unknown as { editor: { commands: { focus(at: string): void } } }).editor.commands.focus('end'));
+    // The caret goes to the end of the document as a person puts it there: into the editor, then Ctrl+End.
+    // (TipTap's focus('end') focuses the element on the next animation frame: keys pressed before it went to the
+    // checkbox clicked last, and the line ran on into the last paragraph.)
+    await minutesEditor(chair).focus();
+    await expect.poll(() => minutesEditor(chair).evaluate((el) => el.contains(document.activeElement))).toBe(true);
+    await chair.keyboard.press('Control+End');
     await chair.keyboard.press('Enter');
     await chair.keyboard.type('Chair: the council adopts the budget.', { delay: 20 });
     await expect.poll(() => minutesEditor(max).locator('p').allTextContents(), { timeout: 10_000 }).toContain('Chair: the council adopts the budget.');
