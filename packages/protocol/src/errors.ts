@@ -24,6 +24,7 @@ export const errorRegistry = {
   PLENUM_ERR_RATE_LIMITED: { status: 429, title: 'Too many requests' },
   PLENUM_ERR_HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
   PLENUM_ERR_NOT_READY: { status: 503, title: 'Service not ready' },
+  PLENUM_ERR_STORAGE_UNAVAILABLE: { status: 503, title: 'The database is not reachable at the moment; nothing was changed, try again shortly' },
   PLENUM_ERR_IDP_UNAVAILABLE: { status: 502, title: 'The identity provider is not reachable' },
   PLENUM_ERR_INTERNAL: { status: 500, title: 'Internal error' },
 } as const;

@@ -97,6 +97,8 @@ export const CoreErrorCode = z.enum([
   'room_closed',
   /** The participant named in the command is not in the room (e.g. the recipient of a private message left). */
   'participant_not_found',
+  /** The database could not be reached for the moment: nothing changed; the same command may be sent again shortly. */
+  'storage_unavailable',
   /** The command was understood but failed on the server. */
   'internal_error',
 ]);

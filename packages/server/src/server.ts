@@ -58,7 +58,11 @@ export async function startPlenum(config: Config, opts: PlenumOptions = {}): Pro
   const logger = opts.logger ?? createLogger(config);
   const storage =
     opts.storage ??
-    (await openStorage({ databaseUrl: config.databaseUrl, pgliteDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'db') }));
+    (await openStorage({
+      databaseUrl: config.databaseUrl,
+      pgliteDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'db'),
+      onConnectionLost: (err) => logger.warn({ err: { message: err.message, code: (err as { code?: unknown }).code } }, 'a database connection was lost; it is replaced when needed'),
+    }));
   if (!opts.storage) await migrateToLatest(storage.db, allMigrations());
   let media: MediaService | undefined;
   let cluster: Cluster | undefined;

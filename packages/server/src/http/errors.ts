@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { isStorageUnavailable } from '../storage/database.ts';
 
 /** The one error type routes throw; the error handler turns it into application/problem+json. */
 export class PlenumError extends Error {
@@ -84,6 +85,9 @@ export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoExcep
   socket.destroy(err);
 }
 
+/** What a client is told to wait before it tries again while the database is unreachable. */
+const STORAGE_RETRY_AFTER_SECONDS = 5;
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | PlenumError, request, reply) => {
     let problem: Problem;
@@ -114,6 +118,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
     } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       // Another client error (e.g. 416 from static files): still a client error, as a 400.
       problem = toProblem('PLENUM_ERR_VALIDATION', error.message);
+    } else if (isStorageUnavailable(error)) {
+      // The database is restarting or unreachable: a retryable refusal, not a defect (no stack in the log).
+      request.log.warn({ err: { message: error.message, code: error.code } }, 'database unavailable');
+      void reply.header('retry-after', String(STORAGE_RETRY_AFTER_SECONDS));
+      problem = toProblem('PLENUM_ERR_STORAGE_UNAVAILABLE');
     } else {
       request.log.error({ err: error }, 'unhandled error');
       problem = toProblem('PLENUM_ERR_INTERNAL');

@@ -6,6 +6,7 @@ import type { Clock, FeatureServices } from './feature.ts';
 import { envelope, errorEnvelope, Room, type RoomHost } from './room.ts';
 import { SignalingSession, type Link, type SessionHost } from './session.ts';
 import type { Admission } from './tickets.ts';
+import { failureCode } from './failure.ts';
 
 /** Every interval and limit of signaling. Defaults suit production; tests shorten them. */
 export interface SignalingTimings {
@@ -139,7 +140,7 @@ export class SignalingHub {
         room = await this.roomFor(session.admission.roomId);
       } catch (err) {
         this.options.logger.error({ err, roomId: session.admission.roomId }, 'room could not be opened');
-        session.sendError(CONTROL_NAMESPACE, 'internal_error', { action: 'join' });
+        session.sendError(CONTROL_NAMESPACE, failureCode(err), { action: 'join' });
         session.close(SignalingCloseCode.internalError, 'room could not be opened');
         return;
       }

@@ -31,6 +31,7 @@ import {
   type TimerHandle,
 } from './feature.ts';
 import type { Admission } from './tickets.ts';
+import { failureCode } from './failure.ts';
 
 type ErrorExtra = Omit<SignalingErrorPayload, 'message' | 'error'>;
 // The core's view of feature contexts: every feature's types erased to one shape.
@@ -313,7 +314,7 @@ export class Room {
         // Never silent: logged with its context, and the participant learns that this feature failed for them.
         this.log.error({ err, namespace: feature.namespace, participantId: member.id }, 'feature onJoin failed');
         this.host.taskFailed?.(err);
-        this.deliver(member, errorEnvelope(feature.namespace, 'internal_error', { action: 'join' }, this.host.clock));
+        this.deliver(member, errorEnvelope(feature.namespace, failureCode(err), { action: 'join' }, this.host.clock));
       }
     }
     this.sendJoinSuccess(member, false);
@@ -476,6 +477,9 @@ export class Room {
     const refuse = (err: unknown) => {
       if (err instanceof CommandError) {
         this.deliver(member, errorEnvelope(namespace, err.code, { action: payload.action, ...err.extra }, this.host.clock));
+      } else if (failureCode(err) === 'storage_unavailable') {
+        this.log.warn({ err: { message: (err as Error).message }, namespace, action: payload.action }, 'feature command failed: database unavailable');
+        this.deliver(member, errorEnvelope(namespace, 'storage_unavailable', { action: payload.action }, this.host.clock));
       } else {
         this.log.error({ err, namespace, action: payload.action }, 'feature command failed');
         this.host.taskFailed?.(err);

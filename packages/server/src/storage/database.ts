@@ -17,6 +17,28 @@ export interface StorageOptions {
   pgliteDir?: string | undefined;
   /** PostgreSQL schema to use (tests give each run its own); created if missing. */
   schema?: string | undefined;
+  /** Told when an idle pooled connection breaks (the database restarted); the pool replaces it by itself. */
+  onConnectionLost?: ((err: Error) => void) | undefined;
+}
+
+/** Node's errors for a peer that cannot be reached or went away. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** PostgreSQL's SQLSTATEs for "not now": shutting down, starting up, out of connections (class 08: connection exceptions). */
+const NOT_NOW = new Set(['57P01', '57P02', '57P03', '53300']);
+/** node-postgres says these in words only. */
+const POOL_MESSAGES = [/^Connection terminated/, /timeout exceeded when trying to connect/, /not queryable/, /^Client was closed/];
+
+/**
+ * The database cannot be reached at the moment (down, restarting, connection cut): the request may be tried
+ * again, and it is not a defect of ours. REST answers 503, signaling `storage_unavailable`.
+ */
+export function isStorageUnavailable(err: unknown, depth = 0): boolean {
+  if (!(err instanceof Error) || depth > 3) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNREACHABLE.has(code) || NOT_NOW.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  if (POOL_MESSAGES.some((m) => m.test(err.message))) return true;
+  if (err instanceof AggregateError && err.errors.some((e) => isStorageUnavailable(e, depth + 1))) return true;
+  return isStorageUnavailable(err.cause, depth + 1);
 }
 
 export interface Storage {
@@ -38,6 +60,9 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
       // Per-connection search_path keeps test runs (and co-hosted deployments) apart.
       ...(opts.schema ? { options: `-c search_path=${quoteIdent(opts.schema)}` } : {}),
     });
+    // Without a listener, an idle connection that the database cuts (restart, failover) would be an unhandled
+    // 'error' event and end the process; the pool drops that connection and opens a new one when needed.
+    pool.on('error', (err) => opts.onConnectionLost?.(err));
     if (opts.schema) {
       const client = await pool.connect();
       try {

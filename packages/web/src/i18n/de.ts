@@ -253,6 +253,7 @@ export const de: AppCatalogue = {
     PLENUM_ERR_RATE_LIMITED: 'Zu viele Versuche. Bitte warten Sie einen Moment und versuchen Sie es erneut.',
     PLENUM_ERR_HEADERS_TOO_LARGE: 'Die Anfrage konnte nicht verarbeitet werden.',
     PLENUM_ERR_NOT_READY: 'Plenum startet gerade oder wird gewartet. Bitte versuchen Sie es gleich noch einmal.',
+    PLENUM_ERR_STORAGE_UNAVAILABLE: 'Die Datenbank von Plenum ist gerade nicht erreichbar; es wurde nichts geändert. Bitte versuchen Sie es gleich noch einmal.',
     PLENUM_ERR_IDP_UNAVAILABLE: 'Der Anmeldedienst Ihrer Organisation ist im Moment nicht erreichbar. Bitte versuchen Sie es später erneut.',
     PLENUM_ERR_INTERNAL: 'Auf dem Server ist ein Fehler aufgetreten. Bitte versuchen Sie es später erneut.',
   },

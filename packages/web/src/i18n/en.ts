@@ -260,6 +260,7 @@ export const en = {
     PLENUM_ERR_RATE_LIMITED: 'Too many attempts. Please wait a moment and try again.',
     PLENUM_ERR_HEADERS_TOO_LARGE: 'The request could not be processed.',
     PLENUM_ERR_NOT_READY: 'Plenum is starting or under maintenance. Please try again in a moment.',
+    PLENUM_ERR_STORAGE_UNAVAILABLE: 'Plenum cannot reach its database just now; nothing was changed. Please try again in a moment.',
     PLENUM_ERR_IDP_UNAVAILABLE: 'The login service of your organisation cannot be reached at the moment. Please try again later.',
     PLENUM_ERR_INTERNAL: 'An error occurred on the server. Please try again later.',
   } satisfies ErrorMessages,

@@ -23,6 +23,7 @@ import * as m0006 from './migrations/0006_legal_vote_urn.ts';
 import { legalVoteRoutes } from './routes.ts';
 import { isNamedKind, normaliseChoices, validChoices, voteOptions, type BallotData, type StopReason } from './rules.ts';
 import { LegalVoteRepository, VoteStoreError, type AppendedEvent, type BallotToCast, type CastOutcome, type ClosedVote, type VoteParameters, type VoteSigner } from './storage.ts';
+import { failureCode } from '../../signaling/failure.ts';
 
 /**
  * `legal_vote`: formally valid votes with an audit log (architecture: Audit-proof voting and minutes).
@@ -154,6 +155,8 @@ const liveBallots = (open: OpenVote) => (open.info.kind === 'live_roll_call' ? {
 const nextEventLoopTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const storeCode = (err: unknown) => (err instanceof VoteStoreError ? err.code : null);
+/** A refusal of the store itself, or the database being unreachable (retryable); null for a defect. */
+const expectedCode = (err: unknown) => storeCode(err) ?? (failureCode(err) === 'storage_unavailable' ? 'storage_unavailable' : null);
 
 /**
  * A participant as a voter identity of their own, without a roster: their account. Guests and phone callers
@@ -313,7 +316,7 @@ function hooks({ store, signingKey }: Deps): HooksOf<typeof legalVoteProtocol, L
         // Still open in the database: the chair may try again.
         open.phase = 'open';
         room.logger.error({ err, voteId: open.info.id }, 'closing a legal vote failed');
-        if (chair) room.sendError(chair, storeCode(err) ?? 'internal_error', { action: 'stop' });
+        if (chair) room.sendError(chair, expectedCode(err) ?? 'internal_error', { action: 'stop' });
       },
     );
   }
@@ -371,7 +374,7 @@ function hooks({ store, signingKey }: Deps): HooksOf<typeof legalVoteProtocol, L
       },
       (err) => {
         open.writing = false;
-        const code = storeCode(err) ?? 'internal_error';
+        const code = expectedCode(err) ?? 'internal_error';
         if (code === 'internal_error') room.logger.error({ err, voteId: open.info.id, ballots: batch.length }, 'writing ballots failed');
         for (const b of batch) {
           open.pending.delete(b.voterId);
@@ -508,7 +511,7 @@ function hooks({ store, signingKey }: Deps): HooksOf<typeof legalVoteProtocol, L
             (err) => {
               if (state.open === open) state.open = null;
               room.logger.error({ err }, 'starting a legal vote failed');
-              room.sendError(who, 'internal_error', { action: 'start' });
+              room.sendError(who, failureCode(err), { action: 'start' });
             },
           );
           return;
@@ -567,8 +570,8 @@ function hooks({ store, signingKey }: Deps): HooksOf<typeof legalVoteProtocol, L
             },
             (err) => {
               open.phase = 'open';
-              room.sendError(who, storeCode(err) ?? 'internal_error', { action: 'cancel' });
-              if (!storeCode(err)) room.logger.error({ err }, 'cancelling a legal vote failed');
+              room.sendError(who, expectedCode(err) ?? 'internal_error', { action: 'cancel' });
+              if (!expectedCode(err)) room.logger.error({ err }, 'cancelling a legal vote failed');
             },
           );
           return;

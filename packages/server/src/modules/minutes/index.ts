@@ -24,6 +24,7 @@ import * as m0005 from './migrations/0005_minutes.ts';
 import { minutesRoutes } from './routes.ts';
 import { agendaBlocks, attendanceBlocks, minutesTitle, quorumBlocks, voteBlocks, type AttendanceLine } from './report.ts';
 import { MinutesRepository, versionSummary, type MinutesDocument, type MinutesVersionRow, type NewMinutesVersion } from './storage.ts';
+import { failureCode } from '../../signaling/failure.ts';
 
 /**
  * `minutes`: one collaborative Yjs document per room, edited by the chair (moderators) and the writers the
@@ -362,7 +363,7 @@ function hooks(deps: MinutesHookDeps): HooksOf<typeof minutesProtocol, MinutesSt
               state.sealing = false;
               state.sealed = false;
               ctx.room.logger.error({ err, version }, 'minutes: sealing failed');
-              ctx.room.sendError(who, 'internal_error', { action: 'seal' });
+              ctx.room.sendError(who, failureCode(err), { action: 'seal' });
             },
           );
           return;

@@ -124,6 +124,7 @@ export const en = {
     errorForbidden: 'Only the chair can do this.',
     errorInvalid: 'The vote could not be started: check the entries.',
     errorRateLimited: 'Too many actions at once. Please wait a moment.',
+    errorStorageUnavailable: 'The server could not record this just now (its database is not reachable). Nothing was counted; please try again in a moment.',
     errorOther: 'The action was refused ({{code}}).',
   },
 };
@@ -253,6 +254,7 @@ export const de: typeof en = {
     errorForbidden: 'Das kann nur die Sitzungsleitung.',
     errorInvalid: 'Die Abstimmung konnte nicht gestartet werden: Prüfen Sie die Angaben.',
     errorRateLimited: 'Zu viele Aktionen auf einmal. Bitte warten Sie einen Moment.',
+    errorStorageUnavailable: 'Der Server konnte dies gerade nicht speichern (seine Datenbank ist nicht erreichbar). Es wurde nichts gezählt; bitte versuchen Sie es gleich noch einmal.',
     errorOther: 'Die Aktion wurde abgelehnt ({{code}}).',
   },
 };

@@ -36,6 +36,7 @@ const errorKeys: ErrorMessages<typeof legalVoteProtocol, TextKey<typeof en, 'leg
   forbidden: 'legalVote.errorForbidden',
   invalid_command: 'legalVote.errorInvalid',
   rate_limited: 'legalVote.errorRateLimited',
+  storage_unavailable: 'legalVote.errorStorageUnavailable',
 };
 
 /** A refusal in words: the feature's own message, or the code itself for one it has none for. */
