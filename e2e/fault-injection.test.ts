@@ -15,6 +15,7 @@ import { SessionService } from '../packages/server/src/auth/sessions.ts';
 import { WsClient } from '../packages/server/src/modules/legal_vote/testing.ts';
 import { openStorage, type Storage } from '../packages/server/src/storage/database.ts';
 import { UsersRepository } from '../packages/server/src/storage/users.ts';
+import { startPlenumProcess } from './support/plenum-process.ts';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-faults-'));
@@ -103,36 +104,17 @@ afterAll(async () => {
 
 const METRICS_TOKEN = 'fault-injection-metrics-token-0123456789';
 
-function startMain(): { proc: ChildProcess; listening: Promise<string>; lines: string[] } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
-    cwd: repo,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATA_DIR: path.join(work, 'data'),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      MEDIA: 'off',
-      DATABASE_URL: postgres.url,
-      REDIS_URL: redis.url,
-      METRICS_TOKEN,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startMain() {
+  const started = startPlenumProcess({
+    DATA_DIR: path.join(work, 'data'),
+    HOST: '127.0.0.1',
+    MEDIA: 'off',
+    DATABASE_URL: postgres.url,
+    REDIS_URL: redis.url,
+    METRICS_TOKEN,
   });
-  procs.push(proc);
-  const lines: string[] = [];
-  const listening = new Promise<string>((resolve, reject) => {
-    for (const stream of [proc.stdout!, proc.stderr!]) {
-      readline.createInterface({ input: stream }).on('line', (line) => {
-        lines.push(line);
-        if (line.includes('Plenum is listening')) resolve(JSON.parse(line).url as string);
-      });
-    }
-    proc.once('exit', () => reject(new Error(`exited before listening:\n${lines.join('\n')}`)));
-  });
-  listening.catch(() => {});
-  return { proc, listening, lines };
+  procs.push(started.proc);
+  return started;
 }
 
 type Who = { cookie: string; csrf: string };

@@ -1,11 +1,10 @@
 // A legal vote survives a crash of the real process: `node … main.ts` on PostgreSQL is killed with SIGKILL while
 // a vote is open; after the restart every accepted ballot is still in the log, and the vote is cancelled with a
 // recorded, signed reason when its room opens again (never silently lost). The export verifies with the CLI.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { WsClient } from '../packages/server/src/modules/legal_vote/testing.ts';
 import { openStorage, type Storage } from '../packages/server/src/storage/database.ts';
 import { testDatabaseUrl } from '../packages/server/src/storage/testing.ts';
 import { UsersRepository } from '../packages/server/src/storage/users.ts';
+import { startPlenumProcess } from './support/plenum-process.ts';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const schema = `t_${randomBytes(6).toString('hex')}`;
@@ -35,26 +35,10 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-function startMain(): { proc: ChildProcess; listening: Promise<string>; exited: Promise<NodeJS.Signals | number | null> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
-    cwd: repo,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', MEDIA: 'off', DATABASE_URL: databaseUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  procs.push(proc);
-  const lines: string[] = [];
-  const listening = new Promise<string>((resolve, reject) => {
-    for (const stream of [proc.stdout!, proc.stderr!]) {
-      readline.createInterface({ input: stream }).on('line', (line) => {
-        lines.push(line);
-        if (line.includes('Plenum is listening')) resolve(JSON.parse(line).url as string);
-      });
-    }
-    proc.once('exit', () => reject(new Error(`exited before listening:\n${lines.join('\n')}`)));
-  });
-  listening.catch(() => {});
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => proc.once('exit', (code, signal) => resolve(signal ?? code)));
-  return { proc, listening, exited };
+function startMain() {
+  const started = startPlenumProcess({ DATA_DIR: dataDir, HOST: '127.0.0.1', MEDIA: 'off', DATABASE_URL: databaseUrl });
+  procs.push(started.proc);
+  return started;
 }
 
 describe('legal vote across a crash of the server process', () => {

@@ -1,38 +1,20 @@
 // The real entry point as an operator runs it: `node … main.ts` with environment variables only.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startPlenumProcess } from './support/plenum-process.ts';
 
-const repo = path.resolve(import.meta.dirname, '..');
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function startMain(env: Record<string, string>): { proc: ChildProcess; lines: string[]; listening: Promise<string>; exited: Promise<number | null> } {
+function startMain(env: Record<string, string>) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-main-'));
   dirs.push(dataDir);
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
-    cwd: repo,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const listening = new Promise<string>((resolve, reject) => {
-    for (const stream of [proc.stdout!, proc.stderr!]) {
-      readline.createInterface({ input: stream }).on('line', (line) => {
-        lines.push(line);
-        if (line.includes('Plenum is listening')) resolve(JSON.parse(line).url as string);
-      });
-    }
-    proc.once('exit', () => reject(new Error(`exited before listening:\n${lines.join('\n')}`)));
-  });
-  listening.catch(() => {});
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  return { proc, lines, listening, exited };
+  return startPlenumProcess({ DATA_DIR: dataDir, ...env });
 }
 
 describe('main.ts', () => {
