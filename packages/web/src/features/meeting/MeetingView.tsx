@@ -163,6 +163,7 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
         source: 'camera',
         name: p.display_name,
         label: p.display_name,
+        kind: p.kind,
         self: false,
         video: state?.video === false ? null : videoOf(p.id, 'camera'),
         audioOff: state ? !state.audio : false,
