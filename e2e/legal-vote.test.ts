@@ -38,7 +38,8 @@ afterAll(async () => {
 });
 
 async function newPage(session?: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+  // A council in Germany: the browsers are in Berlin time, so reports must be too (#15 defect 2).
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'Europe/Berlin' });
   contexts.push(context);
   if (session) await context.addCookies([{ name: 'plenum_session', value: session, url: server.url }]);
   const page = await context.newPage();
@@ -211,7 +212,11 @@ describe('legal votes in the browser', () => {
     // The owner (and roster members with an account) may download the export; a guest may not, and sees no links.
     const exportLink = votesPanel(chair).getByRole('link', { name: `Export of the vote “${title}” as JSON` });
     await exportLink.waitFor();
-    await votesPanel(chair).getByRole('link', { name: `Report of the vote “${title}” as PDF` }).waitFor();
+    const reportLink = votesPanel(chair).getByRole('link', { name: `Report of the vote “${title}” as PDF` });
+    const report = await chair.request.get(`${server.url}${await reportLink.getAttribute('href')}`);
+    expect(report.headers()['content-type']).toBe('application/pdf');
+    const reportText = execFileSync('pdftotext', ['-', '-'], { input: await report.body(), encoding: 'utf8' }).replace(/\s+/g, ' ');
+    expect(reportText).toContain('Times in: Europe/Berlin');
     const exported = LegalVoteExport.parse(await (await chair.request.get(`${server.url}${await exportLink.getAttribute('href')}`)).json());
     expect(exported.vote.title).toBe(title);
     expect(exported.events.at(-1)?.hash).toBe(await votesPanel(chair).getByRole('region', { name: 'Result' }).getByText(/^[0-9a-f]{64}$/).textContent());
@@ -327,7 +332,9 @@ describe('legal votes in the browser', () => {
     await chair.keyboard.press('Control+End');
     await chair.keyboard.press('Enter');
     await chair.keyboard.type('Chair: the council adopts the budget.', { delay: 20 });
-    await expect.poll(() => minutesEditor(max).locator('p').allTextContents(), { timeout: 10_000 }).toContain('Chair: the council adopts the budget.');
+    // First on the chair's own screen, then at Max's.
+    await expect.poll(() => minutesEditor(chair).locator('p').allTextContents(), { timeout: 10_000 }).toContain('Chair: the council adopts the budget.');
+    await expect.poll(() => minutesEditor(max).locator('p').allTextContents(), { timeout: 20_000 }).toContain('Chair: the council adopts the budget.');
     await minutesEditor(max).locator('p', { hasText: 'Chair: the council adopts the budget.' }).click();
     await max.keyboard.press('End');
     await Promise.all([

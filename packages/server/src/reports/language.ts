@@ -17,6 +17,14 @@ export function reportLanguage(lang: ReportLanguage | undefined, acceptLanguage:
   return ranked[0]?.primary === 'de' ? 'de' : 'en';
 }
 
+/**
+ * The time zone a report is written in: the reader's (`tz`, sent by the web client) or else the deployment's
+ * (`TIME_ZONE`); the document states which. Undefined when `tz` is not an IANA zone.
+ */
+export function reportTimeZone(requested: string | undefined, deployment: string): string | undefined {
+  return requested === undefined ? deployment : checkTimeZone(requested);
+}
+
 /** A valid IANA zone name, or undefined. */
 export function checkTimeZone(zone: string): string | undefined {
   try {

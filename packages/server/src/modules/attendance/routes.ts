@@ -2,7 +2,7 @@ import { AttendanceReportQuery, MeetingId, MeetingList, Problem, RoomId } from '
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { checkTimeZone, reportLanguage } from '../../reports/language.ts';
+import { reportLanguage, reportTimeZone } from '../../reports/language.ts';
 import { requireManagedRoom } from '../../http/context.ts';
 import { PlenumError } from '../../http/errors.ts';
 import type { RouteDeps } from '../../signaling/feature.ts';
@@ -33,7 +33,7 @@ export async function attendanceRoutes(app: FastifyInstance, { services, repos: 
     const room = await loadManagedRoom(request, params.id);
     const meeting = await attendance.meeting(room.id, params.meetingId);
     if (!meeting) throw new PlenumError('PLENUM_ERR_NOT_FOUND', 'No such meeting in this room');
-    const timeZone = query.tz === undefined ? 'UTC' : checkTimeZone(query.tz);
+    const timeZone = reportTimeZone(query.tz, services.config.timeZone);
     if (!timeZone) throw new PlenumError('PLENUM_ERR_VALIDATION', 'tz must be an IANA time zone');
     const entries = await attendance.entries(meeting.id);
     const startedAt = new Date(meeting.started_at);

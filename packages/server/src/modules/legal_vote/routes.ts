@@ -2,7 +2,7 @@ import { AttendanceReportQuery, LegalVoteExport, LegalVoteList, Problem, RoomId 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { checkTimeZone, reportLanguage } from '../../reports/language.ts';
+import { reportLanguage, reportTimeZone } from '../../reports/language.ts';
 import { exportOf, voteSummary } from './export.ts';
 import { votePdf } from './report.ts';
 import { agendaFeature } from '../agenda/index.ts';
@@ -92,7 +92,7 @@ export async function legalVoteRoutes(app: FastifyInstance, { services, repos, r
     },
     async (request, reply) => {
       const { vote, room } = await loadVote(request, request.params.voteId);
-      const timeZone = request.query.tz === undefined ? 'UTC' : checkTimeZone(request.query.tz);
+      const timeZone = reportTimeZone(request.query.tz, services.config.timeZone);
       if (!timeZone) throw new PlenumError('PLENUM_ERR_VALIDATION', 'tz must be an IANA time zone');
       const lang = reportLanguage(request.query.lang, request.headers['accept-language']);
       const agendaItemTitle = vote.agenda_item_id ? ((await committee.listAgenda(vote.room_id)).find((i) => i.id === vote.agenda_item_id)?.title ?? null) : null;

@@ -2,7 +2,7 @@ import { MinutesVersionExport, MinutesVersionList, MinutesVersionQuery, Problem,
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { checkTimeZone, reportLanguage } from '../../reports/language.ts';
+import { reportLanguage, reportTimeZone } from '../../reports/language.ts';
 import { minutesPdf } from './report.ts';
 import type { RouteDeps } from '../../signaling/feature.ts';
 import type { MinutesRepos } from './index.ts';
@@ -89,7 +89,7 @@ export async function minutesRoutes(app: FastifyInstance, { services, repos }: R
     },
     async (request, reply) => {
       const row = await loadVersion(request, request.params);
-      const timeZone = request.query.tz === undefined ? 'UTC' : checkTimeZone(request.query.tz);
+      const timeZone = reportTimeZone(request.query.tz, services.config.timeZone);
       if (!timeZone) throw new PlenumError('PLENUM_ERR_VALIDATION', 'tz must be an IANA time zone');
       const lang = reportLanguage(request.query.lang, request.headers['accept-language']);
       const pdf = await minutesPdf({

@@ -20,7 +20,7 @@ export function Downloads({ voteId, title }: { voteId: string; title: string }) 
       <a className="button button-secondary button-small" href={`${base}/export.json`} download aria-label={t('legalVote.exportOf', { title })}>
         {t('legalVote.export')}
       </a>
-      <a className="button button-secondary button-small" href={`${base}/report.pdf?lang=${currentLanguage()}`} download aria-label={t('legalVote.reportOf', { title })}>
+      <a className="button button-secondary button-small" href={`${base}/report.pdf?${new URLSearchParams({ lang: currentLanguage(), tz: Intl.DateTimeFormat().resolvedOptions().timeZone }).toString()}`} download aria-label={t('legalVote.reportOf', { title })}>
         {t('legalVote.report')}
       </a>
     </p>
