@@ -89,6 +89,8 @@ describe('chat and raised hands in the browser', () => {
     anna = await guestJoins('Anna Guest');
     ben = await guestJoins('Ben Guest');
     for (const page of [chair, anna]) await tile(page, 'Ben Guest').waitFor();
+    // The name on a guest's tile is marked as a guest's.
+    expect(await tile(chair, 'Ben Guest').locator('.tile-name').textContent()).toBe('Ben Guest Guest');
   }, 40_000);
 
   it('shows markup in a message as literal text and a URL as a safe link, without running anything', async () => {
@@ -109,6 +111,8 @@ describe('chat and raised hands in the browser', () => {
       const list = chatPanel(page).getByRole('list', { name: 'Messages – Everyone' });
       const item = list.getByRole('listitem').filter({ hasText: 'Anna Guest' });
       await item.getByText('<script>alert(1)</script> see').waitFor();
+      // A guest picks their own name, so the sender carries the guest mark (finding 10 of #11).
+      expect(await item.locator('.chat-sender').textContent()).toBe('Anna Guest Guest');
       const link = item.getByRole('link', { name: 'https://example.org' });
       expect(await link.getAttribute('href')).toBe('https://example.org/');
       expect(await link.getAttribute('target')).toBe('_blank');
@@ -168,8 +172,8 @@ describe('chat and raised hands in the browser', () => {
     await expect.poll(() => control(anna, 'Raise hand').getAttribute('aria-pressed')).toBe('true');
 
     // Announced to the chair, and visible on the tiles.
-    await chair.getByText('Ben Guest raised a hand').waitFor({ state: 'attached' });
-    await chair.getByText('Anna Guest raised a hand').waitFor({ state: 'attached' });
+    await chair.getByText('Ben Guest (guest) raised a hand').waitFor({ state: 'attached' });
+    await chair.getByText('Anna Guest (guest) raised a hand').waitFor({ state: 'attached' });
     for (const name of ['Anna Guest', 'Ben Guest']) await tile(chair, name).getByRole('img', { name: 'Hand raised' }).waitFor();
     expect(await tile(chair, 'Clara Chair (you)').getByRole('img', { name: 'Hand raised' }).count()).toBe(0);
 

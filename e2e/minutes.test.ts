@@ -95,8 +95,8 @@ describe('minutes in the browser', () => {
   }, 60_000);
 
   it('the chair makes Anna a writer; chair and Anna type at the same time and see each other', async () => {
-    await panel(chair).getByRole('checkbox', { name: 'Anna Guest may write' }).click();
-    await expect.poll(() => panel(chair).getByRole('checkbox', { name: 'Anna Guest may write' }).isChecked()).toBe(true);
+    await panel(chair).getByRole('checkbox', { name: 'Anna Guest (guest) may write' }).click();
+    await expect.poll(() => panel(chair).getByRole('checkbox', { name: 'Anna Guest (guest) may write' }).isChecked()).toBe(true);
     await panel(anna).getByText('You can edit the minutes.').waitFor();
     expect(await editor(anna).getAttribute('contenteditable')).toBe('true');
     expect(await editor(ben).getAttribute('contenteditable')).toBe('false');

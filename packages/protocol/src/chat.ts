@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { text } from './text.ts';
 import { defineProtocol } from './feature.ts';
+import { ParticipantKind } from './control.ts';
 
 /**
  * The `chat` namespace: the room chat, private 1:1 messages and group messages (the sender picks the
@@ -48,7 +49,8 @@ export type ChatCommand = z.infer<typeof ChatCommand>;
 
 // ── server → client ────────────────────────────────────────────────────────────
 
-export const ChatPerson = z.object({ id: z.uuid(), display_name: z.string() });
+/** `kind` lets every client mark guests and phone callers next to their self-chosen names. */
+export const ChatPerson = z.object({ id: z.uuid(), display_name: z.string(), kind: ParticipantKind });
 export type ChatPerson = z.infer<typeof ChatPerson>;
 
 /** One accepted message. `recipients` is empty for the room chat; for private and group messages it lists everyone but the sender. */

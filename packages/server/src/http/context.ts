@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomBytes } from 'node:crypto';
 import { csrfMatches, SESSION_COOKIE, type ActiveSession, type SessionService } from '../auth/sessions.ts';
 import type { RoomsRepository } from '../storage/rooms.ts';
 import { PlenumError } from './errors.ts';
@@ -60,6 +61,23 @@ export function sessionCookieOptions(secure: boolean, expires?: Date) {
     secure,
     ...(expires ? { expires } : {}),
   };
+}
+
+/**
+ * A guest's identity in this browser: a random id in an HttpOnly cookie, made on the first guest start.
+ * Bans, per-identity limits and resumption refer to it, because an invite link may be shared by many.
+ * It is kept 30 days (a ban lasts as long as the room's meeting; a new link is the moderator's remedy for a
+ * guest who clears cookies) and says nothing about the person.
+ */
+export const GUEST_COOKIE = 'plenum_guest';
+const GUEST_ID = /^[A-Za-z0-9_-]{22}$/;
+const GUEST_COOKIE_DAYS = 30;
+
+export function guestIdentity(request: FastifyRequest, reply: FastifyReply, secure: boolean): string {
+  const existing = request.cookies[GUEST_COOKIE];
+  const id = existing && GUEST_ID.test(existing) ? existing : randomBytes(16).toString('base64url');
+  void reply.setCookie(GUEST_COOKIE, id, { path: '/v1/', httpOnly: true, sameSite: 'lax', secure, maxAge: GUEST_COOKIE_DAYS * 24 * 3600 });
+  return id;
 }
 
 export type Reply = FastifyReply;

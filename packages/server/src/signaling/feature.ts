@@ -42,6 +42,8 @@ export interface Participant {
   readonly userId: string | undefined;
   /** guests only: the invite that admitted them */
   readonly inviteCode: string | undefined;
+  /** guests only: the browser's guest identity (see `Admission.guestId`); the person, where the invite may be shared */
+  readonly guestId: string | undefined;
   readonly joinedAt: Date;
   /** `disconnected` during the resume window; messages sent to them meanwhile are dropped (they get a fresh join_success). */
   readonly connection: ConnectionState;

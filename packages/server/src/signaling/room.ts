@@ -97,6 +97,7 @@ export class Member implements Participant {
     role: ParticipantRole,
     readonly userId: string | undefined,
     readonly inviteCode: string | undefined,
+    readonly guestId: string | undefined,
     readonly joinedAt: Date,
     readonly resumption: string,
   ) {
@@ -266,6 +267,7 @@ export class Room {
       admission.isRoomOwner ? 'moderator' : 'participant',
       admission.userId,
       admission.inviteCode,
+      admission.guestId,
       this.host.clock.now(),
       admission.resumption,
     );

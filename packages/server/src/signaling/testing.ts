@@ -36,6 +36,8 @@ export interface SimulatedJoin {
   userId?: string;
   /** guests only: the invite link they came with (default `test-invite`) */
   inviteCode?: string;
+  /** guests: their browser's guest identity (default: a new one per join, i.e. another person) */
+  guestId?: string;
   /** Extra fields of the control/join command (e.g. a guest's chosen display_name). */
   join?: Record<string, unknown>;
 }
@@ -120,7 +122,7 @@ export class ModuleTester {
       isRoomOwner: who.role === 'moderator',
       resumption: `resumption-${this.counter}`,
       ...(kind === 'user' ? { userId: who.userId ?? crypto.randomUUID(), role: 'user' as const } : {}),
-      ...(kind === 'guest' ? { inviteCode: who.inviteCode ?? 'test-invite' } : {}),
+      ...(kind === 'guest' ? { inviteCode: who.inviteCode ?? 'test-invite', guestId: who.guestId ?? crypto.randomUUID() } : {}),
     };
     const p = this.connect(admission);
     await p.send('control', { action: 'join', protocol_version: PROTOCOL_VERSION, ...who.join });

@@ -13,6 +13,11 @@ export interface Admission {
   isRoomOwner: boolean;
   /** guests only: the invite that let them in, so revoking or banning can refer to it. */
   inviteCode?: string;
+  /**
+   * guests only: this browser's guest identity (a random id in an HttpOnly cookie). Several people share one
+   * invite link; a ban, a rate limit or a resumption refers to the person, so it must not be the link.
+   */
+  guestId?: string;
   resumption: string;
 }
 

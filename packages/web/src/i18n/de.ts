@@ -197,6 +197,8 @@ export const de: AppCatalogue = {
     moderator: 'Moderation',
     guest: 'Gast',
     phone: 'Telefon',
+    nameGuest: '{{name}} (Gast)',
+    namePhone: '{{name}} (Telefon)',
     closePanel: 'Teilnehmerliste schließen',
     quality: 'Verbindungsqualität: {{quality}}',
     qualityGood: 'gut',

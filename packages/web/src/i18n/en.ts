@@ -204,6 +204,8 @@ export const en = {
     moderator: 'Moderator',
     guest: 'Guest',
     phone: 'Phone',
+    nameGuest: '{{name}} (guest)',
+    namePhone: '{{name}} (phone)',
     closePanel: 'Close participant list',
     quality: 'Connection quality: {{quality}}',
     qualityGood: 'good',

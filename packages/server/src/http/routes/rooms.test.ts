@@ -162,6 +162,34 @@ describe.each(backends)('rooms API on %s', (backend) => {
       expect(server.services.tickets.consume(start.body.ticket)).toBeNull();
     });
 
+    it('gives each guest browser its own identity (HttpOnly cookie), kept across starts; the invite stays shared', async () => {
+      const room = await newRoom(owner);
+      const invite = (await call(owner, 'POST', `/v1/rooms/${room.id}/invites`, {})).body;
+      const start = (cookie?: string) =>
+        fetch(`${server.url}/v1/rooms/${room.id}/start-invited`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+          body: JSON.stringify({ invite_code: invite.code, display_name: 'G' }),
+        });
+      const first = await start();
+      const setCookie = first.headers.get('set-cookie') ?? '';
+      expect(setCookie).toMatch(/^plenum_guest=[A-Za-z0-9_-]{22};/);
+      expect(setCookie).toMatch(/HttpOnly/);
+      expect(setCookie).toMatch(/SameSite=Lax/);
+      expect(setCookie).toMatch(/Path=\/v1\//);
+      const guestId = /^plenum_guest=([^;]+)/.exec(setCookie)![1]!;
+      const firstAdmission = server.services.tickets.consume(((await first.json()) as { ticket: string }).ticket);
+      expect(firstAdmission).toMatchObject({ inviteCode: invite.code, guestId });
+      // The same browser again: the same person.
+      const again = server.services.tickets.consume(((await (await start(`plenum_guest=${guestId}`)).json()) as { ticket: string }).ticket);
+      expect(again?.guestId).toBe(guestId);
+      // Another browser with the same link: another person. A forged cookie value is replaced.
+      const other = server.services.tickets.consume(((await (await start()).json()) as { ticket: string }).ticket);
+      expect(other?.guestId).not.toBe(guestId);
+      const forged = await start('plenum_guest=../../etc');
+      expect(forged.headers.get('set-cookie')).not.toContain('../../etc');
+    });
+
     it('refuses an expired invite, and one used for another room', async () => {
       const room = await newRoom(owner);
       const otherRoom = await newRoom(owner);

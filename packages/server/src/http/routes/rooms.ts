@@ -22,7 +22,7 @@ import type { ActiveSession } from '../../auth/sessions.ts';
 import type { Services } from '../../services.ts';
 import type { InviteRow } from '../../storage/schema.ts';
 import type { RoomWithOwner } from '../../storage/rooms.ts';
-import { requireUser } from '../context.ts';
+import { guestIdentity, requireUser } from '../context.ts';
 import { PlenumError } from '../errors.ts';
 import { checkGuardedPassword, passwordTarget } from '../password-guard.ts';
 import { checkInvite } from './invites.ts';
@@ -237,9 +237,10 @@ export const roomRoutes: FastifyPluginAsync<{ services: Services; publicUrl: () 
       if (passwordHash) {
         await checkGuardedPassword(services.passwordThrottle, request, reply, passwordTarget(invite, room.id), passwordHash, request.body.password);
       }
+      const guestId = guestIdentity(request, reply, publicUrl().startsWith('https://'));
       const issued = tickets.issue(
-        { roomId: room.id, kind: 'guest', displayName: request.body.display_name, isRoomOwner: false, inviteCode: invite.code },
-        `invite:${invite.code}`,
+        { roomId: room.id, kind: 'guest', displayName: request.body.display_name, isRoomOwner: false, inviteCode: invite.code, guestId },
+        `guest:${guestId}`,
         request.body.resumption,
       );
       return { ticket: issued.ticket, resumption: issued.resumption, signaling_url: signalingUrl(), expires_in: issued.expiresIn };

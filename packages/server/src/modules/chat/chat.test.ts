@@ -28,7 +28,7 @@ describe('chat', () => {
       const [sent] = p.messages(chatFeature, 'message_sent');
       expect(sent).toEqual({
         message: 'message_sent',
-        entry: { id: expect.any(String), timestamp: '2026-01-01T09:00:00.000Z', scope: 'room', sender: { id: a.id, display_name: 'Anna' }, recipients: [], text: evil },
+        entry: { id: expect.any(String), timestamp: '2026-01-01T09:00:00.000Z', scope: 'room', sender: { id: a.id, display_name: 'Anna', kind: 'guest' }, recipients: [], text: evil },
       });
     }
     // The raw frame carries the same characters (JSON-escaped, never HTML-escaped or stripped).
@@ -225,6 +225,6 @@ describe('chat', () => {
     await a.leave();
     await b.send(chatFeature, { action: 'send_message', text: 'gone?', to: to(a) });
     expect(errors(b)).toEqual(['participant_not_found']);
-    expect(snapshotOf(await t.join()).messages).toEqual([expect.objectContaining({ text: 'bye', sender: { id: a.id, display_name: 'Anna' } })]);
+    expect(snapshotOf(await t.join()).messages).toEqual([expect.objectContaining({ text: 'bye', sender: { id: a.id, display_name: 'Anna', kind: 'user' } })]);
   });
 });

@@ -41,7 +41,7 @@ export interface ChatState {
 type Ctx = ContextOf<typeof chatProtocol, ChatState>;
 const refuse = refusal(chatProtocol);
 
-const person = (p: Participant): ChatPerson => ({ id: p.id, display_name: p.displayName });
+const person = (p: Participant): ChatPerson => ({ id: p.id, display_name: p.displayName, kind: p.kind });
 
 /** The newest `limit` items that match, oldest first. */
 function lastMatching<T>(items: readonly T[], limit: number, match: (item: T) => boolean): Set<T> {

@@ -18,7 +18,7 @@ export interface ModerationState {
   locked: boolean;
   waitingRoom: boolean;
   moderatorsOnlyUnmute: boolean;
-  /** `user:<userId>` or `invite:<inviteCode>`: refused at admission while the room is open. */
+  /** `user:<userId>` or `guest:<guestId>`: refused at admission while the room is open. */
   banned: Set<string>;
   /** When each waiting participant came (for the moderators' list). */
   waitingSince: Map<string, Date>;
@@ -27,10 +27,14 @@ export interface ModerationState {
 type Ctx = ContextOf<typeof moderationProtocol, ModerationState, Emits>;
 const refuse = refusal(moderationProtocol);
 
-/** What a ban refers to: the account of a user, the invite link of a guest. Others cannot be banned. */
+/**
+ * What a ban refers to: the person. A user's account; a guest's own guest identity — never the invite
+ * link, which others may share (banning by link locked every other guest of a shared link out). Taking
+ * the link away from everyone is a separate, explicit act: revoking the invite.
+ */
 function banKey(who: Participant): string | null {
   if (who.kind === 'user' && who.userId) return `user:${who.userId}`;
-  if (who.kind === 'guest' && who.inviteCode) return `invite:${who.inviteCode}`;
+  if (who.kind === 'guest' && who.guestId) return `guest:${who.guestId}`;
   return null;
 }
 

@@ -1,4 +1,5 @@
 import {
+  type ParticipantKind,
   DEFAULT_BREAKOUT_WARNING_SECONDS,
   MAX_BREAKOUT_MESSAGE_LENGTH,
   MAX_BREAKOUT_ROOM_NAME_LENGTH,
@@ -12,6 +13,7 @@ import { useEffect, useId, useState, useSyncExternalStore, type FormEvent } from
 import { useTranslation } from 'react-i18next';
 import type { ErrorMessages, PanelProps, TextKey } from '../feature.ts';
 import { CloseIcon } from '../meeting/icons.tsx';
+import { PersonName } from '../meeting/PersonName.tsx';
 import { formatDuration } from '../timer/timerStore.ts';
 import { roomOf, type BreakoutStore } from './breakoutStore.ts';
 import type { en } from './messages.ts';
@@ -21,6 +23,7 @@ export interface BreakoutPerson {
   id: string;
   name: string;
   role: string;
+  kind?: ParticipantKind;
   self: boolean;
 }
 
@@ -183,7 +186,7 @@ function StartForm({ store, people }: { store: BreakoutStore; people: readonly B
         </p>
         {people.map((p) => (
           <div className="field breakout-assign-row" key={p.id}>
-            <label htmlFor={`${ids.assign}-${p.id}`}>{p.self ? t('breakout.you', { name: p.name }) : p.name}</label>
+            <label htmlFor={`${ids.assign}-${p.id}`}>{p.self ? t('breakout.you', { name: p.name }) : <PersonName name={p.name} kind={p.kind} />}</label>
             <select
               id={`${ids.assign}-${p.id}`}
               value={assigned.get(p.id) ?? ''}
@@ -286,7 +289,7 @@ function RunningView({ store, people }: { store: BreakoutStore; people: readonly
               <ul className="breakout-members">
                 {members.map((p) => (
                   <li key={p.id}>
-                    <label htmlFor={`${textId}-${p.id}`}>{p.self ? t('breakout.you', { name: p.name }) : p.name}</label>
+                    <label htmlFor={`${textId}-${p.id}`}>{p.self ? t('breakout.you', { name: p.name }) : <PersonName name={p.name} kind={p.kind} />}</label>
                     <select id={`${textId}-${p.id}`} value={group.id ?? ''} onChange={(e) => store.move(p.id, e.target.value === '' ? null : e.target.value)}>
                       {groups.map((g) => (
                         <option key={g.id ?? 'main'} value={g.id ?? ''}>

@@ -5,6 +5,7 @@ import { ConfirmDialog } from '../../app/ConfirmDialog.tsx';
 import { currentLanguage } from '../../i18n/index.ts';
 import type { ErrorMessages, PanelProps, TextKey } from '../feature.ts';
 import { CloseIcon } from '../meeting/icons.tsx';
+import { PersonName } from '../meeting/PersonName.tsx';
 import { ROOM, conversationOf, type ChatStore, type ConversationKey } from './chatStore.ts';
 import { linkify } from './linkify.ts';
 import type { en } from './messages.ts';
@@ -177,7 +178,9 @@ export function ChatPanel({ id, store, meeting, onClose }: PanelProps<ChatStore>
           {participants.map((p) => (
             <div key={p.id} className="checkbox-field">
               <input id={`${id}-pick-${p.id}`} type="checkbox" checked={picking.has(p.id)} onChange={(e) => togglePicked(p.id, e.target.checked)} />
-              <label htmlFor={`${id}-pick-${p.id}`}>{p.display_name}</label>
+              <label htmlFor={`${id}-pick-${p.id}`}>
+                <PersonName name={p.display_name} kind={p.kind} />
+              </label>
             </div>
           ))}
           <div className="chat-group-actions">
@@ -196,7 +199,7 @@ export function ChatPanel({ id, store, meeting, onClose }: PanelProps<ChatStore>
         {visible.map((m) => (
           <li key={m.id} className={`chat-message${m.sender.id === selfId ? ' chat-own' : ''}`}>
             <p className="chat-meta">
-              <span className="chat-sender">{m.sender.id === selfId ? t('chat.you') : m.sender.display_name}</span>{' '}
+              <span className="chat-sender">{m.sender.id === selfId ? t('chat.you') : <PersonName name={m.sender.display_name} kind={m.sender.kind} />}</span>{' '}
               <time dateTime={m.timestamp}>{formatTime(m.timestamp)}</time>
             </p>
             <p className="chat-text">

@@ -11,7 +11,7 @@ const BEN = '00000000-0000-4000-8000-000000000003';
 let n = 0;
 function entry(sender: string, scope: ChatEntry['scope'] = 'room', recipients: string[] = []): ChatEntry {
   n++;
-  return { id: `m${n}`, timestamp: '2026-01-01T09:00:00.000Z', scope, sender: { id: sender, display_name: sender }, recipients: recipients.map((id) => ({ id, display_name: id })), text: `text ${n}` };
+  return { id: `m${n}`, timestamp: '2026-01-01T09:00:00.000Z', scope, sender: { id: sender, display_name: sender, kind: 'user' }, recipients: recipients.map((id) => ({ id, display_name: id, kind: 'user' as const })), text: `text ${n}` };
 }
 
 describe('chat store', () => {

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { currentLanguage } from '../../i18n/index.ts';
 import type { SlotProps } from '../feature.ts';
 import { HandIcon } from './HandIcon.tsx';
+import { markedName } from '../meeting/PersonName.tsx';
 import type { HandsStore } from './handsStore.ts';
 import './hands.css';
 
@@ -48,8 +49,9 @@ export function RaisedHands({ store, meeting }: SlotProps<HandsStore>) {
   const titleId = useId();
   const allowId = useId();
   const nameOf = (id: string) => {
-    const name = participants.find((p) => p.id === id)?.name ?? t('hands.unknown');
-    return id === selfId ? t('hands.you', { name }) : name;
+    const person = participants.find((p) => p.id === id);
+    if (!person) return t('hands.unknown');
+    return id === selfId ? t('hands.you', { name: person.name }) : markedName(t, person.name, person.kind);
   };
   return (
     <section className="raised-hands" aria-labelledby={titleId}>
@@ -114,7 +116,8 @@ export function HandsAnnouncer({ store, meeting }: SlotProps<HandsStore>) {
       const selfId = store.getSnapshot().selfId;
       let text: string | null = null;
       if (event.type === 'raised' && moderator && event.participantId !== selfId) {
-        const name = people.current.find((p) => p.id === event.participantId)?.display_name ?? t('hands.unknown');
+        const person = people.current.find((p) => p.id === event.participantId);
+        const name = person ? markedName(t, person.display_name, person.kind) : t('hands.unknown');
         text = t('hands.announceRaised', { name });
       } else if (event.type === 'lowered' && selfId && event.participantIds.includes(selfId) && (event.reason === 'moderator' || event.reason === 'disabled')) {
         text = t('hands.announceLowered');

@@ -163,6 +163,7 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
         source: 'camera',
         name: p.display_name,
         label: p.display_name,
+        kind: p.kind,
         self: false,
         video: state?.video === false ? null : videoOf(p.id, 'camera'),
         audioOff: state ? !state.audio : false,
@@ -219,9 +220,12 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
         <Notice kind="error" live="assertive">
           {t(failKey[connection.reason])}
         </Notice>
-        <button type="button" className="button button-primary" onClick={onRejoin}>
-          {t('call.rejoin')}
-        </button>
+        {/* A ban is final for this meeting: offering to join again would only be refused. */}
+        {connection.reason !== 'banned' && (
+          <button type="button" className="button button-primary" onClick={onRejoin}>
+            {t('call.rejoin')}
+          </button>
+        )}
       </section>
     );
   }

@@ -48,8 +48,8 @@ export function ParticipantsPanel({
             <span className="participant-name">{row.self ? t('call.you', { name: row.name }) : row.name}</span>
             <span className="participant-tags">
               {row.role === 'moderator' && <span className="tag">{t('call.moderator')}</span>}
-              {row.kind === 'guest' && <span className="tag tag-quiet">{t('call.guest')}</span>}
-              {row.kind === 'sip' && <span className="tag tag-quiet">{t('call.phone')}</span>}
+              {row.kind === 'guest' && <span className="tag tag-quiet person-kind">{t('call.guest')}</span>}
+              {row.kind === 'sip' && <span className="tag tag-quiet person-kind">{t('call.phone')}</span>}
               {row.disconnected && <span className="tag tag-warn">{t('call.connectionLost')}</span>}
             </span>
             {row.handRaised && <HandIcon label={t('hands.raised')} />}

@@ -1,9 +1,10 @@
-import type { MediaSource } from '@plenum/protocol';
+import type { MediaSource, ParticipantKind } from '@plenum/protocol';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { VideoView } from '../media/VideoView.tsx';
 import { HandIcon } from '../hands/HandIcon.tsx';
 import { MicOffIcon, ScreenIcon } from './icons.tsx';
+import { PersonName } from './PersonName.tsx';
 
 export interface TileModel {
   key: string;
@@ -13,6 +14,8 @@ export interface TileModel {
   name: string;
   /** The tile's accessible name (e.g. "Anna (you)", "Screen of Anna"). */
   label: string;
+  /** Guests and phone callers are marked next to their name. */
+  kind?: ParticipantKind;
   self: boolean;
   video: MediaStream | null;
   audioOff: boolean;
@@ -75,7 +78,7 @@ export function Tile({ tile, featured = false, onSize }: { tile: TileModel; feat
         {tile.source === 'screen' && <ScreenIcon />}
         {tile.source === 'camera' && tile.handRaised && <HandIcon label={t('hands.raised')} />}
         {tile.source === 'camera' && tile.audioOff && <MicOffIcon label={t('call.micOff')} />}
-        <span className="tile-name">{tile.source === 'screen' || tile.self ? tile.label : tile.name}</span>
+        <span className="tile-name">{tile.source === 'screen' || tile.self ? tile.label : <PersonName name={tile.name} kind={tile.kind} />}</span>
         {tile.talking && <span className="visually-hidden">({t('call.speaking')})</span>}
         {tile.disconnected && <span className="tile-badge">{t('call.connectionLost')}</span>}
       </figcaption>

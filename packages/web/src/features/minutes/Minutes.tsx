@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import type * as Y from 'yjs';
 import type { ErrorMessages, PanelProps, TextKey } from '../feature.ts';
 import { CloseIcon } from '../meeting/icons.tsx';
+import { markedName } from '../meeting/PersonName.tsx';
 import type { en } from './messages.ts';
 import type { MinutesStore } from './minutesStore.ts';
 import './minutes.css';
@@ -148,7 +149,7 @@ export function MinutesPanel({ id, store, meeting, onClose }: PanelProps<Minutes
             {others.map((p) => (
               <label key={p.id} className="minutes-writer">
                 <input type="checkbox" checked={view.writerIds.includes(p.id)} onChange={(e) => toggleWriter(p.id, e.currentTarget.checked)} />
-                <span>{t('minutes.writerFor', { name: p.name })}</span>
+                <span>{t('minutes.writerFor', { name: markedName(t, p.name, p.kind) })}</span>
               </label>
             ))}
           </fieldset>

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { ConfirmDialog } from '../../app/ConfirmDialog.tsx';
 import type { SlotProps } from '../feature.ts';
 import type { ModerationStore } from './moderationStore.ts';
+import { PersonName } from '../meeting/PersonName.tsx';
 import './moderation.css';
 
 /** What the per-participant menu needs to know of a row. */
@@ -55,7 +56,7 @@ export function WaitingList({ store }: { store: ModerationStore }) {
           <ul>
             {view.waiting.map((w) => (
               <li key={w.id} className="waiting-row">
-                <span className="waiting-name">{w.display_name}</span>
+                <PersonName className="waiting-name" name={w.display_name} kind={w.kind} />
                 <button type="button" className="button button-primary button-small" aria-label={t('moderation.admitOf', { name: w.display_name })} onClick={() => store.send({ action: 'accept', target: w.id })}>
                   {t('moderation.admit')}
                 </button>

@@ -2,6 +2,7 @@ import { SpeakerQueueStrategy } from '@plenum/protocol';
 import { useEffect, useId, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SlotProps } from '../feature.ts';
+import { markedName } from '../meeting/PersonName.tsx';
 import { secondsLeft, type SpeakerQueueStore, type SpeakerQueueView } from './speakerQueueStore.ts';
 import './speaker_queue.css';
 
@@ -44,8 +45,9 @@ export function SpeakerQueue({ store, meeting }: SlotProps<SpeakerQueueStore>) {
   if (!state) return null;
 
   const nameOf = (id: string) => {
-    const name = participants.find((p) => p.id === id)?.name ?? t('speakerQueue.unknown');
-    return id === view.selfId ? t('speakerQueue.you', { name }) : name;
+    const person = participants.find((p) => p.id === id);
+    if (!person) return t('speakerQueue.unknown');
+    return id === view.selfId ? t('speakerQueue.you', { name: person.name }) : markedName(t, person.name, person.kind);
   };
   const left = secondsLeft(state, now);
   const speaking = state.current?.participant_id === view.selfId;
@@ -214,7 +216,8 @@ export function SpeakerBadge({ store, meeting }: SlotProps<SpeakerQueueStore>) {
   const current = view.state?.current ?? null;
   const now = useServerNow(store, view.state);
   if (!current) return null;
-  const name = participants.find((p) => p.id === current.participant_id)?.name ?? t('speakerQueue.unknown');
+  const person = participants.find((p) => p.id === current.participant_id);
+  const name = person ? markedName(t, person.name, person.kind) : t('speakerQueue.unknown');
   const left = secondsLeft(view.state, now);
   return (
     <p className="speaker-badge">
