@@ -14,19 +14,30 @@ import { loadExport } from '../../server/src/modules/legal_vote/export.ts';
 import { LegalVoteRepository } from '../../server/src/modules/legal_vote/storage.ts';
 import { voteParams } from '../../server/src/modules/legal_vote/testing.ts';
 import { backends, openTestStorage } from '../../server/src/storage/testing.ts';
+import { main } from './cli.ts';
 
-// `plenum verify-vote` as a real process, against exports of votes written by the real repository.
+// `plenum verify-vote` against exports of votes written by the real repository: in-process (cli.ts `main`), and
+// twice as a real process for the exit codes and streams a shell sees.
 const root = path.resolve(import.meta.dirname, '../../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-verify-'));
 const key = SigningKey.generate();
 const at = new Date('2026-03-02T09:00:00Z');
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** The real command line as a process: once, for the exit code and streams as a shell sees them. */
+function spawnCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', ...args], { cwd: root, timeout: 60_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
+}
+
+/** The same command line in-process (`main` of cli.ts): what it prints, line by line as console.log would. */
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { out: (t) => (stdout += `${t}\n`), err: (t) => (stderr += `${t}\n`) });
+  return { code, stdout, stderr };
 }
 
 let n = 0;
@@ -108,7 +119,7 @@ describe('plenum verify-vote (export file tampering)', () => {
 
   it('an untouched export verifies (exit 0, OK …) against a trusted key: given, from a file, fetched from a URL, or pinned by fingerprint', { timeout: 120_000 }, async () => {
     const file = write(good);
-    const given = await run(['verify-vote', file, '--public-key', pub]);
+    const given = await spawnCli(['verify-vote', file, '--public-key', pub]);
     expect(given).toMatchObject({ code: 0, stderr: '' });
     expect(given.stdout).toMatch(new RegExp(`^OK vote ${good.vote.id} \\(closed\\): 7 events, chain intact, head ${good.vote.head_hash}; tally yes=2 no=1 abstain=0; signature valid`));
     await withKeyUrl(key.publicKey, async (url) => expect(await run(['verify-vote', file, '--key-url', url])).toMatchObject({ code: 0 }));
@@ -125,7 +136,7 @@ describe('plenum verify-vote (export file tampering)', () => {
   });
 
   it('without a trusted key an untouched export is NOT called verified: exit 3, "chain intact, signature NOT verified against a trusted key"', { timeout: 120_000 }, async () => {
-    const embedded = await run(['verify-vote', write(good)]);
+    const embedded = await spawnCli(['verify-vote', write(good)]);
     expect(embedded.code).toBe(3);
     expect(embedded.stdout).toContain(UNTRUSTED);
     expect(embedded.stdout).not.toMatch(/^OK/);

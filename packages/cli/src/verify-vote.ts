@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import fs from 'node:fs';
-import { normalizeFingerprint, verifyVoteExport, type TrustedKey } from '../../server/src/modules/legal_vote/verify.ts';
+import { fingerprintOfKey, normalizeFingerprint, verifyVoteExport, type TrustedKey, type TrustedKeyEntry } from '../../server/src/modules/legal_vote/verify.ts';
 
 /** The verifier itself is the server's pure one (no database, no network); this adds key lookup and wording. */
 
@@ -34,7 +34,32 @@ function ed25519Spki(input: { der: Buffer } | { pem: string }, from: string): { 
   }
 }
 
-function keyFromFile(file: string): { key: string } | { error: string } {
+/**
+ * The JSON of /.well-known/plenum-signing-key: with `keys` (after key rotation) every key with its validity, the
+ * one an export names picked by id; without, the one key at the top level.
+ */
+function keyDocument(body: unknown, from: string): { trust: TrustedKey } | { error: string } {
+  const doc = body as { public_key?: unknown; keys?: unknown };
+  if (Array.isArray(doc.keys)) {
+    const keys: TrustedKeyEntry[] = [];
+    for (const k of doc.keys as Record<string, unknown>[]) {
+      if (typeof k !== 'object' || k === null || typeof k.public_key !== 'string') return { error: `a key in ${from} has no public_key` };
+      const parsed = ed25519Spki({ der: Buffer.from(k.public_key, 'base64') }, `a key in ${from}`);
+      if ('error' in parsed) return parsed;
+      const keyId = fingerprintOfKey(parsed.key);
+      // The id is the fingerprint: a document whose id does not match its key is not to be trusted.
+      if (typeof k.key_id === 'string' && k.key_id !== keyId) return { error: `${from} lists the key id ${k.key_id} for a key with the fingerprint ${keyId}` };
+      keys.push({ keyId, publicKey: parsed.key, validFrom: typeof k.valid_from === 'string' ? k.valid_from : null, validUntil: typeof k.valid_until === 'string' ? k.valid_until : null });
+    }
+    if (keys.length === 0) return { error: `no keys in ${from}` };
+    return { trust: { keys } };
+  }
+  if (typeof doc.public_key !== 'string') return { error: `no public_key in ${from}` };
+  const parsed = ed25519Spki({ der: Buffer.from(doc.public_key, 'base64') }, from);
+  return 'error' in parsed ? parsed : { trust: { publicKey: parsed.key } };
+}
+
+function keyFromFile(file: string): { key: string } | { trust: TrustedKey } | { error: string } {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);
@@ -44,13 +69,13 @@ function keyFromFile(file: string): { key: string } | { error: string } {
   const text = bytes.toString('utf8').trim();
   if (text.includes('-----BEGIN')) return ed25519Spki({ pem: text }, file);
   if (text.startsWith('{')) {
+    let body: unknown;
     try {
-      const body = JSON.parse(text) as { public_key?: unknown };
-      if (typeof body.public_key !== 'string') return { error: `no public_key in ${file}` };
-      return ed25519Spki({ der: Buffer.from(body.public_key, 'base64') }, file);
+      body = JSON.parse(text);
     } catch {
       return { error: `${file} is not valid JSON` };
     }
+    return keyDocument(body, file);
   }
   if (/^[A-Za-z0-9+/=\s]+$/.test(text)) return ed25519Spki({ der: Buffer.from(text.replace(/\s+/g, ''), 'base64') }, file);
   return ed25519Spki({ der: bytes }, file);
@@ -69,16 +94,15 @@ async function trustedKey(options: VerifyOptions): Promise<{ trust: TrustedKey; 
   }
   if (options.publicKeyFile !== undefined) {
     const parsed = keyFromFile(options.publicKeyFile);
-    return 'error' in parsed ? parsed : { trust: { publicKey: parsed.key }, source: `key file ${options.publicKeyFile}` };
+    if ('error' in parsed) return parsed;
+    return { trust: 'trust' in parsed ? parsed.trust : { publicKey: parsed.key }, source: `key file ${options.publicKeyFile}` };
   }
   if (options.keyUrl !== undefined) {
     try {
       const res = await fetch(options.keyUrl, { signal: AbortSignal.timeout(10_000) });
       if (!res.ok) return { error: `cannot fetch the public key: HTTP ${res.status} from ${options.keyUrl}` };
-      const body = (await res.json()) as { public_key?: unknown };
-      if (typeof body.public_key !== 'string') return { error: `no public_key in the answer of ${options.keyUrl}` };
-      const parsed = ed25519Spki({ der: Buffer.from(body.public_key, 'base64') }, `the key from ${options.keyUrl}`);
-      return 'error' in parsed ? parsed : { trust: { publicKey: parsed.key }, source: options.keyUrl };
+      const parsed = keyDocument(await res.json(), `the answer of ${options.keyUrl}`);
+      return 'error' in parsed ? parsed : { trust: parsed.trust, source: options.keyUrl };
     } catch (err) {
       return { error: `cannot fetch the public key from ${options.keyUrl}: ${(err as Error).message}` };
     }

@@ -2,6 +2,7 @@ export * from './control.ts';
 export * from './errors.ts';
 export * from './text.ts';
 export * from './rooms.ts';
+export * from './admin.ts';
 export * from './session.ts';
 export * from './signaling.ts';
 export * from './media.ts';

@@ -365,7 +365,13 @@ export const LegalVoteExport = z
     format: z.literal(LEGAL_VOTE_EXPORT_FORMAT),
     vote: LegalVoteSummary,
     events: z.array(LegalVoteExportEvent),
-    public_key: z.object({ algorithm: z.literal('Ed25519'), public_key: z.string(), fingerprint: z.string() }),
+    public_key: z.object({
+      algorithm: z.literal('Ed25519'),
+      public_key: z.string(),
+      fingerprint: z.string(),
+      /** The id of the deployment key that signed (its fingerprint); exports made before key rotation lack it. */
+      key_id: z.string().optional(),
+    }),
     /** The message the closing event's signature covers: `plenum-vote:<vote id>:<hash of the closing event>`. */
     signed_message: z.string().nullable(),
   })

@@ -8,7 +8,7 @@ import type { Config } from './config.ts';
 import { buildApp } from './http/app.ts';
 import { createMediaService } from './media/index.ts';
 import { noMedia, type MediaService } from './media/types.ts';
-import { loadSigningKey } from './audit/signing.ts';
+import { SigningKeyring } from './audit/keyring.ts';
 import { createServices, publicUrl, type Services } from './services.ts';
 import { allMigrations } from './features.ts';
 import { migrateToLatest, openStorage, type Storage } from './storage/database.ts';
@@ -69,7 +69,13 @@ export async function startPlenum(config: Config, opts: PlenumOptions = {}): Pro
   try {
     cluster = await openCluster({ redisUrl: config.redisUrl });
     media = opts.media ?? (config.media.mode === 'off' ? noMedia() : await createMediaService(config, logger.child({ component: 'media' })));
-    const services = createServices(config, logger, storage, media, cluster, await loadSigningKey(storage.db), opts.now);
+    const keyring = await SigningKeyring.load(storage.db);
+    const services = createServices(config, logger, storage, media, cluster, keyring, opts.now);
+    // A rotation made on another node or by the CLI reaches this one within a minute (votes re-read before signing).
+    const keyRefresh = setInterval(() => {
+      keyring.refresh().catch((err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'could not re-read the signing keys'));
+    }, 60_000);
+    keyRefresh.unref();
     const app = await buildApp(services, { webDist: opts.webDist === null ? undefined : (opts.webDist ?? defaultWebDist) });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
@@ -83,6 +89,7 @@ export async function startPlenum(config: Config, opts: PlenumOptions = {}): Pro
       url,
       close() {
         closing ??= (async () => {
+          clearInterval(keyRefresh);
           await app.close();
           await media!.close();
           await cluster!.close();

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { SigningKey } from './audit/signing.ts';
+import type { SigningKeyring } from './audit/keyring.ts';
 import type { Config } from './config.ts';
 import { SessionService } from './auth/sessions.ts';
 import type { AttemptThrottle } from './auth/attempt-throttle.ts';
@@ -26,8 +26,8 @@ export interface Services {
   passwordThrottle: AttemptThrottle;
   media: MediaService;
   cluster: Cluster;
-  /** The deployment's Ed25519 key for votes and sealed minutes. */
-  signingKey: SigningKey;
+  /** The deployment's Ed25519 keys for votes and sealed minutes: signs with the current one, knows the retired ones. */
+  signingKey: SigningKeyring;
   now: () => Date;
 }
 
@@ -37,7 +37,7 @@ export function createServices(
   storage: Storage,
   media: MediaService,
   cluster: Cluster,
-  signingKey: SigningKey,
+  signingKey: SigningKeyring,
   now: () => Date = () => new Date(),
 ): Services {
   return {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { backends, openTestStorage } from '../storage/testing.ts';
 import { GENESIS_HASH, canonicalJson, chainHash, firstBrokenLink, type ChainEntry } from './chain.ts';
-import { SigningKey, loadSigningKey, verifySignature } from './signing.ts';
+import { SigningKey, verifySignature } from './signing.ts';
+import { SigningKeyring } from './keyring.ts';
 
 describe('canonical JSON and the hash chain', () => {
   it('orders keys as RFC 8785 does, whatever the insertion order', () => {
@@ -59,7 +60,7 @@ describe('Ed25519 signing key', () => {
     it(`is generated once per deployment and shared by every node (${backend})`, async () => {
       const storage = await openTestStorage(backend);
       try {
-        const [a, b] = await Promise.all([loadSigningKey(storage.db), loadSigningKey(storage.db)]);
+        const [a, b] = await Promise.all([SigningKeyring.load(storage.db), SigningKeyring.load(storage.db)]);
         expect(a.publicKey).toEqual(b.publicKey);
         expect(verifySignature(a.publicKey.public_key, 'm', b.sign('m'))).toBe(true);
       } finally {

@@ -1,10 +1,8 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import type { Db } from '../storage/database.ts';
-import { sharedSecret } from '../auth/embedded/secrets.ts';
 
 /**
- * The deployment's Ed25519 signing key: signs closing vote events and sealed minutes. Shared by all nodes
- * through `server_secrets` (generated on first start); the public half is published at
+ * An Ed25519 signing key: signs closing vote events and sealed minutes. The deployment's keys (current and
+ * retired) live in `signing_keys` (keyring.ts); their public halves are published at
  * /.well-known/plenum-signing-key so anyone can check an export without trusting the server that made it.
  */
 export interface PublicKeyInfo {
@@ -15,13 +13,39 @@ export interface PublicKeyInfo {
   fingerprint: string;
 }
 
-export class SigningKey {
+/** What signs votes and minutes: one key (tests) or the deployment's keyring (keyring.ts). */
+export interface Signer {
+  readonly publicKey: PublicKeyInfo;
+  /** The id of the key `sign` uses now (its fingerprint); read in the same step as the signature. */
+  readonly keyId: string;
+  sign(message: string): string;
+  /** Picks up a rotation made elsewhere (another node, the CLI) before signing; a single key has none. */
+  refresh?(): Promise<void>;
+}
+
+/** Which key made a signature: the keyring knows every key the deployment used (`signerOf`). */
+export interface KeyLookup {
+  readonly publicKey: PublicKeyInfo & { key_id?: string };
+  signerOf(message: string, signature: string): (PublicKeyInfo & { key_id: string }) | undefined;
+}
+
+export class SigningKey implements Signer {
   readonly publicKey: PublicKeyInfo;
 
   constructor(private readonly privateKey: KeyObject) {
     if (privateKey.asymmetricKeyType !== 'ed25519') throw new TypeError('signing key must be Ed25519');
     const der = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
     this.publicKey = { algorithm: 'Ed25519', public_key: der.toString('base64'), fingerprint: fingerprintOf(der) };
+  }
+
+  /** The key id exports name: the fingerprint. */
+  get keyId(): string {
+    return this.publicKey.fingerprint;
+  }
+
+  /** PKCS#8 PEM, for `signing_keys` only. */
+  privateKeyPem(): string {
+    return this.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   }
 
   static generate(): SigningKey {
@@ -56,11 +80,4 @@ export function verifySignature(publicKeyBase64: string, message: string, signat
   } catch {
     return false;
   }
-}
-
-export async function loadSigningKey(db: Db): Promise<SigningKey> {
-  const pem = await sharedSecret(db, 'signing_key_ed25519', () =>
-    generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  );
-  return SigningKey.fromPem(pem);
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { text } from '@plenum/protocol';
 import { z } from 'zod';
+import { appendAdminAudit, type Trx } from '../audit/admin-log.ts';
 import type { Db } from '../storage/database.ts';
 import type { LocalAccount } from '../storage/schema.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
@@ -35,10 +36,26 @@ export class LocalAccountExistsError extends Error {
  * ADMIN_USERNAME start-up hook and tests, so all three validate and hash the same way.
  * Throws a ZodError for invalid input and LocalAccountExistsError for a taken username.
  */
-export async function createLocalAccount(db: Db, input: NewLocalAccount): Promise<LocalAccount> {
+export async function createLocalAccount(db: Db, input: NewLocalAccount, actor = 'cli', now = new Date()): Promise<LocalAccount> {
   const account = NewLocalAccount.parse(input);
   const passwordHash = await hashPassword(account.password);
-  const row = await db
+  return db.transaction().execute(async (trx) => {
+    const row = await insertAccount(trx, account, passwordHash);
+    if (!row) throw new LocalAccountExistsError(account.username);
+    // The account and its audit entry, or neither.
+    await appendAdminAudit(trx, {
+      actor,
+      action: 'account.created',
+      target: row.id,
+      details: { username: row.username, is_admin: row.is_admin },
+      at: now,
+    });
+    return row;
+  });
+}
+
+function insertAccount(db: Trx, account: z.output<typeof NewLocalAccount>, passwordHash: string) {
+  return db
     .insertInto('local_accounts')
     .values({
       id: crypto.randomUUID(),
@@ -51,8 +68,6 @@ export async function createLocalAccount(db: Db, input: NewLocalAccount): Promis
     .onConflict((oc) => oc.column('username').doNothing())
     .returningAll()
     .executeTakeFirst();
-  if (!row) throw new LocalAccountExistsError(account.username);
-  return row;
 }
 
 /** Start-up hook: creates the configured first admin unless an account of that name exists. */
@@ -62,7 +77,7 @@ export async function ensureAdminAccount(
   logger: Pick<Logger, 'info'>,
 ): Promise<'created' | 'exists'> {
   try {
-    const account = await createLocalAccount(db, { username: admin.username, displayName: admin.username, password: admin.password, isAdmin: true });
+    const account = await createLocalAccount(db, { username: admin.username, displayName: admin.username, password: admin.password, isAdmin: true }, 'config:ADMIN_USERNAME');
     logger.info({ username: account.username }, 'created the first admin account from ADMIN_USERNAME');
     return 'created';
   } catch (err) {

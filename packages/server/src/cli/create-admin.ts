@@ -9,6 +9,7 @@
  * With the embedded database (no DATABASE_URL) stop Plenum first: PGlite serves one process at a time.
  * For the very first admin, setting ADMIN_USERNAME/ADMIN_PASSWORD does the same when Plenum starts.
  */
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { Writable } from 'node:stream';
@@ -44,6 +45,15 @@ async function readPassword(): Promise<string> {
     chunks.push(buf);
   }
   return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+}
+
+/** The operator's login name for the audit log entry (`cli:<os user>`). */
+export function osUser(): string {
+  try {
+    return os.userInfo().username || 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 async function main(): Promise<number> {
@@ -94,7 +104,7 @@ async function main(): Promise<number> {
       password,
       email: args.email ?? null,
       isAdmin: args.admin,
-    });
+    }, `cli:${osUser()}`);
     process.stdout.write(`Created ${account.is_admin ? 'admin ' : ''}account "${account.username}" (${account.display_name}).\n`);
     return 0;
   } catch (err) {

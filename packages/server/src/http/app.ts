@@ -18,6 +18,7 @@ import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './er
 import { registerMetrics } from './metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { signingKeyRoutes } from './routes/signing-key.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { inviteRoutes } from './routes/invites.ts';
 import { roomRoutes } from './routes/rooms.ts';
 
@@ -105,6 +106,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(signingKeyRoutes, { services });
   await registerAuth(app, services, { publicUrl: base, secure });
   await app.register(roomRoutes, { services, publicUrl: base });
+  await app.register(adminRoutes, { services });
   // The composition list, minus what this deployment switched off; a broken `requires` stops the start here.
   const features = options.features ?? instantiateFeatures(composeFeatures(featureCatalogue, { disabled: config.featuresDisabled }), {
     db: services.storage.db,

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Migration } from 'kysely/migration';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { SigningKey } from '../audit/signing.ts';
+import type { Signer } from '../audit/signing.ts';
 import type { MediaService } from '../media/types.ts';
 import type { Services } from '../services.ts';
 import type { Db } from '../storage/database.ts';
@@ -245,7 +245,7 @@ export interface FeatureHooks<P extends AnyFeatureProtocol, State, Loaded = unde
 export interface FeatureServices {
   logger: Logger;
   media: MediaService;
-  signingKey: SigningKey;
+  signingKey: Signer;
   /** Time zone for server-made texts when the reader's is not known (IANA). */
   timeZone: string;
 }

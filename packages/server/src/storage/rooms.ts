@@ -1,3 +1,4 @@
+import { appendAdminAudit, type AuditRecord } from '../audit/admin-log.ts';
 import type { Db } from './database.ts';
 import type { RoomRow } from './schema.ts';
 
@@ -40,8 +41,17 @@ export class RoomsRepository {
     return this.byId(id);
   }
 
-  async delete(id: string): Promise<boolean> {
-    const res = await this.db.deleteFrom('rooms').where('id', '=', id).executeTakeFirst();
-    return Number(res.numDeletedRows) > 0;
+  /** Deletes the room (invites go with it); with `audit`, its admin audit log entry is written in the same transaction. */
+  async delete(id: string, audit?: AuditRecord): Promise<boolean> {
+    if (!audit) {
+      const res = await this.db.deleteFrom('rooms').where('id', '=', id).executeTakeFirst();
+      return Number(res.numDeletedRows) > 0;
+    }
+    return this.db.transaction().execute(async (trx) => {
+      const res = await trx.deleteFrom('rooms').where('id', '=', id).executeTakeFirst();
+      const deleted = Number(res.numDeletedRows) > 0;
+      if (deleted) await appendAdminAudit(trx, audit);
+      return deleted;
+    });
   }
 }

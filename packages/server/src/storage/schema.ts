@@ -80,6 +80,33 @@ export interface OidcPayloadsTable {
   consumed_at: Timestamp | null;
 }
 
+/** The deployment's Ed25519 signing keys, current and retired (migration 0008; audit/keyring.ts). */
+export interface SigningKeysTable {
+  /** The fingerprint, `SHA256:<hex>` over the SPKI DER: the key id exports name. */
+  id: string;
+  algorithm: 'Ed25519';
+  /** SPKI DER, base64. */
+  public_key: string;
+  /** PKCS#8 PEM; never leaves the server (not in any answer, not in the audit log). */
+  private_key: string;
+  valid_from: Timestamp;
+  /** Null for the current key; the rotation time for a retired one. */
+  valid_until: Timestamp | null;
+}
+
+/** Append-only, hash-chained log of administrative actions (audit/admin-log.ts). */
+export interface AdminAuditLogTable {
+  /** bigint: pg returns it as a string. */
+  seq: ColumnType<string | number, number, never>;
+  at: Timestamp;
+  actor: string;
+  action: string;
+  target: string | null;
+  details: ColumnType<unknown, string, never>;
+  prev_hash: string;
+  hash: string;
+}
+
 export interface Database {
   users: UsersTable;
   local_accounts: LocalAccountsTable;
@@ -88,6 +115,8 @@ export interface Database {
   invites: InvitesTable;
   server_secrets: ServerSecretsTable;
   oidc_payloads: OidcPayloadsTable;
+  signing_keys: SigningKeysTable;
+  admin_audit_log: AdminAuditLogTable;
 }
 
 export type User = Selectable<UsersTable>;

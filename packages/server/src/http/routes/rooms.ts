@@ -145,8 +145,15 @@ export const roomRoutes: FastifyPluginAsync<{ services: Services; publicUrl: () 
     { schema: { tags: ['rooms'], summary: 'Delete a room and its invites (owner or admin)', security: auth, params: Params, response: { 204: z.null(), ...problems } } },
     async (request, reply) => {
       const session = await requireUser(request, sessions);
-      await loadManagedRoom(request.params.id, session);
-      await rooms.delete(request.params.id);
+      const room = await loadManagedRoom(request.params.id, session);
+      // Deleting a room takes its invites, committee and records out of reach: in the admin audit log, whoever does it.
+      await rooms.delete(request.params.id, {
+        actor: `user:${session.user.id}`,
+        action: 'room.deleted',
+        target: room.id,
+        details: { name: room.name, owner_id: room.owner_id, by_role: room.owner_id === session.user.id ? 'owner' : session.user.role },
+        at: services.now(),
+      });
       // A deleted room must not live on: end the meeting for whoever is in it.
       await request.server.signaling?.closeRoom(request.params.id, 'room deleted');
       request.log.info({ roomId: request.params.id, userId: session.user.id }, 'room deleted');

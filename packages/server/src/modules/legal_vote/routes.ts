@@ -73,7 +73,7 @@ export async function legalVoteRoutes(app: FastifyInstance, { services, repos, r
     },
     async (request, reply) => {
       const { vote } = await loadVote(request, request.params.voteId);
-      const body = exportOf(vote, await votes.events(vote.id), services.signingKey.publicKey);
+      const body = exportOf(vote, await votes.events(vote.id), services.signingKey);
       return reply.header('Content-Disposition', `attachment; filename="vote-${vote.id.slice(0, 8)}.json"`).header('Cache-Control', 'no-store').send(body);
     },
   );
@@ -98,7 +98,7 @@ export async function legalVoteRoutes(app: FastifyInstance, { services, repos, r
       const agendaItemTitle = vote.agenda_item_id ? ((await committee.listAgenda(vote.room_id)).find((i) => i.id === vote.agenda_item_id)?.title ?? null) : null;
       const address = request.server.server.address();
       const keyUrl = `${publicUrl(services.config, address && typeof address === 'object' ? address.port : undefined)}/.well-known/plenum-signing-key`;
-      const pdf = await votePdf({ export: exportOf(vote, await votes.events(vote.id), services.signingKey.publicKey), roomName: room?.name ?? null, agendaItemTitle, lang, timeZone, keyUrl });
+      const pdf = await votePdf({ export: exportOf(vote, await votes.events(vote.id), services.signingKey), roomName: room?.name ?? null, agendaItemTitle, lang, timeZone, keyUrl });
       return reply
         .type('application/pdf')
         .header('Content-Disposition', `attachment; filename="${lang === 'de' ? 'abstimmung' : 'vote'}-${vote.id.slice(0, 8)}.pdf"`)

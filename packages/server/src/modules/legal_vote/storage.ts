@@ -72,6 +72,8 @@ export interface VoteParameters {
 /** What a signer must offer (SigningKey). */
 export interface VoteSigner {
   sign(message: string): string;
+  /** Picks up a key rotated elsewhere before signing (the keyring); see audit/keyring.ts. */
+  refresh?(): Promise<void>;
 }
 
 /** A refusal the module turns into a typed signaling error. */
@@ -246,6 +248,7 @@ export class LegalVoteRepository {
    * anyone's memory), appends `final_results` signed over `plenum-vote:<id>:<its hash>` and marks the vote closed.
    */
   async close(voteId: string, reason: StopReason, at: Date, signer: VoteSigner): Promise<ClosedVote> {
+    await signer.refresh?.();
     return this.db.transaction().execute(async (trx) => {
       const row = await this.lockOpen(trx, voteId);
       await this.chainUrn(trx, voteId, at);
@@ -262,6 +265,7 @@ export class LegalVoteRepository {
 
   /** Ends a vote without a result; the `cancelled` event (with the reason) is signed. */
   async cancel(voteId: string, reason: string, by: 'chair' | 'interrupted', at: Date, signer: VoteSigner): Promise<AppendedEvent> {
+    await signer.refresh?.();
     return this.db.transaction().execute(async (trx) => {
       await this.lockOpen(trx, voteId);
       // The ballots accepted before stay in the log, in the same order-free way.

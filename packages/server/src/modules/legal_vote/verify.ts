@@ -29,8 +29,21 @@ export interface VerifyOk {
   trusted: boolean;
 }
 
-/** What the caller trusts: the deployment's public key (SPKI DER, base64), or the fingerprint of it (`SHA256:<hex>`). */
-export type TrustedKey = { publicKey: string } | { fingerprint: string };
+/** One key of a trusted set (the deployment's key document): the key an export names is picked by its id. */
+export interface TrustedKeyEntry {
+  keyId: string;
+  /** SPKI DER, base64. */
+  publicKey: string;
+  /** ISO times; null or absent: open on that side. */
+  validFrom?: string | null;
+  validUntil?: string | null;
+}
+
+/**
+ * What the caller trusts: the deployment's public key (SPKI DER, base64), the fingerprint of it (`SHA256:<hex>`),
+ * or the deployment's set of keys with validity periods (/.well-known/plenum-signing-key after key rotation).
+ */
+export type TrustedKey = { publicKey: string } | { fingerprint: string } | { keys: TrustedKeyEntry[] };
 
 export interface VerifyFailure {
   ok: false;
@@ -81,16 +94,32 @@ export function verifyVoteExport(doc: unknown, trusted?: string | TrustedKey): V
   const exp = doc as unknown as LegalVoteExport;
   if (!isObject(exp.vote) || typeof exp.vote.id !== 'string') return fail(null, null, 'the export has no vote');
   if (!Array.isArray(exp.events) || exp.events.length === 0) return fail(null, null, 'the export has no events');
-  const trust: TrustedKey | undefined = typeof trusted === 'string' ? { publicKey: trusted } : trusted;
+  const given: TrustedKey | undefined = typeof trusted === 'string' ? { publicKey: trusted } : trusted;
   const embeddedRaw = isObject(exp.public_key) ? exp.public_key.public_key : undefined;
   const embedded = typeof embeddedRaw === 'string' && embeddedRaw !== '' ? embeddedRaw : undefined;
+  const embeddedFp = embedded ? fingerprintOfKey(embedded) : null;
+  // The key id the export names (exports from before key rotation name none: their key's fingerprint is the id).
+  const namedIdRaw = isObject(exp.public_key) ? exp.public_key.key_id : undefined;
+  if (namedIdRaw !== undefined && typeof namedIdRaw !== 'string') return fail(null, null, 'the export names a key id that is not a string');
+  const namedId = namedIdRaw ?? embeddedFp;
+  // From a set of keys, the one the export names by id; a set of one is that key (as a single given key).
+  let entry: TrustedKeyEntry | undefined;
+  let unknownKey: string[] | null = null;
+  let trust: { publicKey: string } | { fingerprint: string } | undefined;
+  if (given && 'keys' in given) {
+    entry = given.keys.find((k) => k.keyId === namedId) ?? (given.keys.length === 1 ? given.keys[0] : undefined);
+    if (entry) trust = { publicKey: entry.publicKey };
+    else unknownKey = given.keys.map((k) => k.keyId);
+  } else {
+    trust = given;
+  }
   const key = trust && 'publicKey' in trust ? trust.publicKey : embedded;
   if (typeof key !== 'string' || key === '') return fail(null, null, 'no public key to check the signature with');
   const keyFp = fingerprintOfKey(key);
-  const embeddedFp = embedded ? fingerprintOfKey(embedded) : null;
   const keyIsTrusted = trust !== undefined && 'publicKey' in trust;
   const trustedFp = !trust ? null : 'publicKey' in trust ? keyFp : normalizeFingerprint(trust.fingerprint);
   if (trust && !trustedFp) return fail(null, null, 'the trusted fingerprint is not of the form SHA256:<64 hex digits>');
+  let signedAt: unknown = null;
   const voteId = exp.vote.id;
 
   let prev = GENESIS_HASH;
@@ -193,6 +222,7 @@ export function verifyVoteExport(doc: unknown, trusted?: string | TrustedKey): V
       default:
         return at(`unknown event type ${String(type)}`);
     }
+    if (closing) signedAt = content.at;
     if (closing && !signatureValid(key, signedMessage(voteId, expected), String(raw.signature))) {
       const other = keyIsTrusted && embeddedFp && embeddedFp !== keyFp ? ` (key mismatch: the export carries another key, ${embeddedFp})` : '';
       return at(`signature does not verify with the ${keyIsTrusted ? 'trusted' : "export's own"} public key ${keyFp}${other}`);
@@ -207,8 +237,23 @@ export function verifyVoteExport(doc: unknown, trusted?: string | TrustedKey): V
   if (embeddedFp && statedFp !== undefined && statedFp !== embeddedFp) {
     return fail(exp.events.length, last.seq, `the export states the fingerprint ${String(statedFp)}, but its public key has the fingerprint ${embeddedFp}`);
   }
+  if (namedIdRaw !== undefined && embeddedFp !== null && namedIdRaw !== embeddedFp) {
+    return fail(exp.events.length, last.seq, `the export names the key id ${namedIdRaw}, but its public key has the fingerprint ${embeddedFp}`);
+  }
+  if (unknownKey) {
+    return fail(exp.events.length, last.seq, `unknown key: the export is signed with the key ${namedId ?? 'none'}, which is not among the trusted keys (${unknownKey.join(', ')})`);
+  }
   if (trustedFp && embeddedFp !== null && embeddedFp !== trustedFp) {
     return fail(exp.events.length, last.seq, `key mismatch: the export is signed with the key ${embeddedFp}, not with the trusted key ${trustedFp}`);
+  }
+  if (entry && (entry.validFrom || entry.validUntil)) {
+    // The signing time is the closing event's own time, covered by the hash and the signature.
+    const t = typeof signedAt === 'string' ? Date.parse(signedAt) : NaN;
+    const from = entry.validFrom ? Date.parse(entry.validFrom) : -Infinity;
+    const until = entry.validUntil ? Date.parse(entry.validUntil) : Infinity;
+    if (!(t >= from && t <= until)) {
+      return fail(exp.events.length, last.seq, `signed at ${String(signedAt)}, outside the validity of the key ${entry.keyId} (${entry.validFrom ?? 'beginning'} to ${entry.validUntil ?? 'now'})`);
+    }
   }
   return {
     ok: true,

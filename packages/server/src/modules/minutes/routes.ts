@@ -69,7 +69,8 @@ export async function minutesRoutes(app: FastifyInstance, { services, repos }: R
         hash: row.hash,
         signature: row.signature,
         signed_message: minutesSignedMessage(row.room_id, row.version, row.hash),
-        public_key: services.signingKey.publicKey.public_key,
+        // The key that sealed this version (current or retired since), not merely today's.
+        public_key: (services.signingKey.byId(row.key_fingerprint) ?? services.signingKey.publicKey).public_key,
         key_fingerprint: row.key_fingerprint,
       };
     },

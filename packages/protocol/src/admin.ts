@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/** One of the deployment's signing keys as published: the current one and the retired ones, with validity. */
+export const PublishedSigningKey = z
+  .object({
+    key_id: z.string().describe('The key id exports name: the fingerprint'),
+    algorithm: z.literal('Ed25519'),
+    public_key: z.string().describe('SubjectPublicKeyInfo (DER), base64'),
+    fingerprint: z.string().describe('SHA256:<hex of SHA-256 over the DER bytes>'),
+    valid_from: z.iso.datetime(),
+    valid_until: z.iso.datetime().nullable().describe('null for the current key'),
+  })
+  .meta({ id: 'PublishedSigningKey' });
+export type PublishedSigningKey = z.infer<typeof PublishedSigningKey>;
+
+/**
+ * GET /.well-known/plenum-signing-key: the current key at the top level (as before key rotation, so older
+ * verifiers keep working) and every key, current first, in `keys`.
+ */
+export const SigningKeyDocument = PublishedSigningKey.extend({ keys: z.array(PublishedSigningKey).min(1) }).meta({ id: 'SigningKeyDocument' });
+export type SigningKeyDocument = z.infer<typeof SigningKeyDocument>;
+
+export const SigningKeyRotate = z
+  .object({ reason: z.string().trim().max(500).regex(/^[^\p{Cc}\p{Cf}]*$/u, 'no control characters').optional() })
+  .strict()
+  .meta({ id: 'SigningKeyRotate' });
+
+export const SigningKeyRotated = z.object({ current: PublishedSigningKey, previous: PublishedSigningKey }).meta({ id: 'SigningKeyRotated' });
+
+/** The id of the audit log export format; `plenum verify-audit` reads it. */
+export const ADMIN_AUDIT_EXPORT_FORMAT = 'plenum-admin-audit-log/1' as const;
+
+export const AdminAuditEntry = z
+  .object({
+    seq: z.number().int().positive(),
+    at: z.iso.datetime(),
+    actor: z.string(),
+    action: z.string(),
+    target: z.string().nullable(),
+    details: z.unknown(),
+    prev_hash: z.string(),
+    hash: z.string(),
+  })
+  .meta({ id: 'AdminAuditEntry' });
+export type AdminAuditEntry = z.infer<typeof AdminAuditEntry>;
+
+export const AdminAuditQuery = z
+  .object({
+    after: z.coerce.number().int().min(0).default(0).describe('Entries with seq greater than this'),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+
+/** A page of the log; `next_after` continues it (null on the last page). The pages put together are an export. */
+export const AdminAuditPage = z
+  .object({ format: z.literal(ADMIN_AUDIT_EXPORT_FORMAT), entries: z.array(AdminAuditEntry), next_after: z.number().int().nullable() })
+  .meta({ id: 'AdminAuditPage' });
+export type AdminAuditPage = z.infer<typeof AdminAuditPage>;

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditEntries } from '../../audit/admin-log-verify.ts';
+import { verifySignature } from '../../audit/signing.ts';
+import { createLocalAccount } from '../../auth/accounts.ts';
+import { startTestServer, type TestServer } from '../../testing/server.ts';
+
+type Who = { cookie?: string; csrf?: string };
+
+describe('/v1/admin: signing-key rotation and the audit log', () => {
+  let server: TestServer;
+  let admin: Who & { userId: string };
+  let user: Who & { userId: string };
+  const anonymous: Who = {};
+  let clock = new Date('2026-11-24T10:00:00Z');
+
+  beforeAll(async () => {
+    server = await startTestServer({ now: () => clock });
+    admin = await server.loginAs('admin', 'Ada Admin');
+    user = await server.loginAs('user', 'Uwe User');
+  });
+  afterAll(async () => server?.close());
+
+  async function call(who: Who, method: string, path: string, body?: unknown, csrf = true) {
+    const headers: Record<string, string> = {};
+    if (who.cookie) headers.cookie = who.cookie;
+    if (csrf && who.csrf && method !== 'GET') headers['x-csrf-token'] = who.csrf;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${server.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, type: res.headers.get('content-type') ?? '', cache: res.headers.get('cache-control'), body: text ? JSON.parse(text) : null };
+  }
+  const wellKnown = async () => (await call(anonymous, 'GET', '/.well-known/plenum-signing-key')).body as { key_id: string; keys: { key_id: string; public_key: string; valid_from: string; valid_until: string | null }[] };
+  const auditLog = async (query = '') => call(admin, 'GET', `/v1/admin/audit-log${query}`);
+
+  it('refuses everyone but an admin, and an admin without the CSRF token; a refusal changes nothing', async () => {
+    const keyBefore = (await wellKnown()).key_id;
+    const logBefore = (await auditLog()).body.entries.length;
+    for (const [who, status, code] of [
+      [anonymous, 401, 'PLENUM_ERR_UNAUTHENTICATED'],
+      [user, 403, 'PLENUM_ERR_FORBIDDEN'],
+    ] as const) {
+      const rotate = await call(who, 'POST', '/v1/admin/signing-key/rotate', {});
+      expect(rotate.status).toBe(status);
+      expect(rotate.type).toContain('application/problem+json');
+      expect(rotate.body.code).toBe(code);
+      expect((await call(who, 'GET', '/v1/admin/audit-log')).status).toBe(status);
+    }
+    const noCsrf = await call(admin, 'POST', '/v1/admin/signing-key/rotate', {}, false);
+    expect(noCsrf.status).toBe(403);
+    expect(noCsrf.body.code).toBe('PLENUM_ERR_CSRF');
+    expect((await call(admin, 'POST', '/v1/admin/signing-key/rotate', { reason: 'bad\u0000reason' })).status).toBe(400);
+    expect((await wellKnown()).key_id).toBe(keyBefore);
+    expect((await auditLog()).body.entries).toHaveLength(logBefore);
+  });
+
+  it('an admin rotates: the well-known document lists the new key and the retired one with validity; the server signs with the new one', async () => {
+    const first = await wellKnown();
+    expect(first.keys).toHaveLength(1);
+    clock = new Date('2026-11-24T10:05:00Z');
+    const res = await call(admin, 'POST', '/v1/admin/signing-key/rotate', { reason: 'staff change' });
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(res.body)).not.toMatch(/PRIVATE/);
+    expect(res.body.previous).toMatchObject({ key_id: first.key_id, valid_until: clock.toISOString() });
+    expect(res.body.current).toMatchObject({ valid_from: clock.toISOString(), valid_until: null });
+    const doc = await wellKnown();
+    expect(doc.key_id).toBe(res.body.current.key_id);
+    expect(doc.keys.map((k) => [k.key_id, k.valid_until])).toEqual([
+      [res.body.current.key_id, null],
+      [first.key_id, clock.toISOString()],
+    ]);
+    expect(verifySignature(doc.keys[0]!.public_key, 'm', server.services.signingKey.sign('m'))).toBe(true);
+    expect(verifySignature(doc.keys[1]!.public_key, 'm', server.services.signingKey.sign('m'))).toBe(false);
+  });
+
+  it('records room deletions, account creation and role changes; the log is paginated, no-store, and its chain holds', async () => {
+    const room = await server.api<{ id: string }>('POST', '/v1/rooms', { name: 'Finanzausschuss' }, user as { cookie: string; csrf: string });
+    clock = new Date('2026-11-24T10:10:00Z');
+    expect((await call(admin, 'DELETE', `/v1/rooms/${room.id}`)).status).toBe(204);
+    await createLocalAccount(server.services.storage.db, { username: 'clerk', displayName: 'Clerk', password: 'clerk-password-1', isAdmin: true }, 'cli:operator', clock);
+    // The provider now says this user is an admin: a role change.
+    const promoted = await server.services.users.upsertFromLogin({ issuer: 'urn:plenum:test', subject: 'promoted', displayName: 'P', email: null, role: 'user' }, clock);
+    await server.services.users.upsertFromLogin({ issuer: 'urn:plenum:test', subject: 'promoted', displayName: 'P', email: null, role: 'admin' }, clock);
+
+    const all = await auditLog('?limit=1000');
+    expect(all.status).toBe(200);
+    expect(all.cache).toBe('no-store');
+    const entries = all.body.entries as { seq: number; actor: string; action: string; target: string | null; details: Record<string, unknown> }[];
+    expect(verifyAuditEntries(entries)).toMatchObject({ ok: true, entries: entries.length });
+    const tail = entries.slice(-3);
+    expect(tail).toMatchObject([
+      { action: 'room.deleted', actor: `user:${admin.userId}`, target: room.id, details: { name: 'Finanzausschuss', owner_id: user.userId, by_role: 'admin' } },
+      { action: 'account.created', actor: 'cli:operator', details: { username: 'clerk', is_admin: true } },
+      { action: 'user.role_changed', actor: 'provider:urn:plenum:test', target: promoted.id, details: { from: 'user', to: 'admin' } },
+    ]);
+    expect(entries.find((e) => e.action === 'signing_key.rotated')).toMatchObject({ actor: `user:${admin.userId}`, details: { reason: 'staff change' } });
+    expect(JSON.stringify(entries)).not.toMatch(/password|argon2/i);
+
+    const page1 = await auditLog('?limit=2');
+    expect(page1.body.entries.map((e: { seq: number }) => e.seq)).toEqual([1, 2]);
+    expect(page1.body.next_after).toBe(2);
+    const last = await auditLog(`?after=${entries.length - 1}&limit=2`);
+    expect(last.body.entries.map((e: { seq: number }) => e.seq)).toEqual([entries.length]);
+    expect(last.body.next_after).toBeNull();
+    expect((await auditLog('?limit=0')).status).toBe(400);
+  });
+});
