@@ -148,12 +148,21 @@ export const signalingPolicy: SignalingPolicy = {
 /** REST: the roles per `METHOD /path` (the Fastify route pattern). */
 export interface RestRule extends Rule {
   readonly summary: string;
+  /** The HTTP status of a refusal when it is not 401 (no session) / 403 (a session without the right). */
+  readonly refusalStatus?: number;
 }
+
+/**
+ * The roles REST distinguishes: a moderator or roster member is a `user` there (those roles exist inside a
+ * meeting only), and phone callers have no REST access.
+ */
+export const restRoles = ['owner', 'user', 'guest', 'anonymous'] as const satisfies readonly Role[];
 
 const open = (summary: string, note?: string): RestRule => ({ allowed: everyone, summary, ...(note ? { note } : {}) });
 const loggedIn = (summary: string, note?: string): RestRule => ({ allowed: users, summary, ...(note ? { note } : {}) });
 const owners = (summary: string, note?: string): RestRule => ({ allowed: ['owner'], summary, note: note ?? 'the room\u2019s owner or an admin' });
-const guests = (summary: string, note?: string): RestRule => ({ allowed: [...users, 'guest', 'anonymous'], summary, ...(note ? { note } : {}) });
+/** Whoever holds a valid invite code (the code is the guest's credential); without one: 404. */
+const withCode = (summary: string, note: string): RestRule => ({ allowed: [...users, 'guest'], summary, refusalStatus: 404, note: `with a valid invite code; ${note}` });
 
 export const restPolicy: Readonly<Record<string, RestRule>> = {
   'GET /docs': open('API documentation (Swagger UI)'),
@@ -162,7 +171,7 @@ export const restPolicy: Readonly<Record<string, RestRule>> = {
   'GET /docs/json': open('OpenAPI document'),
   'GET /docs/yaml': open('OpenAPI document'),
   'GET /docs/static/*': open('API documentation assets'),
-  'GET /metrics': { allowed: [], summary: 'Prometheus metrics', note: 'only with METRICS_TOKEN as a bearer token (404 without the setting)' },
+  'GET /metrics': { allowed: [], summary: 'Prometheus metrics', note: 'operators only: METRICS_TOKEN as a bearer token (404 while the setting is empty)' },
   'GET /health': open('liveness'),
   'GET /ready': open('readiness', 'anonymous callers learn only ready / not ready'),
   'GET /.well-known/plenum-signing-key': open('the public keys that sign votes and minutes'),
@@ -183,14 +192,14 @@ export const restPolicy: Readonly<Record<string, RestRule>> = {
   'GET /auth/assets/login.css': open('login page style'),
   'GET /v1/rooms': loggedIn('one\u2019s own rooms (all rooms for admins)'),
   'POST /v1/rooms': loggedIn('create a room'),
-  'GET /v1/rooms/:id': guests('a room\u2019s public name and settings', 'guests need no session: the join page shows the room name'),
+  'GET /v1/rooms/:id': loggedIn('a room\u2019s name and settings', 'guests learn the room name from the invite check instead'),
   'PATCH /v1/rooms/:id': owners('change a room'),
   'DELETE /v1/rooms/:id': owners('delete a room'),
   'GET /v1/rooms/:id/invites': owners('list invites'),
   'POST /v1/rooms/:id/invites': owners('create an invite'),
   'DELETE /v1/rooms/:id/invites/:code': owners('revoke an invite'),
   'POST /v1/rooms/:id/start': loggedIn('a signaling ticket for a user', 'the room password unless owner; throttled'),
-  'POST /v1/rooms/:id/start-invited': { allowed: everyone, summary: 'a signaling ticket for a guest', note: 'with a valid invite code (and password); throttled' },
+  'POST /v1/rooms/:id/start-invited': withCode('a signaling ticket for a guest', 'throttled; the invite\u2019s or the room\u2019s password when set'),
   'GET /v1/rooms/:id/attendance': owners('attendance list'),
   'GET /v1/rooms/:id/attendance/:meetingId.csv': owners('attendance CSV'),
   'GET /v1/rooms/:id/attendance/:meetingId.pdf': owners('attendance PDF'),
@@ -207,7 +216,7 @@ export const restPolicy: Readonly<Record<string, RestRule>> = {
   'GET /v1/votes/:voteId/export.json': owners('signed vote export', 'owner of the vote\u2019s room'),
   'GET /v1/votes/:voteId/report.pdf': owners('vote report', 'owner of the vote\u2019s room'),
   'GET /signaling': { allowed: joined, summary: 'the signaling WebSocket', note: 'a single-use ticket; 401 without one' },
-  'POST /v1/invites/:code/verify': open('check an invite code (and its password)', 'throttled per invite and per address'),
+  'POST /v1/invites/:code/verify': withCode('check an invite code (and its password)', 'throttled per invite and per address'),
 };
 
 /** `signalingPolicy` as a flat list, in protocol order. */
