@@ -133,7 +133,10 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     const routes = feature.descriptor.routes;
     if (routes) await app.register(async (scope) => routes(scope, routeDeps(feature, features, services)));
   }
-  await registerSignaling(app, services, { features });
+  await registerSignaling(app, services, {
+    features,
+    timings: { identityCommandsPerSecond: config.signaling.identityRate, identityCommandBurst: config.signaling.identityBurst },
+  });
   await app.register(inviteRoutes, { services });
 
   if (options.webDist && fs.existsSync(path.join(options.webDist, 'index.html'))) {

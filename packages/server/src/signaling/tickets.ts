@@ -14,6 +14,12 @@ export interface Admission {
   /** guests only: the invite that let them in, so revoking or banning can refer to it. */
   inviteCode?: string;
   resumption: string;
+  /**
+   * Who this is, whatever the connection: `user:<account>`, `invite:<code>` (everyone who came with one shared
+   * link is one identity), `sip:<caller>`. The signaling rate limit counts per identity. Unset (tests that build
+   * an admission by hand): the participant.
+   */
+  identity?: string;
 }
 
 interface Stored<T> {
@@ -58,7 +64,7 @@ export class TicketService {
       expiresAt: nowMs + RESUMPTION_TTL_S * 1000,
     });
     const ticket = randomBytes(24).toString('base64url');
-    this.tickets.set(ticket, { value: { ...admission, participantId, resumption: token }, expiresAt: nowMs + TICKET_TTL_S * 1000 });
+    this.tickets.set(ticket, { value: { ...admission, participantId, resumption: token, identity }, expiresAt: nowMs + TICKET_TTL_S * 1000 });
     return { ticket, resumption: token, participantId, expiresIn: TICKET_TTL_S };
   }
 
