@@ -72,14 +72,14 @@ export const envSchema = z.object({
     .positive()
     .max(10_000)
     .default(40)
-    .describe('Signaling commands per second per identity (an account, an invite link, a phone caller), however many connections it opens'),
+    .describe('Signaling commands per second per identity (an account, an invite link, a phone caller), however many connections it opens (never below the per-connection 20/s)'),
   SIGNALING_IDENTITY_BURST: z.coerce
     .number()
     .int()
     .min(1)
     .max(100_000)
     .default(80)
-    .describe('Signaling commands an identity may send at once before SIGNALING_IDENTITY_RATE applies'),
+    .describe('Signaling commands an identity may send at once before SIGNALING_IDENTITY_RATE applies (never below the per-connection 40)'),
   TIME_ZONE: z.string().default('UTC').describe('IANA time zone of server-made texts (minutes blocks, reports) when the reader\'s is not known'),
 });
 

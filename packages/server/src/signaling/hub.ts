@@ -21,7 +21,7 @@ export interface SignalingTimings {
   /** Token bucket per connection. */
   commandsPerSecond: number;
   commandBurst: number;
-  /** Token bucket per identity (account, invite, phone caller), shared by all its connections on this node. */
+  /** Token bucket per identity (account, invite, phone caller), shared by all its connections on this node; never smaller than the per-connection one. */
   identityCommandsPerSecond: number;
   identityCommandBurst: number;
   /** More than this many refused commands within `abuseWindowMs` close the socket with 1008. */
@@ -128,7 +128,9 @@ export class SignalingHub {
       identityBucket: (identity) => {
         let bucket = this.identityBuckets.get(identity);
         if (!bucket) {
-          bucket = new TokenBucket(this.timings.identityCommandsPerSecond, this.timings.identityCommandBurst, () => options.clock.now().getTime());
+          // Never stricter than one connection's own bucket: one connection alone gets its full per-connection rate.
+          const t = this.timings;
+          bucket = new TokenBucket(Math.max(t.identityCommandsPerSecond, t.commandsPerSecond), Math.max(t.identityCommandBurst, t.commandBurst), () => options.clock.now().getTime());
           this.identityBuckets.set(identity, bucket);
         }
         return bucket;
