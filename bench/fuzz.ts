@@ -7,7 +7,7 @@
  * A failure prints fast-check's shrunk counterexample and its seed (re-run with that seed to reproduce) and
  * exits 1; a run without findings exits 0. Not part of the suite (the suite runs the bounded version).
  */
-import { fuzzRest, fuzzSignaling, startFuzzServer, stillAnswers } from '../packages/server/src/testing/fuzz.ts';
+import { fuzzRest, fuzzSignaling, fuzzWebSocket, startFuzzServer, stillAnswers } from '../packages/server/src/testing/fuzz.ts';
 
 const runs = Number(process.argv[2] ?? 5000);
 const seed = process.argv[3] !== undefined ? Number(process.argv[3]) : Date.now() ^ (Math.random() * 2 ** 31);
@@ -21,6 +21,7 @@ const { server, faults } = await startFuzzServer();
 let failed = false;
 for (const [name, property] of [
   ['signaling', fuzzSignaling],
+  ['websocket', fuzzWebSocket],
   ['rest', fuzzRest],
 ] as const) {
   const started = performance.now();

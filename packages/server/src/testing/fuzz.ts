@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
-import { featureProtocols, PROTOCOL_VERSION } from '@plenum/protocol';
+import { featureProtocols, MAX_SIGNALING_MESSAGE_BYTES, PROTOCOL_VERSION, SIGNALING_SUBPROTOCOL } from '@plenum/protocol';
+import WebSocket from 'ws';
 import { restPolicy, roles, type Role } from '../permissions.ts';
 import { sampleCommands } from './commands.ts';
 import { HubConnection, roomWithEveryRole, settleHub, type RoleRoom } from './rooms.ts';
@@ -224,4 +225,52 @@ export async function stillAnswers(server: TestServer): Promise<void> {
   const room = await roomWithEveryRole(server, people);
   await room.conns.guest.send('chat', { action: 'send_message', text: 'still here', to: { scope: 'room' } });
   if (!room.conns.owner.received.some((m) => m.namespace === 'chat' && m.payload.message !== 'error')) throw new Error('chat no longer reaches the others');
+}
+
+/** One WebSocket frame: text (JSON or not), binary, or over the size limit. */
+const wsFrame = fc.oneof(
+  { weight: 4, arbitrary: frameCase.filter((c) => c.frame.kind !== 'command').map((c) => ({ binary: false as const, text: c.frame.kind === 'raw' ? c.frame.text : (JSON.stringify(c.frame.kind === 'json' ? c.frame.value : null) ?? 'null') })) },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((bytes) => ({ binary: true as const, bytes })) },
+  { weight: 1, arbitrary: fc.constant({ binary: false as const, text: 'x'.repeat(MAX_SIGNALING_MESSAGE_BYTES + 1) }) },
+);
+
+/**
+ * The same over real sockets: a guest joins, sends a few fuzzed frames, then a chat message. Either that message
+ * comes back (the connection survived) or the server closed the socket with a protocol code (1000 after a leave,
+ * 1002/1007 for bad frames, 1008 for abuse, 1009 for size) — never silence, never a crash.
+ */
+export async function fuzzWebSocket(server: TestServer, opts: { runs: number; seed?: number }): Promise<void> {
+  const owner = await server.loginAs('user', 'Owner');
+  const room = await server.api<{ id: string }>('POST', '/v1/rooms', { name: 'Fuzzed sockets' }, owner);
+  const invite = await server.api<{ code: string }>('POST', `/v1/rooms/${room.id}/invites`, {}, owner);
+  await fc.assert(
+    fc.asyncProperty(fc.array(wsFrame, { minLength: 1, maxLength: 5 }), async (frames) => {
+      const { ticket } = await server.api<{ ticket: string }>('POST', `/v1/rooms/${room.id}/start-invited`, { invite_code: invite.code, display_name: 'Fuzzer' });
+      const ws = new WebSocket(`${server.listenUrl.replace(/^http/, 'ws')}/signaling`, [SIGNALING_SUBPROTOCOL, `ticket.${ticket}`], { origin: server.listenUrl });
+      const marker = `still here ${crypto.randomUUID()}`;
+      const outcome = new Promise<string>((resolve) => {
+        const timer = setTimeout(() => resolve('no answer within 10 s'), 10_000);
+        ws.on('message', (data: Buffer) => {
+          const m = JSON.parse(data.toString()) as { namespace: string; payload: { message: string; entry?: { text?: string } } };
+          if (m.namespace === 'chat' && m.payload.entry?.text === marker) {
+            clearTimeout(timer);
+            resolve('answered');
+          }
+        });
+        ws.on('close', (code) => {
+          clearTimeout(timer);
+          resolve([1000, 1002, 1007, 1008, 1009].includes(code) ? 'closed by protocol' : `closed with ${code}`);
+        });
+        ws.on('error', () => undefined);
+      });
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      ws.send(JSON.stringify({ namespace: 'control', payload: { action: 'join', protocol_version: PROTOCOL_VERSION } }));
+      for (const f of frames) ws.send(f.binary ? f.bytes : f.text, { binary: f.binary });
+      ws.send(JSON.stringify({ namespace: 'chat', payload: { action: 'send_message', text: marker, to: { scope: 'room' } } }));
+      const result = await outcome;
+      ws.terminate();
+      if (result !== 'answered' && result !== 'closed by protocol') throw new Error(`${result} after ${JSON.stringify(frames.map((f) => (f.binary ? `<${f.bytes.length} bytes>` : f.text.slice(0, 100))))}`);
+    }),
+    { numRuns: opts.runs, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), endOnFailure: true },
+  );
 }
