@@ -67,6 +67,19 @@ export const envSchema = z.object({
     .regex(/^[a-z_]+(\s*,\s*[a-z_]+)*$/, 'expected comma-separated feature names, e.g. polls,breakout')
     .optional()
     .describe('Comma-separated features to switch off (e.g. polls,breakout; control cannot be); a feature others require refuses the start'),
+  SIGNALING_IDENTITY_RATE: z.coerce
+    .number()
+    .positive()
+    .max(10_000)
+    .default(40)
+    .describe('Signaling commands per second per identity (an account, an invite link, a phone caller), however many connections it opens (never below the per-connection 20/s)'),
+  SIGNALING_IDENTITY_BURST: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(80)
+    .describe('Signaling commands an identity may send at once before SIGNALING_IDENTITY_RATE applies (never below the per-connection 40)'),
   TIME_ZONE: z.string().default('UTC').describe('IANA time zone of server-made texts (minutes blocks, reports) when the reader\'s is not known'),
 });
 
@@ -99,6 +112,8 @@ export interface Config {
   /** Feature namespaces switched off in this deployment. */
   featuresDisabled: string[];
   timeZone: string;
+  /** The signaling rate limit per identity (the per-connection one stays as it is). */
+  signaling: { identityRate: number; identityBurst: number };
   media: {
     mode: 'janus' | 'off';
     janusUrls: string[];
@@ -170,6 +185,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: trustedProxies.length ? trustedProxies : trustProxy ? ['loopback'] : [],
     featuresDisabled: (e.FEATURES_DISABLED ?? '').split(',').map((f) => f.trim()).filter(Boolean),
     timeZone: e.TIME_ZONE,
+    signaling: { identityRate: e.SIGNALING_IDENTITY_RATE, identityBurst: e.SIGNALING_IDENTITY_BURST },
     media: {
       mode: e.MEDIA,
       janusUrls,

@@ -22,6 +22,19 @@ import { adminRoutes } from './routes/admin.ts';
 import { inviteRoutes } from './routes/invites.ts';
 import { roomRoutes } from './routes/rooms.ts';
 
+/** One registered route: its method and URL pattern (`/v1/rooms/:id`). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered on this app, in registration order. */
+    routeTable: readonly RouteEntry[];
+  }
+}
+
 export interface AppOptions {
   /** Directory of the built web app; served with an SPA fallback when present. */
   webDist?: string | undefined;
@@ -49,6 +62,12 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  // The route table, as registered (HEAD twins aside): permissions.rest.test.ts holds every entry to the policy.
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: route.url });
+  });
 
   const base = () => publicUrl(config, boundPort(app));
   const secure = () => base().startsWith('https://');
@@ -116,7 +135,10 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     const routes = feature.descriptor.routes;
     if (routes) await app.register(async (scope) => routes(scope, routeDeps(feature, features, services)));
   }
-  await registerSignaling(app, services, { features });
+  await registerSignaling(app, services, {
+    features,
+    timings: { identityCommandsPerSecond: config.signaling.identityRate, identityCommandBurst: config.signaling.identityBurst },
+  });
   await app.register(inviteRoutes, { services });
 
   if (options.webDist && fs.existsSync(path.join(options.webDist, 'index.html'))) {

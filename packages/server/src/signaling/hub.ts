@@ -4,6 +4,7 @@ import { controlFeature } from '../modules/control/index.ts';
 import { instantiateFeatures, type FeatureInstance } from './compose.ts';
 import type { Clock, FeatureServices } from './feature.ts';
 import { envelope, errorEnvelope, Room, type RoomHost } from './room.ts';
+import { TokenBucket } from './rate-limit.ts';
 import { SignalingSession, type Link, type SessionHost } from './session.ts';
 import type { Admission } from './tickets.ts';
 import { failureCode } from './failure.ts';
@@ -20,6 +21,9 @@ export interface SignalingTimings {
   /** Token bucket per connection. */
   commandsPerSecond: number;
   commandBurst: number;
+  /** Token bucket per identity (account, invite, phone caller), shared by all its connections on this node; never smaller than the per-connection one. */
+  identityCommandsPerSecond: number;
+  identityCommandBurst: number;
   /** More than this many refused commands within `abuseWindowMs` close the socket with 1008. */
   abuseRejections: number;
   abuseWindowMs: number;
@@ -32,6 +36,8 @@ export const defaultTimings: SignalingTimings = {
   maxMissedPongs: 2,
   commandsPerSecond: 20,
   commandBurst: 40,
+  identityCommandsPerSecond: 40,
+  identityCommandBurst: 80,
   abuseRejections: 100,
   abuseWindowMs: 10_000,
 };
@@ -65,6 +71,11 @@ export class SignalingHub {
   private readonly rooms = new Map<string, Promise<Room | null>>();
   private readonly roomOfSession = new WeakMap<SignalingSession, Room>();
   private readonly sessions = new Set<SignalingSession>();
+  /**
+   * Per identity, across its connections. A bucket outlives its connections until it has filled up again, so
+   * closing and reopening (a resumption) starts with what was left, not with a fresh burst.
+   */
+  private readonly identityBuckets = new Map<string, TokenBucket>();
   /** Rooms that closed and are still saving, by id. */
   private readonly closingRooms = new Map<string, Promise<void>>();
   private closing = false;
@@ -114,6 +125,16 @@ export class SignalingHub {
       },
       sessionClosed: (session) => this.sessions.delete(session),
       limits: () => this.timings,
+      identityBucket: (identity) => {
+        let bucket = this.identityBuckets.get(identity);
+        if (!bucket) {
+          // Never stricter than one connection's own bucket: one connection alone gets its full per-connection rate.
+          const t = this.timings;
+          bucket = new TokenBucket(Math.max(t.identityCommandsPerSecond, t.commandsPerSecond), Math.max(t.identityCommandBurst, t.commandBurst), () => options.clock.now().getTime());
+          this.identityBuckets.set(identity, bucket);
+        }
+        return bucket;
+      },
     };
   }
 
@@ -123,6 +144,7 @@ export class SignalingHub {
 
   /** A new authenticated connection. Feed its frames to `receive` and its end to `transportClosed`. */
   open(admission: Admission, link: Link): SignalingSession {
+    this.sweepIdentityBuckets();
     const session = new SignalingSession(admission, link, this.sessionHost);
     if (this.closing) {
       session.close(SignalingCloseCode.goingAway, 'server shutting down');
@@ -130,6 +152,13 @@ export class SignalingHub {
     }
     this.sessions.add(session);
     return session;
+  }
+
+  /** A full bucket is as good as a new one: forget those whose identity has no open connection. */
+  private sweepIdentityBuckets(): void {
+    if (this.identityBuckets.size < 64) return;
+    const open = new Set([...this.sessions].map((s) => s.admission.identity ?? `participant:${s.admission.participantId}`));
+    for (const [identity, bucket] of this.identityBuckets) if (!open.has(identity) && bucket.isFull()) this.identityBuckets.delete(identity);
   }
 
   /** Routes a join to the live room; a room that closed before the join's turn is opened afresh. */

@@ -20,6 +20,12 @@ export class TokenBucket {
     return true;
   }
 
+  /** True when no token has been taken that has not flowed back: the bucket is as good as a new one. */
+  isFull(): boolean {
+    this.refill();
+    return this.tokens >= this.burst;
+  }
+
   /** Milliseconds until the next token. */
   retryAfterMs(): number {
     this.refill();

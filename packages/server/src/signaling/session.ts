@@ -35,6 +35,8 @@ export interface SessionHost {
   disconnect(session: SignalingSession): void;
   sessionClosed(session: SignalingSession): void;
   limits(): { commandsPerSecond: number; commandBurst: number; abuseRejections: number; abuseWindowMs: number };
+  /** The token bucket shared by every connection of one identity (account, invite, phone caller). */
+  identityBucket(identity: string): TokenBucket;
 }
 
 const settled = Promise.resolve();
@@ -50,6 +52,8 @@ export class SignalingSession {
   /** Settles when everything received so far has been answered: answers go out in the order commands came in. */
   private tail: Promise<void> = settled;
   private readonly bucket: TokenBucket;
+  /** Shared with every other connection of the same identity: more connections or a resumption give no more rate. */
+  private readonly identityBucket: TokenBucket;
   private rejections = 0;
   private rejectionWindowStart = 0;
 
@@ -60,6 +64,7 @@ export class SignalingSession {
   ) {
     const limits = host.limits();
     this.bucket = new TokenBucket(limits.commandsPerSecond, limits.commandBurst, () => host.clock.now().getTime());
+    this.identityBucket = host.identityBucket(admission.identity ?? `participant:${admission.participantId}`);
     this.port = {
       send: (text) => this.deliver(text),
       close: (code, reason) => this.close(code, reason),
@@ -70,7 +75,7 @@ export class SignalingSession {
   /** One inbound text frame. The promise settles when the command has been handled (tests wait on it). */
   receive(text: string): Promise<void> {
     if (this.state === 'closed') return settled;
-    if (!this.bucket.take()) return this.rateLimited();
+    if (!this.bucket.take() || !this.identityBucket.take()) return this.rateLimited();
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -160,7 +165,7 @@ export class SignalingSession {
       return settled;
     }
     // At once rather than in order: the client should back off now, not after its backlog.
-    this.sendError(CORE_NAMESPACE, 'rate_limited', { retry_after_ms: this.bucket.retryAfterMs() });
+    this.sendError(CORE_NAMESPACE, 'rate_limited', { retry_after_ms: Math.max(this.bucket.retryAfterMs(), this.identityBucket.retryAfterMs()) });
     return settled;
   }
 }

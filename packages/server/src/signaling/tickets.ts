@@ -19,6 +19,12 @@ export interface Admission {
    */
   guestId?: string;
   resumption: string;
+  /**
+   * Who this is, whatever the connection: `user:<account>`, `guest:<guest identity>` (one guest browser, not the
+   * invite link several may share), `sip:<caller>`. The signaling rate limit counts per identity. Unset (tests that build
+   * an admission by hand): the participant.
+   */
+  identity?: string;
 }
 
 interface Stored<T> {
@@ -63,7 +69,7 @@ export class TicketService {
       expiresAt: nowMs + RESUMPTION_TTL_S * 1000,
     });
     const ticket = randomBytes(24).toString('base64url');
-    this.tickets.set(ticket, { value: { ...admission, participantId, resumption: token }, expiresAt: nowMs + TICKET_TTL_S * 1000 });
+    this.tickets.set(ticket, { value: { ...admission, participantId, resumption: token, identity }, expiresAt: nowMs + TICKET_TTL_S * 1000 });
     return { ticket, resumption: token, participantId, expiresIn: TICKET_TTL_S };
   }
 
