@@ -143,7 +143,7 @@ describe('first load', () => {
     for (const script of secondScripts) expect(script.transferSize, `${script.name} came from the cache`).toBe(0);
     for (const response of second.seen.filter((r) => r.url.endsWith('.js'))) expect(response.status === 304 || response.fromCache, response.url).toBe(true);
     const shell = second.seen.find((r) => new URL(r.url).pathname === '/');
-    await expect.poll(() => shell?.wireStatus(), 'the shell is revalidated').toBe(304);
+    await expect.poll(() => shell?.wireStatus(), { message: 'the shell is revalidated' }).toBe(304);
     console.log(`second visit: ${secondScripts.length} scripts, ${sum('transferSize', secondScripts)} bytes transferred; the shell answered ${shell?.wireStatus()}`);
   });
 
