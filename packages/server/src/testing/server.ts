@@ -24,8 +24,7 @@ export async function startTestServer(
   opts: {
     backend?: Backend;
     env?: Record<string, string>;
-    /** Serve the built web client (`true`: packages/web/dist; a path: that directory). */
-    web?: boolean | string;
+    web?: boolean;
     /** Receives the server's log lines (the real logger, redaction included) at LOG_LEVEL, `info` by default. */
     logStream?: DestinationStream;
   } & Pick<PlenumOptions, 'media' | 'now'> = {},
@@ -37,7 +36,7 @@ export async function startTestServer(
   const plenum = await startPlenum(config, {
     logger: createLogger(config, opts.logStream),
     storage,
-    webDist: typeof opts.web === 'string' ? opts.web : opts.web ? undefined : null,
+    webDist: opts.web ? undefined : null,
     ...(opts.media ? { media: opts.media } : {}),
     ...(opts.now ? { now: opts.now } : {}),
   });
