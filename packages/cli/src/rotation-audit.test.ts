@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { LegalVoteExport } from '@plenum/protocol';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAdminAudit } from '../../server/src/audit/admin-log.ts';
 import { SigningKeyring } from '../../server/src/audit/keyring.ts';
@@ -15,8 +13,8 @@ import { loadExport } from '../../server/src/modules/legal_vote/export.ts';
 import { signedMessage } from '../../server/src/modules/legal_vote/rules.ts';
 import { LegalVoteRepository, type VoteSigner } from '../../server/src/modules/legal_vote/storage.ts';
 import { voteParams } from '../../server/src/modules/legal_vote/testing.ts';
-import { migrateToLatest, openStorage, type Storage } from '../../server/src/storage/database.ts';
-import { backends, testDatabaseUrl, type Backend } from '../../server/src/storage/testing.ts';
+import { migrateToLatest, type Storage } from '../../server/src/storage/database.ts';
+import { backends, openBareTestStorage } from '../../server/src/storage/testing.ts';
 import { main as plenum } from './cli.ts';
 
 // Key rotation and the admin audit log end to end on both databases: a deployment from before migration 0008
@@ -38,29 +36,6 @@ async function cli(argv: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
-/** An unmigrated database (PGlite in memory, or a fresh PostgreSQL schema) and its clean-up. */
-async function openBare(backend: Backend): Promise<{ storage: Storage; schema: string | undefined; drop(): Promise<void> }> {
-  if (backend === 'pglite') {
-    const storage = await openStorage({});
-    return { storage, schema: undefined, drop: () => storage.close() };
-  }
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const storage = await openStorage({ databaseUrl: testDatabaseUrl, schema });
-  return {
-    storage,
-    schema,
-    async drop() {
-      await storage.close();
-      const client = new pg.Client({ connectionString: testDatabaseUrl });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists "${schema}" cascade`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
-}
 
 /** A closed roll call with 3 ballots (yes, no, yes), closed at `at` and signed by `signer`. */
 async function closedVote(repo: LegalVoteRepository, signer: VoteSigner, at: Date): Promise<string> {
@@ -75,7 +50,7 @@ async function closedVote(repo: LegalVoteRepository, signer: VoteSigner, at: Dat
 }
 
 describe.each(backends)('signing-key rotation and the admin audit log (%s)', (backend) => {
-  let bare: Awaited<ReturnType<typeof openBare>>;
+  let bare: Awaited<ReturnType<typeof openBareTestStorage>>;
   let db: Storage['db'];
   let repo: LegalVoteRepository;
   const oldKey = SigningKey.generate();
@@ -88,7 +63,7 @@ describe.each(backends)('signing-key rotation and the admin audit log (%s)', (ba
   const after = new Date('2026-06-02T09:00:00Z');
 
   beforeAll(async () => {
-    bare = await openBare(backend);
+    bare = await openBareTestStorage(backend);
     db = bare.storage.db;
     repo = new LegalVoteRepository(db);
     // The deployment as it was: every migration but 0008, its one key in server_secrets, a vote signed with it.

@@ -27,13 +27,38 @@ export async function openTestStorage(backend: Backend): Promise<Storage & { sch
     schema,
     async close() {
       await storage.close();
-      const client = new pg.Client({ connectionString: testDatabaseUrl });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists "${schema}" cascade`);
-      } finally {
-        await client.end();
-      }
+      await dropTestSchema(schema);
+    },
+  };
+}
+
+/** Drops a test's own PostgreSQL schema with everything in it (after its storage is closed). */
+export async function dropTestSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** An unmigrated database (PGlite in memory, or a fresh PostgreSQL schema) and its clean-up: for migration tests. */
+export async function openBareTestStorage(
+  backend: Backend,
+): Promise<{ storage: Storage; schema: string | undefined; drop(): Promise<void> }> {
+  if (backend === 'pglite') {
+    const storage = await openStorage({});
+    return { storage, schema: undefined, drop: () => storage.close() };
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const storage = await openStorage({ databaseUrl: testDatabaseUrl, schema });
+  return {
+    storage,
+    schema,
+    async drop() {
+      await storage.close();
+      await dropTestSchema(schema);
     },
   };
 }
