@@ -9,7 +9,6 @@
  * With the embedded database (no DATABASE_URL) stop Plenum first: PGlite serves one process at a time.
  * For the very first admin, setting ADMIN_USERNAME/ADMIN_PASSWORD does the same when Plenum starts.
  */
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { Writable } from 'node:stream';
@@ -19,6 +18,7 @@ import { createLocalAccount, LocalAccountExistsError } from '../auth/accounts.ts
 import { ConfigError, loadConfig } from '../config.ts';
 import { migrateToLatest, openStorage } from '../storage/database.ts';
 import { allMigrations } from '../features.ts';
+import { osUser, runAsScript } from './process.ts';
 
 const usage = 'Usage: npm run create-admin -- --username NAME --display-name "Full Name" [--email ADDRESS] [--admin]\n' +
   'The password is read from PLENUM_ADMIN_PASSWORD or from stdin.';
@@ -48,13 +48,6 @@ async function readPassword(): Promise<string> {
 }
 
 /** The operator's login name for the audit log entry (`cli:<os user>`). */
-export function osUser(): string {
-  try {
-    return os.userInfo().username || 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 async function main(): Promise<number> {
   let args;
@@ -122,10 +115,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  },
-);
+runAsScript(import.meta.url, main);

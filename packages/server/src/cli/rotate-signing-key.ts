@@ -10,24 +10,16 @@
  * re-reads the keys before it signs); with the embedded database (no DATABASE_URL) stop Plenum first: PGlite
  * serves one process at a time. The same is POST /v1/admin/signing-key/rotate for a signed-in admin.
  */
-import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SigningKeyring } from '../audit/keyring.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { allMigrations } from '../features.ts';
 import { migrateToLatest, openStorage, type Storage } from '../storage/database.ts';
+import { osUser, runAsScript } from './process.ts';
 
 const usage = 'Usage: npm run rotate-signing-key -- [--reason "why"]\nRetires the current signing key and makes a new one; old exports stay verifiable.';
 
-function osUser(): string {
-  try {
-    return os.userInfo().username || 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 export interface CliIo {
   out(line: string): void;
@@ -85,12 +77,4 @@ export async function main(argv: string[], opts: { env?: NodeJS.ProcessEnv; stor
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    },
-  );
-}
+runAsScript(import.meta.url, () => main(process.argv.slice(2)));
