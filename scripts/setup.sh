@@ -6,12 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-run}"   # run | test
 
-need_pkgs=(janus)
-need_cmds=(janus)
+need_pkgs=(janus coturn)
+need_cmds=(janus turnserver)
 if [ "$mode" = "test" ]; then
   # nginx: the TLS reverse proxy of e2e/https-proxy.test.ts, which runs its own instance (not the package's service).
-  need_pkgs+=(chromium firefox-esr poppler-utils nginx)
-  need_cmds+=(chromium firefox-esr pdftoppm /usr/sbin/nginx)
+  # iptables: e2e/turn.test.ts drops UDP inside a network namespace of its own.
+  need_pkgs+=(chromium firefox-esr poppler-utils nginx iptables)
+  need_cmds+=(chromium firefox-esr pdftoppm /usr/sbin/nginx /usr/sbin/iptables)
 fi
 
 missing=()

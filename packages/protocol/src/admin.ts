@@ -56,3 +56,24 @@ export const AdminAuditPage = z
   .object({ format: z.literal(ADMIN_AUDIT_EXPORT_FORMAT), entries: z.array(AdminAuditEntry), next_after: z.number().int().nullable() })
   .meta({ id: 'AdminAuditPage' });
 export type AdminAuditPage = z.infer<typeof AdminAuditPage>;
+
+/** One TURN URL as the operator's diagnostic tried it: a real Allocate with freshly minted credentials. */
+export const TurnCheckResult = z
+  .object({
+    url: z.string(),
+    transport: z.enum(['udp', 'tcp', 'tls']),
+    ok: z.boolean(),
+    relayed: z.string().optional().describe('The relayed address the TURN server allocated (host:port)'),
+    error: z.string().optional().describe('Why the allocation failed (timeout, refused connection, TURN error code)'),
+    ms: z.number().int().min(0),
+  })
+  .meta({ id: 'TurnCheckResult' });
+
+/** GET /v1/admin/diagnostics/turn */
+export const TurnDiagnostic = z
+  .object({
+    enabled: z.boolean().describe('false: no TURN configured (TURN_URLS / TURN_EMBEDDED)'),
+    checks: z.array(TurnCheckResult),
+  })
+  .meta({ id: 'TurnDiagnostic' });
+export type TurnDiagnostic = z.infer<typeof TurnDiagnostic>;

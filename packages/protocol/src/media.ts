@@ -110,7 +110,25 @@ export const MediaReconnect = z.object({ message: z.literal('reconnect'), reason
  */
 export const MediaForceMuted = z.object({ message: z.literal('force_muted'), by: z.uuid().optional() });
 
+/**
+ * Short-lived TURN credentials for this participant (the "REST API for TURN" scheme: the username carries
+ * the expiry), what the browser puts into its `RTCPeerConnection`'s `iceServers`. Only when the deployment
+ * has TURN (TURN_URLS).
+ */
+export const TurnCredentials = z.object({
+  urls: z.array(z.string()).min(1),
+  username: z.string(),
+  credential: z.string(),
+  /** The TURN server refuses them after this instant; the server sends fresh ones (`turn_credentials`) well before. */
+  expires_at: z.iso.datetime(),
+});
+export type TurnCredentials = z.infer<typeof TurnCredentials>;
+
+/** Fresh TURN credentials before the previous ones expire: use them for every new ICE gathering (and ICE restart). */
+export const MediaTurnCredentials = z.object({ message: z.literal('turn_credentials'), turn: TurnCredentials });
+
 export const MediaMessage = z.discriminatedUnion('message', [
+  MediaTurnCredentials,
   MediaForceMuted,
   MediaPublishAnswer,
   MediaSubscribeOffer,
@@ -127,6 +145,8 @@ export const MediaSnapshot = z.object({
   talking: z.array(z.uuid()),
   /** Whether a media server is available for this room. */
   available: z.boolean(),
+  /** This receiver's TURN credentials; null when the deployment has no TURN. */
+  turn: TurnCredentials.nullable(),
 });
 export type MediaSnapshot = z.infer<typeof MediaSnapshot>;
 

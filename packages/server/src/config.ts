@@ -62,6 +62,29 @@ export const envSchema = z.object({
   JANUS_BINARY: z.string().default('janus').describe('Janus executable for the embedded media server'),
   JANUS_RTP_PORTS: portRange.default({ from: 20000, to: 20999 }).describe('UDP port range of the embedded Janus'),
   JANUS_ICE_INTERFACE: z.string().optional().describe('Restrict the embedded Janus ICE candidates to this interface (e.g. lo in tests)'),
+  TURN_URLS: z
+    .string()
+    .optional()
+    .describe('Comma-separated TURN URLs given to browsers (e.g. turn:turn.example:3478?transport=udp,turn:turn.example:3478?transport=tcp,turns:turn.example:443?transport=tcp); unset with TURN_EMBEDDED: UDP and TCP on TURN_PORT of the public host; unset otherwise: no TURN'),
+  TURN_SECRET: z
+    .string()
+    .min(16)
+    .optional()
+    .describe('Shared secret of the TURN server (coturn use-auth-secret / static-auth-secret), at least 16 characters; unset with TURN_EMBEDDED: a new one at each start'),
+  TURN_CREDENTIAL_TTL: z.coerce.number().int().min(60).max(86_400).default(3600).describe('Lifetime in seconds of the TURN credentials minted per participant (renewed before they expire)'),
+  TURN_EMBEDDED: bool.default(false).describe("true: Plenum starts Debian's coturn (turnserver) itself with a generated configuration"),
+  TURN_BINARY: z.string().default('turnserver').describe('coturn executable for TURN_EMBEDDED'),
+  TURN_LISTEN_IP: z.string().optional().describe('TURN_EMBEDDED: address coturn listens and relays on (default HOST; 0.0.0.0 is not accepted by coturn as a relay address, name one)'),
+  TURN_PORT: z.coerce.number().int().min(1).max(65535).default(3478).describe('TURN_EMBEDDED: UDP and TCP port of coturn'),
+  TURN_TLS_PORT: z.coerce.number().int().min(1).max(65535).optional().describe('TURN_EMBEDDED: TLS port of coturn (e.g. 443, or 5349); needs TURN_TLS_CERT and TURN_TLS_KEY'),
+  TURN_TLS_CERT: z.string().optional().describe('TURN_EMBEDDED: PEM certificate (chain) for TURN over TLS'),
+  TURN_TLS_KEY: z.string().optional().describe('TURN_EMBEDDED: PEM private key for TURN over TLS'),
+  TURN_RELAY_PORTS: portRange.default({ from: 49152, to: 49999 }).describe('TURN_EMBEDDED: UDP port range of the relayed addresses'),
+  TURN_REALM: z.string().regex(/^[\x21-\x7e]+$/, 'expected printable ASCII without spaces').default('plenum').describe('TURN realm'),
+  TURN_ALLOWED_PEERS: z
+    .string()
+    .optional()
+    .describe('TURN_EMBEDDED: comma-separated IPs or ranges (a-b) the relay may reach although private (the media servers); the embedded Janus\'s address is allowed by itself'),
   FEATURES_DISABLED: z
     .string()
     .regex(/^[a-z_]+(\s*,\s*[a-z_]+)*$/, 'expected comma-separated feature names, e.g. polls,breakout')
@@ -122,6 +145,68 @@ export interface Config {
     rtpPorts: { from: number; to: number };
     iceInterface: string | undefined;
   };
+  turn: TurnConfig;
+}
+
+/** TURN for clients behind restrictive firewalls (coturn, use-auth-secret); `urls` empty: no TURN. */
+export interface TurnConfig {
+  urls: string[];
+  /** Undefined with `embedded`: generated at each start. */
+  secret: string | undefined;
+  credentialTtlSeconds: number;
+  realm: string;
+  embedded:
+    | {
+        binary: string;
+        listenIp: string;
+        port: number;
+        tls: { port: number; cert: string; key: string } | undefined;
+        relayPorts: { from: number; to: number };
+        allowedPeers: string[];
+      }
+    | undefined;
+}
+
+/** turn:host[:port][?transport=udp|tcp] or turns:host[:port][?transport=tcp] (RFC 7065). */
+const TURN_URL = /^turns?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/;
+
+function turnConfig(e: z.output<typeof envSchema>, problems: string[]): TurnConfig {
+  const listed = (e.TURN_URLS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const u of listed) {
+    if (!TURN_URL.test(u)) problems.push(`TURN_URLS: "${u}" is not a turn: or turns: URL (e.g. turn:turn.example:3478?transport=udp)`);
+    else if (u.startsWith('turns:') && u.endsWith('transport=udp')) problems.push(`TURN_URLS: "${u}": turns: runs over TCP`);
+  }
+  if (listed.length && !e.TURN_EMBEDDED && !e.TURN_SECRET) problems.push('TURN_SECRET: required when TURN_URLS names an operated TURN server');
+  const tlsParts = [e.TURN_TLS_PORT, e.TURN_TLS_CERT, e.TURN_TLS_KEY].filter((v) => v !== undefined).length;
+  if (tlsParts && tlsParts < 3) problems.push('TURN_TLS_PORT, TURN_TLS_CERT and TURN_TLS_KEY: set all three or none');
+  if (!e.TURN_EMBEDDED) return { urls: listed, secret: e.TURN_SECRET, credentialTtlSeconds: e.TURN_CREDENTIAL_TTL, realm: e.TURN_REALM, embedded: undefined };
+  const listenIp = e.TURN_LISTEN_IP ?? e.HOST;
+  if (!isIP(listenIp) || listenIp === '0.0.0.0' || listenIp === '::') problems.push(`TURN_LISTEN_IP: "${listenIp}" must be one IP address of this host (set TURN_LISTEN_IP when HOST is not one)`);
+  const allowedPeers = (e.TURN_ALLOWED_PEERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const p of allowedPeers) if (!p.split('-').every((a) => isIP(a))) problems.push(`TURN_ALLOWED_PEERS: "${p}" is not an IP address or range a-b`);
+  let host = listenIp.includes(':') ? `[${listenIp}]` : listenIp;
+  if (e.PUBLIC_URL) host = new URL(e.PUBLIC_URL).hostname;
+  const urls = listed.length
+    ? listed
+    : [
+        `turn:${host}:${e.TURN_PORT}?transport=udp`,
+        `turn:${host}:${e.TURN_PORT}?transport=tcp`,
+        ...(e.TURN_TLS_PORT ? [`turns:${host}:${e.TURN_TLS_PORT}?transport=tcp`] : []),
+      ];
+  return {
+    urls,
+    secret: e.TURN_SECRET,
+    credentialTtlSeconds: e.TURN_CREDENTIAL_TTL,
+    realm: e.TURN_REALM,
+    embedded: {
+      binary: e.TURN_BINARY,
+      listenIp,
+      port: e.TURN_PORT,
+      tls: e.TURN_TLS_PORT && e.TURN_TLS_CERT && e.TURN_TLS_KEY ? { port: e.TURN_TLS_PORT, cert: e.TURN_TLS_CERT, key: e.TURN_TLS_KEY } : undefined,
+      relayPorts: e.TURN_RELAY_PORTS,
+      allowedPeers,
+    },
+  };
 }
 
 export class ConfigError extends Error {
@@ -159,6 +244,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (trustedProxies.length && relevant.TRUST_PROXY !== undefined && !e.TRUST_PROXY) {
     problems.push('TRUST_PROXY: false contradicts TRUSTED_PROXIES (leave TRUST_PROXY unset or set it to true)');
   }
+  const turn = turnConfig(e, problems);
   if (problems.length) throw new ConfigError(problems);
   const trustProxy = e.TRUST_PROXY || trustedProxies.length > 0;
   return {
@@ -194,6 +280,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rtpPorts: e.JANUS_RTP_PORTS,
       iceInterface: e.JANUS_ICE_INTERFACE,
     },
+    turn,
   };
 }
 

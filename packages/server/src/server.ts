@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import { buildApp } from './http/app.ts';
 import { createMediaService } from './media/index.ts';
 import { noMedia, type MediaService } from './media/types.ts';
+import { createTurnService, type TurnService } from './turn/index.ts';
 import { SigningKeyring } from './audit/keyring.ts';
 import { createServices, publicUrl, type Services } from './services.ts';
 import { allMigrations } from './features.ts';
@@ -66,11 +67,13 @@ export async function startPlenum(config: Config, opts: PlenumOptions = {}): Pro
   if (!opts.storage) await migrateToLatest(storage.db, allMigrations());
   let media: MediaService | undefined;
   let cluster: Cluster | undefined;
+  let turn: TurnService | undefined;
   try {
     cluster = await openCluster({ redisUrl: config.redisUrl });
     media = opts.media ?? (config.media.mode === 'off' ? noMedia() : await createMediaService(config, logger.child({ component: 'media' })));
+    turn = await createTurnService(config, logger.child({ component: 'turn' }), opts.now);
     const keyring = await SigningKeyring.load(storage.db);
-    const services = createServices(config, logger, storage, media, cluster, keyring, opts.now);
+    const services = createServices(config, logger, storage, media, cluster, keyring, opts.now, turn);
     // A rotation made on another node or by the CLI reaches this one within a minute (votes re-read before signing).
     const keyRefresh = setInterval(() => {
       keyring.refresh().catch((err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'could not re-read the signing keys'));
@@ -92,6 +95,7 @@ export async function startPlenum(config: Config, opts: PlenumOptions = {}): Pro
           clearInterval(keyRefresh);
           await app.close();
           await media!.close();
+          await turn!.close();
           await cluster!.close();
           if (!opts.storage) await storage.close();
         })();
@@ -100,6 +104,7 @@ export async function startPlenum(config: Config, opts: PlenumOptions = {}): Pro
     };
   } catch (err) {
     await media?.close();
+    await turn?.close();
     await cluster?.close();
     if (!opts.storage) await storage.close();
     throw err;

@@ -7,6 +7,7 @@ import type { Cluster } from './cluster/index.ts';
 import { createPasswordThrottle } from './http/password-guard.ts';
 import type { MediaService } from './media/types.ts';
 import { TicketService } from './signaling/tickets.ts';
+import { noTurn, type TurnService } from './turn/index.ts';
 import type { Storage } from './storage/database.ts';
 import { InvitesRepository } from './storage/invites.ts';
 import { RoomsRepository } from './storage/rooms.ts';
@@ -25,6 +26,8 @@ export interface Services {
   /** Wrong room and invite passwords, per room/invite and per address (in memory, per node). */
   passwordThrottle: AttemptThrottle;
   media: MediaService;
+  /** TURN credentials per participant (and the embedded coturn); `enabled: false` without TURN. */
+  turn: TurnService;
   cluster: Cluster;
   /** The deployment's Ed25519 keys for votes and sealed minutes: signs with the current one, knows the retired ones. */
   signingKey: SigningKeyring;
@@ -39,6 +42,7 @@ export function createServices(
   cluster: Cluster,
   signingKey: SigningKeyring,
   now: () => Date = () => new Date(),
+  turn: TurnService = noTurn(),
 ): Services {
   return {
     config,
@@ -51,6 +55,7 @@ export function createServices(
     tickets: new TicketService(now),
     passwordThrottle: createPasswordThrottle(now),
     media,
+    turn,
     cluster,
     signingKey,
     now,

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Signer } from '../audit/signing.ts';
 import type { MediaService } from '../media/types.ts';
+import type { TurnCredentials } from '../turn/credentials.ts';
 import type { Services } from '../services.ts';
 import type { Db } from '../storage/database.ts';
 
@@ -248,6 +249,8 @@ export interface FeatureServices {
   signingKey: Signer;
   /** Time zone for server-made texts when the reader's is not known (IANA). */
   timeZone: string;
+  /** TURN credentials per participant (media puts them into join_success); absent or undefined: no TURN. */
+  turn?: { credentials(who: string): TurnCredentials | undefined };
 }
 
 export interface FeatureDeps<Repos> {

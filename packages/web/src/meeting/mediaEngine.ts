@@ -10,6 +10,7 @@ import {
   type ParticipantMedia,
   type ServerEnvelope,
   type SubscribedStream,
+  type TurnCredentials,
 } from '@plenum/protocol';
 import type { LocalMedia, LocalMediaSnapshot } from './localMedia.ts';
 import { classifyQuality, lossBetween, readStats, type LossCounters, type Quality } from './quality.ts';
@@ -124,6 +125,8 @@ export class MediaEngine {
   private lastSentState: { audio: boolean; video: boolean } | null = null;
   private unsubscribeLocal: () => void;
   private closed = false;
+  /** The TURN relay with this participant's short-lived credentials (join_success, then `turn_credentials`). */
+  private iceServers: RTCIceServer[] = [];
 
   constructor(
     private readonly signaling: MediaSignaling,
@@ -154,7 +157,8 @@ export class MediaEngine {
    */
   async joined(selfId: string, modules: Record<string, unknown>, resumed: boolean): Promise<void> {
     const parsed = MediaSnapshot.safeParse(modules[MEDIA_NAMESPACE]);
-    const snapshot = parsed.success ? parsed.data : { participants: [], talking: [], available: false };
+    const snapshot = parsed.success ? parsed.data : { participants: [], talking: [], available: false, turn: null };
+    this.useTurn(snapshot.turn);
     this.update({
       available: snapshot.available,
       states: new Map(snapshot.participants.map((p) => [p.participant_id, p])),
@@ -208,11 +212,31 @@ export class MediaEngine {
       case 'reconnect':
         void this.restartAll();
         return;
+      case 'turn_credentials':
+        this.useTurn(message.turn);
+        return;
       case 'force_muted':
         // A moderator muted us (the media server already drops the audio): the microphone goes off here too.
         this.local.setAudioEnabled(false);
         return;
     }
+  }
+
+  /** Connections made from now on, and ICE restarts of the open ones, use these credentials. */
+  private useTurn(turn: TurnCredentials | null): void {
+    this.iceServers = turn ? [{ urls: turn.urls, username: turn.username, credential: turn.credential }] : [];
+    for (const pc of [this.camera?.pc, this.screen?.pc, this.subscriber]) {
+      if (!pc || pc.connectionState === 'closed') continue;
+      try {
+        pc.setConfiguration({ ...pc.getConfiguration(), iceServers: this.iceServers });
+      } catch (err) {
+        console.warn('could not update the TURN credentials of a connection', err);
+      }
+    }
+  }
+
+  private rtcConfiguration(): RTCConfiguration {
+    return { bundlePolicy: 'max-bundle', iceServers: this.iceServers };
   }
 
   /** A participant left: forget their state (their streams go with the next subscribe_offer). */
@@ -325,7 +349,7 @@ export class MediaEngine {
     const wantAudio = audio.track !== null;
     const wantVideo = video.track !== null || (!video.enabled && video.problem === null && video.deviceId !== null);
     if (!wantAudio && !wantVideo) return; // listen-only
-    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    const pc = new RTCPeerConnection(this.rtcConfiguration());
     const publication: Publication = { pc, audio: null, video: null };
     if (wantAudio) publication.audio = pc.addTransceiver(audio.track ?? 'audio', { direction: 'sendonly' }).sender;
     if (wantVideo) {
@@ -342,7 +366,7 @@ export class MediaEngine {
 
   private async publishScreen(track: MediaStreamTrack): Promise<void> {
     this.screen?.pc.close();
-    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    const pc = new RTCPeerConnection(this.rtcConfiguration());
     const transceiver = pc.addTransceiver(track, { direction: 'sendonly' });
     prefersVp8(transceiver);
     this.screen = { pc, audio: null, video: transceiver.sender };
@@ -425,7 +449,7 @@ export class MediaEngine {
   }
 
   private createSubscriber(): RTCPeerConnection {
-    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    const pc = new RTCPeerConnection(this.rtcConfiguration());
     pc.addEventListener('track', () => this.rebuildRemote());
     this.subscriber = pc;
     return pc;

@@ -1,4 +1,4 @@
-import { AdminAuditPage, AdminAuditQuery, Problem, SigningKeyRotate, SigningKeyRotated, ADMIN_AUDIT_EXPORT_FORMAT } from '@plenum/protocol';
+import { AdminAuditPage, AdminAuditQuery, Problem, SigningKeyRotate, SigningKeyRotated, TurnDiagnostic, ADMIN_AUDIT_EXPORT_FORMAT } from '@plenum/protocol';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { readAdminAudit } from '../../audit/admin-log.ts';
@@ -62,6 +62,24 @@ export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
       const entries = rows.slice(0, limit);
       reply.header('Cache-Control', 'no-store');
       return { format: ADMIN_AUDIT_EXPORT_FORMAT, entries, next_after: rows.length > limit ? entries.at(-1)!.seq : null };
+    },
+  );
+
+  r.get(
+    '/v1/admin/diagnostics/turn',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Tries an allocation on every TURN URL (UDP, TCP, TLS) with freshly minted credentials (admin)',
+        security: auth,
+        response: { 200: TurnDiagnostic, ...problems },
+      },
+    },
+    async (request, reply) => {
+      await requireAdmin(request, services);
+      const checks = await services.turn.diagnose();
+      reply.header('Cache-Control', 'no-store');
+      return { enabled: services.turn.enabled, checks };
     },
   );
 };

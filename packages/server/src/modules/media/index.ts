@@ -9,7 +9,7 @@ import {
   type PublicationRef,
   type SubscriptionOffer,
 } from '../../media/types.ts';
-import { CommandError, defineFeature, refusal, type ContextOf, type FeatureRoom, type HooksOf, type Participant } from '../../signaling/feature.ts';
+import { CommandError, defineFeature, refusal, type ContextOf, type FeatureRoom, type FeatureServices, type HooksOf, type Participant } from '../../signaling/feature.ts';
 import { forceMute, unmutePolicy } from '../moderation/events.ts';
 import { layerForTile } from './layers.ts';
 
@@ -57,6 +57,15 @@ export interface MediaState {
   stale: Set<string>;
   /** An update of every subscriber is scheduled for the next task. */
   updateAllScheduled: boolean;
+  /** Per participant: cancels the timer that sends fresh TURN credentials before theirs expire. */
+  turnRefresh: Map<string, () => void>;
+}
+
+type TurnSource = NonNullable<FeatureServices['turn']>;
+
+/** When to send fresh credentials: at 80 % of their remaining lifetime (at least a second from now). */
+export function turnRefreshDelayMs(expiresAt: string, now: Date): number {
+  return Math.max(1000, Math.floor((Date.parse(expiresAt) - now.getTime()) * 0.8));
 }
 
 type Ctx = ContextOf<typeof mediaProtocol, MediaState, never, typeof forceMute | typeof unmutePolicy>;
@@ -86,7 +95,7 @@ function offerMessage(offer: SubscriptionOffer) {
   return { message: 'subscribe_offer' as const, sdp: offer.sdp, streams };
 }
 
-function hooks(service: MediaService): HooksOf<typeof mediaProtocol, MediaState, undefined, never, typeof forceMute | typeof unmutePolicy> {
+function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typeof mediaProtocol, MediaState, undefined, never, typeof forceMute | typeof unmutePolicy> {
   const peer = (state: MediaState, id: string): PeerMedia => {
     let p = state.peers.get(id);
     if (!p) {
@@ -301,6 +310,24 @@ function hooks(service: MediaService): HooksOf<typeof mediaProtocol, MediaState,
       }
     };
 
+  /**
+   * TURN credentials live for TURN_CREDENTIAL_TTL; a meeting may last longer, and a browser needs valid ones
+   * for every ICE restart and new connection. So each participant gets fresh ones at 80 % of the lifetime,
+   * while they stay (join_success, also after a resume, mints new ones anyway).
+   */
+  const scheduleTurnRefresh = (state: MediaState, participantId: string) => {
+    state.turnRefresh.get(participantId)?.();
+    const current = turn?.credentials(participantId);
+    if (!current) return;
+    const cancel = state.room.setTimer(turnRefreshDelayMs(current.expires_at, state.room.clock.now()), () => {
+      const fresh = turn?.credentials(participantId);
+      if (!fresh || !state.room.participant(participantId)) return;
+      state.room.send(participantId, { message: 'turn_credentials', turn: fresh });
+      scheduleTurnRefresh(state, participantId);
+    });
+    state.turnRefresh.set(participantId, cancel);
+  };
+
   return {
     init(room) {
       const state: MediaState = {
@@ -317,6 +344,7 @@ function hooks(service: MediaService): HooksOf<typeof mediaProtocol, MediaState,
         updating: new Set(),
         stale: new Set(),
         updateAllScheduled: false,
+        turnRefresh: new Map(),
       };
       room.on(forceMute, ({ participantIds, by }) => forceMuted(state, participantIds, by));
       room.on(unmutePolicy, ({ moderatorsOnly }) => {
@@ -327,6 +355,7 @@ function hooks(service: MediaService): HooksOf<typeof mediaProtocol, MediaState,
 
     onJoin(ctx, who) {
       peer(ctx.state, who.id);
+      scheduleTurnRefresh(ctx.state, who.id);
     },
 
     // Breakout rooms: everyone's subscription is brought in line with the new grouping.
@@ -337,6 +366,8 @@ function hooks(service: MediaService): HooksOf<typeof mediaProtocol, MediaState,
     onLeave(ctx, who) {
       const state = ctx.state;
       const published = state.peers.get(who.id)?.publishing.size ?? 0;
+      state.turnRefresh.get(who.id)?.();
+      state.turnRefresh.delete(who.id);
       state.peers.delete(who.id);
       state.subscribers.delete(who.id);
       state.stale.delete(who.id);
@@ -495,13 +526,14 @@ function hooks(service: MediaService): HooksOf<typeof mediaProtocol, MediaState,
       }
     },
 
-    snapshot(ctx): MediaSnapshot {
+    snapshot(ctx, who): MediaSnapshot {
       const state = ctx.state;
       const present = new Set(ctx.room.participants().map((p) => p.id));
       return {
         participants: [...state.peers].filter(([id]) => present.has(id)).map(([id, p]) => publicMedia(id, p)),
         talking: [...state.talking.keys()].filter((id) => isTalking(state, id)),
         available: state.media ? !state.media.closed : service.mode === 'janus' && service.isReady(),
+        turn: turn?.credentials(who.id) ?? null,
       };
     },
 
@@ -516,7 +548,7 @@ export function createMediaFeature(service?: MediaService) {
   return defineFeature({
     ...mediaProtocol,
     consumes: [forceMute, unmutePolicy],
-    setup: ({ services }) => hooks(service ?? services.media),
+    setup: ({ services }) => hooks(service ?? services.media, services.turn),
   });
 }
 

@@ -1,5 +1,10 @@
 import { type MessageName, mediaProtocol } from '@plenum/protocol';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config.ts';
+import { ManualClock } from '../../signaling/clock.ts';
+import { createTurnService } from '../../turn/index.ts';
+import { turnPassword } from '../../turn/credentials.ts';
 import { ModuleTester, type SimulatedParticipant } from '../../signaling/testing.ts';
 import { createMediaFeature, mediaFeature } from './index.ts';
 import { layerForTile } from './layers.ts';
@@ -227,6 +232,7 @@ describe('media module', () => {
       ],
       talking: [a.id],
       available: true,
+      turn: null,
     });
   });
 
@@ -370,5 +376,54 @@ describe('media module', () => {
     room().lose();
     await t.advance(0);
     expect(media(a, 'reconnect')).toEqual([{ message: 'reconnect', reason: 'media_server_lost' }]);
+  });
+});
+
+describe('TURN credentials per participant', () => {
+  const secret = 'north-wind-shared-secret';
+  const urls = ['turn:turn.example:3478?transport=udp', 'turn:turn.example:3478?transport=tcp', 'turns:turn.example:443?transport=tcp'];
+
+  async function withTurn() {
+    const clock = new ManualClock();
+    const config = loadConfig({ TURN_URLS: urls.join(','), TURN_SECRET: secret, TURN_CREDENTIAL_TTL: '600' });
+    const turn = await createTurnService(config, pino({ level: 'silent' }), () => clock.now());
+    const t = new ModuleTester({ clock, features: [createMediaFeature(new FakeMediaService())], services: { turn } });
+    return { t, clock };
+  }
+
+  it('puts the receiver’s own credentials into join_success, valid for the configured lifetime', async () => {
+    const { t, clock } = await withTurn();
+    const a = await t.join({ displayName: 'A' });
+    const turn = a.snapshot(mediaFeature).turn!;
+    const expiry = Math.floor(clock.now().getTime() / 1000) + 600;
+    expect(turn).toEqual({ urls, username: `${expiry}:${a.id}`, credential: turnPassword(secret, `${expiry}:${a.id}`), expires_at: new Date(expiry * 1000).toISOString() });
+  });
+
+  it('sends fresh credentials before the old ones expire, and stops when the participant left', async () => {
+    const { t } = await withTurn();
+    const a = await t.join({ displayName: 'A' });
+    const b = await t.join({ displayName: 'B' });
+    const first = a.snapshot(mediaFeature).turn!;
+    await t.advance(470_000); // 78 % of 600 s
+    expect(a.messages(mediaFeature, 'turn_credentials')).toEqual([]);
+    await t.advance(10_000);
+    const [fresh] = a.messages(mediaFeature, 'turn_credentials');
+    expect(fresh!.turn.username).toMatch(new RegExp(`^\\d+:${a.id}$`));
+    expect(Date.parse(fresh!.turn.expires_at) - Date.parse(first.expires_at)).toBe(480_000);
+    expect(fresh!.turn.credential).toBe(turnPassword(secret, fresh!.turn.username));
+    // Each participant gets only their own.
+    expect(b.messages(mediaFeature, 'turn_credentials').map((m) => m.turn.username)).toEqual([expect.stringMatching(new RegExp(`:${b.id}$`))]);
+    await b.leave();
+    await t.advance(480_000);
+    expect(a.messages(mediaFeature, 'turn_credentials')).toHaveLength(2);
+    expect(b.messages(mediaFeature, 'turn_credentials')).toHaveLength(1);
+  });
+
+  it('has no credentials without TURN', async () => {
+    const { t } = setup();
+    const a = await t.join({ displayName: 'A' });
+    expect(a.snapshot(mediaFeature).turn).toBeNull();
+    await t.advance(3_600_000);
+    expect(a.messages(mediaFeature, 'turn_credentials')).toEqual([]);
   });
 });
