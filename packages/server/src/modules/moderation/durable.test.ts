@@ -1,6 +1,7 @@
 import { controlProtocol } from '@plenum/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RoomsRepository } from '../../storage/rooms.ts';
+import { openStorage } from '../../storage/database.ts';
 import { backends, openTestStorage } from '../../storage/testing.ts';
 import { ModuleTester, provide, type SimulatedParticipant } from '../../signaling/testing.ts';
 import { moderationFeature } from './index.ts';
@@ -115,5 +116,18 @@ describe.each(backends)('durable moderation on %s', (backend) => {
     expect(chair.errors(moderationFeature).at(-1)).toMatchObject({ error: 'internal_error', action: 'lock_room' });
     expect(chair.messages(moderationFeature, 'room_lock')).toEqual([]);
     expect(joined(await t.join())).toBe(true);
+  });
+
+  it('a room that cannot read its bans admits moderators only (storage_unavailable) instead of someone it may have banned', async () => {
+    const gone = await openStorage({});
+    await gone.close();
+    const t = new ModuleTester({ features: [moderationFeature], provide: [provide(moderationFeature, { store: new ModerationRepository(gone.db) })] });
+    const chair = await t.join({ role: 'moderator' });
+    expect(joined(chair)).toBe(true);
+    const anna = await t.join({ userId: 'user-anna' });
+    expect(refusals(anna)).toEqual(['storage_unavailable']);
+    expect(joined(anna)).toBe(false);
+    await chair.send(moderationFeature, { action: 'lock_room' });
+    expect(chair.errors(moderationFeature).map((e) => e.error)).toEqual(['storage_unavailable']);
   });
 });
