@@ -91,7 +91,6 @@ export function BanList({ store }: { store: ModerationStore }) {
             <button
               type="button"
               className="button button-secondary button-small"
-              aria-label={t('moderation.allowAgainOf', { name: b.display_name })}
               onClick={() =>
                 ask({
                   title: t('moderation.allowAgainTitle', { name: b.display_name }),
@@ -102,6 +101,7 @@ export function BanList({ store }: { store: ModerationStore }) {
               }
             >
               {t('moderation.allowAgain')}
+              <span className="visually-hidden"> {b.display_name}</span>
             </button>
           </li>
         ))}
