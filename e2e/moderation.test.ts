@@ -266,7 +266,6 @@ describe('moderation in the browser', () => {
     const banned = panel.getByRole('region', { name: /Banned/ });
     await banned.getByRole('listitem').filter({ hasText: 'Ben Guest' }).waitFor();
     await expectAccessible(chair);
-    await chair.screenshot({ path: '/tmp/durable2-banned.png' });
     await banned.getByRole('button', { name: 'Allow again Ben Guest' }).click();
     await chair.getByRole('dialog', { name: 'Allow Ben Guest again?' }).getByRole('button', { name: 'Allow again' }).click();
     await expect.poll(() => panel.getByRole('region', { name: /Banned/ }).count()).toBe(0);
