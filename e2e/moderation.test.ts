@@ -261,6 +261,19 @@ describe('moderation in the browser', () => {
     await anna.getByRole('button', { name: 'Join now' }).click();
     await panel.getByRole('button', { name: 'Admit Anna Guest' }).waitFor();
     expect(await anna.getByText('A moderator banned you from this meeting.').count()).toBe(0);
+
+    // The chair lifts Ben's ban from the "Banned" list (stored, #11): Ben can come back to the waiting room.
+    const banned = panel.getByRole('region', { name: /Banned/ });
+    await banned.getByRole('listitem').filter({ hasText: 'Ben Guest' }).waitFor();
+    await expectAccessible(chair);
+    await banned.getByRole('button', { name: 'Allow again Ben Guest' }).click();
+    await chair.getByRole('dialog', { name: 'Allow Ben Guest again?' }).getByRole('button', { name: 'Allow again' }).click();
+    await expect.poll(() => panel.getByRole('region', { name: /Banned/ }).count()).toBe(0);
+    await ben.goto(`${server.url}/invite/${inviteCode}`);
+    await ben.getByLabel('Your name').fill('Ben Guest');
+    await ben.getByRole('button', { name: 'Join' }).click();
+    await ben.getByRole('button', { name: 'Join now' }).click();
+    await panel.getByRole('button', { name: 'Admit Ben Guest' }).waitFor();
     expect(problems).toEqual([]);
-  }, 30_000);
+  }, 45_000);
 });

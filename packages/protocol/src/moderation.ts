@@ -23,9 +23,15 @@ const Target = z.uuid();
 
 /** Removes the participant now; they may join again. */
 export const ModerationKick = z.object({ action: z.literal('kick'), target: Target }).strict();
-/** Removes the participant and refuses their account (user) or their invite link (guest) until the room closes. */
+/**
+ * Removes the participant and refuses the person from now on: their account (user) or their own guest identity
+ * (guest; never the invite link, which others may share). The ban is stored before it is confirmed (the
+ * moderators' `ban_list`); it outlasts the room's closing and a server restart until a moderator lifts it (`unban`).
+ */
 export const ModerationBan = z.object({ action: z.literal('ban'), target: Target }).strict();
-/** Locked: nobody but moderators can join (waiting participants stay waiting). */
+/** Lifts a ban (an `id` of the moderators' ban list); the person may join again. */
+export const ModerationUnban = z.object({ action: z.literal('unban'), ban_id: z.uuid() }).strict();
+/** Locked: nobody but moderators can join (waiting participants stay waiting). Stored: it outlasts a restart until unlocked. */
 export const ModerationLock = z.object({ action: z.literal('lock_room') }).strict();
 export const ModerationUnlock = z.object({ action: z.literal('unlock_room') }).strict();
 export const ModerationGrant = z.object({ action: z.literal('grant_moderator'), target: Target }).strict();
@@ -50,6 +56,7 @@ export const ModerationSendToWaitingRoom = z.object({ action: z.literal('send_to
 export const ModerationCommand = z.discriminatedUnion('action', [
   ModerationKick,
   ModerationBan,
+  ModerationUnban,
   ModerationLock,
   ModerationUnlock,
   ModerationGrant,
@@ -78,26 +85,40 @@ export const WaitingParticipant = z.object({
 });
 export type WaitingParticipant = z.infer<typeof WaitingParticipant>;
 
+/** A stored ban, as moderators see it: a name, never the raw account or guest identity. */
+export const BannedPerson = z.object({
+  id: z.uuid(),
+  display_name: z.string(),
+  kind: z.enum(['user', 'guest']),
+  banned_by: z.string(),
+  banned_at: z.iso.datetime(),
+});
+export type BannedPerson = z.infer<typeof BannedPerson>;
+
 /** To moderators: who waits now (the whole list, after every change). */
 export const ModerationWaitingList = z.object({ message: z.literal('waiting_list'), waiting: z.array(WaitingParticipant) });
+/** To moderators: the room's bans (the whole list, after a ban or unban was stored). */
+export const ModerationBanList = z.object({ message: z.literal('ban_list'), bans: z.array(BannedPerson) });
 export const ModerationRoomLock = z.object({ message: z.literal('room_lock'), locked: z.boolean(), by: z.uuid() });
 export const ModerationWaitingRoomState = z.object({ message: z.literal('waiting_room'), enabled: z.boolean(), by: z.uuid() });
 export const ModerationUnmutePolicyChanged = z.object({ message: z.literal('unmute_policy'), moderators_only: z.boolean(), by: z.uuid() });
 
 export const ModerationMessage = z.discriminatedUnion('message', [
   ModerationWaitingList,
+  ModerationBanList,
   ModerationRoomLock,
   ModerationWaitingRoomState,
   ModerationUnmutePolicyChanged,
 ]);
 export type ModerationMessage = z.infer<typeof ModerationMessage>;
 
-/** The `moderation` part of join_success; `waiting` only for moderators. */
+/** The `moderation` part of join_success; `waiting` and `bans` only for moderators. */
 export const ModerationSnapshot = z.object({
   locked: z.boolean(),
   waiting_room: z.boolean(),
   moderators_only_unmute: z.boolean(),
   waiting: z.array(WaitingParticipant).optional(),
+  bans: z.array(BannedPerson).optional(),
 });
 export type ModerationSnapshot = z.infer<typeof ModerationSnapshot>;
 
@@ -107,8 +128,10 @@ export const moderationProtocol = defineProtocol({
   messages: ModerationMessage,
   snapshot: ModerationSnapshot,
   errors: [
-    /** This account or invite link was banned from the room; the join is refused (close 4002). */
+    /** This account or guest identity was banned from the room; the join is refused (close 4002). */
     'banned',
+    /** `unban` named no ban of this room (already lifted?); nothing changed. */
+    'ban_not_found',
     /** The room is locked; only moderators can join now (close 4002). */
     'room_locked',
   ],

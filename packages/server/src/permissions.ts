@@ -77,7 +77,8 @@ export const signalingPolicy: SignalingPolicy = {
   },
   moderation: {
     kick: mod('a moderator cannot be removed'),
-    ban: mod('bans the account or the invite link'),
+    ban: mod('bans the account or the guest identity, never the invite link; stored until unbanned'),
+    unban: mod('lifts a stored ban (an id of the moderators\u2019 ban list)'),
     lock_room: mod(),
     unlock_room: mod(),
     grant_moderator: mod('not to phone callers'),

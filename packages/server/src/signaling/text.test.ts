@@ -6,8 +6,9 @@ import { z } from 'zod';
 import { chatFeature } from '../modules/chat/index.ts';
 import { controlFeature } from '../modules/control/index.ts';
 import { moderationFeature } from '../modules/moderation/index.ts';
+import { MemoryModerationStore } from '../modules/moderation/storage.ts';
 import { defineFeature } from './feature.ts';
-import { ModuleTester } from './testing.ts';
+import { ModuleTester, provide } from './testing.ts';
 
 /**
  * Audit finding 4 (issue #11): human text in signaling commands. U+0000, other control characters and bidi
@@ -38,7 +39,7 @@ describe('human text in signaling commands', () => {
   });
 
   it('a guest cannot join, rename themselves or be renamed with U+0000 in the name', async () => {
-    const t = new ModuleTester({ features: [controlFeature, moderationFeature] });
+    const t = new ModuleTester({ features: [controlFeature, moderationFeature], provide: [provide(moderationFeature, { store: new MemoryModerationStore() })] });
     const chair = await t.join({ displayName: 'Chair', role: 'moderator' });
     const eve = await t.join({ kind: 'guest', displayName: 'Guest', join: { display_name: 'Eve\u0000' } });
     expect(eve.errors(controlFeature)).toMatchObject([{ error: 'invalid_command', action: 'join', issues: [{ path: 'display_name' }] }]);

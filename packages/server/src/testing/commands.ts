@@ -47,6 +47,7 @@ export const sampleCommands: Record<string, Record<string, (c: CommandContext) =
   moderation: {
     kick: (c) => ({ action: 'kick', target: c.target }),
     ban: (c) => ({ action: 'ban', target: c.target }),
+    unban: () => ({ action: 'unban', ban_id: AN_ID }),
     lock_room: () => ({ action: 'lock_room' }),
     unlock_room: () => ({ action: 'unlock_room' }),
     grant_moderator: (c) => ({ action: 'grant_moderator', target: c.target }),

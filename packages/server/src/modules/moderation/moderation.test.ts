@@ -1,11 +1,13 @@
 import { controlProtocol, mediaProtocol, SignalingCloseCode, type CommandOf } from '@plenum/protocol';
 import { describe, expect, it } from 'vitest';
-import { ModuleTester, type SimulatedJoin, type SimulatedParticipant } from '../../signaling/testing.ts';
+import { ModuleTester, provide, type SimulatedJoin, type SimulatedParticipant } from '../../signaling/testing.ts';
 import { createMediaFeature } from '../media/index.ts';
 import { FakeMediaService, type FakeMediaRoom } from '../media/testing/fake-media.ts';
 import { moderationFeature } from './index.ts';
+import { MemoryModerationStore } from './storage.ts';
 
-const setup = (opts: { waitingRoom?: boolean } = {}) => new ModuleTester({ features: [moderationFeature], timings: { resumeWindowMs: 30_000 }, ...opts });
+const setup = (opts: { waitingRoom?: boolean } = {}) =>
+  new ModuleTester({ features: [moderationFeature], provide: [provide(moderationFeature, { store: new MemoryModerationStore() })], timings: { resumeWindowMs: 30_000 }, ...opts });
 const joinSuccess = (p: SimulatedParticipant) => p.messages(controlProtocol, 'join_success').at(-1)!;
 const snapshotOf = (p: SimulatedParticipant) => p.snapshot(moderationFeature);
 const errors = (p: SimulatedParticipant) => p.errors(moderationFeature).map((e) => e.error);
@@ -253,7 +255,7 @@ describe('moderation: waiting room', () => {
 describe('moderation: muting, enforced by the media module', () => {
   const withMedia = () => {
     const service = new FakeMediaService();
-    const t = new ModuleTester({ features: [createMediaFeature(service), moderationFeature] });
+    const t = new ModuleTester({ features: [createMediaFeature(service), moderationFeature], provide: [provide(moderationFeature, { store: new MemoryModerationStore() })] });
     return { t, room: () => service.rooms[0] as FakeMediaRoom };
   };
   const publishing = async (t: ModuleTester, who: SimulatedJoin) => {

@@ -72,6 +72,45 @@ export function WaitingList({ store }: { store: ModerationStore }) {
   );
 }
 
+/** The room's bans as moderators see them: who, and "Allow again" (with confirmation) to lift one. */
+export function BanList({ store }: { store: ModerationStore }) {
+  const { t } = useTranslation();
+  const view = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  const { ask, dialog } = useConfirm(store);
+  const titleId = useId();
+  if (view.bans.length === 0) return null;
+  return (
+    <section className="ban-list" aria-labelledby={titleId}>
+      <h3 id={titleId}>
+        {t('moderation.bannedTitle')} <span className="count">{view.bans.length}</span>
+      </h3>
+      <ul>
+        {view.bans.map((b) => (
+          <li key={b.id} className="waiting-row">
+            <PersonName className="waiting-name" name={b.display_name} kind={b.kind} />
+            <button
+              type="button"
+              className="button button-secondary button-small"
+              onClick={() =>
+                ask({
+                  title: t('moderation.allowAgainTitle', { name: b.display_name }),
+                  body: t('moderation.allowAgainBody'),
+                  confirm: t('moderation.allowAgain'),
+                  command: { action: 'unban', ban_id: b.id },
+                })
+              }
+            >
+              {t('moderation.allowAgain')}
+              <span className="visually-hidden"> {b.display_name}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {dialog}
+    </section>
+  );
+}
+
 /** Room-level moderation: lock, waiting room, unmute policy, mute all, debrief, end for everyone. */
 export function RoomModeration({ store }: { store: ModerationStore }) {
   const { t } = useTranslation();
@@ -125,6 +164,7 @@ export function ModerationSections({ store }: SlotProps<ModerationStore>) {
   return (
     <>
       <WaitingList store={store} />
+      <BanList store={store} />
       <RoomModeration store={store} />
     </>
   );

@@ -1,4 +1,4 @@
-import { moderationProtocol, type CommandOf, type ErrorOf, type ErrorPayloadOf, type MessageOf, type SnapshotOf, type WaitingParticipant } from '@plenum/protocol';
+import { moderationProtocol, type BannedPerson, type CommandOf, type ErrorOf, type ErrorPayloadOf, type MessageOf, type SnapshotOf, type WaitingParticipant } from '@plenum/protocol';
 import { FeatureStore, type FeatureConnection } from '../../meeting/featureStore.ts';
 
 export interface ModerationView {
@@ -7,6 +7,8 @@ export interface ModerationView {
   moderatorsOnlyUnmute: boolean;
   /** Moderators only: who waits, in the order they came. */
   waiting: readonly WaitingParticipant[];
+  /** Moderators only: the room's stored bans, by name. */
+  bans: readonly BannedPerson[];
 }
 
 export type ModerationEvent =
@@ -20,7 +22,7 @@ export type ModerationEvent =
  */
 export class ModerationStore extends FeatureStore<typeof moderationProtocol, ModerationView, ModerationEvent> {
   constructor(connection: FeatureConnection) {
-    super(connection, moderationProtocol, { locked: false, waitingRoom: false, moderatorsOnlyUnmute: false, waiting: [] });
+    super(connection, moderationProtocol, { locked: false, waitingRoom: false, moderatorsOnlyUnmute: false, waiting: [], bans: [] });
   }
 
   /** Sends a moderation command; the server checks the permission. */
@@ -29,7 +31,7 @@ export class ModerationStore extends FeatureStore<typeof moderationProtocol, Mod
   }
 
   protected joined(s: SnapshotOf<typeof moderationProtocol>): void {
-    this.set({ locked: s.locked, waitingRoom: s.waiting_room, moderatorsOnlyUnmute: s.moderators_only_unmute, waiting: s.waiting ?? [] });
+    this.set({ locked: s.locked, waitingRoom: s.waiting_room, moderatorsOnlyUnmute: s.moderators_only_unmute, waiting: s.waiting ?? [], bans: s.bans ?? [] });
   }
 
   protected override refused(error: ErrorPayloadOf<typeof moderationProtocol>): void {
@@ -44,6 +46,9 @@ export class ModerationStore extends FeatureStore<typeof moderationProtocol, Mod
         for (const w of message.waiting) if (!known.has(w.id)) this.emit({ type: 'waiting_arrived', name: w.display_name });
         return;
       }
+      case 'ban_list':
+        this.set({ bans: message.bans });
+        return;
       case 'room_lock':
         this.set({ locked: message.locked });
         this.emit({ type: message.locked ? 'locked' : 'unlocked' });
