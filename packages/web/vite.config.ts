@@ -18,6 +18,22 @@ export default defineConfig({
     sourcemap: false,
     // dist/.vite/manifest.json: which chunks the first page loads (the build-output test sums them).
     manifest: true,
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            {
+              // zod and its configuration in one chunk, configuration right after zod: every chunk with schemas
+              // (shared or lazily loaded) imports this one, so `jitless` is set before any schema is created.
+              // Left to automatic splitting, the shared chunk holding zod and the protocol schemas ran before the
+              // entry's zodConfig.ts, zod probed with Function('') and Firefox reported the CSP violation.
+              name: 'zod',
+              test: /[\\/]node_modules[\\/]zod[\\/]|[\\/]src[\\/]zodConfig\.ts$/,
+            },
+          ],
+        },
+      },
+    },
   },
   server: {
     proxy: {
