@@ -122,10 +122,12 @@ describe('first load', () => {
     expect(firstScripts.map((s) => s.name).sort()).toEqual(initial);
     for (const script of firstScripts) {
       expect(script.transferSize, script.name).toBeGreaterThan(0);
-      // Compressed on the wire: a fraction of the script's size.
-      expect(script.encodedBodySize, script.name).toBeLessThan(script.decodedBodySize * 0.5);
       const response = first.seen.find((r) => new URL(r.url).pathname === script.name);
       expect(response?.status, script.name).toBe(200);
+      // Compressed on the wire: a fraction of the script's size. The build precompresses files of 1 kB and more
+      // (packages/web/precompress.ts); smaller ones (Rolldown's runtime helpers, 0.7 kB) gain nothing from it.
+      if (script.decodedBodySize < 1024) continue;
+      expect(script.encodedBodySize, script.name).toBeLessThan(script.decodedBodySize * 0.5);
       expect(['br', 'gzip'], script.name).toContain(response?.encoding);
     }
     const sum = (key: keyof Omit<Timing, 'name'>, list: Timing[]) => list.reduce((total, s) => total + s[key], 0);
