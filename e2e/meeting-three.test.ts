@@ -232,9 +232,10 @@ describe('a meeting of three in the browser', () => {
     await ben.getByRole('button', { name: 'Join now' }).click();
 
     people.push({ name: 'Clara Chair', page: chair, id: '' }, { name: 'Anna Guest', page: anna, id: '' }, { name: 'Ben Guest', page: ben, id: '' });
+    // The meeting screen is loaded lazily and joins after "Join now": wait for the id rather than read it once.
     for (const p of people) {
+      await expect.poll(() => participantId(p.page), { timeout: 15_000 }).toMatch(/^[0-9a-f-]{36}$/);
       p.id = await participantId(p.page);
-      expect(p.id).toMatch(/^[0-9a-f-]{36}$/);
     }
     // Everyone sees the two others by name.
     for (const me of people) {

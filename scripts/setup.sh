@@ -43,7 +43,7 @@ if [ ! -f "$stamp_dir/lock" ] || [ "$(cat "$stamp_dir/lock")" != "$lock_hash" ];
   mkdir -p "$stamp_dir" && echo "$lock_hash" > "$stamp_dir/lock"
 fi
 
-web_hash=$(find packages/web/src packages/web/index.html packages/web/vite.config.ts packages/protocol/src -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+web_hash=$(find packages/web/src packages/web/index.html packages/web/vite.config.ts packages/web/precompress.ts packages/protocol/src -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
 if [ ! -f packages/web/dist/index.html ] || [ ! -f "$stamp_dir/web" ] || [ "$(cat "$stamp_dir/web")" != "$web_hash" ]; then
   echo "[setup] building the web app"
   npm run -s build --workspace @plenum/web

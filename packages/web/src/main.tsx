@@ -4,6 +4,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.tsx';
 import { initI18n } from './i18n/setup.ts';
+import './features/styles.ts';
 import './styles.css';
 
 const root = document.getElementById('root');

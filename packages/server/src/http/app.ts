@@ -3,7 +3,6 @@ import path from 'node:path';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
-import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -21,6 +20,7 @@ import { signingKeyRoutes } from './routes/signing-key.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { inviteRoutes } from './routes/invites.ts';
 import { roomRoutes } from './routes/rooms.ts';
+import { registerWebClient } from './static.ts';
 
 /** One registered route: its method and URL pattern (`/v1/rooms/:id`). */
 export interface RouteEntry {
@@ -142,20 +142,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(inviteRoutes, { services });
 
   if (options.webDist && fs.existsSync(path.join(options.webDist, 'index.html'))) {
-    await app.register(fastifyStatic, { root: options.webDist, prefix: '/', wildcard: false, index: false });
-    const indexHtml = fs.readFileSync(path.join(options.webDist, 'index.html'));
-    // SPA fallback: client-side routes (/, /invite/…, /rooms/…) all get the app shell.
-    app.get('/*', { schema: { hide: true } }, async (request, reply) => {
-      const url = request.url.split('?')[0] ?? '/';
-      if (API_PREFIXES.some((p) => url.startsWith(p))) {
-        return reply.callNotFound();
-      }
-      const file = path.join(options.webDist!, path.normalize(url));
-      if (url !== '/' && file.startsWith(options.webDist!) && fs.existsSync(file) && fs.statSync(file).isFile()) {
-        return reply.sendFile(path.relative(options.webDist!, file));
-      }
-      return reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-cache').send(indexHtml);
-    });
+    await registerWebClient(app, path.resolve(options.webDist), API_PREFIXES);
   }
   return app;
 }

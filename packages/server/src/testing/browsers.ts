@@ -36,7 +36,7 @@ function newestMtime(p: string): number {
 export function buildWebIfStale(): void {
   const web = path.join(repoRoot, 'packages/web');
   const index = path.join(web, 'dist/index.html');
-  const sources = [path.join(web, 'src'), path.join(web, 'index.html'), path.join(web, 'vite.config.ts'), path.join(repoRoot, 'packages/protocol/src')];
+  const sources = [path.join(web, 'src'), path.join(web, 'index.html'), path.join(web, 'vite.config.ts'), path.join(web, 'precompress.ts'), path.join(repoRoot, 'packages/protocol/src')];
   if (fs.existsSync(index) && fs.statSync(index).mtimeMs > Math.max(...sources.map(newestMtime))) return;
   // vitest sets NODE_ENV=test, and Vite builds React's development bundle for any NODE_ENV but production:
   // three times the size and much slower, which made browser tests time out on a loaded machine.

@@ -24,7 +24,8 @@ export async function startTestServer(
   opts: {
     backend?: Backend;
     env?: Record<string, string>;
-    web?: boolean;
+    /** Serve the built web client (`true`: packages/web/dist; a path: that directory). */
+    web?: boolean | string;
     /** Receives the server's log lines (the real logger, redaction included) at LOG_LEVEL, `info` by default. */
     logStream?: DestinationStream;
   } & Pick<PlenumOptions, 'media' | 'now'> = {},
@@ -36,7 +37,7 @@ export async function startTestServer(
   const plenum = await startPlenum(config, {
     logger: createLogger(config, opts.logStream),
     storage,
-    webDist: opts.web ? undefined : null,
+    webDist: typeof opts.web === 'string' ? opts.web : opts.web ? undefined : null,
     ...(opts.media ? { media: opts.media } : {}),
     ...(opts.now ? { now: opts.now } : {}),
   });

@@ -1,14 +1,17 @@
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Route, Routes } from 'react-router-dom';
-import { CommitteePage } from '../features/agenda/CommitteePage.tsx';
 import { InviteLandingPage } from '../features/invite/InviteLandingPage.tsx';
-import { MyRoomsPage } from '../features/rooms/MyRoomsPage.tsx';
 import { RoomPage } from '../features/rooms/RoomPage.tsx';
+import { LazyPart, lazyModule } from './lazy.tsx';
 import { Layout } from './Layout.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 import { SessionProvider, useSession } from './session.tsx';
 import { StartPage } from './StartPage.tsx';
 import { Loading, Notice } from './ui.tsx';
+
+// Loaded on first use: the first page (start, invite, pre-join) carries no room list and no committee code.
+const MyRooms = lazyModule(() => import('../features/rooms/MyRoomsPage.tsx'), 'MyRoomsPage');
+const Committee = lazyModule(() => import('../features/agenda/CommitteePage.tsx'), 'CommitteePage');
 
 /** `/`: the start page for visitors, the room list for logged-in users. */
 function Home() {
@@ -20,7 +23,11 @@ function Home() {
     case 'anonymous':
       return <StartPage />;
     case 'user':
-      return <MyRoomsPage me={session.me} />;
+      return (
+        <LazyPart label={t('app.loadingRooms')}>
+          <MyRooms.Component me={session.me} />
+        </LazyPart>
+      );
     case 'error':
       return (
         <section className="panel narrow">
@@ -34,6 +41,15 @@ function Home() {
   }
 }
 
+function CommitteeRoute() {
+  const { t } = useTranslation();
+  return (
+    <LazyPart label={t('app.loadingPage')}>
+      <Committee.Component />
+    </LazyPart>
+  );
+}
+
 export function App() {
   return (
     <BrowserRouter>
@@ -43,7 +59,7 @@ export function App() {
             <Route path="/" element={<Home />} />
             <Route path="/invite/:code" element={<InviteLandingPage />} />
             <Route path="/rooms/:id" element={<RoomPage />} />
-            <Route path="/rooms/:id/committee" element={<CommitteePage />} />
+            <Route path="/rooms/:id/committee" element={<CommitteeRoute />} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </Layout>

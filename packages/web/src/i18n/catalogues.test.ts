@@ -1,5 +1,6 @@
 import { errorRegistry } from '@plenum/protocol';
 import { describe, expect, it } from 'vitest';
+import { featureMessages } from '../features/messages.ts';
 import { registry } from '../features/registry.ts';
 import { catalogueOf } from './catalogue.ts';
 import { de as appDe } from './de.ts';
@@ -58,6 +59,13 @@ describe('i18n catalogues', () => {
 });
 
 describe('the catalogue of every feature', () => {
+  it('takes exactly the texts of the registry, from each feature\'s messages.ts', () => {
+    // The first page loads the catalogue without the features' code: the list it reads must still be the registry's.
+    expect(featureMessages.map((m) => m.en)).toEqual(registry.map((feature) => feature.messages.en));
+    expect(featureMessages.map((m) => m.de)).toEqual(registry.map((feature) => feature.messages.de));
+    for (const [i, feature] of registry.entries()) expect(featureMessages[i]?.en, feature.namespace).toBe(feature.messages.en);
+  });
+
   it.each(parts)('$owner: de and en have the same keys and placeholders, and no text is empty', ({ en, de }) => {
     expect(leafKeys(de).sort()).toEqual(leafKeys(en).sort());
     for (const key of leafKeys(en)) {

@@ -1,12 +1,17 @@
-import { useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../../app/api.ts';
+import { LazyPart, lazyModule } from '../../app/lazy.tsx';
 import { Loading } from '../../app/ui.tsx';
 import { LocalMedia } from '../../meeting/localMedia.ts';
-import { MeetingSession } from '../../meeting/meetingSession.ts';
 import type { TicketSource } from '../../meeting/signalingClient.ts';
 import { PreJoin } from '../media/PreJoin.tsx';
-import { MeetingView } from './MeetingView.tsx';
+
+/**
+ * The meeting screen (signaling, media, every feature, the minutes editor) is not part of the pre-join page's
+ * script: it is fetched while the person is on the pre-join page, and on "Join" at the latest.
+ */
+const MeetingScreen = lazyModule(() => import('./MeetingScreen.tsx'), 'Meeting');
 
 /** How this person gets into the room: shown on the pre-join page, tickets fetched on "Join". */
 export interface JoinPlan {
@@ -29,6 +34,11 @@ function Flow({ plan, onRestart }: { plan: JoinPlan; onRestart(): void }) {
   const { t } = useTranslation();
   const [local, setLocal] = useState<LocalMedia | null>(null);
   const [joined, setJoined] = useState<{ tickets: TicketSource; displayName: string } | null>(null);
+
+  useEffect(() => {
+    // Fetched ahead, so "Join" does not wait for it; a failure shows once the meeting screen is needed.
+    MeetingScreen.preload().catch(() => undefined);
+  }, []);
 
   useEffect(() => {
     const media = new LocalMedia();
@@ -57,46 +67,9 @@ function Flow({ plan, onRestart }: { plan: JoinPlan; onRestart(): void }) {
       />
     );
   }
-  return <Meeting local={local} tickets={joined.tickets} displayName={plan.guest ? joined.displayName : undefined} onRestart={onRestart} />;
-}
-
-function Meeting({ local, tickets, displayName, onRestart }: { local: LocalMedia; tickets: TicketSource; displayName: string | undefined; onRestart(): void }) {
-  const [session, setSession] = useState<MeetingSession | null>(null);
-  useEffect(() => {
-    const created = new MeetingSession({ tickets, displayName }, local);
-    setSession(created);
-    created.start();
-    // Closing the tab is leaving: the others should not wait for the resume window to see it.
-    const leaveOnPageHide = (event: PageTransitionEvent) => {
-      if (!event.persisted) created.leave();
-    };
-    window.addEventListener('pagehide', leaveOnPageHide);
-    return () => {
-      window.removeEventListener('pagehide', leaveOnPageHide);
-      created.close();
-    };
-  }, [local, tickets, displayName]);
-  if (!session) return null;
-  return <SessionView session={session} local={local} onRestart={onRestart} />;
-}
-
-function SessionView({ session, local, onRestart }: { session: MeetingSession; local: LocalMedia; onRestart(): void }) {
-  const { t } = useTranslation();
-  const status = useSyncExternalStore(session.subscribe, () => session.snapshot.connection.status);
-  useEffect(() => {
-    // Leaving releases camera and microphone at once.
-    if (status === 'left') local.close();
-  }, [status, local]);
-  if (status === 'left') {
-    return (
-      <section className="panel narrow left-panel" aria-labelledby="left-title">
-        <h1 id="left-title">{t('call.leftTitle')}</h1>
-        <p>{t('call.leftBody')}</p>
-        <button type="button" className="button button-primary" onClick={onRestart}>
-          {t('call.rejoin')}
-        </button>
-      </section>
-    );
-  }
-  return <MeetingView session={session} local={local} onRejoin={onRestart} />;
+  return (
+    <LazyPart label={t('app.loadingMeeting')}>
+      <MeetingScreen.Component local={local} tickets={joined.tickets} displayName={plan.guest ? joined.displayName : undefined} onRestart={onRestart} />
+    </LazyPart>
+  );
 }

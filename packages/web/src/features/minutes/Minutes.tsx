@@ -1,10 +1,7 @@
 import type { MinutesBlockKind, minutesProtocol } from '@plenum/protocol';
-import Collaboration from '@tiptap/extension-collaboration';
-import { EditorContent, useEditor } from '@tiptap/react';
-import StarterKit from '@tiptap/starter-kit';
-import { useEffect, useId, useState, useSyncExternalStore } from 'react';
+import { useId, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
-import type * as Y from 'yjs';
+import { LazyPart, lazyModule } from '../../app/lazy.tsx';
 import type { ErrorMessages, PanelProps, TextKey } from '../feature.ts';
 import { CloseIcon } from '../meeting/icons.tsx';
 import { markedName } from '../meeting/PersonName.tsx';
@@ -44,32 +41,8 @@ const errorKey: ErrorMessages<typeof minutesProtocol, MinutesKey> & { too_large:
   minutes_full: 'minutes.errorFull',
 };
 
-/** TipTap bound to the Yjs document; not editable (and marked read only) unless this participant may write. */
-function MinutesEditor({ doc, editable, labelId, describedBy }: { doc: Y.Doc; editable: boolean; labelId: string; describedBy: string }) {
-  const editor = useEditor(
-    {
-      extensions: [StarterKit.configure({ undoRedo: false }), Collaboration.configure({ document: doc, field: 'default' })],
-      editable,
-      editorProps: {
-        attributes: {
-          class: 'minutes-editor',
-          role: 'textbox',
-          'aria-multiline': 'true',
-          'aria-labelledby': labelId,
-          'aria-describedby': describedBy,
-          'aria-readonly': String(!editable),
-        },
-      },
-    },
-    [doc],
-  );
-  useEffect(() => {
-    if (!editor) return;
-    editor.setEditable(editable);
-    editor.view.dom.setAttribute('aria-readonly', String(!editable));
-  }, [editor, editable]);
-  return <EditorContent editor={editor} className="minutes-editor-frame" />;
-}
+/** The editor (TipTap, ProseMirror) is fetched when the minutes panel first opens, not with the meeting screen. */
+const Editor = lazyModule(() => import('./MinutesEditor.tsx'), 'MinutesEditor');
 
 function shortHash(hash: string): string {
   return `${hash.slice(0, 12)}…${hash.slice(-8)}`;
@@ -114,7 +87,9 @@ export function MinutesPanel({ id, store, meeting, onClose }: PanelProps<Minutes
       <span id={`${id}-editor-label`} className="visually-hidden">
         {t('minutes.editorLabel')}
       </span>
-      <MinutesEditor doc={view.doc} editable={view.canWrite} labelId={`${id}-editor-label`} describedBy={statusId} />
+      <LazyPart label={t('minutes.loadingEditor')}>
+        <Editor.Component doc={view.doc} editable={view.canWrite} labelId={`${id}-editor-label`} describedBy={statusId} />
+      </LazyPart>
 
       {latest && (
         <section className="minutes-sealed" aria-labelledby={`${id}-sealed`}>
