@@ -5,12 +5,19 @@ import type { AnyFeature } from '../signaling/feature.ts';
 import type { Db } from '../storage/database.ts';
 import type { DataSubject, PersonalDataUnit } from './unit.ts';
 
+/**
+ * A local login's id is the account's subject at the embedded provider (a uuid); an external provider's subject
+ * can be anything and is never a local login, so it is not looked up (a uuid column refuses other text).
+ */
+const localLoginId = (subject: string) => (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(subject) ? subject : undefined);
+
 /** The core's own tables: accounts, local logins, sessions, rooms, invites and the admin audit log. */
 export const corePersonalData: PersonalDataUnit = {
   async export(db, s) {
     const user = await db.selectFrom('users').selectAll().where('id', '=', s.userId).execute();
-    const local = user[0]
-      ? await db.selectFrom('local_accounts').select(['id', 'username', 'display_name', 'email', 'is_admin', 'created_at']).where('id', '=', user[0].subject).execute()
+    const localId = user[0] && localLoginId(user[0].subject);
+    const local = localId
+      ? await db.selectFrom('local_accounts').select(['id', 'username', 'display_name', 'email', 'is_admin', 'created_at']).where('id', '=', localId).execute()
       : [];
     return {
       users: user,
@@ -29,11 +36,12 @@ export const corePersonalData: PersonalDataUnit = {
   async pseudonymise(db, s) {
     const user = await db.selectFrom('users').select('subject').where('id', '=', s.userId).executeTakeFirstOrThrow();
     let n = 0;
-    const local = await db
+    const localId = localLoginId(user.subject);
+    const local = localId === undefined ? { numUpdatedRows: 0n } : await db
       .updateTable('local_accounts')
       // An unknown password: the account can no longer sign in.
       .set({ username: s.pseudonym, display_name: s.pseudonym, email: null, password_hash: await hashPassword(randomBytes(32).toString('base64url')) })
-      .where('id', '=', user.subject)
+      .where('id', '=', localId)
       .executeTakeFirst();
     n += Number(local.numUpdatedRows);
     // The provider subject is the login: replaced too, so a later login at the provider is a new account.
