@@ -80,5 +80,5 @@ export const minutesPersonalData: PersonalDataUnit = {
     return { minutes_versions: rows };
   },
   pseudonymise: () => Promise.resolve(0),
-  retained: { minutes_versions: legalRecord, minutes_documents: 'the draft is free text edited by the room; it is deleted by retention' },
+  retained: { minutes_versions: legalRecord, minutes_documents: 'the draft is free text edited by the room and is not searched for names; no automatic retention yet' },
 };

@@ -160,7 +160,12 @@ describe('/v1/admin: signing-key rotation and the audit log', () => {
     expect(after.body.units.core.sessions).toEqual([]);
     expect(JSON.stringify(after.body.units)).not.toContain('Uwe User');
     const log = (await auditLog('?limit=1000')).body.entries as { action: string; actor: string; target: string | null; details: { pseudonym?: string } }[];
-    expect(log.at(-1)).toMatchObject({ action: 'user.pseudonymised', actor: `user:${admin.userId}`, target: user.userId, details: { pseudonym } });
+    expect(log.slice(-3).map((e) => [e.action, e.target])).toEqual([
+      ['user.personal_data_exported', user.userId],
+      ['user.pseudonymised', user.userId],
+      ['user.personal_data_exported', user.userId],
+    ]);
+    expect(log.at(-2)).toMatchObject({ action: 'user.pseudonymised', actor: `user:${admin.userId}`, target: user.userId, details: { pseudonym } });
     expect(verifyAuditEntries(log)).toMatchObject({ ok: true });
   });
 });

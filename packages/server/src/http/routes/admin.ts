@@ -11,7 +11,7 @@ import {
 } from '@plenum/protocol';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { readAdminAudit } from '../../audit/admin-log.ts';
+import { appendAdminAudit, readAdminAudit } from '../../audit/admin-log.ts';
 import type { ActiveSession } from '../../auth/sessions.ts';
 import { featureCatalogue } from '../../features.ts';
 import { exportPersonalData, pseudonymisePersonalData } from '../../gdpr/personal-data.ts';
@@ -96,7 +96,10 @@ export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
       const session = await requireAdmin(request, services);
       const exported = await exportPersonalData(services.storage.db, featureCatalogue, request.params.id);
       if (!exported) throw noSuchUser();
-      // Ids only: the export itself is personal data.
+      // Who read whose data is accountable; the audit entry and the log line name ids only (the export is personal data).
+      await services.storage.db
+        .transaction()
+        .execute((trx) => appendAdminAudit(trx, { actor: userActor(session), action: 'user.personal_data_exported', target: request.params.id, details: {}, at: services.now() }));
       request.log.info({ userId: session.user.id, subjectId: request.params.id }, 'personal data exported');
       reply.header('Cache-Control', 'no-store');
       return exported;
