@@ -168,4 +168,14 @@ describe('/v1/admin: signing-key rotation and the audit log', () => {
     expect(log.at(-2)).toMatchObject({ action: 'user.pseudonymised', actor: `user:${admin.userId}`, target: user.userId, details: { pseudonym } });
     expect(verifyAuditEntries(log)).toMatchObject({ ok: true });
   });
+
+  it('GDPR: both routes are in the OpenAPI document with their response schemas and a 404 problem', async () => {
+    const spec = (await call(anonymous, 'GET', '/docs/json')).body;
+    const get = spec.paths['/v1/admin/users/{id}/personal-data'].get;
+    const post = spec.paths['/v1/admin/users/{id}/pseudonymise'].post;
+    expect(get.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/PersonalDataExport');
+    expect(post.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/UserPseudonymised');
+    for (const op of [get, post]) expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '403', '404']));
+    expect(post.security).toEqual([{ session: [], csrf: [] }]);
+  });
 });
