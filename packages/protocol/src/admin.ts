@@ -77,3 +77,28 @@ export const TurnDiagnostic = z
   })
   .meta({ id: 'TurnDiagnostic' });
 export type TurnDiagnostic = z.infer<typeof TurnDiagnostic>;
+
+/** The id of the personal-data export format (GET /v1/admin/users/{id}/personal-data). */
+export const PERSONAL_DATA_EXPORT_FORMAT = 'plenum-personal-data/1' as const;
+
+export const AdminUserParams = z.object({ id: z.uuid().describe('The account (users.id)') }).strict();
+
+/** Everything stored about one account: per unit (core, then each feature) and table, the rows; and what pseudonymisation keeps, with why. */
+export const PersonalDataExport = z
+  .object({
+    format: z.literal(PERSONAL_DATA_EXPORT_FORMAT),
+    user_id: z.uuid(),
+    units: z.record(z.string(), z.record(z.string(), z.array(z.unknown()))),
+    retained: z.record(z.string(), z.string()).describe('Tables kept unchanged on pseudonymisation, with the reason'),
+  })
+  .meta({ id: 'PersonalDataExport' });
+export type PersonalDataExport = z.infer<typeof PersonalDataExport>;
+
+export const UserPseudonymised = z
+  .object({
+    user_id: z.uuid(),
+    pseudonym: z.string().describe('Replaces name, e-mail and login everywhere; the account is disabled and its sessions ended'),
+    changed: z.record(z.string(), z.number().int().min(0)).describe('Rows changed per unit'),
+  })
+  .meta({ id: 'UserPseudonymised' });
+export type UserPseudonymised = z.infer<typeof UserPseudonymised>;

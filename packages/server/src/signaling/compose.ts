@@ -59,6 +59,9 @@ export function featureMigrations(features: readonly AnyFeature[]): Record<strin
   const out: Record<string, Migration> = {};
   const owner = new Map<string, string>();
   for (const f of features) {
+    if (f.migrations && Object.keys(f.migrations).length > 0 && !f.personalData) {
+      throw new FeatureCompositionError(`the feature "${f.namespace}" stores data (it has migrations) but declares no personalData for GDPR export and pseudonymisation`);
+    }
     for (const [name, migration] of Object.entries(f.migrations ?? {})) {
       const first = owner.get(name);
       if (first) throw new FeatureCompositionError(`the migration "${name}" is declared by "${first}" and by "${f.namespace}"`);

@@ -1,3 +1,4 @@
+import type { PersonalDataUnit } from '../gdpr/unit.ts';
 import type {
   AnyFeatureProtocol,
   ConnectionState,
@@ -290,6 +291,8 @@ export interface FeatureDescriptor<
   readonly repositories?: (db: Db) => Repos;
   /** Its migrations, by globally unique name (they sort in the order they run). */
   readonly migrations?: Readonly<Record<string, Migration>>;
+  /** Its part of GDPR export and pseudonymisation; required when it has migrations (checked at composition). */
+  readonly personalData?: PersonalDataUnit;
   /** Its REST routes (a Fastify plugin body). */
   readonly routes?: (app: FastifyInstance, deps: RouteDeps<Repos>) => Promise<void>;
   readonly setup: (deps: FeatureDeps<Repos>) => FeatureHooks<P, State, Loaded, Emits, Consumes>;
@@ -323,6 +326,7 @@ export function defineFeature<
   consumes?: readonly Consumes[];
   repositories?: (db: Db) => Repos;
   migrations?: Readonly<Record<string, Migration>>;
+  personalData?: PersonalDataUnit;
   routes?: (app: FastifyInstance, deps: RouteDeps<Repos>) => Promise<void>;
   setup: (deps: FeatureDeps<Repos>) => FeatureHooks<FeatureProtocolOf<NS, C, M, S, E>, State, Loaded, Emits, Consumes>;
 }): FeatureDescriptor<FeatureProtocolOf<NS, C, M, S, E>, State, Loaded, Repos, Emits, Consumes> {
@@ -335,6 +339,7 @@ export function defineFeature<
     consumes: def.consumes ?? [],
     ...(def.repositories ? { repositories: def.repositories } : {}),
     ...(def.migrations ? { migrations: def.migrations } : {}),
+    ...(def.personalData ? { personalData: def.personalData } : {}),
     ...(def.routes ? { routes: def.routes } : {}),
     setup: def.setup,
   };

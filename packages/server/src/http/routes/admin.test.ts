@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditEntries } from '../../audit/admin-log-verify.ts';
 import { verifySignature } from '../../audit/signing.ts';
 import { createLocalAccount } from '../../auth/accounts.ts';
+import { pseudonymOf } from '../../gdpr/personal-data.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 
 type Who = { cookie?: string; csrf?: string };
@@ -102,5 +103,79 @@ describe('/v1/admin: signing-key rotation and the audit log', () => {
     expect(last.body.entries.map((e: { seq: number }) => e.seq)).toEqual([entries.length]);
     expect(last.body.next_after).toBeNull();
     expect((await auditLog('?limit=0')).status).toBe(400);
+  });
+
+  it('GDPR: only an admin exports or pseudonymises a person; an unknown account is a 404 problem', async () => {
+    const data = `/v1/admin/users/${user.userId}/personal-data`;
+    const pseudo = `/v1/admin/users/${user.userId}/pseudonymise`;
+    for (const [who, status, code] of [
+      [anonymous, 401, 'PLENUM_ERR_UNAUTHENTICATED'],
+      [user, 403, 'PLENUM_ERR_FORBIDDEN'],
+    ] as const) {
+      for (const [method, path] of [['GET', data], ['POST', pseudo]] as const) {
+        const res = await call(who, method, path);
+        expect(res.status).toBe(status);
+        expect(res.type).toContain('application/problem+json');
+        expect(res.body.code).toBe(code);
+      }
+    }
+    const noCsrf = await call(admin, 'POST', pseudo, undefined, false);
+    expect(noCsrf.status).toBe(403);
+    expect(noCsrf.body.code).toBe('PLENUM_ERR_CSRF');
+    const unknown = crypto.randomUUID();
+    for (const [method, path] of [['GET', `/v1/admin/users/${unknown}/personal-data`], ['POST', `/v1/admin/users/${unknown}/pseudonymise`]] as const) {
+      const res = await call(admin, method, path);
+      expect(res.status).toBe(404);
+      expect(res.type).toContain('application/problem+json');
+      expect(res.body.code).toBe('PLENUM_ERR_NOT_FOUND');
+    }
+    expect((await call(admin, 'GET', '/v1/admin/users/not-a-uuid/personal-data')).status).toBe(400);
+    // Nothing was changed by the refusals: the user is still signed in under the old name.
+    expect((await call(user, 'GET', '/v1/me')).body.display_name).toBe('Uwe User');
+  });
+
+  it('GDPR: the export holds the person\u2019s data and not others\u2019; after pseudonymisation it shows the pseudonym, the session is gone, the audit log says so', async () => {
+    const room = await server.api<{ id: string }>('POST', '/v1/rooms', { name: 'Bauausschuss' }, user as { cookie: string; csrf: string });
+    const res = await call(admin, 'GET', `/v1/admin/users/${user.userId}/personal-data`);
+    expect(res.status).toBe(200);
+    expect(res.cache).toBe('no-store');
+    expect(res.body).toMatchObject({ format: 'plenum-personal-data/1', user_id: user.userId });
+    expect(res.body.units.core.users).toMatchObject([{ id: user.userId, display_name: 'Uwe User' }]);
+    expect(res.body.units.core.rooms).toEqual(expect.arrayContaining([expect.objectContaining({ id: room.id, name: 'Bauausschuss' })]));
+    expect(res.body.units.core.sessions.length).toBeGreaterThanOrEqual(1);
+    expect(res.body.retained).toHaveProperty('admin_audit_log');
+    expect(JSON.stringify(res.body)).not.toContain('Ada Admin');
+    expect(JSON.stringify(res.body)).not.toMatch(/csrf|password_hash|argon2/i);
+
+    clock = new Date('2026-11-24T10:20:00Z');
+    const done = await call(admin, 'POST', `/v1/admin/users/${user.userId}/pseudonymise`);
+    expect(done.status).toBe(200);
+    const pseudonym = pseudonymOf(user.userId);
+    expect(done.body).toMatchObject({ user_id: user.userId, pseudonym });
+    expect((await call(user, 'GET', '/v1/me')).status).toBe(401);
+
+    const after = await call(admin, 'GET', `/v1/admin/users/${user.userId}/personal-data`);
+    expect(after.status).toBe(200);
+    expect(after.body.units.core.users).toMatchObject([{ id: user.userId, display_name: pseudonym, email: null, subject: pseudonym, role: 'user' }]);
+    expect(after.body.units.core.sessions).toEqual([]);
+    expect(JSON.stringify(after.body.units)).not.toContain('Uwe User');
+    const log = (await auditLog('?limit=1000')).body.entries as { action: string; actor: string; target: string | null; details: { pseudonym?: string } }[];
+    expect(log.slice(-3).map((e) => [e.action, e.target])).toEqual([
+      ['user.personal_data_exported', user.userId],
+      ['user.pseudonymised', user.userId],
+      ['user.personal_data_exported', user.userId],
+    ]);
+    expect(log.at(-2)).toMatchObject({ action: 'user.pseudonymised', actor: `user:${admin.userId}`, target: user.userId, details: { pseudonym } });
+    expect(verifyAuditEntries(log)).toMatchObject({ ok: true });
+  });
+
+  it('GDPR: both routes are in the OpenAPI document with their response schemas and a 404 problem', async () => {
+    const spec = (await call(anonymous, 'GET', '/docs/json')).body;
+    const get = spec.paths['/v1/admin/users/{id}/personal-data'].get;
+    const post = spec.paths['/v1/admin/users/{id}/pseudonymise'].post;
+    expect(get.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/PersonalDataExport');
+    expect(post.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/UserPseudonymised');
+    for (const op of [get, post]) expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '403', '404']));
+    expect(post.security).toEqual([{ session: [], csrf: [] }]);
   });
 });

@@ -1,13 +1,28 @@
-import { AdminAuditPage, AdminAuditQuery, Problem, SigningKeyRotate, SigningKeyRotated, TurnDiagnostic, ADMIN_AUDIT_EXPORT_FORMAT } from '@plenum/protocol';
+import {
+  AdminAuditPage,
+  AdminAuditQuery,
+  AdminUserParams,
+  PersonalDataExport,
+  Problem,
+  SigningKeyRotate,
+  SigningKeyRotated,
+  TurnDiagnostic,
+  UserPseudonymised,
+  ADMIN_AUDIT_EXPORT_FORMAT,
+} from '@plenum/protocol';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { readAdminAudit } from '../../audit/admin-log.ts';
+import { appendAdminAudit, readAdminAudit } from '../../audit/admin-log.ts';
 import type { ActiveSession } from '../../auth/sessions.ts';
+import { featureCatalogue } from '../../features.ts';
+import { exportPersonalData, pseudonymisePersonalData } from '../../gdpr/personal-data.ts';
 import type { Services } from '../../services.ts';
 import { requireUser } from '../context.ts';
 import { PlenumError } from '../errors.ts';
 
 const problems = { 400: Problem, 401: Problem, 403: Problem };
+const userProblems = { ...problems, 404: Problem };
+const noSuchUser = () => new PlenumError('PLENUM_ERR_NOT_FOUND', 'No account with this id');
 const auth = [{ session: [] as string[], csrf: [] as string[] }];
 
 /** A signed-in admin (401 without a session, 403 for everyone else; CSRF token on state-changing methods). */
@@ -20,7 +35,7 @@ export async function requireAdmin(request: FastifyRequest, services: Pick<Servi
 /** How an audit entry names a signed-in person. */
 export const userActor = (session: ActiveSession) => `user:${session.user.id}`;
 
-/** /v1/admin: key rotation and the audit log. Everything here is admin only; mutations are in the audit log. */
+/** /v1/admin: key rotation, the audit log, GDPR export and pseudonymisation. Everything here is admin only; mutations are in the audit log. */
 export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -80,6 +95,53 @@ export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
       const checks = await services.turn.diagnose();
       reply.header('Cache-Control', 'no-store');
       return { enabled: services.turn.enabled, checks };
+    },
+  );
+
+  // GDPR (Art. 15, 17): every unit's data about one account. The whole catalogue, not only the enabled features:
+  // a switched-off feature's tables still hold what it stored.
+  r.get(
+    '/v1/admin/users/:id/personal-data',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Everything stored about one account, per unit and table, and what pseudonymisation keeps (admin)',
+        security: auth,
+        params: AdminUserParams,
+        response: { 200: PersonalDataExport, ...userProblems },
+      },
+    },
+    async (request, reply) => {
+      const session = await requireAdmin(request, services);
+      const exported = await exportPersonalData(services.storage.db, featureCatalogue, request.params.id);
+      if (!exported) throw noSuchUser();
+      // Who read whose data is accountable; the audit entry and the log line name ids only (the export is personal data).
+      await services.storage.db
+        .transaction()
+        .execute((trx) => appendAdminAudit(trx, { actor: userActor(session), action: 'user.personal_data_exported', target: request.params.id, details: {}, at: services.now() }));
+      request.log.info({ userId: session.user.id, subjectId: request.params.id }, 'personal data exported');
+      reply.header('Cache-Control', 'no-store');
+      return exported;
+    },
+  );
+
+  r.post(
+    '/v1/admin/users/:id/pseudonymise',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Replace name, e-mail and login with a pseudonym everywhere, disable the account, end its sessions; signed records stay (admin)',
+        security: auth,
+        params: AdminUserParams,
+        response: { 200: UserPseudonymised, ...userProblems },
+      },
+    },
+    async (request) => {
+      const session = await requireAdmin(request, services);
+      const result = await pseudonymisePersonalData(services.storage.db, featureCatalogue, request.params.id, userActor(session), services.now());
+      if (!result) throw noSuchUser();
+      request.log.info({ userId: session.user.id, subjectId: request.params.id, changed: result.changed }, 'account pseudonymised');
+      return { user_id: request.params.id, ...result };
     },
   );
 };

@@ -1,3 +1,4 @@
+import { committeePersonalData } from '../../gdpr/features.ts';
 import {
   agendaProtocol,
   computeQuorum,
@@ -224,6 +225,7 @@ export const agendaFeature = defineFeature({
   emits: [committeeChanged, agendaItemChanged],
   repositories: (db): CommitteeRepos => new CommitteeRepository(db),
   migrations: { '0003_committee': m0003, '0007_roster_email': m0007 },
+  personalData: committeePersonalData,
   routes: committeeRoutes,
   setup: (deps) => hooks(deps),
 });

@@ -1,3 +1,4 @@
+import { attendancePersonalData } from '../../gdpr/features.ts';
 import { attendanceProtocol, type AttendanceSnapshot } from '@plenum/protocol';
 import { defineFeature, refusal, type FeatureDeps, type FeatureRoom, type HooksOf } from '../../signaling/feature.ts';
 import * as m0002 from './migrations/0002_attendance.ts';
@@ -90,6 +91,7 @@ export const attendanceFeature = defineFeature({
   ...attendanceProtocol,
   repositories: (db): AttendanceRepos => new AttendanceRepository(db),
   migrations: { '0002_attendance': m0002 },
+  personalData: attendancePersonalData,
   routes: attendanceRoutes,
   setup: (deps) => hooks(deps),
 });

@@ -1,3 +1,4 @@
+import { legalVotePersonalData } from '../../gdpr/features.ts';
 import { randomBytes } from 'node:crypto';
 import {
   computeQuorum,
@@ -655,6 +656,7 @@ export const legalVoteFeature = defineFeature({
   consumes: [committeeChanged],
   repositories: (db) => ({ votes: new LegalVoteRepository(db) }),
   migrations: { '0004_legal_vote': m0004, '0006_legal_vote_urn': m0006 },
+  personalData: legalVotePersonalData,
   routes: legalVoteRoutes,
   setup: ({ repos, services }) => hooks({ store: repos.votes, signingKey: services.signingKey }),
 });

@@ -1,3 +1,4 @@
+import { minutesPersonalData } from '../../gdpr/features.ts';
 import { createHash } from 'node:crypto';
 import {
   computeQuorum,
@@ -412,6 +413,7 @@ export const minutesFeature = defineFeature({
   consumes: [committeeChanged, legalVoteFinal],
   repositories: (db): MinutesRepos => ({ store: new MinutesRepository(db) }),
   migrations: { '0005_minutes': m0005 },
+  personalData: minutesPersonalData,
   routes: minutesRoutes,
   setup: ({ repos, services, repositoriesOf }) =>
     hooks({

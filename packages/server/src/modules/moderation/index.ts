@@ -4,6 +4,7 @@ import { coreEvents, defineFeature, refusal, type ContextOf, type FeatureRoom, t
 import { forceMute, unmutePolicy } from './events.ts';
 import * as m0009 from './migrations/0009_moderation_durable.ts';
 import { ModerationRepository, type BanRow, type ModerationLoaded, type ModerationRepos, type ModerationStore } from './storage.ts';
+import { moderationPersonalData } from '../../gdpr/features.ts';
 
 /**
  * `moderation`: the chair's powers (as in OpenTalk's moderation module). Every command needs the `moderate`
@@ -327,5 +328,6 @@ export const moderationFeature = defineFeature({
   emits: [forceMute, unmutePolicy],
   repositories: (db): ModerationRepos => ({ store: new ModerationRepository(db) }),
   migrations: { '0009_moderation_durable': m0009 },
+  personalData: moderationPersonalData,
   setup: ({ repos }) => hooks(repos.store),
 });

@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SigningKey } from '../audit/signing.ts';
+import { featureCatalogue } from '../features.ts';
+import { loadExport } from '../modules/legal_vote/export.ts';
+import { LegalVoteRepository } from '../modules/legal_vote/storage.ts';
+import { voteParams } from '../modules/legal_vote/testing.ts';
+import { verifyVoteExport } from '../modules/legal_vote/verify.ts';
+import { featureMigrations } from '../signaling/compose.ts';
+import type { AnyFeature } from '../signaling/feature.ts';
+import type { Db } from '../storage/database.ts';
+import { backends, openTestStorage } from '../storage/testing.ts';
+import { exportPersonalData, pseudonymisePersonalData, pseudonymOf } from './personal-data.ts';
+
+const at = new Date('2026-03-02T09:00:00Z');
+const key = SigningKey.generate();
+
+async function person(db: Db, name: string, email: string) {
+  const localId = crypto.randomUUID();
+  const id = crypto.randomUUID();
+  await db.insertInto('local_accounts').values({ id: localId, username: name.toLowerCase().replace(' ', '.'), password_hash: 'x', display_name: name, email, is_admin: false }).execute();
+  await db.insertInto('users').values({ id, issuer: 'https://plenum.test/oidc', subject: localId, display_name: name, email, role: 'user' }).execute();
+  await db.insertInto('sessions').values({ id: `s-${id}`, user_id: id, csrf_token: 'c', id_token: null, expires_at: new Date(Date.now() + 3600_000) }).execute();
+  return { id, localId, name, email };
+}
+
+/** Every text value in the database, to look for a name or address anywhere. */
+async function everyValue(db: Db): Promise<string> {
+  const tables = ['users', 'local_accounts', 'sessions', 'rooms', 'invites', 'committee_members', 'attendance_entries'] as const;
+  const out: unknown[] = [];
+  for (const t of tables) out.push(await db.selectFrom(t).selectAll().execute());
+  return JSON.stringify(out);
+}
+
+describe.each(backends)('GDPR export and pseudonymisation on %s', (backend) => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+
+  async function setup() {
+    const storage = await openTestStorage(backend);
+    close = storage.close;
+    const db = storage.db;
+    const anna = await person(db, 'Anna Alpha', 'anna@example.org');
+    const bert = await person(db, 'Bert Beta', 'bert@example.org');
+    const roomId = crypto.randomUUID();
+    await db.insertInto('rooms').values({ id: roomId, owner_id: anna.id, name: 'Council', waiting_room: false, e2e_encryption: false }).execute();
+    await db.insertInto('invites').values({ code: 'inv1', room_id: roomId, label: 'for Bert', created_by: anna.id }).execute();
+    for (const [i, p] of [anna, bert].entries()) {
+      await db.insertInto('committee_members').values({ id: crypto.randomUUID(), room_id: roomId, display_name: p.name, user_id: p.id, user_email: p.email, role: 'member', voting: true, position: i }).execute();
+    }
+    const meetingId = crypto.randomUUID();
+    await db.insertInto('attendance_meetings').values({ id: meetingId, room_id: roomId, started_at: at, ended_at: null }).execute();
+    for (const p of [anna, bert]) {
+      await db.insertInto('attendance_entries').values({ id: crypto.randomUUID(), meeting_id: meetingId, participant_id: crypto.randomUUID(), display_name: p.name, kind: 'user', joined_at: at, left_at: null }).execute();
+    }
+    // A sealed roll-call vote in which both voted.
+    const votes = new LegalVoteRepository(db);
+    const params = voteParams('roll_call', 2);
+    params.eligible = [anna, bert].map((p) => ({ voter_id: p.id, display_name: p.name, substitutes_for: null, proxy: null }));
+    await votes.create({ roomId, params, at });
+    for (const p of [anna, bert]) await votes.castBallot(params.vote.id, p.id, { voter_id: p.id, display_name: p.name, choices: ['yes'], cast_by_proxy: null }, at);
+    await votes.close(params.vote.id, 'chair', at, key);
+    return { db, anna, bert, roomId, votes, voteId: params.vote.id };
+  }
+
+  it('the export holds the person’s data from every unit and nothing of anyone else', { timeout: 60_000 }, async () => {
+    const { db, anna, bert } = await setup();
+    const exp = (await exportPersonalData(db, featureCatalogue, anna.id))!;
+    const text = JSON.stringify(exp);
+    for (const v of [anna.id, anna.email, anna.name, anna.localId, 'Council', 'for Bert']) expect(text).toContain(v);
+    expect(exp.units.core!.users).toHaveLength(1);
+    expect(exp.units.core!.local_accounts).toHaveLength(1);
+    expect(exp.units.core!.sessions).toHaveLength(1);
+    expect(exp.units.agenda!.committee_members).toHaveLength(1);
+    expect(exp.units.attendance!.attendance_entries).toHaveLength(1);
+    expect(exp.units.legal_vote!.legal_vote_events!.length).toBeGreaterThanOrEqual(1);
+    expect(exp.retained).toHaveProperty('legal_vote_events');
+    // Bert's ballot event names both voters only in the close event's results; his own ballot is not in Anna's export.
+    const annaEvents = exp.units.legal_vote!.legal_vote_events as { type: string; content: unknown }[];
+    expect(annaEvents.filter((e) => JSON.stringify(e.content).includes(bert.id) && !JSON.stringify(e.content).includes(anna.id))).toEqual([]);
+    for (const v of [bert.email, bert.localId]) expect(text).not.toContain(v);
+    expect(await exportPersonalData(db, featureCatalogue, crypto.randomUUID())).toBeUndefined();
+  });
+
+  it('pseudonymisation removes name and e-mail from every table, ends sessions, audits, and the sealed vote still verifies', { timeout: 60_000 }, async () => {
+    const { db, anna, bert, votes, voteId } = await setup();
+    const before = (await loadExport(votes, voteId, key.publicKey))!;
+    expect(verifyVoteExport(before, key.publicKey.public_key)).toMatchObject({ ok: true });
+    const result = (await pseudonymisePersonalData(db, featureCatalogue, anna.id, 'user:admin', at))!;
+    expect(result.pseudonym).toBe(pseudonymOf(anna.id));
+    const all = await everyValue(db);
+    for (const v of [anna.name, anna.email, 'anna.alpha']) expect(all).not.toContain(v);
+    for (const v of [bert.name, bert.email]) expect(all).toContain(v);
+    expect(all).toContain(result.pseudonym);
+    expect(await db.selectFrom('sessions').select('user_id').execute()).toEqual([{ user_id: bert.id }]);
+    const local = await db.selectFrom('local_accounts').select('password_hash').where('id', '=', anna.localId).executeTakeFirstOrThrow();
+    expect(local.password_hash).not.toBe('x');
+    const audit = await db.selectFrom('admin_audit_log').select(['action', 'target', 'actor']).where('action', '=', 'user.pseudonymised').execute();
+    expect(audit).toEqual([{ action: 'user.pseudonymised', target: anna.id, actor: 'user:admin' }]);
+    const after = (await loadExport(votes, voteId, key.publicKey))!;
+    expect(after).toEqual(before);
+    expect(verifyVoteExport(after, key.publicKey.public_key)).toMatchObject({ ok: true, state: 'closed' });
+    expect(await pseudonymisePersonalData(db, featureCatalogue, crypto.randomUUID(), 'user:admin', at)).toBeUndefined();
+  });
+});
+
+describe('a feature with storage must declare its personal data', () => {
+  it('is refused at composition without personalData', () => {
+    const base = featureCatalogue.find((f) => f.namespace === 'attendance')!;
+    expect(() => featureMigrations([base])).not.toThrow();
+    const { personalData: _unused, ...undeclared } = base;
+    expect(() => featureMigrations([undeclared as AnyFeature])).toThrow(/"attendance" stores data .* declares no personalData/);
+  });
+});

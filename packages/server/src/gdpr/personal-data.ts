@@ -1,0 +1,110 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { appendAdminAudit, type Trx } from '../audit/admin-log.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import type { AnyFeature } from '../signaling/feature.ts';
+import type { Db } from '../storage/database.ts';
+import type { DataSubject, PersonalDataUnit } from './unit.ts';
+
+/**
+ * A local login's id is the account's subject at the embedded provider (a uuid); an external provider's subject
+ * can be anything and is never a local login, so it is not looked up (a uuid column refuses other text).
+ */
+const localLoginId = (subject: string) => (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(subject) ? subject : undefined);
+
+/** The core's own tables: accounts, local logins, sessions, rooms, invites and the admin audit log. */
+export const corePersonalData: PersonalDataUnit = {
+  async export(db, s) {
+    const user = await db.selectFrom('users').selectAll().where('id', '=', s.userId).execute();
+    const localId = user[0] && localLoginId(user[0].subject);
+    const local = localId
+      ? await db.selectFrom('local_accounts').select(['id', 'username', 'display_name', 'email', 'is_admin', 'created_at']).where('id', '=', localId).execute()
+      : [];
+    return {
+      users: user,
+      local_accounts: local,
+      sessions: await db.selectFrom('sessions').select(['created_at', 'expires_at']).where('user_id', '=', s.userId).execute(),
+      rooms: await db.selectFrom('rooms').select(['id', 'name', 'created_at', 'updated_at']).where('owner_id', '=', s.userId).execute(),
+      invites: await db.selectFrom('invites').select(['room_id', 'label', 'expires_at', 'revoked_at', 'created_at']).where('created_by', '=', s.userId).execute(),
+      admin_audit_log: await db
+        .selectFrom('admin_audit_log')
+        .select(['seq', 'at', 'actor', 'action', 'target', 'details'])
+        .where((eb) => eb.or([eb('actor', '=', `user:${s.userId}`), eb('target', '=', s.userId)]))
+        .orderBy('seq')
+        .execute(),
+    };
+  },
+  async pseudonymise(db, s) {
+    const user = await db.selectFrom('users').select('subject').where('id', '=', s.userId).executeTakeFirstOrThrow();
+    let n = 0;
+    const localId = localLoginId(user.subject);
+    const local = localId === undefined ? { numUpdatedRows: 0n } : await db
+      .updateTable('local_accounts')
+      // An unknown password: the account can no longer sign in.
+      .set({ username: s.pseudonym, display_name: s.pseudonym, email: null, password_hash: await hashPassword(randomBytes(32).toString('base64url')) })
+      .where('id', '=', localId)
+      .executeTakeFirst();
+    n += Number(local.numUpdatedRows);
+    // The provider subject is the login: replaced too, so a later login at the provider is a new account.
+    const u = await db.updateTable('users').set({ display_name: s.pseudonym, email: null, subject: s.pseudonym, role: 'user' }).where('id', '=', s.userId).executeTakeFirst();
+    n += Number(u.numUpdatedRows);
+    const sessions = await db.deleteFrom('sessions').where('user_id', '=', s.userId).executeTakeFirst();
+    return n + Number(sessions.numDeletedRows);
+  },
+  retained: { admin_audit_log: 'append-only, hash-chained log of administrative actions (accountability, Art. 17(3)(b) GDPR)' },
+};
+
+/** The core's unit and every feature's, in composition order. */
+export function personalDataUnits(features: readonly AnyFeature[]): { name: string; unit: PersonalDataUnit }[] {
+  return [{ name: 'core', unit: corePersonalData }, ...features.flatMap((f) => (f.personalData ? [{ name: f.namespace, unit: f.personalData }] : []))];
+}
+
+/** The pseudonym of an account: stable, not derivable from the name. */
+export const pseudonymOf = (userId: string) => `deleted-user-${createHash('sha256').update(userId).digest('hex').slice(0, 8)}`;
+
+async function subjectOf(db: Db | Trx, userId: string): Promise<DataSubject | undefined> {
+  const u = await db.selectFrom('users').select(['id', 'display_name', 'email']).where('id', '=', userId).executeTakeFirst();
+  return u && { userId: u.id, displayName: u.display_name, email: u.email, pseudonym: pseudonymOf(u.id) };
+}
+
+export interface PersonalDataExport {
+  format: 'plenum-personal-data/1';
+  user_id: string;
+  units: Record<string, Record<string, unknown[]>>;
+  retained: Record<string, string>;
+}
+
+/** Everything stored about the account, by unit and table; undefined for an unknown account. */
+export async function exportPersonalData(db: Db, features: readonly AnyFeature[], userId: string): Promise<PersonalDataExport | undefined> {
+  const s = await subjectOf(db, userId);
+  if (!s) return undefined;
+  const units: PersonalDataExport['units'] = {};
+  const retained: Record<string, string> = {};
+  for (const { name, unit } of personalDataUnits(features)) {
+    units[name] = await unit.export(db, s);
+    Object.assign(retained, unit.retained ?? {});
+  }
+  return { format: 'plenum-personal-data/1', user_id: userId, units, retained };
+}
+
+/**
+ * Replaces name, e-mail and login with a pseudonym in every unit, disables the account and ends its sessions, in
+ * one transaction with its admin audit entry. Signed and hash-chained records stay as they are. Returns the
+ * pseudonym and the rows changed per unit, or undefined for an unknown account.
+ */
+export async function pseudonymisePersonalData(
+  db: Db,
+  features: readonly AnyFeature[],
+  userId: string,
+  actor: string,
+  now: Date,
+): Promise<{ pseudonym: string; changed: Record<string, number> } | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const s = await subjectOf(trx, userId);
+    if (!s) return undefined;
+    const changed: Record<string, number> = {};
+    // Features first: some find the subject by the name the core is about to replace.
+    for (const { name, unit } of personalDataUnits(features).reverse()) changed[name] = await unit.pseudonymise(trx, s);
+    await appendAdminAudit(trx, { actor, action: 'user.pseudonymised', target: userId, details: { pseudonym: s.pseudonym, changed }, at: now });
+    return { pseudonym: s.pseudonym, changed };
+  });
+}
