@@ -163,6 +163,20 @@ describe('moderation in the browser', () => {
     await shoot(chair, 'moderator-waiting-room');
     await panel.getByRole('button', { name: 'Admit all' }).click();
     await tile(ben, 'Anna Guest').waitFor();
+    // #15 defect 1: at 1280×800 the people list comes first and each name is on one line, not one letter per line.
+    await chair.setViewportSize({ width: 1280, height: 800 });
+    const benName = panel.getByRole('listitem').filter({ hasText: 'Ben Guest' }).getByTitle('Ben Guest', { exact: true });
+    await benName.waitFor();
+    const box = await benName.boundingBox();
+    expect(box?.width ?? 0).toBeGreaterThan(60);
+    expect(box?.height ?? 999).toBeLessThan(30);
+    const peopleFirst = await panel.evaluate((aside) => {
+      const list = aside.querySelector('.participant-list');
+      const heading = [...aside.querySelectorAll('h3')][0];
+      return !!list && !!heading && (list.compareDocumentPosition(heading) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0;
+    });
+    expect(peopleFirst).toBe(true);
+    await shoot(chair, 'participants-panel-1280');
     annaId = await participantId(anna);
     benId = await participantId(ben);
     // Both are heard before anyone is muted.

@@ -38,6 +38,8 @@ export const HandLoweredReason = z.enum([
   'disabled',
   /** The participant left the room. */
   'left',
+  /** The participant was given the floor (speaker queue). */
+  'floor',
 ]);
 export type HandLoweredReason = z.infer<typeof HandLoweredReason>;
 

@@ -283,6 +283,8 @@ export const LegalVoteIssueReported = z.object({
 export const LegalVoteDelegations = z.object({ message: z.literal('delegations'), delegations: z.array(LegalVoteDelegation) });
 /** To one participant: what they may do in the open vote changed (they voted, or a proxy was given to or taken from them). */
 export const LegalVoteYouUpdated = z.object({ message: z.literal('you'), vote_id: z.uuid(), you: LegalVoteYou });
+/** To one participant: whether they have a vote of their own to give as proxy changed (the committee's roster changed). */
+export const LegalVoteRights = z.object({ message: z.literal('rights'), can_delegate: z.boolean() });
 
 export const LegalVoteMessage = z.discriminatedUnion('message', [
   LegalVoteStarted,
@@ -294,6 +296,7 @@ export const LegalVoteMessage = z.discriminatedUnion('message', [
   LegalVoteIssueReported,
   LegalVoteDelegations,
   LegalVoteYouUpdated,
+  LegalVoteRights,
 ]);
 export type LegalVoteMessage = z.infer<typeof LegalVoteMessage>;
 
@@ -318,6 +321,8 @@ export const LegalVoteSnapshot = z.object({
     })
     .nullable(),
   delegations: z.array(LegalVoteDelegation),
+  /** Whether the receiver has a vote of their own to give as proxy (a voting roster member; without a roster, an account). */
+  can_delegate: z.boolean(),
 });
 export type LegalVoteSnapshot = z.infer<typeof LegalVoteSnapshot>;
 

@@ -9,6 +9,11 @@ describe('config', () => {
     expect(c.oidc.issuer).toBeUndefined();
   });
 
+  it('takes the first admin with an optional e-mail address', () => {
+    expect(loadConfig({ ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'long-enough-1', ADMIN_EMAIL: 'admin@example.org' }).admin).toEqual({ username: 'admin', password: 'long-enough-1', email: 'admin@example.org' });
+    expect(loadConfig({ ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'long-enough-1' }).admin).toEqual({ username: 'admin', password: 'long-enough-1' });
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: '' }).port).toBe(8080);
   });
@@ -21,6 +26,8 @@ describe('config', () => {
     [{ OIDC_CLIENT_ID: 'plenum' }, 'OIDC_ISSUER'],
     [{ ADMIN_USERNAME: 'admin' }, 'ADMIN_USERNAME'],
     [{ ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD'],
+    [{ ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'long-enough-1', ADMIN_EMAIL: 'not-an-address' }, 'ADMIN_EMAIL'],
+    [{ ADMIN_EMAIL: 'admin@example.org' }, 'ADMIN_EMAIL'],
     [{ JANUS_URL: 'http://janus:8088' }, 'JANUS_URL'],
     [{ JANUS_RTP_PORTS: '30000-20000' }, 'JANUS_RTP_PORTS'],
     [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],

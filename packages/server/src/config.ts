@@ -45,6 +45,7 @@ export const envSchema = z.object({
   OIDC_ADMIN_ROLE: z.string().default('plenum-admin').describe('Value of the roles claim that makes a user a Plenum admin'),
   ADMIN_USERNAME: z.string().min(1).max(64).optional().describe('Embedded provider: create this admin account at start if it does not exist'),
   ADMIN_PASSWORD: z.string().min(10).optional().describe('Password for ADMIN_USERNAME (at least 10 characters)'),
+  ADMIN_EMAIL: z.email().optional().describe('E-mail address of the ADMIN_USERNAME account (optional; set when the account is created)'),
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12).describe('Lifetime of a login session'),
   TRUST_PROXY: bool
     .default(false)
@@ -126,7 +127,7 @@ export interface Config {
     rolesClaim: string;
     adminRole: string;
   };
-  admin: { username: string; password: string } | undefined;
+  admin: { username: string; password: string; email?: string } | undefined;
   sessionTtlHours: number;
   /** X-Forwarded-* headers are read (from trusted proxies only). */
   trustProxy: boolean;
@@ -232,6 +233,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.OIDC_ISSUER && !e.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
   if (!e.OIDC_ISSUER && (e.OIDC_CLIENT_ID || e.OIDC_CLIENT_SECRET)) problems.push('OIDC_ISSUER: required when OIDC_CLIENT_ID is set');
   if (!!e.ADMIN_USERNAME !== !!e.ADMIN_PASSWORD) problems.push('ADMIN_USERNAME and ADMIN_PASSWORD: set both or neither');
+  if (e.ADMIN_EMAIL && !e.ADMIN_USERNAME) problems.push('ADMIN_EMAIL: only with ADMIN_USERNAME and ADMIN_PASSWORD');
   const janusUrls = (e.JANUS_URL ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const u of janusUrls) if (!/^wss?:\/\/[^\s]+$/.test(u)) problems.push(`JANUS_URL: "${u}" is not a ws:// URL`);
   try {
@@ -264,7 +266,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rolesClaim: e.OIDC_ROLES_CLAIM,
       adminRole: e.OIDC_ADMIN_ROLE,
     },
-    admin: e.ADMIN_USERNAME && e.ADMIN_PASSWORD ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD } : undefined,
+    admin: e.ADMIN_USERNAME && e.ADMIN_PASSWORD ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD, ...(e.ADMIN_EMAIL ? { email: e.ADMIN_EMAIL } : {}) } : undefined,
     sessionTtlHours: e.SESSION_TTL_HOURS,
     trustProxy,
     // TRUST_PROXY=true alone trusts only a proxy on this host: X-Forwarded-For from anyone else could be forged.

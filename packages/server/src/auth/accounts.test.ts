@@ -74,7 +74,10 @@ describe.each(backends)('local accounts on %s', (backend) => {
     const logger = { info: (...args: unknown[]) => void logged.push(args) } as never;
     expect(await ensureAdminAccount(db, { username: 'root', password: 'root-password-1' }, logger)).toBe('created');
     expect(await ensureAdminAccount(db, { username: 'root', password: 'a-different-one' }, logger)).toBe('exists');
-    expect(await verifyLocalLogin(db, 'root', 'root-password-1')).toMatchObject({ is_admin: true });
+    expect(await verifyLocalLogin(db, 'root', 'root-password-1')).toMatchObject({ is_admin: true, email: null });
     expect(JSON.stringify(logged)).not.toContain('root-password-1');
+    // ADMIN_EMAIL: the first admin's account gets the address.
+    await ensureAdminAccount(db, { username: 'boss', password: 'boss-password-1', email: 'boss@example.org' }, logger);
+    expect(await verifyLocalLogin(db, 'boss', 'boss-password-1')).toMatchObject({ is_admin: true, email: 'boss@example.org' });
   });
 });

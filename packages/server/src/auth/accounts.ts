@@ -73,11 +73,11 @@ function insertAccount(db: Trx, account: z.output<typeof NewLocalAccount>, passw
 /** Start-up hook: creates the configured first admin unless an account of that name exists. */
 export async function ensureAdminAccount(
   db: Db,
-  admin: { username: string; password: string },
+  admin: { username: string; password: string; email?: string },
   logger: Pick<Logger, 'info'>,
 ): Promise<'created' | 'exists'> {
   try {
-    const account = await createLocalAccount(db, { username: admin.username, displayName: admin.username, password: admin.password, isAdmin: true }, 'config:ADMIN_USERNAME');
+    const account = await createLocalAccount(db, { username: admin.username, displayName: admin.username, password: admin.password, email: admin.email ?? null, isAdmin: true }, 'config:ADMIN_USERNAME');
     logger.info({ username: account.username }, 'created the first admin account from ADMIN_USERNAME');
     return 'created';
   } catch (err) {

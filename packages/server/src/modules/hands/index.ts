@@ -1,5 +1,6 @@
 import { handsProtocol, type HandLoweredReason, type HandsSnapshot, type RaisedHand } from '@plenum/protocol';
 import { defineFeature, refusal, type ContextOf, type HooksOf } from '../../signaling/feature.ts';
+import { floorGiven } from '../speaker_queue/events.ts';
 import { handRaised, handsLowered } from './events.ts';
 
 /**
@@ -14,7 +15,7 @@ export interface HandsState {
 }
 
 type Emits = typeof handRaised | typeof handsLowered;
-type Ctx = ContextOf<typeof handsProtocol, HandsState, Emits>;
+type Ctx = Pick<ContextOf<typeof handsProtocol, HandsState, Emits>, 'state' | 'broadcast' | 'emit'>;
 const refuse = refusal(handsProtocol);
 
 function lower(ctx: Ctx, ids: readonly string[], reason: HandLoweredReason, by?: string): void {
@@ -24,10 +25,15 @@ function lower(ctx: Ctx, ids: readonly string[], reason: HandLoweredReason, by?:
   ctx.emit(handsLowered, { participantIds: lowered, reason });
 }
 
-function hooks(): HooksOf<typeof handsProtocol, HandsState, undefined, Emits> {
+function hooks(): HooksOf<typeof handsProtocol, HandsState, undefined, Emits, typeof floorGiven> {
   return {
-    init() {
-      return { enabled: true, raised: new Map() };
+    init(room) {
+      const state: HandsState = { enabled: true, raised: new Map() };
+      // Given the floor: the hand has done its job.
+      room.on(floorGiven, ({ participantId }) => {
+        lower({ state, broadcast: (m, o) => room.broadcast(m, o), emit: (e, p) => room.emit(e, p) }, [participantId], 'floor');
+      });
+      return state;
     },
 
     onLeave(ctx, who) {
@@ -79,4 +85,4 @@ function hooks(): HooksOf<typeof handsProtocol, HandsState, undefined, Emits> {
   };
 }
 
-export const handsFeature = defineFeature({ ...handsProtocol, emits: [handRaised, handsLowered], setup: hooks });
+export const handsFeature = defineFeature({ ...handsProtocol, emits: [handRaised, handsLowered], consumes: [floorGiven], setup: hooks });

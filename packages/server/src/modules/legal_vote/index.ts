@@ -426,7 +426,13 @@ function hooks({ store, signingKey }: Deps): HooksOf<typeof legalVoteProtocol, L
         recovering: false,
       };
       room.on(committeeChanged, (committee) => {
+        const before = new Map(room.participants().map((p) => [p.id, delegatorOf(state, p) !== null]));
         state.committee = committee;
+        // Who has a vote to give may have changed with the roster: tell those whose answer changed.
+        for (const p of room.participants()) {
+          const can = delegatorOf(state, p) !== null;
+          if (before.get(p.id) !== can) room.send(p, { message: 'rights', can_delegate: can });
+        }
       });
       if (loaded) applyRecovered(state, loaded);
       return state;
@@ -644,6 +650,7 @@ function hooks({ store, signingKey }: Deps): HooksOf<typeof legalVoteProtocol, L
         open: open ? { vote: open.info, eligible: open.eligible, you: youOf(open, forWhom), cast: open.voted.size, ...liveBallots(open) } : null,
         last: state.last,
         delegations: publicDelegations(state),
+        can_delegate: delegatorOf(state, forWhom) !== null,
       };
     },
   };

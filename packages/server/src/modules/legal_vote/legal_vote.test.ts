@@ -81,6 +81,8 @@ const vid = (p: SimulatedParticipant) => (p.admission.userId ? `user:${p.admissi
 const msgs = (p: SimulatedParticipant, message?: string): unknown[] => p.messages('legal_vote', message);
 const errors = (p: SimulatedParticipant) => p.errors(legalVoteFeature).map((e) => e.error);
 const snapshotOf = (p: SimulatedParticipant) => p.snapshot(legalVoteFeature);
+/** Whether the participant is offered to give a proxy: the snapshot, then the latest `rights` message. */
+const canDelegate = (p: SimulatedParticipant) => (msgs(p, 'rights').at(-1) as { can_delegate: boolean } | undefined)?.can_delegate ?? (snapshotOf(p) as { can_delegate: boolean }).can_delegate;
 const voteIdOf = (p: SimulatedParticipant) => (msgs(p, 'started').at(-1) as { vote: { id: string } }).vote.id;
 const yesNo = { type: 'yes_no' } as const;
 const start = (extra: Partial<LegalVoteStart> = {}): LegalVoteStart => ({ action: 'start', title: 'Motion 1: budget', kind: 'roll_call', options: yesNo, ...extra });
@@ -178,7 +180,8 @@ describe('legal_vote module', () => {
     await laptop.send(legalVoteFeature, { action: 'delegate', to_participant_id: phone.id });
     expect(errors(phone)).toEqual(['invalid_delegation']);
     expect(errors(laptop)).toEqual(['invalid_delegation']);
-    // A guest of a shared link has no vote of its own to give.
+    // A guest of a shared link has no vote of its own to give (and is not offered to give one).
+    expect([canDelegate(laptop), canDelegate(phone), canDelegate(guest)]).toEqual([true, true, false]);
     await guest.send(legalVoteFeature, { action: 'delegate', to_participant_id: laptop.id });
     expect(errors(guest)).toEqual(['not_eligible']);
 
@@ -425,7 +428,8 @@ describe('legal_vote module', () => {
     const a = await t.join({ displayName: 'Anna', userId: 'u-anna' });
     const b = await t.join({ displayName: 'Ben', userId: 'u-ben' });
     const c = await t.join({ displayName: 'Carl', userId: 'u-carl' });
-    // Someone not on the roster has no vote to give.
+    // Someone not on the roster has no vote to give, and is told so (no proxy form for them).
+    expect([canDelegate(chair), canDelegate(a), canDelegate(b), canDelegate(c)]).toEqual([false, true, true, true]);
     await chair.send(legalVoteFeature, { action: 'delegate', to_participant_id: a.id });
     expect(errors(chair)).toEqual(['not_eligible']);
     await c.send(legalVoteFeature, { action: 'delegate', to_participant_id: c.id });

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { speakerQueueProtocol, type SpeakerQueueChangeReason, type SpeakerQueueSnapshot, type SpeakerQueueStrategy } from '@plenum/protocol';
 import { defineFeature, refusal, type ContextOf, type FeatureRoom, type HooksOf } from '../../signaling/feature.ts';
 import { handRaised, handsLowered } from '../hands/events.ts';
+import { floorGiven } from './events.ts';
 
 /**
  * `speaker_queue`: who has the floor, who follows, and for how long (see the protocol file for the strategies).
@@ -14,7 +15,7 @@ type Consumes = typeof handRaised | typeof handsLowered;
 
 export interface SpeakerQueueState {
   /** Kept for the event handlers and the turn's time limit, which run outside any command. */
-  room: FeatureRoom<typeof speakerQueueProtocol, never, Consumes>;
+  room: FeatureRoom<typeof speakerQueueProtocol, typeof floorGiven, Consumes>;
   strategy: SpeakerQueueStrategy;
   timeLimitSeconds: number | null;
   autoAppendHands: boolean;
@@ -64,6 +65,8 @@ function setSpeaker(state: SpeakerQueueState, id: string | null): void {
   const limit = state.timeLimitSeconds;
   const turn = { participantId: id, startedAt: state.room.clock.now(), timeLimitSeconds: limit };
   state.current = turn;
+  // Whoever has the floor no longer asks for it: `hands` lowers their hand.
+  state.room.emit(floorGiven, { participantId: id });
   if (limit !== null) {
     state.cancelTimer = state.room.setTimer(limit * 1000, () => {
       if (state.current !== turn) return;
@@ -102,7 +105,7 @@ function requirePresent(ctx: Ctx, id: string): void {
   if (!ctx.room.participant(id)) throw refuse('participant_not_found');
 }
 
-function hooks(pickNext: SpeakerQueueState['pickNext']): HooksOf<typeof speakerQueueProtocol, SpeakerQueueState, undefined, never, Consumes> {
+function hooks(pickNext: SpeakerQueueState['pickNext']): HooksOf<typeof speakerQueueProtocol, SpeakerQueueState, undefined, typeof floorGiven, Consumes> {
   return {
     init(room) {
       const state: SpeakerQueueState = {
@@ -217,7 +220,7 @@ function hooks(pickNext: SpeakerQueueState['pickNext']): HooksOf<typeof speakerQ
 
 export function createSpeakerQueueFeature(options: SpeakerQueueOptions = {}) {
   const pickNext = makePicker(options.pick ?? ((n) => randomInt(n)));
-  return defineFeature({ ...speakerQueueProtocol, consumes: [handRaised, handsLowered], setup: () => hooks(pickNext) });
+  return defineFeature({ ...speakerQueueProtocol, emits: [floorGiven], consumes: [handRaised, handsLowered], setup: () => hooks(pickNext) });
 }
 
 export const speakerQueueFeature = createSpeakerQueueFeature();

@@ -14,6 +14,13 @@ const seen = (p: SimulatedParticipant) => p.messages(speakerQueueFeature, 'updat
 const errors = (p: SimulatedParticipant) => p.errors(speakerQueueFeature).map((e) => e.error);
 const speaker = (p: SimulatedParticipant) => seen(p).state.current?.participant_id ?? null;
 
+/** The hands still raised as this participant was told: raised minus lowered. */
+function stillRaised(p: SimulatedParticipant) {
+  const raised = p.messages(handsFeature, 'hand_raised').map((m) => (m as { hand: { participant_id: string } }).hand.participant_id);
+  const lowered = new Set(p.messages(handsFeature, 'hands_lowered').flatMap((m) => (m as { participant_ids: string[] }).participant_ids));
+  return raised.filter((id) => !lowered.has(id));
+}
+
 async function room(options: SpeakerQueueOptions = {}) {
   const t = setup(options);
   const chair = await t.join({ displayName: 'Chair', role: 'moderator' });
@@ -24,6 +31,19 @@ async function room(options: SpeakerQueueOptions = {}) {
 }
 
 describe('speaker_queue', () => {
+  it('a raised hand goes down when its owner is given the floor (next or set_speaker); everyone sees it lowered', async () => {
+    const { chair, a, b } = await room();
+    await chair.send(speakerQueueFeature, { action: 'configure', strategy: 'playlist', auto_append_hands: true });
+    await a.send(handsFeature, { action: 'raise_hand' });
+    await b.send(handsFeature, { action: 'raise_hand' });
+    await chair.send(speakerQueueFeature, { action: 'next' });
+    expect(speaker(chair)).toBe(a.id);
+    expect(chair.messages(handsFeature, 'hands_lowered').at(-1)).toMatchObject({ participant_ids: [a.id], reason: 'floor' });
+    await chair.send(speakerQueueFeature, { action: 'set_speaker', participant_id: b.id });
+    expect(b.messages(handsFeature, 'hands_lowered').at(-1)).toMatchObject({ participant_ids: [b.id], reason: 'floor' });
+    expect(stillRaised(chair)).toEqual([]);
+  });
+
   it('playlist: the moderator orders the list; next gives the floor in that order, to everyone; late joiners get the state', async () => {
     const { t, chair, a, b, c } = await room();
     await chair.send(speakerQueueFeature, { action: 'configure', strategy: 'playlist' });

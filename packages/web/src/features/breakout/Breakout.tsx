@@ -89,7 +89,7 @@ export function BreakoutControl({ store, open, panelId, onToggle }: { store: Bre
     <button type="button" className={`control${open ? ' control-active' : ''}`} aria-pressed={open} aria-controls={open ? panelId : undefined} onClick={onToggle}>
       <BreakoutIcon />
       <span>{t('breakout.open')}</span>
-      {view.session && <span className="control-count control-timer-dot" aria-hidden="true" />}
+      {view.session && <span className="control-dot" aria-hidden="true" />}
     </button>
   );
 }

@@ -54,7 +54,7 @@ export function LegalVotePanel({ id, store, meeting, onClose }: PanelProps<Legal
           </ul>
         </section>
       )}
-      <ProxySection store={store} delegations={view.delegations} selfId={selfId} people={people} />
+      <ProxySection store={store} delegations={view.delegations} canDelegate={view.canDelegate} selfId={selfId} people={people} />
       {starting && <StartVoteDialog store={store} onClose={() => setStarting(false)} />}
     </aside>
   );

@@ -5,9 +5,9 @@ import type { LegalVoteStore } from './legalVoteStore.ts';
 
 /**
  * Proxy for this meeting: a member gives their vote to someone present (the server checks who may), sees to
- * whom it went and can take it back; a proxy holder sees whose votes they cast.
+ * whom it went and can take it back (only someone with a vote of their own is offered the form); a proxy holder sees whose votes they cast.
  */
-export function ProxySection({ store, delegations, selfId, people }: { store: LegalVoteStore; delegations: LegalVoteDelegation[]; selfId: string; people: readonly { id: string; name: string }[] }) {
+export function ProxySection({ store, delegations, canDelegate, selfId, people }: { store: LegalVoteStore; delegations: LegalVoteDelegation[]; canDelegate: boolean; selfId: string; people: readonly { id: string; name: string }[] }) {
   const { t } = useTranslation();
   const headingId = useId();
   const selectId = useId();
@@ -16,6 +16,8 @@ export function ProxySection({ store, delegations, selfId, people }: { store: Le
   const given = delegations.find((d) => d.from_participant_id === selfId);
   const held = delegations.filter((d) => d.to_participant_id === selfId);
   const chosen = others.some((p) => p.id === to) ? to : '';
+  // Nothing to give and nothing held: no proxy section at all (a guest, a non-voting member, a deputy).
+  if (!given && held.length === 0 && !canDelegate) return null;
   return (
     <section className="vote-proxy" aria-labelledby={headingId}>
       <h3 id={headingId}>{t('legalVote.proxyTitle')}</h3>
@@ -28,6 +30,7 @@ export function ProxySection({ store, delegations, selfId, people }: { store: Le
           </button>
         </>
       ) : (
+        canDelegate &&
         held.length === 0 &&
         others.length > 0 && (
           <form

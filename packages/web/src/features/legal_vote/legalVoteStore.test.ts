@@ -45,9 +45,20 @@ const results = (extra: Partial<LegalVoteResults>): LegalVoteResults => ({
   ...extra,
 });
 
-const emptySnapshot = { open: null, last: null, delegations: [] };
+const emptySnapshot = { open: null, last: null, delegations: [], can_delegate: true };
 
 describe('legal vote store', () => {
+  it('knows whether this participant has a vote to give as proxy, from the snapshot and when the roster changes', () => {
+    const signaling = new FakeSignaling({ namespace: 'legal_vote', selfId: 'p-me' });
+    const store = new FeatureConnection(signaling).storeOf(LegalVoteStore);
+    signaling.join({ ...emptySnapshot, can_delegate: false });
+    expect(store.getSnapshot().canDelegate).toBe(false);
+    signaling.deliver({ message: 'rights', can_delegate: true });
+    expect(store.getSnapshot().canDelegate).toBe(true);
+    signaling.deliver({ message: 'rights', can_delegate: false });
+    expect(store.getSnapshot().canDelegate).toBe(false);
+  });
+
   it('follows a pseudonymous vote from start to the signed result and recognises the own token', () => {
     const signaling = new FakeSignaling({ namespace: 'legal_vote', selfId: 'p-me' });
     const store = new FeatureConnection(signaling).storeOf(LegalVoteStore);
@@ -81,7 +92,7 @@ describe('legal vote store', () => {
     signaling.join(emptySnapshot);
     signaling.deliver({ message: 'started', vote: vote('pseudonymous'), eligible, you: { eligible: true, voter_id: 'p-me', proxy_for: [], voted: [] } });
     signaling.deliver({ message: 'voted', vote_id: VOTE_ID, voter_id: 'p-me', choices: ['no'], receipt_token: 'tok-1', seq: 2 });
-    signaling.join({ open: { vote: vote('pseudonymous'), eligible, you: { eligible: true, voter_id: 'p-me', proxy_for: [], voted: ['p-me'] }, cast: 2 }, last: null, delegations: [] });
+    signaling.join({ open: { vote: vote('pseudonymous'), eligible, you: { eligible: true, voter_id: 'p-me', proxy_for: [], voted: ['p-me'] }, cast: 2 }, last: null, delegations: [], can_delegate: true });
     expect(store.getSnapshot().open).toMatchObject({ cast: 2, stopped: null });
     expect(store.getSnapshot().receipts.map((r) => r.token)).toEqual(['tok-1']);
   });

@@ -60,6 +60,8 @@ export interface LegalVoteView {
   open: OpenVoteView | null;
   last: EndedVoteView | null;
   delegations: LegalVoteDelegation[];
+  /** Whether this participant has a vote of their own to give as proxy (the server decides). */
+  canDelegate: boolean;
   /** This participant's confirmed ballots in this meeting, newest last (kept across reconnects). */
   receipts: Receipt[];
   /** Moderators: problems reported about votes. */
@@ -115,7 +117,7 @@ export function ownBallots(results: LegalVoteResults, receipts: readonly Receipt
 /** Legal votes as this participant sees them; join_success (also after a resume) replaces all but the receipts. */
 export class LegalVoteStore extends FeatureStore<typeof legalVoteProtocol, LegalVoteView, LegalVoteEvent> {
   constructor(connection: FeatureConnection) {
-    super(connection, legalVoteProtocol, { open: null, last: null, delegations: [], receipts: [], issues: [], agenda: { items: [], currentItemId: null }, error: null });
+    super(connection, legalVoteProtocol, { open: null, last: null, delegations: [], canDelegate: false, receipts: [], issues: [], agenda: { items: [], currentItemId: null }, error: null });
   }
 
   override connect(): void {
@@ -180,8 +182,9 @@ export class LegalVoteStore extends FeatureStore<typeof legalVoteProtocol, Legal
   }
 
   protected joined(snapshot: SnapshotOf<typeof legalVoteProtocol>): void {
-    const { open, last, delegations } = snapshot;
+    const { open, last, delegations, can_delegate } = snapshot;
     this.set({
+      canDelegate: can_delegate,
       open: open ? { vote: open.vote, eligible: open.eligible, you: open.you, cast: open.cast, ...(open.ballots ? { ballots: open.ballots } : {}), stopped: null } : null,
       last,
       delegations,
@@ -241,6 +244,9 @@ export class LegalVoteStore extends FeatureStore<typeof legalVoteProtocol, Legal
       }
       case 'delegations':
         this.set({ delegations: message.delegations });
+        return;
+      case 'rights':
+        this.set({ canDelegate: message.can_delegate });
         return;
       case 'you':
         // What this participant may do changed: they voted, or a proxy was given to or taken from them.

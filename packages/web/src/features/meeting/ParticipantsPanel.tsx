@@ -15,7 +15,7 @@ export interface ParticipantRow {
   handRaised?: boolean;
 }
 
-/** `children` go above the list (the raised hands); `rowActions` renders extra controls in a row (moderation). */
+/** The people list comes first; `children` go below it (moderation, speakers, raised hands, attendance); `rowActions` renders extra controls in a row (moderation). */
 export function ParticipantsPanel({
   id,
   rows,
@@ -41,11 +41,12 @@ export function ParticipantsPanel({
           <span className="visually-hidden">{t('call.closePanel')}</span>
         </button>
       </div>
-      {children}
       <ul className="participant-list">
         {rows.map((row) => (
           <li key={row.id} className="participant-row">
-            <span className="participant-name">{row.self ? t('call.you', { name: row.name }) : row.name}</span>
+            <span className="participant-name" title={row.name}>
+              {row.self ? t('call.you', { name: row.name }) : row.name}
+            </span>
             <span className="participant-tags">
               {row.role === 'moderator' && <span className="tag">{t('call.moderator')}</span>}
               {row.kind === 'guest' && <span className="tag tag-quiet person-kind">{t('call.guest')}</span>}
@@ -58,6 +59,7 @@ export function ParticipantsPanel({
           </li>
         ))}
       </ul>
+      {children}
     </aside>
   );
 }

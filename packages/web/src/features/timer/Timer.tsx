@@ -48,7 +48,7 @@ export function TimerControl({ store, open, panelId, onToggle }: { store: TimerS
     <button type="button" className={`control${open ? ' control-active' : ''}`} aria-pressed={open} aria-controls={open ? panelId : undefined} onClick={onToggle}>
       <TimerIcon />
       <span>{t('timer.open')}</span>
-      {view.timer && <span className="control-count control-timer-dot" aria-hidden="true" />}
+      {view.timer && <span className="control-dot" aria-hidden="true" />}
     </button>
   );
 }
