@@ -55,6 +55,9 @@ describe.each(backends)('GDPR export and pseudonymisation on %s', (backend) => {
     for (const p of [anna, bert]) {
       await db.insertInto('attendance_entries').values({ id: crypto.randomUUID(), meeting_id: meetingId, participant_id: crypto.randomUUID(), display_name: p.name, kind: 'user', joined_at: at, left_at: null }).execute();
     }
+    // Anna banned from the room (by Bert), and Bert banned by Anna: both rows are about Anna.
+    await db.insertInto('moderation_bans').values({ id: crypto.randomUUID(), room_id: roomId, ban_key: `user:${anna.id}`, display_name: anna.name, banned_by: bert.name, banned_at: at, reason: null }).execute();
+    await db.insertInto('moderation_bans').values({ id: crypto.randomUUID(), room_id: roomId, ban_key: `user:${bert.id}`, display_name: bert.name, banned_by: anna.name, banned_at: at, reason: null }).execute();
     // A sealed roll-call vote in which both voted.
     const votes = new LegalVoteRepository(db);
     const params = voteParams('roll_call', 2);
@@ -75,6 +78,7 @@ describe.each(backends)('GDPR export and pseudonymisation on %s', (backend) => {
     expect(exp.units.core!.sessions).toHaveLength(1);
     expect(exp.units.agenda!.committee_members).toHaveLength(1);
     expect(exp.units.attendance!.attendance_entries).toHaveLength(1);
+    expect(exp.units.moderation!.moderation_bans).toHaveLength(2);
     expect(exp.units.legal_vote!.legal_vote_events!.length).toBeGreaterThanOrEqual(1);
     expect(exp.retained).toHaveProperty('legal_vote_events');
     // Bert's ballot event names both voters only in the close event's results; his own ballot is not in Anna's export.
