@@ -6,22 +6,12 @@
  * Not here yet: the participant in a network namespace with UDP dropped (relay over TCP selected) and the
  * pre-join connection check.
  */
-import net from 'node:net';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebIfStale, launchChromium } from '../packages/server/src/testing/browsers.ts';
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
+import { freeLoopbackPort } from '../packages/server/src/free-port.ts';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 let server: TestServer;
 let browser: Browser;
@@ -29,7 +19,7 @@ let turnPort = 0;
 
 beforeAll(async () => {
   buildWebIfStale();
-  turnPort = await freePort();
+  turnPort = await freeLoopbackPort();
   // RTP ports of this file: 43400-43599; relay ports 43600-43799.
   server = await startTestServer({
     web: true,

@@ -1,27 +1,17 @@
 // The operator's TURN diagnostic against the embedded coturn: real allocations over UDP and TCP, and a
 // TLS URL where nothing listens, reported as failed. Admins only.
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/server.ts';
+import { freeLoopbackPort } from '../free-port.ts';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 describe('GET /v1/admin/diagnostics/turn', () => {
   let server: TestServer;
   let closedPort: number;
 
   beforeAll(async () => {
-    const port = await freePort();
-    closedPort = await freePort();
+    const port = await freeLoopbackPort();
+    closedPort = await freeLoopbackPort();
     server = await startTestServer({
       env: {
         TURN_EMBEDDED: 'true',

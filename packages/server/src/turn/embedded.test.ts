@@ -2,7 +2,6 @@
 // through it, and Plenum's diagnostic client allocates over UDP, TCP and TLS.
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocate, TurnError } from './client.ts';
 import { mintTurnCredentials } from './credentials.ts';
 import { EmbeddedTurn } from './embedded.ts';
+import { freeLoopbackPort } from '../free-port.ts';
 
 const secret = 'embedded-test-secret-0123456789';
 let dir: string;
@@ -19,16 +19,6 @@ let port: number;
 let tlsPort: number;
 const logLines: string[] = [];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 function uclient(username: string, password: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -42,8 +32,8 @@ function uclient(username: string, password: string): Promise<{ code: number; ou
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-turn-'));
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
-  port = await freePort();
-  tlsPort = await freePort();
+  port = await freeLoopbackPort();
+  tlsPort = await freeLoopbackPort();
   const logger = pino({ level: 'debug' }, new Writable({ write: (chunk: Buffer, _e, cb) => (logLines.push(chunk.toString()), cb()) }));
   turn = new EmbeddedTurn({
     binary: 'turnserver',

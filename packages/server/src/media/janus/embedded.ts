@@ -2,12 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Logger } from 'pino';
 import { JanusConnection } from './client.ts';
 import { findJanusFolders, janusConfigFiles, type JanusFolders } from './config.ts';
+import { freeLoopbackPort } from '../../free-port.ts';
 
 /**
  * The embedded Janus: a child process with a private configuration in `<dir>`, its WebSocket API
@@ -64,18 +64,6 @@ function findOnPath(cmd: string): string | undefined {
   return undefined;
 }
 
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
