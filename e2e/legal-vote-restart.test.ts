@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SessionService } from '../packages/server/src/auth/sessions.ts';
 import { WsClient } from '../packages/server/src/modules/legal_vote/testing.ts';
 import { openStorage, type Storage } from '../packages/server/src/storage/database.ts';
-import { testDatabaseUrl } from '../packages/server/src/storage/testing.ts';
+import { dropTestSchema, testDatabaseUrl } from '../packages/server/src/storage/testing.ts';
 import { UsersRepository } from '../packages/server/src/storage/users.ts';
 import { startPlenumProcess } from './support/plenum-process.ts';
 
@@ -25,13 +25,7 @@ let storage: Storage | undefined;
 afterAll(async () => {
   for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
   await storage?.close();
-  const client = new pg.Client({ connectionString: testDatabaseUrl });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await client.end();
-  }
+  await dropTestSchema(schema);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
