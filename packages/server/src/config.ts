@@ -15,6 +15,13 @@ const portRange = z
   })
   .refine((r) => r.from >= 1024 && r.to <= 65535 && r.from < r.to, 'expected 1024 <= FROM < TO <= 65535');
 
+/** A retention period in whole days; 0 keeps the data without automatic deletion. */
+const retentionDays = z
+  .string()
+  .regex(/^\d{1,5}$/, 'expected a whole number of days (0: keep without automatic deletion)')
+  .transform(Number)
+  .pipe(z.number().max(36_500, 'at most 36500 days'));
+
 /**
  * Every environment variable Plenum reads, with its default. The README's configuration table
  * is generated from the same descriptions (see `configReference`), so the two cannot drift.
@@ -104,6 +111,13 @@ export const envSchema = z.object({
     .max(100_000)
     .default(80)
     .describe('Signaling commands an identity may send at once before SIGNALING_IDENTITY_RATE applies (never below the per-connection 40)'),
+  RETENTION_ATTENDANCE_DAYS: retentionDays
+    .default(365)
+    .describe('Days the attendance of an ended meeting is kept, then deleted automatically (default: one year, the period for challenging a decision on procedural grounds; 0: keep)'),
+  RETENTION_MINUTES_DRAFT_DAYS: retentionDays
+    .default(180)
+    .describe('Days a minutes draft without edits is kept, then deleted automatically; sealed minutes are always kept (0: keep)'),
+  RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60).describe('Minutes between two runs of the retention job (it also runs at start)'),
   TIME_ZONE: z.string().default('UTC').describe('IANA time zone of server-made texts (minutes blocks, reports) when the reader\'s is not known'),
 });
 
@@ -136,6 +150,8 @@ export interface Config {
   /** Feature namespaces switched off in this deployment. */
   featuresDisabled: string[];
   timeZone: string;
+  /** Retention periods in days (0: kept) and how often the retention job runs. */
+  retention: { periods: { attendance: number; minutes_drafts: number }; intervalMinutes: number };
   /** The signaling rate limit per identity (the per-connection one stays as it is). */
   signaling: { identityRate: number; identityBurst: number };
   media: {
@@ -273,6 +289,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: trustedProxies.length ? trustedProxies : trustProxy ? ['loopback'] : [],
     featuresDisabled: (e.FEATURES_DISABLED ?? '').split(',').map((f) => f.trim()).filter(Boolean),
     timeZone: e.TIME_ZONE,
+    retention: { periods: { attendance: e.RETENTION_ATTENDANCE_DAYS, minutes_drafts: e.RETENTION_MINUTES_DRAFT_DAYS }, intervalMinutes: e.RETENTION_INTERVAL_MINUTES },
     signaling: { identityRate: e.SIGNALING_IDENTITY_RATE, identityBurst: e.SIGNALING_IDENTITY_BURST },
     media: {
       mode: e.MEDIA,

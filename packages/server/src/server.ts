@@ -11,7 +11,8 @@ import { noMedia, type MediaService } from './media/types.ts';
 import { createTurnService, type TurnService } from './turn/index.ts';
 import { SigningKeyring } from './audit/keyring.ts';
 import { createServices, publicUrl, type Services } from './services.ts';
-import { allMigrations } from './features.ts';
+import { allMigrations, featureCatalogue } from './features.ts';
+import { RetentionStatus, startRetention, type RetentionJob } from './gdpr/retention.ts';
 import { migrateToLatest, openStorage, type Storage } from './storage/database.ts';
 
 export const defaultWebDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
@@ -79,6 +80,15 @@ export async function startPlenum(config: Config, opts: PlenumOptions = {}): Pro
       keyring.refresh().catch((err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'could not re-read the signing keys'));
     }, 60_000);
     keyRefresh.unref();
+    // GDPR retention: over the whole catalogue (a disabled feature's data ages too); a live room's draft is left alone.
+    const retention: RetentionJob = startRetention({
+      db: storage.db,
+      features: featureCatalogue,
+      status: new RetentionStatus(config.retention.periods, config.retention.intervalMinutes),
+      now: services.now,
+      ctx: { isLive: async (roomId) => (await cluster!.rooms.owner(roomId)) !== null },
+      logger: logger.child({ component: 'retention' }),
+    });
     const app = await buildApp(services, { webDist: opts.webDist === null ? undefined : (opts.webDist ?? defaultWebDist) });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
@@ -93,6 +103,7 @@ export async function startPlenum(config: Config, opts: PlenumOptions = {}): Pro
       close() {
         closing ??= (async () => {
           clearInterval(keyRefresh);
+          await retention.stop();
           await app.close();
           await media!.close();
           await turn!.close();

@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
 import type { PersonalDataUnit } from './unit.ts';
 
+const asTheRoom = 'kept as long as the room exists (deleted with it by its owner or an admin)';
+const noPersonalData = 'no personal data';
+
 /** Committee roster: entries linked to the account or to its e-mail address. */
 export const committeePersonalData: PersonalDataUnit = {
   async export(db, s) {
@@ -19,6 +22,13 @@ export const committeePersonalData: PersonalDataUnit = {
       .where((eb) => (s.email ? eb.or([eb('user_id', '=', s.userId), eb('user_email', '=', s.email)]) : eb('user_id', '=', s.userId)))
       .executeTakeFirst();
     return Number(r.numUpdatedRows);
+  },
+  retention: {
+    kept: {
+      committee_members: `${asTheRoom}: the roster gives voting rights and quorum to every future meeting`,
+      agenda_items: `${asTheRoom}: the agenda of the room`,
+      committee_settings: noPersonalData,
+    },
   },
 };
 
@@ -47,6 +57,21 @@ export const attendancePersonalData: PersonalDataUnit = {
       .executeTakeFirst();
     return Number(r.numUpdatedRows);
   },
+  retention: {
+    purge: {
+      attendance: {
+        period: 'attendance',
+        tables: ['attendance_meetings', 'attendance_entries'],
+        description: 'ended meetings and their attendance entries, counted from the end of the meeting; a running meeting (not ended) is never touched',
+        async purge(trx, olderThan) {
+          const ended = trx.selectFrom('attendance_meetings').select('id').where('ended_at', 'is not', null).where('ended_at', '<', olderThan);
+          const entries = await trx.deleteFrom('attendance_entries').where('meeting_id', 'in', ended).executeTakeFirst();
+          const meetings = await trx.deleteFrom('attendance_meetings').where('ended_at', 'is not', null).where('ended_at', '<', olderThan).executeTakeFirst();
+          return Number(entries.numDeletedRows) + Number(meetings.numDeletedRows);
+        },
+      },
+    },
+  },
 };
 
 const legalRecord = 'signed and hash-chained record of a decision, kept by legal obligation (Art. 17(3)(b) GDPR); rewriting it would break its verification';
@@ -65,6 +90,14 @@ export const legalVotePersonalData: PersonalDataUnit = {
   },
   pseudonymise: () => Promise.resolve(0),
   retained: { legal_vote_events: legalRecord, legal_vote_ballots: 'holds an unlinkable voter key only', legal_vote_urn: 'secret ballots, unlinkable to anyone' },
+  retention: {
+    kept: {
+      legal_votes: legalRecord,
+      legal_vote_events: legalRecord,
+      legal_vote_ballots: `${legalRecord}; holds who has voted (not how), which the signed result counts`,
+      legal_vote_urn: 'secret ballots waiting for the close of an open vote; emptied by the close',
+    },
+  },
 };
 
 /** Minutes: sealed versions are exported where the account appears; never rewritten. Drafts are free text. */
@@ -80,7 +113,25 @@ export const minutesPersonalData: PersonalDataUnit = {
     return { minutes_versions: rows };
   },
   pseudonymise: () => Promise.resolve(0),
-  retained: { minutes_versions: legalRecord, minutes_documents: 'the draft is free text edited by the room and is not searched for names; no automatic retention yet' },
+  retained: { minutes_versions: legalRecord, minutes_documents: 'the draft is free text edited by the room and is not searched for names; deleted after RETENTION_MINUTES_DRAFT_DAYS without edits' },
+  retention: {
+    purge: {
+      minutes_drafts: {
+        period: 'minutes_drafts',
+        tables: ['minutes_documents'],
+        description: 'the working draft of a room not edited for the period (sealed versions stay); the draft of a room that is live is kept',
+        async purge(trx, olderThan, ctx) {
+          const stale = await trx.selectFrom('minutes_documents').select('room_id').where('updated_at', '<', olderThan).execute();
+          const rooms: string[] = [];
+          for (const { room_id } of stale) if (!(await ctx.isLive(room_id))) rooms.push(room_id);
+          if (!rooms.length) return 0;
+          const r = await trx.deleteFrom('minutes_documents').where('room_id', 'in', rooms).where('updated_at', '<', olderThan).executeTakeFirst();
+          return Number(r.numDeletedRows);
+        },
+      },
+    },
+    kept: { minutes_versions: legalRecord },
+  },
 };
 
 /** Moderation: the account's bans (keyed `user:<id>`), and bans it placed (recorded by the moderator's name). */
@@ -98,5 +149,11 @@ export const moderationPersonalData: PersonalDataUnit = {
     const banned = await db.updateTable('moderation_bans').set({ display_name: s.pseudonym }).where('ban_key', '=', `user:${s.userId}`).executeTakeFirst();
     const placed = await db.updateTable('moderation_bans').set({ banned_by: s.pseudonym }).where('banned_by', '=', s.displayName).executeTakeFirst();
     return Number(banned.numUpdatedRows) + Number(placed.numUpdatedRows);
+  },
+  retention: {
+    kept: {
+      moderation_bans: `${asTheRoom} or until the ban is lifted: deleting a ban would lift it`,
+      moderation_room_locks: noPersonalData,
+    },
   },
 };

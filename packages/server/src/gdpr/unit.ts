@@ -22,4 +22,40 @@ export interface PersonalDataUnit {
   pseudonymise(db: Trx, subject: DataSubject): Promise<number>;
   /** Tables kept unchanged on pseudonymisation, with the reason (shown in the export). */
   readonly retained?: Readonly<Record<string, string>>;
+  /**
+   * How long the unit's tables are kept: every table the unit's migrations create is either deleted by a rule
+   * after a configured period, or kept with the reason (`retention.test.ts` fails for a table named in neither).
+   */
+  readonly retention: Retention;
+}
+
+/** The configured retention periods, in days (0: kept without automatic deletion). */
+export interface RetentionPeriods {
+  /** Attendance of ended meetings (`RETENTION_ATTENDANCE_DAYS`). */
+  readonly attendance: number;
+  /** Minutes drafts not edited for this long (`RETENTION_MINUTES_DRAFT_DAYS`). */
+  readonly minutes_drafts: number;
+}
+
+/** What a purge may need besides the database. */
+export interface PurgeContext {
+  /** Whether the room is live right now on any node (its rows are then left alone, the meeting relies on them). */
+  isLive(roomId: string): Promise<boolean>;
+}
+
+/** One automatic deletion: rows of `tables` older than the period named by `period`. */
+export interface RetentionRule {
+  readonly period: keyof RetentionPeriods;
+  readonly tables: readonly string[];
+  /** What goes, in one sentence (docs, GET /v1/admin/retention). */
+  readonly description: string;
+  /** Deletes what is older than `olderThan` inside `trx`; returns the rows deleted (counted, never logged with content). */
+  purge(trx: Trx, olderThan: Date, ctx: PurgeContext): Promise<number>;
+}
+
+export interface Retention {
+  /** Automatic deletions by name (the name is used in logs, the admin audit log and GET /v1/admin/retention). */
+  readonly purge?: Readonly<Record<string, RetentionRule>>;
+  /** Tables no rule deletes, with the reason they are kept (or how else they go). */
+  readonly kept?: Readonly<Record<string, string>>;
 }
