@@ -35,6 +35,11 @@ describe('config', () => {
     [{ TRUSTED_PROXIES: '10.0.0.1,proxy.example' }, 'TRUSTED_PROXIES'],
     [{ TRUSTED_PROXIES: '10.0.0.0/33' }, 'TRUSTED_PROXIES'],
     [{ TRUSTED_PROXIES: '10.0.0.1', TRUST_PROXY: 'false' }, 'TRUST_PROXY'],
+    [{ RETENTION_ATTENDANCE_DAYS: '-1' }, 'RETENTION_ATTENDANCE_DAYS'],
+    [{ RETENTION_ATTENDANCE_DAYS: 'a year' }, 'RETENTION_ATTENDANCE_DAYS'],
+    [{ RETENTION_MINUTES_DRAFT_DAYS: '1.5' }, 'RETENTION_MINUTES_DRAFT_DAYS'],
+    [{ RETENTION_INTERVAL_MINUTES: '0' }, 'RETENTION_INTERVAL_MINUTES'],
+    [{ RETENTION_INTERVAL_MINUTES: '1441' }, 'RETENTION_INTERVAL_MINUTES'],
   ])('refuses %o naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
@@ -42,6 +47,14 @@ describe('config', () => {
     } catch (err) {
       expect((err as ConfigError).message).toContain(name);
     }
+  });
+
+  it('keeps attendance a year and idle drafts 180 days by default, and 0 means keep', () => {
+    expect(loadConfig({}).retention).toEqual({ periods: { attendance: 365, minutes_drafts: 180 }, intervalMinutes: 60 });
+    expect(loadConfig({ RETENTION_ATTENDANCE_DAYS: '0', RETENTION_MINUTES_DRAFT_DAYS: '30', RETENTION_INTERVAL_MINUTES: '5' }).retention).toEqual({
+      periods: { attendance: 0, minutes_drafts: 30 },
+      intervalMinutes: 5,
+    });
   });
 
   it('parses lists and ranges', () => {

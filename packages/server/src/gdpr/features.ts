@@ -121,11 +121,12 @@ export const minutesPersonalData: PersonalDataUnit = {
         tables: ['minutes_documents'],
         description: 'the working draft of a room not edited for the period (sealed versions stay); the draft of a room that is live is kept',
         async purge(trx, olderThan, ctx) {
-          const stale = await trx.selectFrom('minutes_documents').select('room_id').where('updated_at', '<', olderThan).execute();
+          // A sealed document is the record as sealed (it stays locked); only unsealed working drafts go.
+          const stale = await trx.selectFrom('minutes_documents').select('room_id').where('updated_at', '<', olderThan).where('sealed', '=', false).execute();
           const rooms: string[] = [];
           for (const { room_id } of stale) if (!(await ctx.isLive(room_id))) rooms.push(room_id);
           if (!rooms.length) return 0;
-          const r = await trx.deleteFrom('minutes_documents').where('room_id', 'in', rooms).where('updated_at', '<', olderThan).executeTakeFirst();
+          const r = await trx.deleteFrom('minutes_documents').where('room_id', 'in', rooms).where('updated_at', '<', olderThan).where('sealed', '=', false).executeTakeFirst();
           return Number(r.numDeletedRows);
         },
       },

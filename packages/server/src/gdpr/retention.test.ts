@@ -21,7 +21,7 @@ describe.each(backends)('GDPR retention on %s', (backend) => {
     const db = storage.db;
     const owner = crypto.randomUUID();
     await db.insertInto('users').values({ id: owner, issuer: 'urn:t', subject: owner, display_name: 'Owner', email: null, role: 'user' }).execute();
-    const rooms = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()] as const;
+    const rooms = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()] as const;
     for (const id of rooms) await db.insertInto('rooms').values({ id, owner_id: owner, name: 'Council', waiting_room: false, e2e_encryption: false }).execute();
     const meeting = async (ended: Date | null, started: Date) => {
       const id = crypto.randomUUID();
@@ -35,6 +35,8 @@ describe.each(backends)('GDPR retention on %s', (backend) => {
     await db.insertInto('minutes_documents').values({ room_id: rooms[0], state: 'AA==', sealed: false, updated_at: daysAgo(200) }).execute();
     await db.insertInto('minutes_documents').values({ room_id: rooms[1], state: 'AA==', sealed: false, updated_at: daysAgo(200) }).execute();
     await db.insertInto('minutes_documents').values({ room_id: rooms[2], state: 'AA==', sealed: false, updated_at: daysAgo(5) }).execute();
+    // Sealed minutes are the record of the session: never purged, however old.
+    await db.insertInto('minutes_documents').values({ room_id: rooms[3], state: 'AA==', sealed: true, updated_at: daysAgo(3000) }).execute();
     const live = new Set<string>([rooms[1]]);
 
     const run = await runRetention(db, featureCatalogue, periods, now, { isLive: (id) => Promise.resolve(live.has(id)) });
@@ -43,7 +45,7 @@ describe.each(backends)('GDPR retention on %s', (backend) => {
     expect(meetings).toEqual([recent, running].sort());
     expect(meetings).not.toContain(old);
     expect(await db.selectFrom('attendance_entries').select('id').execute()).toHaveLength(2);
-    expect((await db.selectFrom('minutes_documents').select('room_id').execute()).map((r) => r.room_id).sort()).toEqual([rooms[1], rooms[2]].sort());
+    expect((await db.selectFrom('minutes_documents').select('room_id').execute()).map((r) => r.room_id).sort()).toEqual([rooms[1], rooms[2], rooms[3]].sort());
     const audit = await db.selectFrom('admin_audit_log').selectAll().execute();
     expect(audit.map((a) => [a.actor, a.action])).toEqual([['system:retention', 'retention.purged']]);
 
