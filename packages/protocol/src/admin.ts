@@ -78,6 +78,24 @@ export const TurnDiagnostic = z
   .meta({ id: 'TurnDiagnostic' });
 export type TurnDiagnostic = z.infer<typeof TurnDiagnostic>;
 
+/** GET /v1/admin/retention: the configured periods, every rule and kept table, and this node's last run. */
+export const RetentionReport = z
+  .object({
+    periods: z.record(z.string(), z.number().int().min(0)).describe('Days per period (0: kept without automatic deletion)'),
+    interval_minutes: z.number().int().min(1),
+    rules: z.array(
+      z.object({ name: z.string(), unit: z.string(), period: z.string(), days: z.number().int().min(0), tables: z.array(z.string()), description: z.string() }),
+    ),
+    kept: z.array(z.object({ unit: z.string(), table: z.string(), reason: z.string() })).describe('Tables no rule deletes, with the reason'),
+    last_run: z
+      .object({ at: z.iso.datetime(), deleted: z.record(z.string(), z.number().int()), older_than: z.record(z.string(), z.iso.datetime()) })
+      .nullable()
+      .describe('The last run on the node that answered (each node runs the job; deletions are idempotent)'),
+    last_error: z.object({ at: z.iso.datetime(), message: z.string() }).nullable(),
+  })
+  .meta({ id: 'RetentionReport' });
+export type RetentionReport = z.infer<typeof RetentionReport>;
+
 /** The id of the personal-data export format (GET /v1/admin/users/{id}/personal-data). */
 export const PERSONAL_DATA_EXPORT_FORMAT = 'plenum-personal-data/1' as const;
 

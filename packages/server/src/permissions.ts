@@ -190,6 +190,7 @@ export const restPolicy: Readonly<Record<string, RestRule>> = {
   'GET /v1/me': loggedIn('the session\u2019s user and CSRF token'),
   'POST /v1/admin/signing-key/rotate': { allowed: [], adminOnly: true, summary: 'rotate the signing key', note: 'accounts with the admin role only (with the CSRF token); recorded in the admin audit log' },
   'GET /v1/admin/audit-log': { allowed: [], adminOnly: true, summary: 'the admin audit log', note: 'accounts with the admin role only' },
+  'GET /v1/admin/retention': { allowed: [], adminOnly: true, summary: 'retention periods, rules, kept tables and the last run', note: 'accounts with the admin role only' },
   'GET /v1/admin/diagnostics/turn': { allowed: [], adminOnly: true, summary: 'TURN reachability over UDP, TCP and TLS', note: 'accounts with the admin role only; allocates on each TURN URL' },
   'GET /v1/admin/users/:id/personal-data': { allowed: [], adminOnly: true, summary: 'export one person\u2019s personal data (GDPR)', note: 'accounts with the admin role only' },
   'POST /v1/admin/users/:id/pseudonymise': {

@@ -12,7 +12,7 @@ import { createTurnService, type TurnService } from './turn/index.ts';
 import { SigningKeyring } from './audit/keyring.ts';
 import { createServices, publicUrl, type Services } from './services.ts';
 import { allMigrations, featureCatalogue } from './features.ts';
-import { RetentionStatus, startRetention, type RetentionJob } from './gdpr/retention.ts';
+import { startRetention, type RetentionJob } from './gdpr/retention.ts';
 import { migrateToLatest, openStorage, type Storage } from './storage/database.ts';
 
 export const defaultWebDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
@@ -84,7 +84,7 @@ export async function startPlenum(config: Config, opts: PlenumOptions = {}): Pro
     const retention: RetentionJob = startRetention({
       db: storage.db,
       features: featureCatalogue,
-      status: new RetentionStatus(config.retention.periods, config.retention.intervalMinutes),
+      status: services.retention,
       now: services.now,
       ctx: { isLive: async (roomId) => (await cluster!.rooms.owner(roomId)) !== null },
       logger: logger.child({ component: 'retention' }),

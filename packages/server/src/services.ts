@@ -1,3 +1,4 @@
+import { RetentionStatus } from './gdpr/retention.ts';
 import type { Logger } from 'pino';
 import type { SigningKeyring } from './audit/keyring.ts';
 import type { Config } from './config.ts';
@@ -31,6 +32,8 @@ export interface Services {
   cluster: Cluster;
   /** The deployment's Ed25519 keys for votes and sealed minutes: signs with the current one, knows the retired ones. */
   signingKey: SigningKeyring;
+  /** The retention periods and this node's last run of the retention job (GET /v1/admin/retention). */
+  retention: RetentionStatus;
   now: () => Date;
 }
 
@@ -53,6 +56,7 @@ export function createServices(
     rooms: new RoomsRepository(storage.db),
     invites: new InvitesRepository(storage.db),
     tickets: new TicketService(now),
+    retention: new RetentionStatus(config.retention.periods, config.retention.intervalMinutes),
     passwordThrottle: createPasswordThrottle(now),
     media,
     turn,

@@ -178,4 +178,25 @@ describe('/v1/admin: signing-key rotation and the audit log', () => {
     for (const op of [get, post]) expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '403', '404']));
     expect(post.security).toEqual([{ session: [], csrf: [] }]);
   });
+
+  it('retention: an admin sees every rule with its period, every kept table with its reason, and the run at start; others are refused', async () => {
+    const member = await server.loginAs('user', 'Rita Ratsmitglied');
+    expect((await call(member, 'GET', '/v1/admin/retention')).status).toBe(403);
+    expect((await call(anonymous, 'GET', '/v1/admin/retention')).status).toBe(401);
+    // The job runs at start; its run is reported once it is done.
+    await expect.poll(async () => (await call(admin, 'GET', '/v1/admin/retention')).body.last_run, { timeout: 10_000 }).not.toBeNull();
+    const { status, cache, body } = await call(admin, 'GET', '/v1/admin/retention');
+    expect(status).toBe(200);
+    expect(cache).toBe('no-store');
+    expect(body).toMatchObject({ periods: { attendance: 365, minutes_drafts: 180 }, interval_minutes: 60, last_error: null });
+    expect(body.last_run.at).toBe('2026-11-24T10:00:00.000Z'); // the injected clock at start (earlier tests moved it on)
+    expect(body.rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'attendance', period: 'attendance', days: 365, tables: expect.arrayContaining(['attendance_meetings']) }),
+        expect.objectContaining({ name: 'minutes_drafts', days: 180, tables: ['minutes_documents'] }),
+      ]),
+    );
+    expect(body.kept).toEqual(expect.arrayContaining([expect.objectContaining({ table: 'minutes_versions', reason: expect.any(String) })]));
+    expect(body.kept.find((k: { table: string }) => k.table === 'legal_vote_ballots')).toBeDefined();
+  });
 });

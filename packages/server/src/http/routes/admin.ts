@@ -3,6 +3,7 @@ import {
   AdminAuditQuery,
   AdminUserParams,
   PersonalDataExport,
+  RetentionReport,
   Problem,
   SigningKeyRotate,
   SigningKeyRotated,
@@ -15,7 +16,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { appendAdminAudit, readAdminAudit } from '../../audit/admin-log.ts';
 import type { ActiveSession } from '../../auth/sessions.ts';
 import { featureCatalogue } from '../../features.ts';
-import { exportPersonalData, pseudonymisePersonalData } from '../../gdpr/personal-data.ts';
+import { exportPersonalData, personalDataUnits, pseudonymisePersonalData } from '../../gdpr/personal-data.ts';
+import { retentionRules } from '../../gdpr/retention.ts';
 import type { Services } from '../../services.ts';
 import { requireUser } from '../context.ts';
 import { PlenumError } from '../errors.ts';
@@ -77,6 +79,36 @@ export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
       const entries = rows.slice(0, limit);
       reply.header('Cache-Control', 'no-store');
       return { format: ADMIN_AUDIT_EXPORT_FORMAT, entries, next_after: rows.length > limit ? entries.at(-1)!.seq : null };
+    },
+  );
+
+  r.get(
+    '/v1/admin/retention',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'What is deleted after how long, what is kept and why, and the last run of the retention job on this node (admin)',
+        security: auth,
+        response: { 200: RetentionReport, ...problems },
+      },
+    },
+    async (request, reply) => {
+      await requireAdmin(request, services);
+      const status = services.retention;
+      const periods: Record<string, number> = { ...status.periods };
+      const rules = [...retentionRules(featureCatalogue)].map(([name, r]) => ({
+        name,
+        unit: r.unit,
+        period: r.period,
+        days: periods[r.period] ?? 0,
+        tables: [...r.tables],
+        description: r.description,
+      }));
+      const kept = personalDataUnits(featureCatalogue).flatMap(({ name, unit }) =>
+        Object.entries(unit.retention.kept ?? {}).map(([table, reason]) => ({ unit: name, table, reason })),
+      );
+      reply.header('Cache-Control', 'no-store');
+      return { periods, interval_minutes: status.intervalMinutes, rules, kept, last_run: status.last ?? null, last_error: status.lastError ?? null };
     },
   );
 
