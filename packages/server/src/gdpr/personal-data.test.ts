@@ -9,7 +9,10 @@ import { featureMigrations } from '../signaling/compose.ts';
 import type { AnyFeature } from '../signaling/feature.ts';
 import type { Db } from '../storage/database.ts';
 import { backends, openTestStorage } from '../storage/testing.ts';
+import { verifyAuditEntries } from '../audit/admin-log-verify.ts';
+import { readAdminAudit } from '../audit/admin-log.ts';
 import { exportPersonalData, pseudonymisePersonalData, pseudonymOf } from './personal-data.ts';
+import { runRetention } from './retention.ts';
 
 const at = new Date('2026-03-02T09:00:00Z');
 const key = SigningKey.generate();
@@ -107,6 +110,23 @@ describe.each(backends)('GDPR export and pseudonymisation on %s', (backend) => {
     expect(after).toEqual(before);
     expect(verifyVoteExport(after, key.publicKey.public_key)).toMatchObject({ ok: true, state: 'closed' });
     expect(await pseudonymisePersonalData(db, featureCatalogue, crypto.randomUUID(), 'user:admin', at)).toBeUndefined();
+  });
+
+  it('a retention purge after pseudonymisation deletes the old attendance; the sealed vote export is unchanged and verifies, the audit chain holds', { timeout: 60_000 }, async () => {
+    const { db, anna, votes, voteId } = await setup();
+    const before = (await loadExport(votes, voteId, key.publicKey))!;
+    await pseudonymisePersonalData(db, featureCatalogue, anna.id, 'user:admin', at);
+    await db.updateTable('attendance_meetings').set({ ended_at: at }).execute();
+    const years = new Date(at.getTime() + 3 * 365 * 86_400_000);
+    const run = await runRetention(db, featureCatalogue, { attendance: 365, minutes_drafts: 180 }, years, { isLive: () => Promise.resolve(false) });
+    expect(run.deleted.attendance).toBe(3); // the meeting and both entries
+    expect(await db.selectFrom('attendance_entries').select('id').execute()).toEqual([]);
+    const after = (await loadExport(votes, voteId, key.publicKey))!;
+    expect(after).toEqual(before);
+    expect(verifyVoteExport(after, key.publicKey.public_key)).toMatchObject({ ok: true, state: 'closed', tally: { yes: 2 } });
+    const log = await readAdminAudit(db, 0, 100);
+    expect(log.map((e) => e.action)).toEqual(['user.pseudonymised', 'retention.purged']);
+    expect(verifyAuditEntries(log)).toMatchObject({ ok: true, entries: 2 });
   });
 });
 
