@@ -117,6 +117,9 @@ export const envSchema = z.object({
   RETENTION_MINUTES_DRAFT_DAYS: retentionDays
     .default(180)
     .describe('Days a minutes draft without edits is kept, then deleted automatically; sealed minutes are always kept (0: keep)'),
+  RETENTION_INVITES_DAYS: retentionDays
+    .default(90)
+    .describe('Days a revoked or expired invite link is kept after its revocation or expiry, then deleted automatically (0: keep)'),
   RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60).describe('Minutes between two runs of the retention job (it also runs at start)'),
   TIME_ZONE: z.string().default('UTC').describe('IANA time zone of server-made texts (minutes blocks, reports) when the reader\'s is not known'),
 });
@@ -151,7 +154,7 @@ export interface Config {
   featuresDisabled: string[];
   timeZone: string;
   /** Retention periods in days (0: kept) and how often the retention job runs. */
-  retention: { periods: { attendance: number; minutes_drafts: number }; intervalMinutes: number };
+  retention: { periods: { attendance: number; minutes_drafts: number; invites: number }; intervalMinutes: number };
   /** The signaling rate limit per identity (the per-connection one stays as it is). */
   signaling: { identityRate: number; identityBurst: number };
   media: {
@@ -289,7 +292,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: trustedProxies.length ? trustedProxies : trustProxy ? ['loopback'] : [],
     featuresDisabled: (e.FEATURES_DISABLED ?? '').split(',').map((f) => f.trim()).filter(Boolean),
     timeZone: e.TIME_ZONE,
-    retention: { periods: { attendance: e.RETENTION_ATTENDANCE_DAYS, minutes_drafts: e.RETENTION_MINUTES_DRAFT_DAYS }, intervalMinutes: e.RETENTION_INTERVAL_MINUTES },
+    retention: { periods: { attendance: e.RETENTION_ATTENDANCE_DAYS, minutes_drafts: e.RETENTION_MINUTES_DRAFT_DAYS, invites: e.RETENTION_INVITES_DAYS }, intervalMinutes: e.RETENTION_INTERVAL_MINUTES },
     signaling: { identityRate: e.SIGNALING_IDENTITY_RATE, identityBurst: e.SIGNALING_IDENTITY_BURST },
     media: {
       mode: e.MEDIA,

@@ -52,13 +52,26 @@ export const corePersonalData: PersonalDataUnit = {
   },
   retained: { admin_audit_log: 'append-only, hash-chained log of administrative actions (accountability, Art. 17(3)(b) GDPR)' },
   retention: {
+    purge: {
+      invites: {
+        period: 'invites',
+        tables: ['invites'],
+        description: 'an invite link revoked or expired longer ago than the period (a roster seat that named it keeps its seat, without the link)',
+        async purge(trx, olderThan) {
+          const r = await trx
+            .deleteFrom('invites')
+            .where((eb) => eb.or([eb('revoked_at', '<', olderThan), eb('expires_at', '<', olderThan)]))
+            .executeTakeFirst();
+          return Number(r.numDeletedRows);
+        },
+      },
+    },
     kept: {
       users: 'as long as the account exists; pseudonymised on request (accounts are managed by the operator)',
       local_accounts: 'as long as the account exists; pseudonymised on request',
       sessions: 'deleted at expiry (SESSION_TTL_HOURS) by the login maintenance every few minutes, and on logout',
       oidc_payloads: 'deleted at expiry by the login maintenance',
       rooms: 'as long as the room exists (deleted by its owner or an admin)',
-      invites: 'as long as the room exists; a revoked or expired invite stays listed to the room owner',
       server_secrets: 'no personal data',
       signing_keys: 'no personal data; retired keys are kept so older exports stay verifiable',
       admin_audit_log: 'append-only, hash-chained log of administrative actions, kept (accountability, Art. 17(3)(b) GDPR)',

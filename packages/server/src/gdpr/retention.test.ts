@@ -6,7 +6,7 @@ import { runRetention } from './retention.ts';
 
 const now = new Date('2027-06-01T10:00:00Z');
 const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
-const periods = { attendance: 365, minutes_drafts: 180 };
+const periods = { attendance: 365, minutes_drafts: 180, invites: 90 };
 
 describe.each(backends)('GDPR retention on %s', (backend) => {
   let close: (() => Promise<void>) | undefined;
@@ -37,10 +37,19 @@ describe.each(backends)('GDPR retention on %s', (backend) => {
     await db.insertInto('minutes_documents').values({ room_id: rooms[2], state: 'AA==', sealed: false, updated_at: daysAgo(5) }).execute();
     // Sealed minutes are the record of the session: never purged, however old.
     await db.insertInto('minutes_documents').values({ room_id: rooms[3], state: 'AA==', sealed: true, updated_at: daysAgo(3000) }).execute();
+    // Invites: revoked 100 days ago and expired 100 days ago go; expired 10 days ago, revoked yesterday and open-ended stay.
+    const invite = (code: string, v: { expires_at?: Date; revoked_at?: Date }) =>
+      db.insertInto('invites').values({ code, room_id: rooms[0], label: code, created_by: owner, created_at: daysAgo(400), ...v }).execute();
+    await invite('revoked-long-ago', { revoked_at: daysAgo(100) });
+    await invite('expired-long-ago', { expires_at: daysAgo(100) });
+    await invite('expired-recently', { expires_at: daysAgo(10) });
+    await invite('revoked-yesterday', { revoked_at: daysAgo(1), expires_at: daysAgo(-30) });
+    await invite('open-ended', {});
     const live = new Set<string>([rooms[1]]);
 
     const run = await runRetention(db, featureCatalogue, periods, now, { isLive: (id) => Promise.resolve(live.has(id)) });
-    expect(run.deleted).toEqual({ attendance: 2, minutes_drafts: 1 });
+    expect(run.deleted).toEqual({ attendance: 2, minutes_drafts: 1, invites: 2 });
+    expect((await db.selectFrom('invites').select('code').orderBy('code').execute()).map((r) => r.code)).toEqual(['expired-recently', 'open-ended', 'revoked-yesterday']);
     const meetings = (await db.selectFrom('attendance_meetings').select('id').execute()).map((r) => r.id).sort();
     expect(meetings).toEqual([recent, running].sort());
     expect(meetings).not.toContain(old);
@@ -50,8 +59,8 @@ describe.each(backends)('GDPR retention on %s', (backend) => {
     expect(audit.map((a) => [a.actor, a.action])).toEqual([['system:retention', 'retention.purged']]);
 
     // A second run finds nothing and writes no audit entry; period 0 keeps everything.
-    expect((await runRetention(db, featureCatalogue, periods, now, { isLive: () => Promise.resolve(false) })).deleted).toEqual({ attendance: 0, minutes_drafts: 1 });
-    expect((await runRetention(db, featureCatalogue, { attendance: 0, minutes_drafts: 0 }, new Date(now.getTime() + 1e12), { isLive: () => Promise.resolve(false) })).deleted).toEqual({});
+    expect((await runRetention(db, featureCatalogue, periods, now, { isLive: () => Promise.resolve(false) })).deleted).toEqual({ attendance: 0, minutes_drafts: 1, invites: 0 });
+    expect((await runRetention(db, featureCatalogue, { attendance: 0, minutes_drafts: 0, invites: 0 }, new Date(now.getTime() + 1e12), { isLive: () => Promise.resolve(false) })).deleted).toEqual({});
     expect(await db.selectFrom('attendance_meetings').select('id').execute()).toHaveLength(2);
   });
 

@@ -35,6 +35,8 @@ export interface RetentionPeriods {
   readonly attendance: number;
   /** Minutes drafts not edited for this long (`RETENTION_MINUTES_DRAFT_DAYS`). */
   readonly minutes_drafts: number;
+  /** Revoked or expired invites, counted from the revocation or expiry (`RETENTION_INVITES_DAYS`). */
+  readonly invites: number;
 }
 
 /** What a purge may need besides the database. */
