@@ -49,7 +49,7 @@ describe('config', () => {
     }
   });
 
-  it('keeps attendance a year and idle drafts 180 days by default, and 0 means keep', () => {
+  it('keeps attendance a year, idle drafts 180 days and dead invites 90 days by default, and 0 means keep', () => {
     expect(loadConfig({}).retention).toEqual({ periods: { attendance: 365, minutes_drafts: 180, invites: 90 }, intervalMinutes: 60 });
     expect(loadConfig({ RETENTION_ATTENDANCE_DAYS: '0', RETENTION_MINUTES_DRAFT_DAYS: '30', RETENTION_INVITES_DAYS: '7', RETENTION_INTERVAL_MINUTES: '5' }).retention).toEqual({
       periods: { attendance: 0, minutes_drafts: 30, invites: 7 },

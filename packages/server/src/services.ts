@@ -1,10 +1,10 @@
-import { RetentionStatus } from './gdpr/retention.ts';
 import type { Logger } from 'pino';
 import type { SigningKeyring } from './audit/keyring.ts';
 import type { Config } from './config.ts';
 import { SessionService } from './auth/sessions.ts';
 import type { AttemptThrottle } from './auth/attempt-throttle.ts';
 import type { Cluster } from './cluster/index.ts';
+import { RetentionStatus } from './gdpr/retention.ts';
 import { createPasswordThrottle } from './http/password-guard.ts';
 import type { MediaService } from './media/types.ts';
 import { TicketService } from './signaling/tickets.ts';

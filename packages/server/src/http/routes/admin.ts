@@ -95,12 +95,11 @@ export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
     async (request, reply) => {
       await requireAdmin(request, services);
       const status = services.retention;
-      const periods: Record<string, number> = { ...status.periods };
       const rules = [...retentionRules(featureCatalogue)].map(([name, r]) => ({
         name,
         unit: r.unit,
         period: r.period,
-        days: periods[r.period] ?? 0,
+        days: status.periods[r.period],
         tables: [...r.tables],
         description: r.description,
       }));
@@ -108,7 +107,7 @@ export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
         Object.entries(unit.retention.kept ?? {}).map(([table, reason]) => ({ unit: name, table, reason })),
       );
       reply.header('Cache-Control', 'no-store');
-      return { periods, interval_minutes: status.intervalMinutes, rules, kept, last_run: status.last ?? null, last_error: status.lastError ?? null };
+      return { periods: { ...status.periods }, interval_minutes: status.intervalMinutes, rules, kept, last_run: status.last ?? null, last_error: status.lastError ?? null };
     },
   );
 
