@@ -10,6 +10,7 @@ export const errorRegistry = {
   PLENUM_ERR_WRONG_PASSWORD: { status: 401, title: 'The password is wrong' },
   PLENUM_ERR_LOGIN_FAILED: { status: 400, title: 'The login could not be completed' },
   PLENUM_ERR_FORBIDDEN: { status: 403, title: 'Not allowed' },
+  PLENUM_ERR_DIAL_IN_REFUSED: { status: 403, title: 'Unknown dial-in ID or wrong PIN' },
   PLENUM_ERR_CSRF: { status: 403, title: 'Missing or invalid CSRF token' },
   PLENUM_ERR_NOT_FOUND: { status: 404, title: 'Not found' },
   PLENUM_ERR_ROOM_NOT_FOUND: { status: 404, title: 'Room not found' },

@@ -12,6 +12,7 @@ import { moderationProtocol } from './moderation.ts';
 import { pollsProtocol } from './polls.ts';
 import { CoreErrorCode, ProtocolMismatchReason, Action } from './signaling.ts';
 import { speakerQueueProtocol } from './speaker_queue.ts';
+import { telephoneProtocol } from './telephone.ts';
 import { timerProtocol } from './timer.ts';
 
 /**
@@ -33,6 +34,7 @@ export const featureProtocols = [
   agendaProtocol,
   minutesProtocol,
   legalVoteProtocol,
+  telephoneProtocol,
 ] as const;
 
 type FeatureErrorCode = (typeof featureProtocols)[number]['errors'][number];

@@ -17,5 +17,6 @@ export * from './breakout.ts';
 export * from './agenda.ts';
 export * from './minutes.ts';
 export * from './legal_vote.ts';
+export * from './telephone.ts';
 export * from './feature.ts';
 export * from './features.ts';

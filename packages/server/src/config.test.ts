@@ -40,6 +40,10 @@ describe('config', () => {
     [{ RETENTION_MINUTES_DRAFT_DAYS: '1.5' }, 'RETENTION_MINUTES_DRAFT_DAYS'],
     [{ RETENTION_INTERVAL_MINUTES: '0' }, 'RETENTION_INTERVAL_MINUTES'],
     [{ RETENTION_INTERVAL_MINUTES: '1441' }, 'RETENTION_INTERVAL_MINUTES'],
+    [{ TELEPHONE_SERVICE_TOKEN: 'x'.repeat(31) }, 'TELEPHONE_SERVICE_TOKEN'],
+    [{ TELEPHONE_SERVICE_TOKEN: `${'x'.repeat(20)} ${'y'.repeat(20)}` }, 'TELEPHONE_SERVICE_TOKEN'],
+    [{ TELEPHONE_DIAL_IN_NUMBER: 'call us' }, 'TELEPHONE_DIAL_IN_NUMBER'],
+    [{ TELEPHONE_DIAL_IN_NUMBER: '+49 361 <script>' }, 'TELEPHONE_DIAL_IN_NUMBER'],
   ])('refuses %o naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
@@ -55,6 +59,13 @@ describe('config', () => {
       periods: { attendance: 0, minutes_drafts: 30, invites: 7 },
       intervalMinutes: 5,
     });
+  });
+
+  it('takes the telephone service token (32 characters or more) and the dial-in number; both off by default', () => {
+    expect(loadConfig({}).telephone).toEqual({ serviceToken: undefined, dialInNumber: null });
+    const token = 'a'.repeat(32);
+    expect(loadConfig({ TELEPHONE_SERVICE_TOKEN: token, TELEPHONE_DIAL_IN_NUMBER: '+49 361 123456-0' }).telephone).toEqual({ serviceToken: token, dialInNumber: '+49 361 123456-0' });
+    expect(loadConfig({ TELEPHONE_DIAL_IN_NUMBER: '0361 (123) 456' }).telephone.dialInNumber).toBe('0361 (123) 456');
   });
 
   it('parses lists and ranges', () => {

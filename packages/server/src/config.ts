@@ -121,6 +121,17 @@ export const envSchema = z.object({
     .default(90)
     .describe('Days a revoked or expired invite link is kept after its revocation or expiry, then deleted automatically (0: keep)'),
   RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60).describe('Minutes between two runs of the retention job (it also runs at start)'),
+  TELEPHONE_SERVICE_TOKEN: z
+    .string()
+    .min(32)
+    .regex(/^[\x21-\x7e]+$/, 'expected printable ASCII without spaces')
+    .optional()
+    .describe('Bearer token (at least 32 characters) the SIP gateway sends to POST /v1/service/telephone/calls; unset: that route is off (telephone dial-in disabled)'),
+  TELEPHONE_DIAL_IN_NUMBER: z
+    .string()
+    .regex(/^\+?[0-9][0-9 ()/-]{2,30}$/, 'expected a phone number, e.g. +49 361 123456-0')
+    .optional()
+    .describe('Phone number callers dial (shown to moderators with the room\'s dial-in ID and PIN, e.g. +49 361 123456-0); unset: no number shown'),
   TIME_ZONE: z.string().default('UTC').describe('IANA time zone of server-made texts (minutes blocks, reports) when the reader\'s is not known'),
 });
 
@@ -155,6 +166,8 @@ export interface Config {
   timeZone: string;
   /** Retention periods in days (0: kept) and how often the retention job runs. */
   retention: { periods: { attendance: number; minutes_drafts: number; invites: number }; intervalMinutes: number };
+  /** Telephone dial-in: the SIP gateway's service token (undefined: dial-in off) and the number shown to moderators. */
+  telephone: { serviceToken: string | undefined; dialInNumber: string | null };
   /** The signaling rate limit per identity (the per-connection one stays as it is). */
   signaling: { identityRate: number; identityBurst: number };
   media: {
@@ -293,6 +306,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     featuresDisabled: (e.FEATURES_DISABLED ?? '').split(',').map((f) => f.trim()).filter(Boolean),
     timeZone: e.TIME_ZONE,
     retention: { periods: { attendance: e.RETENTION_ATTENDANCE_DAYS, minutes_drafts: e.RETENTION_MINUTES_DRAFT_DAYS, invites: e.RETENTION_INVITES_DAYS }, intervalMinutes: e.RETENTION_INTERVAL_MINUTES },
+    telephone: { serviceToken: e.TELEPHONE_SERVICE_TOKEN, dialInNumber: e.TELEPHONE_DIAL_IN_NUMBER?.trim() ?? null },
     signaling: { identityRate: e.SIGNALING_IDENTITY_RATE, identityBurst: e.SIGNALING_IDENTITY_BURST },
     media: {
       mode: e.MEDIA,

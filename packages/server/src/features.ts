@@ -11,6 +11,7 @@ import { minutesFeature } from './modules/minutes/index.ts';
 import { moderationFeature } from './modules/moderation/index.ts';
 import { pollsFeature } from './modules/polls/index.ts';
 import { speakerQueueFeature } from './modules/speaker_queue/index.ts';
+import { telephoneFeature } from './modules/telephone/index.ts';
 import { timerFeature } from './modules/timer/index.ts';
 import { featureMigrations } from './signaling/compose.ts';
 import type { AnyFeature } from './signaling/feature.ts';
@@ -35,6 +36,7 @@ export const featureCatalogue: readonly AnyFeature[] = [
   agendaFeature,
   minutesFeature,
   legalVoteFeature,
+  telephoneFeature,
 ];
 
 /** The core's migrations and those of these features (all of the catalogue by default). */

@@ -6,6 +6,7 @@ import { restPolicy, restRoles, type RestRule } from './permissions.ts';
 import { startTestServer, type TestServer } from './testing/server.ts';
 
 const METRICS_TOKEN = 'metrics-token-for-the-permission-matrix-0123456789';
+const TELEPHONE_SERVICE_TOKEN = 'telephone-token-for-the-permission-matrix-0123456789';
 /** Shaped like an invite code, but issued by no one. */
 const MADE_UP_CODE = 'madeUpInviteCode000000';
 type RestRole = (typeof restRoles)[number] | 'admin';
@@ -14,7 +15,7 @@ type Login = Awaited<ReturnType<TestServer['loginAs']>>;
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startTestServer({ env: { METRICS_TOKEN } });
+  server = await startTestServer({ env: { METRICS_TOKEN, TELEPHONE_SERVICE_TOKEN } });
 });
 afterAll(async () => {
   await server?.close();
@@ -86,6 +87,7 @@ function bodyFor(key: string, f: Fixture): unknown {
     'PUT /v1/rooms/:id/agenda': { items: [{ title: 'Budget' }] },
     'PUT /v1/rooms/:id/committee-settings': { quorum: { rule: 'at_least_two_thirds' } },
     'POST /v1/invites/:code/verify': {},
+    'POST /v1/service/telephone/calls': { dial_in_id: '1234567890', pin: '000000', caller: 'anonymous', source: '192.0.2.1', call_id: 'matrix' },
   };
   return bodies[key];
 }
@@ -173,6 +175,8 @@ describe.each(Object.keys(restPolicy).filter((k) => k !== 'GET /signaling'))('RE
       expect(res.statusCode, `${key} as ${role}: ${res.body}`).toBeLessThan(500);
     }
     if (key === 'GET /metrics') expect((await call(key, f, 'anonymous', { authorization: `Bearer ${METRICS_TOKEN}` })).statusCode).toBe(200);
+    // The gateway's token gets past the gate: a made-up dial-in ID is then the ordinary refusal.
+    if (key === 'POST /v1/service/telephone/calls') expect((await call(key, f, 'anonymous', { authorization: `Bearer ${TELEPHONE_SERVICE_TOKEN}` })).statusCode).toBe(403);
   });
 });
 

@@ -15,7 +15,7 @@ import type { featureProtocols } from '@plenum/protocol';
  * The roles of the model. `owner`: the room's owner (or an admin) — joins as moderator. `moderator`: a
  * participant an owner granted moderator rights. `roster_member`: a logged-in user who holds a seat on the
  * room's roster. `user`: any other logged-in user. `guest`: someone who came with an invite link. `sip`: a
- * phone caller (kind `sip`, admitted by the SIP gateway, not built yet) — guest-like, fewer rights than a guest
+ * phone caller (kind `sip`, admitted by the SIP gateway's service call with the room's dial-in ID and PIN) — guest-like, fewer rights than a guest
  * where a name or moderation is concerned. `anonymous`: no session, no ticket.
  */
 export const roles = ['owner', 'moderator', 'roster_member', 'user', 'guest', 'sip', 'anonymous'] as const;
@@ -144,6 +144,9 @@ export const signalingPolicy: SignalingPolicy = {
     report_issue: all('participants of the vote, a bounded number each'),
     delegate: all('roster members with voting rights, or (without a roster) accounts; never to oneself'),
   },
+  telephone: {
+    get_dial_in: mod('answered with the room\u2019s dial-in number, ID and PIN'),
+  },
 };
 
 /** REST: the roles per `METHOD /path` (the Fastify route pattern). */
@@ -157,7 +160,7 @@ export interface RestRule extends Rule {
 
 /**
  * The roles REST distinguishes: a moderator or roster member is a `user` there (those roles exist inside a
- * meeting only), and phone callers have no REST access.
+ * meeting only), and phone callers have no REST access (the SIP gateway calls for them with its service token).
  */
 export const restRoles = ['owner', 'user', 'guest', 'anonymous'] as const satisfies readonly Role[];
 
@@ -230,6 +233,13 @@ export const restPolicy: Readonly<Record<string, RestRule>> = {
   'GET /v1/votes/:voteId/export.json': owners('signed vote export', 'owner of the vote\u2019s room'),
   'GET /v1/votes/:voteId/report.pdf': owners('vote report', 'owner of the vote\u2019s room'),
   'GET /signaling': { allowed: joined, summary: 'the signaling WebSocket', note: 'a single-use ticket; 401 without one' },
+  'GET /v1/rooms/:id/telephone': owners('the room\u2019s phone dial-in number, ID and PIN'),
+  'POST /v1/rooms/:id/telephone/regenerate': owners('a new dial-in ID and PIN'),
+  'POST /v1/service/telephone/calls': {
+    allowed: [],
+    summary: 'a signaling ticket (kind sip) for a phone caller',
+    note: 'the SIP gateway only: TELEPHONE_SERVICE_TOKEN as a bearer token (404 while the setting is empty); wrong ID or PIN 403, throttled per trunk and per room (429)',
+  },
   'POST /v1/invites/:code/verify': withCode('check an invite code (and its password)', 'throttled per invite and per address'),
 };
 

@@ -30,6 +30,7 @@ export const logRedactPaths = [
   '*.resumption',
   '*.token',
   '*.secret',
+  '*.pin',
 ];
 
 /** The server's logger: JSON lines on standard output (or `destination`, tests), secrets redacted (logging.ts). */

@@ -158,3 +158,14 @@ export const moderationPersonalData: PersonalDataUnit = {
     },
   },
 };
+
+/** Dial-in IDs and PINs of rooms: about rooms, not people. */
+export const telephonePersonalData: PersonalDataUnit = {
+  export: () => Promise.resolve({}),
+  pseudonymise: () => Promise.resolve(0),
+  retention: {
+    kept: {
+      telephone_dial_ins: `${noPersonalData}; ${asTheRoom}`,
+    },
+  },
+};

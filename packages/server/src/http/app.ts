@@ -112,6 +112,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: 'plenum_session' },
           csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' },
+          telephoneService: { type: 'http', scheme: 'bearer', description: 'TELEPHONE_SERVICE_TOKEN (the SIP gateway)' },
         },
       },
     },
@@ -129,7 +130,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   // The composition list, minus what this deployment switched off; a broken `requires` stops the start here.
   const features = options.features ?? instantiateFeatures(composeFeatures(featureCatalogue, { disabled: config.featuresDisabled }), {
     db: services.storage.db,
-    services: { logger: services.logger, media: services.media, signingKey: services.signingKey, timeZone: config.timeZone, turn: services.turn },
+    services: { logger: services.logger, media: services.media, signingKey: services.signingKey, timeZone: config.timeZone, turn: services.turn, telephone: { dialInNumber: config.telephone.dialInNumber } },
   });
   for (const feature of features) {
     const routes = feature.descriptor.routes;

@@ -252,6 +252,8 @@ export interface FeatureServices {
   timeZone: string;
   /** TURN credentials per participant (media puts them into join_success); absent or undefined: no TURN. */
   turn?: { credentials(who: string): TurnCredentials | undefined };
+  /** Telephone dial-in: the number callers dial (TELEPHONE_DIAL_IN_NUMBER); absent or null: none configured. */
+  telephone?: { dialInNumber: string | null };
 }
 
 export interface FeatureDeps<Repos> {

@@ -114,4 +114,7 @@ export const sampleCommands: Record<string, Record<string, (c: CommandContext) =
     report_issue: () => ({ action: 'report_issue', vote_id: AN_ID, text: 'My vote did not show' }),
     delegate: (c) => ({ action: 'delegate', to_participant_id: c.target }),
   },
+  telephone: {
+    get_dial_in: () => ({ action: 'get_dial_in' }),
+  },
 };
