@@ -1,0 +1,266 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../testing/server.ts';
+
+const TOKEN = 'telephone-service-token-for-tests-0123456789';
+const NUMBER = '+49 361 123456-0';
+type Login = Awaited<ReturnType<TestServer['loginAs']>>;
+interface DialIn {
+  dial_in_number: string | null;
+  dial_in_id: string;
+  pin: string;
+}
+
+/** The server's log, captured line by line (the real logger with its redaction). */
+function captureLog() {
+  const raw: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      raw.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { stream, text: () => raw.join('\n') };
+}
+
+/** A PIN different from `pin` in every digit (so it is wrong, whatever the room's is). */
+const wrongPin = (pin: string, shift = 1) => [...pin].map((d) => String((Number(d) + shift) % 10)).join('');
+
+describe('telephone routes', () => {
+  const log = captureLog();
+  let server: TestServer;
+  /** Added to the real time: the throttle's waits pass when a test moves it on (nothing sleeps). */
+  let offsetMs = 0;
+  let owner: Login;
+  let admin: Login;
+  let other: Login;
+  let sourceCounter = 0;
+  /** A trunk address no other test used (the throttle counts per source). */
+  const freshSource = () => `198.51.100.${++sourceCounter}`;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      env: { TELEPHONE_SERVICE_TOKEN: TOKEN, TELEPHONE_DIAL_IN_NUMBER: NUMBER },
+      logStream: log.stream,
+      now: () => new Date(Date.now() + offsetMs),
+    });
+    owner = await server.loginAs('user', 'Olga Owner');
+    admin = await server.loginAs('admin', 'Ada Admin');
+    other = await server.loginAs('user', 'Udo User');
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const newRoom = async (body: Record<string, unknown> = {}) => (await server.api<{ id: string }>('POST', '/v1/rooms', { name: 'Stadtrat', ...body }, owner)).id;
+  const get = (roomId: string, who?: Login) =>
+    server.app.inject({ method: 'GET', url: `/v1/rooms/${roomId}/telephone`, headers: who ? { cookie: who.cookie } : {} });
+  const regenerate = (roomId: string, who?: Login, csrf = true) =>
+    server.app.inject({ method: 'POST', url: `/v1/rooms/${roomId}/telephone/regenerate`, headers: who ? { cookie: who.cookie, ...(csrf ? { 'x-csrf-token': who.csrf } : {}) } : {} });
+  const call = (body: Record<string, unknown>, authorization: string | null = `Bearer ${TOKEN}`) =>
+    server.app.inject({
+      method: 'POST',
+      url: '/v1/service/telephone/calls',
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+      payload: JSON.stringify(body),
+    });
+  const callBody = (d: DialIn, extra: Record<string, unknown> = {}) => ({ dial_in_id: d.dial_in_id, pin: d.pin, caller: '+493614711212', source: freshSource(), call_id: crypto.randomUUID(), ...extra });
+  const dialIn = async (roomId: string) => (await get(roomId, owner)).json<DialIn>();
+
+  describe('GET /v1/rooms/{id}/telephone', () => {
+    it('gives the owner and an admin the number, the dial-in ID and the PIN, never cached', async () => {
+      const roomId = await newRoom();
+      const res = await get(roomId, owner);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+      const body = res.json<DialIn>();
+      expect(body).toEqual({ dial_in_number: NUMBER, dial_in_id: expect.stringMatching(/^[1-9][0-9]{9}$/), pin: expect.stringMatching(/^[0-9]{6}$/) });
+      expect((await get(roomId, admin)).json()).toEqual(body);
+      expect((await get(roomId, owner)).json()).toEqual(body);
+    });
+
+    it('refuses everyone else like the other room routes: 403 for another user, 401 without a session, 404 for no room', async () => {
+      const roomId = await newRoom();
+      const refused = await get(roomId, other);
+      expect(refused.statusCode).toBe(403);
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+      expect(refused.body).not.toMatch(/"pin"/);
+      expect((await get(roomId)).statusCode).toBe(401);
+      expect((await get(crypto.randomUUID(), owner)).statusCode).toBe(404);
+    });
+  });
+
+  describe('POST /v1/rooms/{id}/telephone/regenerate', () => {
+    it('gives the room a new ID and PIN; the old ones no longer let anyone in', async () => {
+      const roomId = await newRoom();
+      const old = await dialIn(roomId);
+      const res = await regenerate(roomId, owner);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+      const fresh = res.json<DialIn>();
+      expect(fresh.dial_in_id).not.toBe(old.dial_in_id);
+      expect(await dialIn(roomId)).toEqual(fresh);
+      expect((await call(callBody(old))).statusCode).toBe(403);
+      expect((await call(callBody(fresh))).statusCode).toBe(200);
+      expect((await regenerate(roomId, admin)).statusCode).toBe(200);
+    });
+
+    it('needs the CSRF token, and refuses other users and anonymous callers without changing anything', async () => {
+      const roomId = await newRoom();
+      const before = await dialIn(roomId);
+      const noCsrf = await regenerate(roomId, owner, false);
+      expect(noCsrf.statusCode).toBe(403);
+      expect(noCsrf.json()).toMatchObject({ code: 'PLENUM_ERR_CSRF' });
+      expect((await regenerate(roomId, other)).statusCode).toBe(403);
+      expect((await regenerate(roomId)).statusCode).toBe(401);
+      expect(await dialIn(roomId)).toEqual(before);
+    });
+  });
+
+  describe('POST /v1/service/telephone/calls', () => {
+    it('answers a right ID and PIN with a sip ticket, the masked caller and the language', async () => {
+      const roomId = await newRoom();
+      const res = await call(callBody(await dialIn(roomId)));
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({
+        ticket: expect.any(String),
+        resumption: expect.any(String),
+        signaling_url: `${server.url.replace(/^http/, 'ws')}/signaling`,
+        room_id: roomId,
+        participant_display_name: '+49 361 ••• 12',
+        language: 'de',
+      });
+      const admission = server.services.tickets.consume(res.json<{ ticket: string }>().ticket);
+      expect(admission).toMatchObject({ roomId, kind: 'sip', displayName: '+49 361 ••• 12', isRoomOwner: false });
+      expect(admission?.userId).toBeUndefined();
+    });
+
+    it('names an anonymous caller "Telefon"', async () => {
+      const res = await call(callBody(await dialIn(await newRoom()), { caller: 'anonymous' }));
+      expect(res.json()).toMatchObject({ participant_display_name: 'Telefon' });
+    });
+
+    it('answers a wrong PIN and an unknown dial-in ID alike: 403 with the same body', async () => {
+      const d = await dialIn(await newRoom());
+      const wrong = await call(callBody(d, { pin: wrongPin(d.pin) }));
+      const unknown = await call(callBody({ ...d, dial_in_id: '9'.repeat(12) }));
+      expect(wrong.statusCode).toBe(403);
+      expect(unknown.statusCode).toBe(403);
+      expect(wrong.headers['content-type']).toContain('application/problem+json');
+      expect(wrong.json()).toMatchObject({ code: 'PLENUM_ERR_DIAL_IN_REFUSED', status: 403 });
+      expect(unknown.body).toBe(wrong.body);
+    });
+
+    it('refuses a missing or wrong service token with 401 problem+json before reading the body', async () => {
+      const d = await dialIn(await newRoom());
+      for (const authorization of [null, 'Bearer wrong-token-of-some-length-0123456789', `Basic ${TOKEN}`, `Bearer ${TOKEN}x`]) {
+        const res = await call(callBody(d), authorization);
+        expect(res.statusCode, String(authorization)).toBe(401);
+        expect(res.headers['content-type']).toContain('application/problem+json');
+        expect(res.headers['www-authenticate']).toMatch(/^Bearer /);
+      }
+      const noBody = await server.app.inject({ method: 'POST', url: '/v1/service/telephone/calls' });
+      expect(noBody.statusCode).toBe(401);
+    });
+
+    it('takes no session cookie instead of the token', async () => {
+      const d = await dialIn(await newRoom());
+      const res = await server.app.inject({
+        method: 'POST',
+        url: '/v1/service/telephone/calls',
+        headers: { 'content-type': 'application/json', cookie: admin.cookie, 'x-csrf-token': admin.csrf },
+        payload: JSON.stringify(callBody(d)),
+      });
+      expect(res.statusCode).toBe(401);
+    });
+
+    it.each([
+      ['letters in the PIN', { pin: '12a456' }],
+      ['a short dial-in ID', { dial_in_id: '123' }],
+      ['a long PIN', { pin: '1234567890123' }],
+      ['a source that is no IP address', { source: 'trunk.example' }],
+      ['a long caller', { caller: '1'.repeat(129) }],
+      ['a long call id', { call_id: 'c'.repeat(257) }],
+      ['an unknown field', { room_id: crypto.randomUUID() }],
+    ])('refuses %s with 400 problem+json', async (_what, change) => {
+      const d = await dialIn(await newRoom());
+      const res = await call({ ...callBody(d), ...change });
+      expect(res.statusCode).toBe(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+    });
+
+    it('locks a trunk out of a room after repeated wrong PINs: 429 with Retry-After, the right PIN too, until the wait has passed', async () => {
+      const d = await dialIn(await newRoom());
+      const source = freshSource();
+      for (let i = 0; i < 5; i++) expect((await call(callBody(d, { source, pin: wrongPin(d.pin) }))).statusCode, `failure ${i + 1}`).toBe(403);
+      const locked = await call(callBody(d, { source, pin: wrongPin(d.pin) }));
+      expect(locked.statusCode).toBe(429);
+      expect(locked.headers['content-type']).toContain('application/problem+json');
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      const right = await call(callBody(d, { source }));
+      expect(right.statusCode).toBe(429);
+      // Another trunk is not locked out of this room (yet).
+      expect((await call(callBody(d))).statusCode).toBe(200);
+      offsetMs += Number(right.headers['retry-after']) * 1000;
+      expect((await call(callBody(d, { source }))).statusCode).toBe(200);
+    });
+
+    it('locks a room after wrong PINs from many trunks, whichever trunk then calls', async () => {
+      const d = await dialIn(await newRoom());
+      for (let i = 0; i < 10; i++) expect((await call(callBody(d, { pin: wrongPin(d.pin, 1 + (i % 9)) }))).statusCode).toBe(403);
+      const locked = await call(callBody(d));
+      expect(locked.statusCode).toBe(429);
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      // Other rooms are not affected.
+      expect((await call(callBody(await dialIn(await newRoom())))).statusCode).toBe(200);
+      offsetMs += Number(locked.headers['retry-after']) * 1000;
+      expect((await call(callBody(d))).statusCode).toBe(200);
+    });
+
+    it('slows down a trunk that tries made-up dial-in IDs, without locking its callers out of their rooms', async () => {
+      const d = await dialIn(await newRoom());
+      const source = freshSource();
+      for (let i = 0; i < 5; i++) expect((await call(callBody(d, { source, dial_in_id: `${i + 1}`.repeat(11) }))).statusCode).toBe(403);
+      expect((await call(callBody(d, { source, dial_in_id: '7'.repeat(11) }))).statusCode).toBe(429);
+      expect((await call(callBody(d, { source }))).statusCode).toBe(200);
+    });
+
+    it('writes neither the PIN, the service token nor the caller\u2019s number to the log', async () => {
+      const d = await dialIn(await newRoom());
+      const bad = wrongPin(d.pin);
+      expect((await call(callBody(d, { pin: bad }))).statusCode).toBe(403);
+      expect((await call(callBody(d, { pin: `${d.pin}x` }))).statusCode).toBe(400);
+      expect((await call(callBody(d))).statusCode).toBe(200);
+      expect((await regenerate(await newRoom(), owner)).statusCode).toBe(200);
+      await fetch(`${server.listenUrl}/v1/service/telephone/calls`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify(callBody(d)),
+      });
+      const text = log.text();
+      expect(text).toContain('telephone caller admitted to signaling');
+      for (const secret of [d.pin, bad]) expect(text).not.toMatch(new RegExp(`(?<![0-9])${secret}(?![0-9])`));
+      expect(text).not.toContain(TOKEN);
+      expect(text).not.toContain('4711212');
+    });
+  });
+});
+
+describe('telephone routes without TELEPHONE_SERVICE_TOKEN', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('has no service call (404), while moderators still see the ID and PIN, without a number', async () => {
+    const res = await server.app.inject({ method: 'POST', url: '/v1/service/telephone/calls', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.statusCode).toBe(404);
+    const owner = await server.loginAs('user', 'Owner');
+    const room = await server.api<{ id: string }>('POST', '/v1/rooms', { name: 'Rat' }, owner);
+    const dial = await server.app.inject({ method: 'GET', url: `/v1/rooms/${room.id}/telephone`, headers: { cookie: owner.cookie } });
+    expect(dial.json()).toMatchObject({ dial_in_number: null });
+  });
+});
