@@ -23,7 +23,7 @@ describe('feature registry', () => {
     expect(onScreen('Control', chair)).toEqual(['hands', 'chat', 'agenda', 'polls', 'minutes', 'legal_vote', 'timer', 'breakout']);
     expect(onScreen('Announcer', guest)).toEqual(['chat', 'moderation', 'hands', 'timer', 'polls', 'agenda', 'legal_vote']);
     expect(onScreen('Overlay', guest)).toEqual(['timer']);
-    expect(onScreen('ParticipantsSection', chair)).toEqual(['moderation', 'speaker_queue', 'hands', 'attendance']);
+    expect(onScreen('ParticipantsSection', chair)).toEqual(['moderation', 'speaker_queue', 'hands', 'attendance', 'telephone']);
   });
 
   it('shows the moderators’ parts to moderators only', () => {

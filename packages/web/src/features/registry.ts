@@ -13,6 +13,7 @@ import { minutesFeature } from './minutes/index.ts';
 import { agendaFeature } from './agenda/index.ts';
 import { legalVoteFeature } from './legal_vote/index.ts';
 import { breakoutFeature } from './breakout/index.ts';
+import { telephoneFeature } from './telephone/index.ts';
 
 /**
  * The meeting's features: the one list the meeting screen and the text catalogue are composed from. A new
@@ -31,6 +32,7 @@ export const registry = [
   agendaFeature,
   legalVoteFeature,
   breakoutFeature,
+  telephoneFeature,
 ] as const;
 
 const features: readonly AnyFeature[] = registry;

@@ -14,3 +14,4 @@ import './polls/polls.css';
 import './minutes/minutes.css';
 import './legal_vote/legalVote.css';
 import './breakout/breakout.css';
+import './telephone/telephone.css';

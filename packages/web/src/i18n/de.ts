@@ -247,6 +247,7 @@ export const de: AppCatalogue = {
     PLENUM_ERR_WRONG_PASSWORD: 'Das Passwort ist falsch.',
     PLENUM_ERR_LOGIN_FAILED: 'Die Anmeldung konnte nicht abgeschlossen werden. Bitte versuchen Sie es erneut.',
     PLENUM_ERR_FORBIDDEN: 'Dazu sind Sie nicht berechtigt.',
+    PLENUM_ERR_DIAL_IN_REFUSED: 'Unbekannte Konferenz-ID oder falsche PIN.',
     PLENUM_ERR_CSRF: 'Laden Sie die Seite zu Ihrer Sicherheit neu und versuchen Sie es erneut.',
     PLENUM_ERR_NOT_FOUND: 'Das wurde nicht gefunden.',
     PLENUM_ERR_ROOM_NOT_FOUND: 'Diesen Raum gibt es nicht (mehr).',

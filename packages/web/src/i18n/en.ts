@@ -254,6 +254,7 @@ export const en = {
     PLENUM_ERR_WRONG_PASSWORD: 'The password is wrong.',
     PLENUM_ERR_LOGIN_FAILED: 'The login could not be completed. Please try again.',
     PLENUM_ERR_FORBIDDEN: 'You are not allowed to do this.',
+    PLENUM_ERR_DIAL_IN_REFUSED: 'Unknown meeting ID or wrong PIN.',
     PLENUM_ERR_CSRF: 'For your security, please reload the page and try again.',
     PLENUM_ERR_NOT_FOUND: 'This could not be found.',
     PLENUM_ERR_ROOM_NOT_FOUND: 'This room does not exist (any more).',
