@@ -25,7 +25,9 @@ export interface TileModel {
   handRaised?: boolean;
 }
 
-function initials(name: string): string {
+function initials(name: string, kind?: string): string {
+  // A phone caller's masked number ("+49 361 ••• 12") has no initials: the telephone sign stands for them.
+  if (kind === 'sip' && !/\p{L}/u.test(name)) return '\u260e';
   const parts = name.trim().split(/\s+/).filter(Boolean);
   const letters = parts.length > 1 ? [parts[0]!, parts.at(-1)!] : parts;
   return letters.map((p) => [...p][0]?.toUpperCase() ?? '').join('') || '?';
@@ -71,7 +73,7 @@ export function Tile({ tile, featured = false, onSize }: { tile: TileModel; feat
         <VideoView stream={tile.video!} mirrored={tile.self && tile.source === 'camera'} className={tile.source === 'screen' ? 'video-contain' : ''} />
       ) : (
         <div className="tile-avatar" aria-hidden="true">
-          <span>{initials(tile.name)}</span>
+          <span>{initials(tile.name, tile.kind)}</span>
         </div>
       )}
       <figcaption className="tile-caption">

@@ -36,7 +36,10 @@ export function DialInSection({ store }: SlotProps<TelephoneStore>) {
   return (
     <section className="telephone" aria-labelledby={titleId}>
       <h3 id={titleId}>{t('telephone.title')}</h3>
-      <p className="telephone-summary">{number ? t('telephone.summary', { number, id, pin }) : t('telephone.summaryNoNumber', { id, pin })}</p>
+      <p className="telephone-summary">
+        {/* No line break inside the number. */}
+        {number ? t('telephone.line', { number: number.replaceAll(' ', '\u00a0'), id, pin }) : t('telephone.lineNoNumber', { id, pin })}
+      </p>
       {view.canRegenerate && (
         <p className="actions">
           <button type="button" className="button button-secondary button-small" onClick={() => setConfirming(true)} disabled={view.busy}>
@@ -45,7 +48,7 @@ export function DialInSection({ store }: SlotProps<TelephoneStore>) {
         </p>
       )}
       <p role="status" className={view.renewed ? 'telephone-renewed' : 'visually-hidden'}>
-        {view.renewed ? t('telephone.renewed', { id, pin }) : ''}
+        {view.renewed ? t('telephone.renewed') : ''}
       </p>
       {view.renewError != null && <p role="alert">{t('telephone.renewFailed', { error: errorMessage(t, view.renewError) })}</p>}
       {confirming && (
