@@ -135,6 +135,17 @@ describe('telephone routes', () => {
       expect(admission?.userId).toBeUndefined();
     });
 
+    it('lets the same call come back as the same participant with its resumption token, and no other call', async () => {
+      const d = await dialIn(await newRoom());
+      const first = (await call(callBody(d, { call_id: 'call-1@trunk' }))).json<{ ticket: string; resumption: string }>();
+      const participant = server.services.tickets.consume(first.ticket)!.participantId;
+      const again = (await call(callBody(d, { call_id: 'call-1@trunk', resumption: first.resumption }))).json<{ ticket: string; resumption: string }>();
+      expect(again.resumption).toBe(first.resumption);
+      expect(server.services.tickets.consume(again.ticket)!.participantId).toBe(participant);
+      const other = (await call(callBody(d, { call_id: 'call-2@trunk', resumption: first.resumption }))).json<{ ticket: string }>();
+      expect(server.services.tickets.consume(other.ticket)!.participantId).not.toBe(participant);
+    });
+
     it('names an anonymous caller "Telefon"', async () => {
       const res = await call(callBody(await dialIn(await newRoom()), { caller: 'anonymous' }));
       expect(res.json()).toMatchObject({ participant_display_name: 'Telefon' });
@@ -223,6 +234,20 @@ describe('telephone routes', () => {
       for (let i = 0; i < 5; i++) expect((await call(callBody(d, { source, dial_in_id: `${i + 1}`.repeat(11) }))).statusCode).toBe(403);
       expect((await call(callBody(d, { source, dial_in_id: '7'.repeat(11) }))).statusCode).toBe(429);
       expect((await call(callBody(d, { source }))).statusCode).toBe(200);
+    });
+
+    it('is in the OpenAPI document with the bearer scheme and its bodies', async () => {
+      const spec = (await server.app.inject({ method: 'GET', url: '/docs/json' })).json<{
+        paths: Record<string, Record<string, { security?: unknown; requestBody?: unknown; responses: Record<string, unknown> }>>;
+        components: { securitySchemes: Record<string, unknown> };
+      }>();
+      const route = spec.paths['/v1/service/telephone/calls']?.post;
+      expect(route?.security).toEqual([{ telephoneService: [] }]);
+      expect(route?.requestBody).toBeDefined();
+      expect(Object.keys(route?.responses ?? {})).toEqual(expect.arrayContaining(['200', '401', '403', '429']));
+      expect(spec.components.securitySchemes.telephoneService).toMatchObject({ type: 'http', scheme: 'bearer' });
+      expect(spec.paths['/v1/rooms/{id}/telephone']?.get).toBeDefined();
+      expect(spec.paths['/v1/rooms/{id}/telephone/regenerate']?.post).toBeDefined();
     });
 
     it('writes neither the PIN, the service token nor the caller\u2019s number to the log', async () => {
