@@ -8,6 +8,7 @@ describe('maskCaller', () => {
     expect(maskCaller('004915112345678')).toBe('+49 151 ••• 78');
     expect(maskCaller('+14155550123')).toBe('+1 415 ••• 23');
     expect(maskCaller('+35312345678')).toBe('+353 123 ••• 78');
+    expect(maskCaller('+49 (0)361 4711212')).toBe('+49 361 ••• 12');
   });
 
   it('takes the user part of a SIP or tel URI', () => {

@@ -35,7 +35,8 @@ function userPart(caller: string): string {
  * nothing) is only the word for phone: a user name may name the person, and the room does not need it.
  */
 export function maskCaller(caller: string, lang: DialInLanguage = 'de'): string {
-  const user = userPart(caller);
+  // "+49 (0)361 …": the national trunk prefix in brackets is not dialled from abroad.
+  const user = userPart(caller).replace(/\(0\)/g, '');
   const fallback = PHONE_FALLBACK[lang];
   if (!/^\+?[0-9][0-9 ()./-]*$/.test(user)) return fallback;
   const international = user.startsWith('+') || user.startsWith('00');
