@@ -48,6 +48,21 @@ describe('telephone store', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'ready', dialIn: renewed, renewed: true, busy: false, renewError: null });
   });
 
+  it('keeps showing the details while it reads them again', async () => {
+    let answer: (d: TelephoneDialIn) => void = () => {};
+    const pending: Promise<TelephoneDialIn>[] = [Promise.resolve(dialIn), new Promise<TelephoneDialIn>((resolve) => (answer = resolve))];
+    const { store } = setUp(fakeApi({ get: () => pending.shift()! }));
+    await store.load();
+    const statuses: string[] = [];
+    store.subscribe(() => statuses.push(store.getSnapshot().status));
+    const again = store.load();
+    expect(store.getSnapshot()).toMatchObject({ status: 'ready', dialIn });
+    answer(renewed);
+    await again;
+    expect(statuses).not.toContain('loading');
+    expect(store.getSnapshot().dialIn).toEqual(renewed);
+  });
+
   it('asks the room when REST refuses (a moderator promoted in the meeting): no new-PIN button', async () => {
     const { store, signaling } = setUp(fakeApi({ get: () => Promise.reject(problem(403, 'PLENUM_ERR_FORBIDDEN')) }));
     await store.load();

@@ -79,7 +79,8 @@ export class TelephoneStore extends FeatureStore<typeof telephoneProtocol, Telep
     const roomId = this.view.roomId;
     if (!roomId || this.off) return;
     const generation = ++this.generation;
-    this.set({ status: 'loading' });
+    // Shown details stay on screen while they are read again (the panel reopened).
+    if (!this.view.dialIn) this.set({ status: 'loading' });
     try {
       const dialIn = await this.api.get(roomId, signal);
       if (generation === this.generation) this.set({ status: 'ready', dialIn, canRegenerate: true });
