@@ -289,3 +289,20 @@ describe('telephone routes without TELEPHONE_SERVICE_TOKEN', () => {
     expect(dial.json()).toMatchObject({ dial_in_number: null });
   });
 });
+
+describe('telephone routes with FEATURES_DISABLED=telephone', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ env: { TELEPHONE_SERVICE_TOKEN: TOKEN, FEATURES_DISABLED: 'telephone' } });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('registers none of its routes', async () => {
+    const owner = await server.loginAs('user', 'Owner');
+    const room = await server.api<{ id: string }>('POST', '/v1/rooms', { name: 'Rat' }, owner);
+    expect((await server.app.inject({ method: 'GET', url: `/v1/rooms/${room.id}/telephone`, headers: { cookie: owner.cookie } })).statusCode).toBe(404);
+    expect((await server.app.inject({ method: 'POST', url: '/v1/service/telephone/calls', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(404);
+  });
+});
