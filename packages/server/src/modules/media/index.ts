@@ -59,6 +59,12 @@ export interface MediaState {
   updateAllScheduled: boolean;
   /** Per participant: cancels the timer that sends fresh TURN credentials before theirs expire. */
   turnRefresh: Map<string, () => void>;
+  /** Phone callers (kind `sip`) whose audio is attached to the room's phone bridge. */
+  callers: Set<string>;
+  /** Whether the callers' mix exists (as the media room last said). */
+  phoneMix: boolean;
+  /** Participants receiving the callers' mix (sent `subscribe_phone_mix`). */
+  phoneWatchers: Set<string>;
 }
 
 type TurnSource = NonNullable<FeatureServices['turn']>;
@@ -71,14 +77,16 @@ export function turnRefreshDelayMs(expiresAt: string, now: Date): number {
 type Ctx = ContextOf<typeof mediaProtocol, MediaState, never, typeof forceMute | typeof unmutePolicy>;
 const refuse = refusal(mediaProtocol);
 
+type NotFound = 'media_not_found' | 'media_no_offer' | 'media_no_phone';
+
 /** Media failures become typed refusals for the sender. */
-function mediaError(err: unknown, notFound: 'media_not_found' | 'media_no_offer' = 'media_not_found'): unknown {
+function mediaError(err: unknown, notFound: NotFound = 'media_not_found'): unknown {
   if (err instanceof MediaUnavailableError) return refuse('media_unavailable');
   if (err instanceof MediaStateError) return refuse(notFound);
   if (err instanceof MediaRequestError) return refuse('media_failed');
   return err;
 }
-async function mediaCall<T>(fn: () => Promise<T>, notFound: 'media_not_found' | 'media_no_offer' = 'media_not_found'): Promise<T> {
+async function mediaCall<T>(fn: () => Promise<T>, notFound: NotFound = 'media_not_found'): Promise<T> {
   try {
     return await fn();
   } catch (err) {
@@ -116,8 +124,8 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
    * outcome). Publishing and receiving are separate lanes (separate Janus handles), so a subscription never
    * waits for the participant's own publish; leaving (`both`) waits for both.
    */
-  const chain = <T>(state: MediaState, id: string, op: () => Promise<T>, lane: 'publisher' | 'subscriber' | 'both'): Promise<T> => {
-    const keys = lane === 'both' ? [`${id}:publisher`, `${id}:subscriber`] : [`${id}:${lane}`];
+  const chain = <T>(state: MediaState, id: string, op: () => Promise<T>, lane: 'publisher' | 'subscriber' | 'phone' | 'both'): Promise<T> => {
+    const keys = lane === 'both' ? [`${id}:publisher`, `${id}:subscriber`, `${id}:phone`] : [`${id}:${lane}`];
     const before = Promise.all(keys.map((k) => state.chains.get(k) ?? Promise.resolve()));
     const run = before.then(op, op);
     const tail = run.catch(() => undefined);
@@ -243,6 +251,18 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
       case 'subscription_offer':
         state.room.send(event.participantId, offerMessage(event.offer));
         return;
+      case 'phone_mix':
+        if (state.phoneMix === event.available) return;
+        state.phoneMix = event.available;
+        if (!event.available) state.phoneWatchers.clear();
+        state.room.broadcast({ message: 'phone_mix', available: event.available });
+        return;
+      case 'phone_talking':
+        if (state.callers.has(event.participantId)) setTalking(state, event.participantId, 'camera', event.talking);
+        return;
+      case 'phone_mix_ended':
+        state.phoneWatchers.delete(event.participantId);
+        return;
     }
   };
 
@@ -253,6 +273,14 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
     state.subscribers.clear();
     state.updating.clear();
     state.stale.clear();
+    // Callers attach again after `reconnect`, like browsers publish again.
+    for (const id of state.callers) setTalking(state, id, 'camera', false);
+    state.callers.clear();
+    state.phoneWatchers.clear();
+    if (state.phoneMix) {
+      state.phoneMix = false;
+      state.room.broadcast({ message: 'phone_mix', available: false });
+    }
     for (const [id, p] of state.peers) {
       for (const source of [...p.publishing]) publicationGone(state, id, source);
     }
@@ -275,7 +303,17 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
   /** Stops (or resumes) a participant's camera audio at the media server; a failure is logged, the state stays. */
   const muteAtServer = (state: MediaState, id: string, muted: boolean): void => {
     const media = state.media;
-    if (!media || media.closed || !state.peers.get(id)?.publishing.has('camera')) return;
+    if (!media || media.closed) return;
+    if (state.callers.has(id)) {
+      // A caller is muted in the phone bridge: nobody (browser or caller) hears them.
+      state.room.spawn(
+        chain(state, id, () => media.mutePhone(id, muted), 'phone'),
+        undefined,
+        (err) => state.room.logger.warn({ err, participantId: id, muted }, 'moderator mute in the phone bridge failed'),
+      );
+      return;
+    }
+    if (!state.peers.get(id)?.publishing.has('camera')) return;
     state.room.spawn(
       chain(state, id, () => media.muteAudio(id, 'camera', muted), 'publisher'),
       undefined,
@@ -300,7 +338,7 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
 
   /** The refusal for a media failure, sent to the sender with the command's action. */
   const failed =
-    (ctx: Ctx, who: Participant, action: string, notFound: 'media_not_found' | 'media_no_offer' = 'media_not_found') =>
+    (ctx: Ctx, who: Participant, action: string, notFound: NotFound = 'media_not_found') =>
     (err: unknown) => {
       const e = mediaError(err, notFound);
       if (e instanceof CommandError) ctx.room.sendError(who, e.code as 'media_failed', { action, ...e.extra });
@@ -345,6 +383,9 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
         stale: new Set(),
         updateAllScheduled: false,
         turnRefresh: new Map(),
+        callers: new Set(),
+        phoneMix: false,
+        phoneWatchers: new Set(),
       };
       room.on(forceMute, ({ participantIds, by }) => forceMuted(state, participantIds, by));
       room.on(unmutePolicy, ({ moderatorsOnly }) => {
@@ -373,6 +414,8 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
       state.stale.delete(who.id);
       state.talking.delete(who.id);
       state.serverMuted.delete(who.id);
+      state.callers.delete(who.id);
+      state.phoneWatchers.delete(who.id);
       const media = state.media;
       if (!media) return;
       if (ctx.room.participants().length === 0) {
@@ -509,6 +552,92 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
           );
           return;
         }
+        case 'attach_phone_audio': {
+          if (who.kind !== 'sip') throw refuse('forbidden');
+          ctx.spawn(
+            chain(state, who.id, async () => {
+              const media = await ensureRoom(state);
+              return { media, leg: await mediaCall(() => media.attachPhone(who.id, { codec: cmd.codec, ip: cmd.rtp.ip, port: cmd.rtp.port })) };
+            }, 'phone'),
+            ({ media, leg }) => {
+              if (state.media !== media || !ctx.room.participant(who.id)) {
+                if (ctx.room.participant(who.id)) ctx.room.sendError(who, 'media_unavailable', { action: 'attach_phone_audio' });
+                return;
+              }
+              state.callers.add(who.id);
+              ctx.send(who, { message: 'phone_audio_attached', rtp: { ip: leg.ip, port: leg.port }, payload_type: leg.payloadType });
+              const p = peer(state, who.id);
+              // As for a browser's new publication: a moderator mute (or the policy) holds for the new leg too.
+              const policyMutes = state.moderatorsOnlyUnmute && !ctx.room.permissionsOf(who).has('moderate');
+              if (policyMutes && !state.serverMuted.has(who.id)) {
+                state.serverMuted.add(who.id);
+                ctx.send(who, { message: 'force_muted' });
+              }
+              if (state.serverMuted.has(who.id)) muteAtServer(state, who.id, true);
+              p.audio = !state.serverMuted.has(who.id);
+              ctx.broadcast({ message: 'media_state', state: publicMedia(who.id, p) });
+            },
+            failed(ctx, who, 'attach_phone_audio'),
+          );
+          return;
+        }
+        case 'phone_mute': {
+          if (who.kind !== 'sip') throw refuse('forbidden');
+          const media = state.media;
+          if (!media || !state.callers.has(who.id)) throw refuse('media_no_phone');
+          const p = peer(state, who.id);
+          if (!cmd.muted && !p.audio && state.moderatorsOnlyUnmute && !ctx.permissions.has('moderate')) throw refuse('forbidden');
+          if (!cmd.muted) state.serverMuted.delete(who.id);
+          ctx.spawn(
+            chain(state, who.id, () => mediaCall(() => media.mutePhone(who.id, cmd.muted)), 'phone'),
+            () => {
+              if (state.media !== media || !state.callers.has(who.id)) return;
+              // A moderator mute that came meanwhile wins over the caller's unmute.
+              if (!cmd.muted && state.serverMuted.has(who.id)) return;
+              p.audio = !cmd.muted;
+              ctx.broadcast({ message: 'media_state', state: publicMedia(who.id, p) });
+            },
+            failed(ctx, who, 'phone_mute', 'media_no_phone'),
+          );
+          return;
+        }
+        case 'subscribe_phone_mix': {
+          const media = state.media;
+          if (!media || !state.phoneMix) throw refuse('media_no_phone');
+          state.phoneWatchers.add(who.id);
+          ctx.spawn(
+            chain(state, who.id, () => mediaCall(() => media.watchPhoneMix(who.id), 'media_no_phone'), 'phone'),
+            (sdp) => {
+              if (state.media === media && state.phoneWatchers.has(who.id)) ctx.send(who, { message: 'phone_mix_offer', sdp });
+            },
+            (err) => {
+              state.phoneWatchers.delete(who.id);
+              failed(ctx, who, 'subscribe_phone_mix', 'media_no_phone')(err);
+            },
+          );
+          return;
+        }
+        case 'phone_mix_answer': {
+          const media = state.media;
+          if (!media || !state.phoneWatchers.has(who.id)) throw refuse('media_no_offer');
+          ctx.spawn(
+            chain(state, who.id, () => mediaCall(() => media.answerPhoneMix(who.id, cmd.sdp), 'media_no_offer'), 'phone'),
+            undefined,
+            failed(ctx, who, 'phone_mix_answer', 'media_no_offer'),
+          );
+          return;
+        }
+        case 'unsubscribe_phone_mix': {
+          const media = state.media;
+          state.phoneWatchers.delete(who.id);
+          if (!media) return;
+          ctx.spawn(
+            chain(state, who.id, () => mediaCall(() => media.unwatchPhoneMix(who.id)), 'phone'),
+            undefined,
+            failed(ctx, who, 'unsubscribe_phone_mix'),
+          );
+          return;
+        }
         case 'trickle': {
           // After the publish or subscribe it belongs to, which may still be on its way to the media server.
           ctx.spawn(
@@ -534,6 +663,7 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
         talking: [...state.talking.keys()].filter((id) => isTalking(state, id)),
         available: state.media ? !state.media.closed : service.mode === 'janus' && service.isReady(),
         turn: turn?.credentials(who.id) ?? null,
+        phone_mix: state.phoneMix,
       };
     },
 
