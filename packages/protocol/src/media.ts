@@ -14,7 +14,7 @@ import { defineProtocol } from './feature.ts';
  *
  * Phone callers: the SIP gateway, the client of each caller (kind `sip`), sends `attach_phone_audio` with the
  * caller's RTP address and gets `phone_audio_attached` with the media server's; `phone_mute` is the caller's
- * own mute. While a room has callers, everyone gets `phone_mix { available: true }` and browsers receive the
+ * own mute, `phone_talking` their voice activity. While a room has callers, everyone gets `phone_mix { available: true }` and browsers receive the
  * callers' mix over one extra receive-only connection: `subscribe_phone_mix` → `phone_mix_offer` →
  * `phone_mix_answer` (complete SDPs, no trickle).
  */
@@ -86,6 +86,12 @@ export const MediaAttachPhoneAudio = z
   .strict();
 /** Kind `sip` only: the caller muted (or unmuted) themselves on the phone; shown to everyone like a microphone switch. */
 export const MediaPhoneMute = z.object({ action: z.literal('phone_mute'), muted: z.boolean() }).strict();
+/**
+ * Kind `sip` only: the caller talks (or stopped). The gateway decides from the audio it relays (voice activity
+ * over about a second); Janus 1.1 reports no audio levels of plain-RTP participants. Shown as `talking` like a
+ * browser's; ignored while the caller is muted.
+ */
+export const MediaPhoneTalking = z.object({ action: z.literal('phone_talking'), talking: z.boolean() }).strict();
 /** Receive the callers' mix (after `phone_mix { available: true }`): answered by `phone_mix_offer`. */
 export const MediaSubscribePhoneMix = z.object({ action: z.literal('subscribe_phone_mix') }).strict();
 /** The browser's answer to `phone_mix_offer`. */
@@ -96,6 +102,7 @@ export const MediaUnsubscribePhoneMix = z.object({ action: z.literal('unsubscrib
 export const MediaCommand = z.discriminatedUnion('action', [
   MediaAttachPhoneAudio,
   MediaPhoneMute,
+  MediaPhoneTalking,
   MediaSubscribePhoneMix,
   MediaPhoneMixAnswer,
   MediaUnsubscribePhoneMix,
@@ -223,7 +230,7 @@ export const mediaProtocol = defineProtocol({
     'media_not_found',
     /** A subscribe_answer without an offer waiting for it. */
     'media_no_offer',
-    /** A phone command (attach_phone_audio, phone_mute) of a participant whose audio is not attached, or a subscribe_phone_mix while there is no mix. */
+    /** A phone command (phone_mute, phone_talking) of a caller whose audio is not attached, or a subscribe_phone_mix while there is no mix. */
     'media_no_phone',
   ],
 });

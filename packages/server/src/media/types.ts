@@ -152,8 +152,6 @@ export type MediaRoomEvent =
   | { type: 'subscription_offer'; participantId: string; offer: SubscriptionOffer }
   /** The callers' mix opened (first caller) or closed (last caller gone). */
   | { type: 'phone_mix'; available: boolean }
-  /** Voice activity of a phone caller (from the mixer's audio levels). */
-  | { type: 'phone_talking'; participantId: string; talking: boolean }
   /** The media server ended a participant's reception of the phone mix. */
   | { type: 'phone_mix_ended'; participantId: string; reason: string };
 

@@ -18,6 +18,11 @@ import { janus, type AudioTap, type VideoRoomPeers } from './peers.ts';
  *
  * Every Janus request of the bridge runs in one queue, so an attach, a feed and the bridge's teardown never
  * interleave.
+ *
+ * Talking: Janus 1.1 (up to 1.3) never reads the audio level of plain-RTP participants — the plain-RTP thread
+ * passes packets on without parsing header extensions, so `talking` events come only from WebRTC participants,
+ * even with `audiolevel_ext` set in the join. Callers' talking is therefore reported by the SIP gateway, which
+ * sees their audio anyway (media command `phone_talking`).
  */
 
 export const AUDIOBRIDGE_PLUGIN = 'janus.plugin.audiobridge';
@@ -67,9 +72,6 @@ export class PhoneBridge implements AudioTap {
   private readonly watchers = new Map<string, Watcher>();
   /** Camera publications a moderator muted: their forwarded audio is muted in the mix too. */
   private readonly mutedPublications = new Set<string>();
-  /** AudioBridge participant id → Plenum participant id, of callers (talking events name the former). */
-  private readonly talkers = new Map<number, string>();
-  private readonly talking = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -117,8 +119,6 @@ export class PhoneBridge implements AudioTap {
           throw new MediaRequestError('join the audio bridge: Janus named no RTP address');
         }
         this.callers.set(participantId, { handle, janusId: id });
-        this.talkers.set(id, participantId);
-        this.watchTalking(handle);
         return { ip: rtp.ip, port: rtp.port, payloadType: rtp.payload_type ?? payloadType };
       } catch (err) {
         await handle.detach();
@@ -303,30 +303,10 @@ export class PhoneBridge implements AudioTap {
     );
   }
 
-  private watchTalking(handle: JanusHandle): void {
-    // Janus tells every participant of the room about every talker; the one named by `id` is the talker.
-    handle.on('event', (data) => {
-      const kind = data.audiobridge;
-      if (kind !== 'talking' && kind !== 'stopped-talking') return;
-      const who = typeof data.id === 'number' ? this.talkers.get(data.id) : undefined;
-      if (!who) return;
-      this.setTalking(who, kind === 'talking');
-    });
-  }
-
-  private setTalking(participantId: string, talking: boolean): void {
-    if (this.talking.has(participantId) === talking) return;
-    if (talking) this.talking.add(participantId);
-    else this.talking.delete(participantId);
-    this.peers.emit({ type: 'phone_talking', participantId, talking });
-  }
-
   private async dropCaller(participantId: string): Promise<void> {
     const caller = this.callers.get(participantId);
     if (!caller) return;
     this.callers.delete(participantId);
-    this.talkers.delete(caller.janusId);
-    this.setTalking(participantId, false);
     // Detaching leaves the bridge.
     await caller.handle.detach();
   }

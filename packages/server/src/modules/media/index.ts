@@ -257,9 +257,6 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
         if (!event.available) state.phoneWatchers.clear();
         state.room.broadcast({ message: 'phone_mix', available: event.available });
         return;
-      case 'phone_talking':
-        if (state.callers.has(event.participantId)) setTalking(state, event.participantId, 'camera', event.talking);
-        return;
       case 'phone_mix_ended':
         state.phoneWatchers.delete(event.participantId);
         return;
@@ -332,6 +329,7 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
         p.audio = false;
         state.room.broadcast({ message: 'media_state', state: publicMedia(id, p) });
       }
+      if (state.callers.has(id)) setTalking(state, id, 'camera', false);
       muteAtServer(state, id, true);
     }
   };
@@ -595,10 +593,18 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
               // A moderator mute that came meanwhile wins over the caller's unmute.
               if (!cmd.muted && state.serverMuted.has(who.id)) return;
               p.audio = !cmd.muted;
+              if (cmd.muted) setTalking(state, who.id, 'camera', false);
               ctx.broadcast({ message: 'media_state', state: publicMedia(who.id, p) });
             },
             failed(ctx, who, 'phone_mute', 'media_no_phone'),
           );
+          return;
+        }
+        case 'phone_talking': {
+          if (who.kind !== 'sip') throw refuse('forbidden');
+          if (!state.media || !state.callers.has(who.id)) throw refuse('media_no_phone');
+          // Nobody hears a muted caller: nobody sees them talk either.
+          setTalking(state, who.id, 'camera', cmd.talking && !!state.peers.get(who.id)?.audio);
           return;
         }
         case 'subscribe_phone_mix': {

@@ -141,20 +141,31 @@ describe('phone callers in the media module', () => {
     expect(chair.messages(mediaProtocol, 'media_state').at(-1)).toMatchObject({ state: { participant_id: caller.id, audio: true } });
   });
 
-  it('a caller’s talking (from the mixer) is broadcast like a browser’s; the end of the media room ends the mix', async () => {
+  it('a caller’s talking (from the gateway) is broadcast like a browser’s, never while muted; the end of the media room ends the mix', async () => {
     const { t, room, service } = setup();
-    const anna = await t.join();
+    const anna = await t.join({ role: 'moderator' });
     const caller = await t.join({ kind: 'sip' });
+    await caller.send(mediaProtocol, { action: 'phone_talking', talking: true });
+    expect(caller.errors(mediaProtocol).at(-1)).toMatchObject({ action: 'phone_talking', error: 'media_no_phone' });
+    await anna.send(mediaProtocol, { action: 'phone_talking', talking: true });
+    expect(anna.errors(mediaProtocol).at(-1)).toMatchObject({ action: 'phone_talking', error: 'forbidden' });
+
     await caller.send(mediaProtocol, { action: 'attach_phone_audio', codec: 'opus', rtp: RTP });
     expect(caller.messages(mediaProtocol, 'phone_audio_attached').at(-1)?.payload_type).toBe(111);
-    room().emit({ type: 'phone_talking', participantId: caller.id, talking: true });
-    await t.settle();
+    await caller.send(mediaProtocol, { action: 'phone_talking', talking: true });
     expect(anna.messages(mediaProtocol, 'talking')).toEqual([{ message: 'talking', participant_id: caller.id, talking: true }]);
     expect((await t.join()).snapshot(mediaProtocol).talking).toEqual([caller.id]);
-    // A talking event of someone who is no caller (a stale one) changes nothing.
-    room().emit({ type: 'phone_talking', participantId: anna.id, talking: true });
-    await t.settle();
+    await caller.send(mediaProtocol, { action: 'phone_talking', talking: true });
     expect(anna.messages(mediaProtocol, 'talking')).toHaveLength(1);
+
+    // Muted by a moderator: no longer talking, and talking reports are ignored until unmuted.
+    await anna.send(moderationFeature, { action: 'mute', targets: [caller.id] });
+    expect(anna.messages(mediaProtocol, 'talking').at(-1)).toEqual({ message: 'talking', participant_id: caller.id, talking: false });
+    await caller.send(mediaProtocol, { action: 'phone_talking', talking: true });
+    expect(anna.messages(mediaProtocol, 'talking')).toHaveLength(2);
+    await caller.send(mediaProtocol, { action: 'phone_mute', muted: false });
+    await caller.send(mediaProtocol, { action: 'phone_talking', talking: true });
+    expect(anna.messages(mediaProtocol, 'talking').at(-1)).toEqual({ message: 'talking', participant_id: caller.id, talking: true });
 
     room().lose();
     await t.settle();
