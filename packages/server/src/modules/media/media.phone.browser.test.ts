@@ -7,8 +7,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWebIfStale } from '../../testing/browsers.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { eventually, launchChromium, MediaPage } from './testing/browser-client.ts';
 import { dominant, powerAt, TestCaller } from './testing/phone-caller.ts';
@@ -110,8 +111,9 @@ let audioDir = '';
 beforeAll(async () => {
   audioDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-phone-'));
   writeToneWav(path.join(audioDir, 'tone-1000.wav'), 1000);
+  buildWebIfStale();
   [server, browser] = await Promise.all([
-    startTestServer({ env: { MEDIA: 'janus', JANUS_ICE_INTERFACE: 'lo', JANUS_RTP_PORTS: '45600-45799' } }),
+    startTestServer({ web: true, env: { MEDIA: 'janus', JANUS_ICE_INTERFACE: 'lo', JANUS_RTP_PORTS: '45600-45799' } }),
     launchChromium([`--use-file-for-fake-audio-capture=${path.join(audioDir, 'tone-1000.wav')}`]),
   ]);
 }, 60_000);
@@ -128,6 +130,7 @@ describe('phone callers through Janus', () => {
     const chair = await MediaPage.open(browser, server.url);
     await chair.page.evaluate(PHONE_SOURCE);
     let caller: TestCaller | undefined;
+    let late: MediaPage | undefined;
     try {
       await chair.join(m.wsUrl, await m.ticket('Chair'));
       await chair.start();
@@ -174,10 +177,75 @@ describe('phone callers through Janus', () => {
         (s) => !!s && s.at440 < heard!.at440 - 40,
         20_000,
       );
+
+      // Publications come and go while the caller stays: the chair stops publishing, the caller hears it go;
+      // a browser that publishes later is heard by the caller.
+      const toneAtCaller = () => {
+        const block = caller!.lastSamples(4000);
+        return Promise.resolve(block.length < 4000 ? 0 : powerAt(block, 8000, 1000));
+      };
+      await chair.send('media', { action: 'unpublish', source: 'camera' });
+      await eventually('the chair’s tone gone at the caller', toneAtCaller, (p) => p < fromJanus!.at1000 / 1000);
+      late = await MediaPage.open(browser, server.url);
+      await late.join(m.wsUrl, await m.ticket('Bernd'));
+      await late.start();
+      await eventually('the late publisher’s tone at the caller', toneAtCaller, (p) => p > fromJanus!.at1000 / 10, 30_000);
+
+      // The last caller leaves: the mix is gone for everyone.
+      caller.close();
+      for (const p of [chair, late]) {
+        await eventually('phone_mix gone', () => p.mediaMessages('phone_mix'), (ms) => ms.at(-1)?.available === false);
+      }
       expect(await chair.errors()).toEqual([]);
+      expect(await late.errors()).toEqual([]);
     } finally {
       caller?.close();
       await chair.close();
+      await late?.close();
     }
   }, 60_000);
+
+  it('the web client receives the callers’ mix and plays it, and drops it when the last caller leaves', async () => {
+    const owner = await server.loginAs('user', 'Clara Chair');
+    const room = await server.api<{ id: string }>('POST', '/v1/rooms', { name: 'Council' }, owner);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    let caller: TestCaller | undefined;
+    try {
+      await context.addCookies([{ name: 'plenum_session', value: owner.token, url: server.url }]);
+      await context.addInitScript(() => {
+        (window as unknown as { __plenumTestHooks: object }).__plenumTestHooks = {};
+      });
+      const page = await context.newPage();
+      await page.goto(`${server.url}/rooms/${room.id}`);
+      await page.getByRole('button', { name: 'Join now' }).click();
+      await page.getByRole('figure', { name: 'Clara Chair (you)', exact: true }).waitFor();
+
+      const ticket = server.services.tickets.issue({ roomId: room.id, kind: 'sip', displayName: '+49 30 5678', isRoomOwner: false }, `sip:${crypto.randomUUID()}`).ticket;
+      caller = await TestCaller.connect(`${server.url.replace(/^http/, 'ws')}/signaling`, ticket);
+      caller.startTone(440, await caller.attach());
+
+      // The app's phone mix connection: audio arrives and is played out (totalAudioEnergy counts played audio only).
+      await eventually('the phone mix played in the app', () => phoneMixEnergy(page), (e) => e > 0.01, 30_000);
+      caller.close();
+      await eventually('the phone mix connection closed', () => phoneMixEnergy(page), (e) => e === -1);
+    } finally {
+      caller?.close();
+      await context.close();
+    }
+  }, 40_000);
 });
+
+type Hooks = { meeting?: { connections(): { phoneMix: RTCPeerConnection | null } } };
+
+/** Audio energy received on the web app's phone mix connection; -1 without one. */
+function phoneMixEnergy(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const pc = (window as unknown as { __plenumTestHooks: Hooks }).__plenumTestHooks.meeting?.connections().phoneMix;
+    if (!pc) return -1;
+    let energy = 0;
+    (await pc.getStats()).forEach((r: Record<string, unknown>) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'audio') energy += Number(r.totalAudioEnergy ?? 0);
+    });
+    return energy;
+  });
+}

@@ -165,8 +165,17 @@ export class TestCaller {
     return this.audio.slice(-n);
   }
 
+  private closed = false;
+
+  /**
+   * Hangs up as the gateway does: `control/leave`, then signaling and the RTP socket close (twice is once).
+   * A connection that only drops keeps the participant for the resume window.
+   */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.stop();
+    if (this.ws.readyState === WebSocket.OPEN) this.send('control', { action: 'leave' });
     this.ws.close();
     this.socket.close();
   }
