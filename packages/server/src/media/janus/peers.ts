@@ -191,7 +191,9 @@ export class VideoRoomPeers {
     const p = this.publishers.get(key(participantId, source));
     if (!p?.audioMid) return;
     const mid = p.audioMid;
-    // The phone callers must not hear a muted publication either: its forwarded audio is muted in the mix too.
+    // The phone callers must not hear a muted publication either. Janus 1.1's `moderate` already stops the
+    // stream's RTP forwarders (measured: the caller hears nothing even without this); the mute of its feed in the
+    // phone bridge is a second guard that does not depend on that.
     if (source === 'camera') this.audioTap?.muted({ participantId, source }, muted);
     await janus('moderate', () =>
       p.handle.message({ request: 'moderate', room: this.room, ...(this.secret ? { secret: this.secret } : {}), id: p.feedId, mid, mute: muted }),

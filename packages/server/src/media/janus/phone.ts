@@ -224,9 +224,12 @@ export class PhoneBridge implements AudioTap {
   private async open(samplingRate: number): Promise<Bridge> {
     const admin = await janus('attach', () => this.attach(AUDIOBRIDGE_PLUGIN));
     let streaming: JanusHandle | null = null;
+    const secret = randomBytes(18).toString('base64url');
+    let room: number | null = null;
+    let mountpoint: number | null = null;
+    const mountpointSecret = randomBytes(18).toString('base64url');
     try {
-      const secret = randomBytes(18).toString('base64url');
-      const room = await this.create('create the audio bridge', (id) =>
+      room = await this.create('create the audio bridge', (id) =>
         admin.message({
           request: 'create',
           room: id,
@@ -243,11 +246,10 @@ export class PhoneBridge implements AudioTap {
         }),
       );
       streaming = await janus('attach', () => this.attach(STREAMING_PLUGIN));
-      const mountpointSecret = randomBytes(18).toString('base64url');
       const pin = randomBytes(18).toString('base64url');
       const st = streaming;
       let port = 0;
-      const mountpoint = await this.create('create the phone mix mountpoint', async (id) => {
+      mountpoint = await this.create('create the phone mix mountpoint', async (id) => {
         const res = await st.message<{ stream?: { ports?: { type?: string; port?: number }[] } }>({
           request: 'create',
           type: 'rtp',
@@ -264,8 +266,9 @@ export class PhoneBridge implements AudioTap {
       });
       if (!port) throw new MediaRequestError('create the phone mix mountpoint: Janus named no port');
       // Only the callers' mix: the browsers hear each other directly.
+      const bridgeRoom = room;
       await janus('forward the phone mix', () =>
-        admin.message({ request: 'rtp_forward', room, secret, group: 'phone', host: this.loopbackHost, port, codec: 'opus', ptype: OPUS_PT }),
+        admin.message({ request: 'rtp_forward', room: bridgeRoom, secret, group: 'phone', host: this.loopbackHost, port, codec: 'opus', ptype: OPUS_PT }),
       );
       const bridge: Bridge = { admin, room, secret, streaming: st, mountpoint, mountpointSecret, pin };
       this.bridge = bridge;
@@ -276,6 +279,9 @@ export class PhoneBridge implements AudioTap {
       }
       return bridge;
     } catch (err) {
+      // Nothing half-made stays behind in Janus.
+      if (mountpoint !== null) await streaming?.message({ request: 'destroy', id: mountpoint, secret: mountpointSecret, permanent: false }).catch(() => undefined);
+      if (room !== null) await admin.message({ request: 'destroy', room, secret, permanent: false }).catch(() => undefined);
       await admin.detach();
       await streaming?.detach();
       throw err;

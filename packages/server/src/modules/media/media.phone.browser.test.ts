@@ -190,6 +190,9 @@ describe('phone callers through Janus', () => {
       await late.join(m.wsUrl, await m.ticket('Bernd'));
       await late.start();
       await eventually('the late publisher’s tone at the caller', toneAtCaller, (p) => p > fromJanus!.at1000 / 10, 30_000);
+      // The moderator mutes that browser: the caller no longer hears it either.
+      await chair.send('moderation', { action: 'mute', targets: [late.id] });
+      await eventually('the muted browser gone at the caller', toneAtCaller, (p) => p < fromJanus!.at1000 / 1000);
 
       // The last caller leaves: the mix is gone for everyone.
       caller.close();
