@@ -16,7 +16,9 @@ import { defineProtocol } from './feature.ts';
  * caller's RTP address and gets `phone_audio_attached` with the media server's; `phone_mute` is the caller's
  * own mute, `phone_talking` their voice activity. While a room has callers, everyone gets `phone_mix { available: true }` and browsers receive the
  * callers' mix over one extra receive-only connection: `subscribe_phone_mix` → `phone_mix_offer` →
- * `phone_mix_answer` (complete SDPs, no trickle).
+ * `phone_mix_answer` (complete SDPs, no trickle). After `reconnect` the gateway attaches again (the media
+ * server's RTP address changes); it hangs up with `control/leave` (a dropped connection keeps the caller in the
+ * room for the resume window).
  */
 export const MEDIA_NAMESPACE = 'media';
 
