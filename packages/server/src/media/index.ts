@@ -127,6 +127,10 @@ class JanusMediaRoom implements MediaRoom {
     if (!this._closed) await this.phone.unwatch(participantId);
   }
 
+  phoneFeedsFrom(allowed: (participantId: string) => boolean): void {
+    if (!this._closed) this.phone.feedsFrom(allowed);
+  }
+
   private open(): VideoRoomPeers {
     if (this._closed) throw new MediaUnavailableError(`media room ${this.id} is closed`);
     return this.peers;

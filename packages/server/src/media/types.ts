@@ -96,6 +96,11 @@ export interface MediaRoom {
   answerPhoneMix(participantId: string, answerSdp: string): Promise<void>;
   /** Ends a participant's reception of the mix. No-op when absent. */
   unwatchPhoneMix(participantId: string): Promise<void>;
+  /**
+   * Whose camera audio the callers hear (default: everyone's). Setting it again re-applies it to the feeds that
+   * exist (e.g. after the room's groups changed).
+   */
+  phoneFeedsFrom(allowed: (participantId: string) => boolean): void;
 }
 
 export type PhoneCodecName = 'pcmu' | 'pcma' | 'opus';

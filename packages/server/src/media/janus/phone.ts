@@ -74,6 +74,8 @@ export class PhoneBridge implements AudioTap {
   private readonly mutedPublications = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Whose camera audio is fed to the callers. */
+  private feedAllowed: (participantId: string) => boolean = () => true;
 
   constructor(
     private readonly peers: VideoRoomPeers,
@@ -187,6 +189,16 @@ export class PhoneBridge implements AudioTap {
 
   hasCaller(participantId: string): boolean {
     return this.callers.has(participantId);
+  }
+
+  /** Whose camera audio the callers hear; the feeds that exist follow at once. */
+  feedsFrom(allowed: (participantId: string) => boolean): void {
+    this.feedAllowed = allowed;
+    if (!this.bridge) return;
+    void this.run(async () => {
+      for (const [key, feed] of [...this.feeds]) if (!this.feedAllowed(feed.ref.participantId)) await this.stopFeed(key);
+      for (const ref of this.peers.liveAudioPublications()) await this.startFeed(ref);
+    }).catch((err: unknown) => this.logger.warn({ err }, 'updating the feeds of the phone mix failed'));
   }
 
   // ── the audio tap of the VideoRoom: camera publications come and go ──
@@ -327,7 +339,7 @@ export class PhoneBridge implements AudioTap {
   private async startFeed(ref: PublicationRef): Promise<void> {
     const bridge = this.bridge;
     const key = feedKey(ref);
-    if (!bridge || this.feeds.has(key)) return;
+    if (!bridge || this.feeds.has(key) || !this.feedAllowed(ref.participantId)) return;
     const handle = await janus('attach', () => this.attach(AUDIOBRIDGE_PLUGIN));
     try {
       // No address: Janus sends this participant nothing (nobody listens), it only feeds the mix.

@@ -115,6 +115,13 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
 
   const isTalking = (state: MediaState, id: string) => (state.talking.get(id)?.size ?? 0) > 0;
 
+  /**
+   * Phone audio belongs to the main room (one phone bridge per room): only the main room's browsers feed it and
+   * receive the mix, and a caller moved into a breakout room is muted in it. (Not yet: a bridge per breakout room;
+   * until then such a caller still hears the main room.)
+   */
+  const inMainRoom = (state: MediaState, id: string) => state.room.groups.of(id) === null;
+
   /** What `id` may receive: the publications of the others in its group (everyone, without breakouts). */
   const receivable = (state: MediaState, id: string, publications: readonly PublicationRef[]) =>
     publications.filter((p) => p.participantId !== id && state.room.groups.same(id, p.participantId));
@@ -146,6 +153,7 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
       (media) => {
         state.opening = null;
         state.media = media;
+        media.phoneFeedsFrom((id) => inMainRoom(state, id));
         // Media events arrive outside the room's queue: handle them as room tasks, in order with commands.
         media.onEvent((event) => post(state, () => onMediaEvent(state, media, event)));
         media.onClose((reason) => {
@@ -255,7 +263,7 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
         if (state.phoneMix === event.available) return;
         state.phoneMix = event.available;
         if (!event.available) state.phoneWatchers.clear();
-        state.room.broadcast({ message: 'phone_mix', available: event.available });
+        state.room.broadcast({ message: 'phone_mix', available: event.available }, { group: null });
         return;
       case 'phone_mix_ended':
         state.phoneWatchers.delete(event.participantId);
@@ -302,9 +310,10 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
     const media = state.media;
     if (!media || media.closed) return;
     if (state.callers.has(id)) {
-      // A caller is muted in the phone bridge: nobody (browser or caller) hears them.
+      // A caller is muted in the phone bridge: nobody (browser or caller) hears them. Outside the main room too.
+      const bridgeMuted = muted || !inMainRoom(state, id);
       state.room.spawn(
-        chain(state, id, () => media.mutePhone(id, muted), 'phone'),
+        chain(state, id, () => media.mutePhone(id, bridgeMuted), 'phone'),
         undefined,
         (err) => state.room.logger.warn({ err, participantId: id, muted }, 'moderator mute in the phone bridge failed'),
       );
@@ -397,9 +406,30 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
       scheduleTurnRefresh(ctx.state, who.id);
     },
 
-    // Breakout rooms: everyone's subscription is brought in line with the new grouping.
-    onGroupsChanged(ctx) {
-      updateAll(ctx.state);
+    // Breakout rooms: everyone's subscription is brought in line with the new grouping, and phone audio stays in the main room.
+    onGroupsChanged(ctx, change) {
+      const state = ctx.state;
+      updateAll(state);
+      const media = state.media;
+      if (!media || media.closed) return;
+      media.phoneFeedsFrom((id) => inMainRoom(state, id));
+      for (const id of change.moved) {
+        if (!ctx.room.participant(id)) continue;
+        const main = inMainRoom(state, id);
+        if (state.callers.has(id)) {
+          if (!main) setTalking(state, id, 'camera', false);
+          muteAtServer(state, id, !state.peers.get(id)?.audio);
+        }
+        if (!state.phoneMix) continue;
+        if (!main && state.phoneWatchers.delete(id)) {
+          ctx.spawn(
+            chain(state, id, () => media.unwatchPhoneMix(id), 'phone'),
+            undefined,
+            (err) => ctx.room.logger.warn({ err, participantId: id }, 'ending the phone mix of a participant failed'),
+          );
+        }
+        ctx.room.send(id, { message: 'phone_mix', available: main });
+      }
     },
 
     onLeave(ctx, who) {
@@ -571,7 +601,7 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
                 state.serverMuted.add(who.id);
                 ctx.send(who, { message: 'force_muted' });
               }
-              if (state.serverMuted.has(who.id)) muteAtServer(state, who.id, true);
+              if (state.serverMuted.has(who.id) || !inMainRoom(state, who.id)) muteAtServer(state, who.id, state.serverMuted.has(who.id));
               p.audio = !state.serverMuted.has(who.id);
               ctx.broadcast({ message: 'media_state', state: publicMedia(who.id, p) });
             },
@@ -587,7 +617,7 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
           if (!cmd.muted && !p.audio && state.moderatorsOnlyUnmute && !ctx.permissions.has('moderate')) throw refuse('forbidden');
           if (!cmd.muted) state.serverMuted.delete(who.id);
           ctx.spawn(
-            chain(state, who.id, () => mediaCall(() => media.mutePhone(who.id, cmd.muted)), 'phone'),
+            chain(state, who.id, () => mediaCall(() => media.mutePhone(who.id, cmd.muted || !inMainRoom(state, who.id))), 'phone'),
             () => {
               if (state.media !== media || !state.callers.has(who.id)) return;
               // A moderator mute that came meanwhile wins over the caller's unmute.
@@ -604,12 +634,12 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
           if (who.kind !== 'sip') throw refuse('forbidden');
           if (!state.media || !state.callers.has(who.id)) throw refuse('media_no_phone');
           // Nobody hears a muted caller: nobody sees them talk either.
-          setTalking(state, who.id, 'camera', cmd.talking && !!state.peers.get(who.id)?.audio);
+          setTalking(state, who.id, 'camera', cmd.talking && !!state.peers.get(who.id)?.audio && inMainRoom(state, who.id));
           return;
         }
         case 'subscribe_phone_mix': {
           const media = state.media;
-          if (!media || !state.phoneMix) throw refuse('media_no_phone');
+          if (!media || !state.phoneMix || !inMainRoom(state, who.id)) throw refuse('media_no_phone');
           state.phoneWatchers.add(who.id);
           ctx.spawn(
             chain(state, who.id, () => mediaCall(() => media.watchPhoneMix(who.id), 'media_no_phone'), 'phone'),
@@ -669,7 +699,7 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
         talking: [...state.talking.keys()].filter((id) => isTalking(state, id)),
         available: state.media ? !state.media.closed : service.mode === 'janus' && service.isReady(),
         turn: turn?.credentials(who.id) ?? null,
-        phone_mix: state.phoneMix,
+        phone_mix: state.phoneMix && inMainRoom(state, who.id),
       };
     },
 

@@ -5,6 +5,7 @@
 import { MediaCommand, mediaProtocol } from '@plenum/protocol';
 import { describe, expect, it } from 'vitest';
 import { ModuleTester, provide } from '../../signaling/testing.ts';
+import { breakoutFeature } from '../breakout/index.ts';
 import { moderationFeature } from '../moderation/index.ts';
 import { MemoryModerationStore } from '../moderation/storage.ts';
 import { createMediaFeature } from './index.ts';
@@ -173,5 +174,50 @@ describe('phone callers in the media module', () => {
     expect(anna.messages(mediaProtocol, 'phone_mix').at(-1)).toEqual({ message: 'phone_mix', available: false });
     expect(caller.messages(mediaProtocol, 'reconnect')).toHaveLength(1);
     expect(service.rooms).toHaveLength(1);
+  });
+});
+
+describe('phone audio stays in the main room during breakouts', () => {
+  it('breakout rooms neither feed the callers nor receive the mix; a caller moved out is muted in it, and all comes back', async () => {
+    const service = new FakeMediaService();
+    const t = new ModuleTester({ features: [breakoutFeature, createMediaFeature(service)] });
+    const room = () => service.rooms[0] as FakeMediaRoom;
+    const chair = await t.join({ role: 'moderator', displayName: 'Chair' });
+    const anna = await t.join({ displayName: 'Anna' });
+    const caller = await t.join({ kind: 'sip', displayName: '+49 30 1234' });
+    await caller.send(mediaProtocol, { action: 'attach_phone_audio', codec: 'pcmu', rtp: RTP });
+    await anna.send(mediaProtocol, { action: 'subscribe_phone_mix' });
+    expect(room().watchers.has(anna.id)).toBe(true);
+    expect(room().feedAllowed(anna.id)).toBe(true);
+    const feedUpdates = room().feedUpdates;
+
+    // Anna goes to room 1: her audio no longer reaches the callers, and she no longer receives the mix.
+    await chair.send(breakoutFeature, { action: 'start', rooms: [{ name: 'Room 1' }, { name: 'Room 2' }], distribution: 'manual', assignments: [{ participant_id: anna.id, room: 0 }] });
+    await t.settle();
+    expect(room().feedAllowed(anna.id)).toBe(false);
+    expect(room().feedAllowed(chair.id)).toBe(true);
+    expect(room().feedUpdates).toBe(feedUpdates + 1);
+    expect(room().watchers.has(anna.id)).toBe(false);
+    expect(anna.messages(mediaProtocol, 'phone_mix').at(-1)).toEqual({ message: 'phone_mix', available: false });
+    await anna.send(mediaProtocol, { action: 'subscribe_phone_mix' });
+    expect(anna.errors(mediaProtocol).at(-1)).toMatchObject({ action: 'subscribe_phone_mix', error: 'media_no_phone' });
+
+    // The caller goes to room 2: muted in the mix (room 2's talk must not reach the main room), not talking.
+    await chair.send(breakoutFeature, { action: 'move', participant_id: caller.id, room_id: '1-2' });
+    await t.settle();
+    expect(room().phoneMutes.at(-1)).toEqual({ participantId: caller.id, muted: true });
+    await caller.send(mediaProtocol, { action: 'phone_talking', talking: true });
+    await caller.send(mediaProtocol, { action: 'phone_mute', muted: false });
+    expect(room().phoneMutes.at(-1)).toEqual({ participantId: caller.id, muted: true });
+    expect(chair.messages(mediaProtocol, 'talking').filter((m) => m.participant_id === caller.id)).toEqual([]);
+
+    // The end: everyone is back in the main room, fed, offered the mix, and the caller is heard again.
+    await chair.send(breakoutFeature, { action: 'stop' });
+    await t.settle();
+    expect(room().feedAllowed(anna.id)).toBe(true);
+    expect(anna.messages(mediaProtocol, 'phone_mix').at(-1)).toEqual({ message: 'phone_mix', available: true });
+    expect(room().phoneMutes.at(-1)).toEqual({ participantId: caller.id, muted: false });
+    await anna.send(mediaProtocol, { action: 'subscribe_phone_mix' });
+    expect(anna.messages(mediaProtocol, 'phone_mix_offer')).toHaveLength(2); // one before the breakout, one after
   });
 });

@@ -233,6 +233,17 @@ export class FakeMediaRoom implements MediaRoom {
     this.calls.push(`answer phone mix ${participantId} ${answerSdp}`);
   }
 
+  /** Whose camera audio the callers hear (`phoneFeedsFrom`). */
+  feedAllowed: (participantId: string) => boolean = () => true;
+
+  /** How often the feeds were (re)applied: the real adapter re-evaluates them only then. */
+  feedUpdates = 0;
+
+  phoneFeedsFrom(allowed: (participantId: string) => boolean): void {
+    this.feedAllowed = allowed;
+    this.feedUpdates++;
+  }
+
   async unwatchPhoneMix(participantId: string): Promise<void> {
     if (this.watchers.delete(participantId)) this.calls.push(`unwatch ${participantId}`);
   }
