@@ -130,8 +130,9 @@ export class PhoneBridge implements AudioTap {
     });
   }
 
+  /** Queued even when no leg is known yet: an attach still on its way is undone after it. */
   detachPhone(participantId: string): Promise<void> {
-    if (!this.callers.has(participantId)) return Promise.resolve();
+    if (this.closed) return Promise.resolve();
     return this.run(async () => {
       await this.dropCaller(participantId);
       await this.closeIfEmpty();
@@ -183,12 +184,8 @@ export class PhoneBridge implements AudioTap {
   }
 
   unwatch(participantId: string): Promise<void> {
-    if (!this.watchers.has(participantId)) return Promise.resolve();
+    if (this.closed) return Promise.resolve();
     return this.run(() => this.dropWatcher(participantId));
-  }
-
-  hasCaller(participantId: string): boolean {
-    return this.callers.has(participantId);
   }
 
   /** Whose camera audio the callers hear; the feeds that exist follow at once. */
