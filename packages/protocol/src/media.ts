@@ -11,6 +11,14 @@ import { defineProtocol } from './feature.ts';
  * `subscribe_answer`. Whenever the set of remote streams changes the server sends a new `subscribe_offer`
  * (renegotiation), which the client must answer in turn. SDPs are complete (non-trickle) by default;
  * `trickle` is accepted for clients that want it.
+ *
+ * Phone callers: the SIP gateway, the client of each caller (kind `sip`), sends `attach_phone_audio` with the
+ * caller's RTP address and gets `phone_audio_attached` with the media server's; `phone_mute` is the caller's
+ * own mute, `phone_talking` their voice activity. While a room has callers, everyone gets `phone_mix { available: true }` and browsers receive the
+ * callers' mix over one extra receive-only connection: `subscribe_phone_mix` → `phone_mix_offer` →
+ * `phone_mix_answer` (complete SDPs, no trickle). After `reconnect` the gateway attaches again (the media
+ * server's RTP address changes); it hangs up with `control/leave` (a dropped connection keeps the caller in the
+ * room for the resume window).
  */
 export const MEDIA_NAMESPACE = 'media';
 
@@ -58,7 +66,48 @@ export const MediaTrickle = z
   })
   .strict();
 
+// ── phone callers (participants of kind `sip`; the SIP gateway is their client) ──
+
+/** The audio codecs of a caller's plain-RTP leg (what the SIP gateway negotiated with the phone). */
+export const PhoneCodec = z.enum(['pcmu', 'pcma', 'opus']);
+export type PhoneCodec = z.infer<typeof PhoneCodec>;
+
+/** A plain (unencrypted) RTP address: where the media server sends to, or where it expects to receive. */
+export const RtpAddress = z
+  .object({ ip: z.union([z.ipv4(), z.ipv6()]), port: z.number().int().min(1).max(65535) })
+  .strict();
+export type RtpAddress = z.infer<typeof RtpAddress>;
+
+/**
+ * Kind `sip` only: bridges the caller's audio into the room. The media server sends the room's mix (minus the
+ * caller) to `rtp` once it has received the caller's first RTP packet, and expects the caller's audio at the
+ * address in `phone_audio_attached`. A second attach replaces the first.
+ */
+export const MediaAttachPhoneAudio = z
+  .object({ action: z.literal('attach_phone_audio'), codec: PhoneCodec, rtp: RtpAddress })
+  .strict();
+/** Kind `sip` only: the caller muted (or unmuted) themselves on the phone; shown to everyone like a microphone switch. */
+export const MediaPhoneMute = z.object({ action: z.literal('phone_mute'), muted: z.boolean() }).strict();
+/**
+ * Kind `sip` only: the caller talks (or stopped). The gateway decides from the audio it relays (voice activity
+ * over about a second); Janus 1.1 reports no audio levels of plain-RTP participants. Shown as `talking` like a
+ * browser's; ignored while the caller is muted.
+ */
+export const MediaPhoneTalking = z.object({ action: z.literal('phone_talking'), talking: z.boolean() }).strict();
+/** Receive the callers' mix (after `phone_mix { available: true }`): answered by `phone_mix_offer`. */
+export const MediaSubscribePhoneMix = z.object({ action: z.literal('subscribe_phone_mix') }).strict();
+/** The browser's answer to `phone_mix_offer`. */
+export const MediaPhoneMixAnswer = z.object({ action: z.literal('phone_mix_answer'), sdp: Sdp }).strict();
+/** Stop receiving the callers' mix. */
+export const MediaUnsubscribePhoneMix = z.object({ action: z.literal('unsubscribe_phone_mix') }).strict();
+
 export const MediaCommand = z.discriminatedUnion('action', [
+  MediaAttachPhoneAudio,
+  MediaPhoneMute,
+  MediaPhoneTalking,
+  MediaSubscribePhoneMix,
+  MediaPhoneMixAnswer,
+  MediaUnsubscribePhoneMix,
   MediaPublish,
   MediaUnpublish,
   MediaUpdateState,
@@ -127,7 +176,24 @@ export type TurnCredentials = z.infer<typeof TurnCredentials>;
 /** Fresh TURN credentials before the previous ones expire: use them for every new ICE gathering (and ICE restart). */
 export const MediaTurnCredentials = z.object({ message: z.literal('turn_credentials'), turn: TurnCredentials });
 
+/** To the caller (kind `sip`): where the media server expects the caller's RTP, and the payload type it sends with. */
+export const MediaPhoneAudioAttached = z.object({
+  message: z.literal('phone_audio_attached'),
+  rtp: RtpAddress,
+  payload_type: z.number().int().min(0).max(127),
+});
+/**
+ * To everyone: whether the room has a mix of its phone callers (at least one caller's audio is attached).
+ * Browsers receive it with `subscribe_phone_mix` while it is available; when it goes, its connection ends.
+ */
+export const MediaPhoneMix = z.object({ message: z.literal('phone_mix'), available: z.boolean() });
+/** The media server's offer for the callers' mix (one receive-only audio stream); answer with `phone_mix_answer`. */
+export const MediaPhoneMixOffer = z.object({ message: z.literal('phone_mix_offer'), sdp: z.string() });
+
 export const MediaMessage = z.discriminatedUnion('message', [
+  MediaPhoneAudioAttached,
+  MediaPhoneMix,
+  MediaPhoneMixOffer,
   MediaTurnCredentials,
   MediaForceMuted,
   MediaPublishAnswer,
@@ -147,6 +213,8 @@ export const MediaSnapshot = z.object({
   available: z.boolean(),
   /** This receiver's TURN credentials; null when the deployment has no TURN. */
   turn: TurnCredentials.nullable(),
+  /** Whether the callers' mix exists now (see `phone_mix`). */
+  phone_mix: z.boolean(),
 });
 export type MediaSnapshot = z.infer<typeof MediaSnapshot>;
 
@@ -164,5 +232,7 @@ export const mediaProtocol = defineProtocol({
     'media_not_found',
     /** A subscribe_answer without an offer waiting for it. */
     'media_no_offer',
+    /** A phone command (phone_mute, phone_talking) of a caller whose audio is not attached, or a subscribe_phone_mix while there is no mix. */
+    'media_no_phone',
   ],
 });

@@ -61,6 +61,12 @@ export const signalingPolicy: SignalingPolicy = {
     subscribe_answer: all(),
     tile_size: all(),
     trickle: all(),
+    attach_phone_audio: { allowed: ['sip'], refusal: 'forbidden', note: 'the SIP gateway, for its caller: bridges the caller\u2019s RTP into the room' },
+    phone_mute: { allowed: ['sip'], refusal: 'forbidden', note: 'the caller\u2019s own mute; unmuting is moderators-only while set_unmute_policy moderators_only is on' },
+    phone_talking: { allowed: ['sip'], refusal: 'forbidden', note: 'the caller\u2019s voice activity, as the SIP gateway detects it' },
+    subscribe_phone_mix: all('while the room has phone callers (phone_mix available), in the main room'),
+    phone_mix_answer: all(),
+    unsubscribe_phone_mix: all(),
   },
   chat: {
     send_message: all('refused with chat_disabled for non-moderators while chat is off'),

@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import { JanusConnection, type JanusHandle, type JanusSession } from './janus/client.ts';
 import { EmbeddedJanus } from './janus/embedded.ts';
 import { VideoRoomPeers } from './janus/peers.ts';
+import { PhoneBridge } from './janus/phone.ts';
 import { VIDEOROOM_PLUGIN, VideoRoomAdmin } from './janus/videoroom.ts';
 import {
   MediaUnavailableError,
@@ -15,6 +16,8 @@ import {
   type MediaService,
   type MediaServerStatus,
   type MediaSourceName,
+  type PhoneLeg,
+  type PhoneLegAttached,
   type PublicationRef,
   type SubscribedMediaStream,
   type SubscriptionOffer,
@@ -30,6 +33,9 @@ export type {
   MediaService,
   MediaServerStatus,
   MediaSourceName,
+  PhoneCodecName,
+  PhoneLeg,
+  PhoneLegAttached,
   PublicationRef,
   SubscribedMediaStream,
   SubscriptionOffer,
@@ -70,6 +76,7 @@ class JanusMediaRoom implements MediaRoom {
   private _closed = false;
   private readonly closeListeners: ((reason: string) => void)[] = [];
   private readonly peers: VideoRoomPeers;
+  private readonly phone: PhoneBridge;
 
   constructor(
     readonly id: string,
@@ -78,12 +85,50 @@ class JanusMediaRoom implements MediaRoom {
     readonly janusRoom: number,
     readonly secret: string,
   ) {
-    this.peers = new VideoRoomPeers(janusRoom, () => this.attachHandle(), instance.logger.child({ mediaRoom: id }), secret);
+    const logger = instance.logger.child({ mediaRoom: id });
+    this.peers = new VideoRoomPeers(janusRoom, () => this.attachHandle(), logger, secret);
+    this.phone = new PhoneBridge(this.peers, (plugin) => this.attachHandle(plugin), logger);
   }
 
-  private async attachHandle(): Promise<JanusHandle> {
+  private async attachHandle(plugin = VIDEOROOM_PLUGIN): Promise<JanusHandle> {
     if (this._closed) throw new MediaUnavailableError(`media room ${this.id} is closed`);
-    return this.instance.attachVideoRoom();
+    return this.instance.attachPlugin(plugin);
+  }
+
+  attachPhone(participantId: string, leg: PhoneLeg): Promise<PhoneLegAttached> {
+    this.open();
+    return this.phone.attachPhone(participantId, leg);
+  }
+
+  async detachPhone(participantId: string): Promise<void> {
+    if (!this._closed) await this.phone.detachPhone(participantId);
+  }
+
+  mutePhone(participantId: string, muted: boolean): Promise<void> {
+    this.open();
+    return this.phone.mutePhone(participantId, muted);
+  }
+
+  phoneMixAvailable(): boolean {
+    return !this._closed && this.phone.available;
+  }
+
+  watchPhoneMix(participantId: string): Promise<string> {
+    this.open();
+    return this.phone.watch(participantId);
+  }
+
+  answerPhoneMix(participantId: string, answerSdp: string): Promise<void> {
+    this.open();
+    return this.phone.answer(participantId, answerSdp);
+  }
+
+  async unwatchPhoneMix(participantId: string): Promise<void> {
+    if (!this._closed) await this.phone.unwatch(participantId);
+  }
+
+  phoneFeedsFrom(allowed: (participantId: string) => boolean): void {
+    if (!this._closed) this.phone.feedsFrom(allowed);
   }
 
   private open(): VideoRoomPeers {
@@ -136,7 +181,9 @@ class JanusMediaRoom implements MediaRoom {
   }
 
   async removeParticipant(participantId: string): Promise<void> {
-    if (!this._closed) await this.peers.removeParticipant(participantId);
+    if (this._closed) return;
+    await Promise.all([this.phone.detachPhone(participantId), this.phone.unwatch(participantId)]);
+    await this.peers.removeParticipant(participantId);
   }
 
   onEvent(listener: (event: MediaRoomEvent) => void): () => void {
@@ -163,6 +210,8 @@ class JanusMediaRoom implements MediaRoom {
 
   async close(): Promise<void> {
     if (this._closed) return;
+    // The phone bridge lives in rooms of other plugins: destroyed first, while the connection is used.
+    await this.phone.close();
     this.markClosed('closed');
     await this.instance.destroyRoom(this);
   }
@@ -172,6 +221,7 @@ class JanusMediaRoom implements MediaRoom {
     if (this._closed) return;
     this._closed = true;
     // Handles go first (destroying the room would end them anyway); their events no longer reach anyone.
+    void this.phone.close();
     void this.peers.close();
     this.instance.rooms.delete(this.id);
     for (const l of this.closeListeners.splice(0)) {
@@ -249,10 +299,10 @@ abstract class JanusInstance {
     }
   }
 
-  /** A new VideoRoom handle on this server's session (a publisher or a subscriber). */
-  async attachVideoRoom(): Promise<JanusHandle> {
+  /** A new plugin handle on this server's session (VideoRoom publisher or subscriber, AudioBridge leg, Streaming viewer). */
+  async attachPlugin(plugin: string): Promise<JanusHandle> {
     if (!this.ready || !this.session) throw new MediaUnavailableError(`media server ${this.id} is not ready`);
-    return this.session.attach(VIDEOROOM_PLUGIN);
+    return this.session.attach(plugin);
   }
 
   get load(): number {

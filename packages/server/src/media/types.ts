@@ -75,6 +75,49 @@ export interface MediaRoom {
   removeParticipant(participantId: string): Promise<void>;
   /** Events of this room (talking, connections the media server ended); returns the function that unsubscribes. */
   onEvent(listener: (event: MediaRoomEvent) => void): () => void;
+
+  // ── phone callers (plain RTP, mixed by the media server) ──
+
+  /**
+   * Bridges a phone caller's plain-RTP audio into the room (a second call replaces the first): the caller hears
+   * everyone else, the browsers hear the callers through the phone mix. The first caller opens the mix
+   * (`phone_mix` event), from then on every camera publication's audio is fed to the callers.
+   */
+  attachPhone(participantId: string, leg: PhoneLeg): Promise<PhoneLegAttached>;
+  /** Ends a caller's leg; the last one closes the mix. No-op when absent. */
+  detachPhone(participantId: string): Promise<void>;
+  /** Mutes (or unmutes) a caller in the mix: nobody hears them. `MediaStateError` when the caller has no leg. */
+  mutePhone(participantId: string, muted: boolean): Promise<void>;
+  /** Whether the callers' mix exists now. */
+  phoneMixAvailable(): boolean;
+  /** Starts a participant's reception of the callers' mix (replacing an earlier one); returns the offer to answer. */
+  watchPhoneMix(participantId: string): Promise<string>;
+  /** The answer to the last `watchPhoneMix` offer. */
+  answerPhoneMix(participantId: string, answerSdp: string): Promise<void>;
+  /** Ends a participant's reception of the mix. No-op when absent. */
+  unwatchPhoneMix(participantId: string): Promise<void>;
+  /**
+   * Whose camera audio the callers hear (default: everyone's). Setting it again re-applies it to the feeds that
+   * exist (e.g. after the room's groups changed).
+   */
+  phoneFeedsFrom(allowed: (participantId: string) => boolean): void;
+}
+
+export type PhoneCodecName = 'pcmu' | 'pcma' | 'opus';
+
+export interface PhoneLeg {
+  codec: PhoneCodecName;
+  /** Where the media server sends the caller's audio (the mix without the caller). */
+  ip: string;
+  port: number;
+}
+
+export interface PhoneLegAttached {
+  /** Where the media server expects the caller's RTP. */
+  ip: string;
+  port: number;
+  /** The RTP payload type the media server sends (and expects). */
+  payloadType: number;
 }
 
 export type MediaSourceName = 'camera' | 'screen';
@@ -111,7 +154,11 @@ export type MediaRoomEvent =
   /** The media server ended a subscription's connection: it is gone; the client must subscribe again. */
   | { type: 'subscription_ended'; participantId: string; reason: string }
   /** The media server sent a new offer on its own (the client must answer it). */
-  | { type: 'subscription_offer'; participantId: string; offer: SubscriptionOffer };
+  | { type: 'subscription_offer'; participantId: string; offer: SubscriptionOffer }
+  /** The callers' mix opened (first caller) or closed (last caller gone). */
+  | { type: 'phone_mix'; available: boolean }
+  /** The media server ended a participant's reception of the phone mix. */
+  | { type: 'phone_mix_ended'; participantId: string; reason: string };
 
 /** The request does not fit the state (an answer without an offer, a stream that is not there). */
 export class MediaStateError extends Error {

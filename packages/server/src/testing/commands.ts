@@ -30,6 +30,12 @@ export const sampleCommands: Record<string, Record<string, (c: CommandContext) =
     subscribe_answer: () => ({ action: 'subscribe_answer', sdp: SDP }),
     tile_size: (c) => ({ action: 'tile_size', participant_id: c.target, source: 'camera', width: 320, height: 180 }),
     trickle: () => ({ action: 'trickle', target: 'camera', candidate: null }),
+    attach_phone_audio: () => ({ action: 'attach_phone_audio', codec: 'pcmu', rtp: { ip: '127.0.0.1', port: 40000 } }),
+    phone_mute: () => ({ action: 'phone_mute', muted: true }),
+    phone_talking: () => ({ action: 'phone_talking', talking: true }),
+    subscribe_phone_mix: () => ({ action: 'subscribe_phone_mix' }),
+    phone_mix_answer: () => ({ action: 'phone_mix_answer', sdp: SDP }),
+    unsubscribe_phone_mix: () => ({ action: 'unsubscribe_phone_mix' }),
   },
   chat: {
     send_message: () => ({ action: 'send_message', text: 'Hello', to: { scope: 'room' } }),

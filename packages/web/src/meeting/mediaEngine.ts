@@ -38,6 +38,8 @@ export interface MediaEngineSnapshot {
   remote: readonly RemoteStream[];
   quality: Quality;
   screen: { active: boolean; stream: MediaStream | null; problem: ScreenShareProblem | null };
+  /** The room's phone callers, mixed by the media server (one audio track), while the room has callers. */
+  phoneMix: MediaStream | null;
 }
 
 /** VP8 simulcast: the server forwards to each subscriber the layer its tile size needs. */
@@ -107,12 +109,16 @@ export class MediaEngine {
     remote: [],
     quality: 'unknown',
     screen: { active: false, stream: null, problem: null },
+    phoneMix: null,
   };
   private readonly listeners = new Set<() => void>();
   private camera: Publication | null = null;
   private screen: Publication | null = null;
   private screenTrack: MediaStreamTrack | null = null;
   private subscriber: RTCPeerConnection | null = null;
+  /** The receive-only connection of the callers' mix (while the server says there is one). */
+  private phone: RTCPeerConnection | null = null;
+  private phoneNegotiation: Promise<void> = Promise.resolve();
   /** The subscriber connection the last answer went out on (a new one needs every tile size again). */
   private answeredSubscriber: RTCPeerConnection | null = null;
   private streams: SubscribedStream[] = [];
@@ -147,8 +153,14 @@ export class MediaEngine {
   getSnapshot = (): MediaEngineSnapshot => this.snapshotValue;
 
   /** The connections, for diagnostics (and the end-to-end test hook). */
-  connections(): { camera: RTCPeerConnection | null; screen: RTCPeerConnection | null; subscriber: RTCPeerConnection | null; streams: SubscribedStream[] } {
-    return { camera: this.camera?.pc ?? null, screen: this.screen?.pc ?? null, subscriber: this.subscriber, streams: [...this.streams] };
+  connections(): {
+    camera: RTCPeerConnection | null;
+    screen: RTCPeerConnection | null;
+    subscriber: RTCPeerConnection | null;
+    phoneMix: RTCPeerConnection | null;
+    streams: SubscribedStream[];
+  } {
+    return { camera: this.camera?.pc ?? null, screen: this.screen?.pc ?? null, subscriber: this.subscriber, phoneMix: this.phone, streams: [...this.streams] };
   }
 
   /**
@@ -157,14 +169,20 @@ export class MediaEngine {
    */
   async joined(selfId: string, modules: Record<string, unknown>, resumed: boolean): Promise<void> {
     const parsed = MediaSnapshot.safeParse(modules[MEDIA_NAMESPACE]);
-    const snapshot = parsed.success ? parsed.data : { participants: [], talking: [], available: false, turn: null };
+    const snapshot = parsed.success ? parsed.data : { participants: [], talking: [], available: false, turn: null, phone_mix: false };
     this.useTurn(snapshot.turn);
     this.update({
       available: snapshot.available,
       states: new Map(snapshot.participants.map((p) => [p.participant_id, p])),
       talking: new Set(snapshot.talking),
     });
-    if (!snapshot.available) return;
+    if (!snapshot.available) {
+      this.closePhoneMix();
+      return;
+    }
+    // After a resume the server may still send the mix over the open connection: it is kept then.
+    if (!snapshot.phone_mix) this.closePhoneMix();
+    else if (!resumed || !this.phone) this.requestPhoneMix();
     const mine = snapshot.participants.find((p) => p.participant_id === selfId);
     this.lastSentState = null;
     this.sendState();
@@ -219,13 +237,54 @@ export class MediaEngine {
         // A moderator muted us (the media server already drops the audio): the microphone goes off here too.
         this.local.setAudioEnabled(false);
         return;
+      case 'phone_mix':
+        if (message.available) this.requestPhoneMix();
+        else this.closePhoneMix();
+        return;
+      case 'phone_mix_offer':
+        this.phoneNegotiation = this.phoneNegotiation.then(() => this.answerPhoneMix(message.sdp)).catch((err: unknown) => {
+          console.warn('phone mix negotiation failed', err);
+        });
+        return;
+      case 'phone_audio_attached':
+        // Only for the SIP gateway's callers.
+        return;
     }
+  }
+
+  // ── the callers' mix ──────────────────────────────────────────────────────────
+
+  /** `subscribe_phone_mix` starts over on the server, so a fresh connection answers its offer. */
+  private requestPhoneMix(): void {
+    this.closePhoneMix();
+    this.signaling.send(mediaProtocol, { action: 'subscribe_phone_mix' });
+  }
+
+  private closePhoneMix(): void {
+    this.phone?.close();
+    this.phone = null;
+    if (this.snapshotValue.phoneMix) this.update({ phoneMix: null });
+  }
+
+  private async answerPhoneMix(sdp: string): Promise<void> {
+    if (this.closed) return;
+    this.phone?.close();
+    const pc = new RTCPeerConnection(this.rtcConfiguration());
+    this.phone = pc;
+    pc.addEventListener('track', (ev) => {
+      if (this.phone === pc && ev.track.kind === 'audio') this.update({ phoneMix: new MediaStream([ev.track]) });
+    });
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    await pc.setLocalDescription(await pc.createAnswer());
+    await iceGatheringComplete(pc);
+    if (this.closed || pc !== this.phone) return;
+    this.signaling.send(mediaProtocol, { action: 'phone_mix_answer', sdp: pc.localDescription!.sdp });
   }
 
   /** Connections made from now on, and ICE restarts of the open ones, use these credentials. */
   private useTurn(turn: TurnCredentials | null): void {
     this.iceServers = turn ? [{ urls: turn.urls, username: turn.username, credential: turn.credential }] : [];
-    for (const pc of [this.camera?.pc, this.screen?.pc, this.subscriber]) {
+    for (const pc of [this.camera?.pc, this.screen?.pc, this.subscriber, this.phone]) {
       if (!pc || pc.connectionState === 'closed') continue;
       try {
         pc.setConfiguration({ ...pc.getConfiguration(), iceServers: this.iceServers });
@@ -332,9 +391,11 @@ export class MediaEngine {
     this.camera?.pc.close();
     this.screen?.pc.close();
     this.subscriber?.close();
+    this.phone?.close();
     this.screenTrack?.stop();
     this.camera = this.screen = null;
     this.subscriber = null;
+    this.phone = null;
     this.screenTrack = null;
     this.listeners.clear();
   }

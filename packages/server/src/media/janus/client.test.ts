@@ -42,10 +42,10 @@ describe('Janus WebSocket client against a real Janus', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('answers info with the two enabled plugins only', async () => {
+  it('answers info with the three enabled plugins only', async () => {
     const info = await running.connection.info();
     expect(info['server-name']).toBe('Plenum embedded Janus');
-    expect(Object.keys(info.plugins).sort()).toEqual(['janus.plugin.audiobridge', 'janus.plugin.videoroom']);
+    expect(Object.keys(info.plugins).sort()).toEqual(['janus.plugin.audiobridge', 'janus.plugin.streaming', 'janus.plugin.videoroom']);
     expect(Object.keys(info.transports)).toEqual(['janus.transport.websockets']);
   });
 
@@ -86,7 +86,7 @@ describe('Janus WebSocket client against a real Janus', () => {
   });
 
   it('turns core errors into JanusApiError with the Janus code', async () => {
-    const noPlugin = await session.attach('janus.plugin.streaming').catch((e: unknown) => e);
+    const noPlugin = await session.attach('janus.plugin.sip').catch((e: unknown) => e);
     expect(noPlugin).toBeInstanceOf(JanusApiError);
     expect((noPlugin as JanusApiError).code).toBe(JanusErrorCode.PLUGIN_NOT_FOUND);
 

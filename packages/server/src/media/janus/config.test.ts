@@ -8,14 +8,24 @@ describe('Janus configuration', () => {
     );
   });
 
-  it('splits the RTP range between the core and AudioBridge without overlap', () => {
-    expect(splitRtpPorts({ from: 20000, to: 20999 })).toEqual({ core: { from: 20000, to: 20749 }, audiobridge: { from: 20750, to: 20999 } });
-    const small = splitRtpPorts({ from: 30000, to: 30003 });
-    expect(small.core.to).toBeLessThan(small.audiobridge.from);
-    expect(small.audiobridge.to).toBe(30003);
+  it('splits the RTP range between the core, AudioBridge and Streaming without overlap', () => {
+    expect(splitRtpPorts({ from: 20000, to: 20999 })).toEqual({
+      core: { from: 20000, to: 20749 },
+      audiobridge: { from: 20750, to: 20936 },
+      streaming: { from: 20937, to: 20999 },
+    });
+    for (const to of [30002, 30003, 30010, 30199]) {
+      const r = splitRtpPorts({ from: 30000, to });
+      expect(r.core.from).toBe(30000);
+      expect(r.core.to).toBeLessThan(r.audiobridge.from);
+      expect(r.audiobridge.from).toBeLessThanOrEqual(r.audiobridge.to);
+      expect(r.audiobridge.to).toBeLessThan(r.streaming.from);
+      expect(r.streaming.from).toBeLessThanOrEqual(r.streaming.to);
+      expect(r.streaming.to).toBe(to);
+    }
   });
 
-  it('serves only the loopback WebSocket API with a secret, and loads only VideoRoom and AudioBridge', () => {
+  it('serves only the loopback WebSocket API with a secret, and loads only VideoRoom, AudioBridge and Streaming', () => {
     const files = janusConfigFiles({
       folders: findJanusFolders(),
       wsPort: 41234,
@@ -33,9 +43,10 @@ describe('Janus configuration', () => {
     expect(core).not.toContain('janusoverlord');
     const disabledPlugins = /plugins: \{\n\tdisable = "([^"]*)"/.exec(core)![1]!.split(',');
     expect(disabledPlugins).toContain('libjanus_sip.so');
-    expect(disabledPlugins).toContain('libjanus_streaming.so');
+    expect(disabledPlugins).toContain('libjanus_nosip.so');
     expect(disabledPlugins).not.toContain('libjanus_videoroom.so');
     expect(disabledPlugins).not.toContain('libjanus_audiobridge.so');
+    expect(disabledPlugins).not.toContain('libjanus_streaming.so');
     const disabledTransports = /transports: \{\n\tdisable = "([^"]*)"/.exec(core)![1]!.split(',');
     expect(disabledTransports).toContain('libjanus_http.so');
     expect(disabledTransports).not.toContain('libjanus_websockets.so');
@@ -45,7 +56,15 @@ describe('Janus configuration', () => {
     expect(ws).toContain('ws_ip = "127.0.0.1"');
     expect(ws).toContain('admin_ws = false');
     expect(ws).toContain('wss = false');
-    expect(files['janus.plugin.audiobridge.jcfg']).toContain('rtp_port_range = "20750-20999"');
+    expect(files['janus.plugin.audiobridge.jcfg']).toContain('rtp_port_range = "20750-20936"');
+    // Plain RTP on the ICE interface (loopback in tests), never on every address.
+    expect(files['janus.plugin.audiobridge.jcfg']).toContain('local_ip = "127.0.0.1"');
+    const streaming = files['janus.plugin.streaming.jcfg']!;
+    expect(streaming).toContain('rtp_port_range = "20937-20999"');
+    expect(streaming).toContain('events = false');
+    // No mountpoint is configured: the server creates each (private, with a secret and a PIN).
+    expect(streaming).not.toContain('type =');
+    expect(streaming.match(/^\w+: /gm)).toEqual(['general: ']);
     expect(files['janus.plugin.videoroom.jcfg']).toContain('events = false');
   });
 });

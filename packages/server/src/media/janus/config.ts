@@ -1,12 +1,14 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 /**
  * The private configuration of the embedded Janus: only the WebSocket transport (loopback, API
- * secret), only the VideoRoom and AudioBridge plugins, no admin API, no event handlers, no STUN.
+ * secret), only the VideoRoom, AudioBridge (phone callers) and Streaming (the callers' mix to browsers)
+ * plugins, no admin API, no event handlers, no STUN, no configured mountpoints.
  */
 
-export const ENABLED_PLUGINS = ['libjanus_videoroom.so', 'libjanus_audiobridge.so'];
+export const ENABLED_PLUGINS = ['libjanus_videoroom.so', 'libjanus_audiobridge.so', 'libjanus_streaming.so'];
 export const ENABLED_TRANSPORTS = ['libjanus_websockets.so'];
 
 export interface JanusFolders {
@@ -53,12 +55,33 @@ export function toJcfg(sections: Record<string, Record<string, JcfgValue>>): str
   );
 }
 
-/** The core's RTP ports get the lower three quarters of the range, AudioBridge's plain-RTP (SIP) legs the rest. */
-export function splitRtpPorts(r: { from: number; to: number }): { core: { from: number; to: number }; audiobridge: { from: number; to: number } } {
+type PortRange = { from: number; to: number };
+
+/**
+ * The core's RTP ports get the lower three quarters of the range; of the rest, AudioBridge's plain-RTP legs
+ * (callers, and the browsers' audio forwarded into the bridge) get three quarters, the Streaming plugin's
+ * mountpoints (one per room with callers: their mix for the browsers) the last quarter.
+ */
+export function splitRtpPorts(r: PortRange): { core: PortRange; audiobridge: PortRange; streaming: PortRange } {
   const size = r.to - r.from + 1;
-  const coreSize = Math.max(2, Math.floor((size * 3) / 4));
-  const coreTo = Math.min(r.to - 2, r.from + coreSize - 1);
-  return { core: { from: r.from, to: coreTo }, audiobridge: { from: coreTo + 1, to: r.to } };
+  // Tiny ranges (fewer than 3 ports) cannot be split three ways: the plugins then share the last port.
+  const core = Math.max(1, Math.min(size - 2, Math.floor((size * 3) / 4)));
+  const rest = size - core;
+  const bridge = Math.max(1, Math.min(rest - 1, Math.floor((rest * 3) / 4)));
+  const coreTo = r.from + core - 1;
+  const bridgeTo = Math.min(r.to, coreTo + bridge);
+  return {
+    core: { from: r.from, to: coreTo },
+    audiobridge: { from: Math.min(r.to, coreTo + 1), to: bridgeTo },
+    streaming: { from: Math.min(r.to, bridgeTo + 1), to: r.to },
+  };
+}
+
+/** The IPv4 address of the ICE interface (plain RTP is bound there too); undefined: Janus picks one. */
+export function plainRtpAddress(iceInterface: string | undefined): string | undefined {
+  if (!iceInterface) return undefined;
+  const entries = os.networkInterfaces()[iceInterface] ?? [];
+  return entries.find((e) => e.family === 'IPv4')?.address;
 }
 
 /** `*.so` module file names in a folder (Janus loads exactly these, not the versioned links). */
@@ -118,11 +141,23 @@ export function janusConfigFiles(c: EmbeddedJanusConfig): Record<string, string>
     admin: { admin_ws: false, admin_wss: false },
   });
   const videoroom = toJcfg({ general: { events: false, string_ids: false } });
+  const local = plainRtpAddress(c.iceInterface);
   const audiobridge = toJcfg({
-    general: { events: false, string_ids: false, rtp_port_range: `${ports.audiobridge.from}-${ports.audiobridge.to}` },
+    general: {
+      events: false,
+      string_ids: false,
+      rtp_port_range: `${ports.audiobridge.from}-${ports.audiobridge.to}`,
+      // Where plain-RTP legs are bound and what `joined` names: the ICE interface's address when one is set.
+      ...(local ? { local_ip: local } : {}),
+    },
+  });
+  // No mountpoints are configured: the server creates one per room (private, not permanent, with a secret).
+  const streaming = toJcfg({
+    general: { events: false, string_ids: false, rtp_port_range: `${ports.streaming.from}-${ports.streaming.to}` },
   });
   return {
     'janus.jcfg': core,
+    'janus.plugin.streaming.jcfg': streaming,
     'janus.transport.websockets.jcfg': websockets,
     'janus.plugin.videoroom.jcfg': videoroom,
     'janus.plugin.audiobridge.jcfg': audiobridge,

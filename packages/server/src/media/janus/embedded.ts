@@ -153,7 +153,7 @@ export class EmbeddedJanus extends EventEmitter<{ exit: [code: number | null, si
         const connection = await JanusConnection.open({ url, apiSecret, logger, handshakeTimeoutMs: 2000 });
         try {
           const info = await connection.info(2000);
-          const missing = ['janus.plugin.videoroom', 'janus.plugin.audiobridge'].filter((p) => !info.plugins?.[p]);
+          const missing = ['janus.plugin.videoroom', 'janus.plugin.audiobridge', 'janus.plugin.streaming'].filter((p) => !info.plugins?.[p]);
           if (missing.length) {
             await connection.close();
             await this.stop();

@@ -28,7 +28,7 @@ type Emit = (event: MediaRoomEvent) => void;
 const key = (participantId: string, source: MediaSourceName) => `${participantId}/${source}`;
 
 /** Janus failures become adapter errors: nothing Janus-specific leaves media/. */
-async function janus<T>(what: string, fn: () => Promise<T>): Promise<T> {
+export async function janus<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
@@ -80,7 +80,16 @@ class Subscriber {
   constructor(readonly participantId: string) {}
 }
 
+/** Who is told when a camera publication's audio can be forwarded (live), is gone, or is moderator-muted. */
+export interface AudioTap {
+  live(ref: PublicationRef): void;
+  gone(ref: PublicationRef): void;
+  muted(ref: PublicationRef, muted: boolean): void;
+}
+
 export class VideoRoomPeers {
+  /** The phone bridge, while the room has callers: it feeds every camera publication's audio to them. */
+  audioTap: AudioTap | null = null;
   private readonly publishers = new Map<string, Publisher>();
   private readonly feeds = new Map<number, Publisher>();
   private readonly subscribers = new Map<string, Subscriber>();
@@ -101,7 +110,8 @@ export class VideoRoomPeers {
     return () => this.listeners.delete(listener);
   }
 
-  private emit(event: MediaRoomEvent): void {
+  /** @internal also used by the phone bridge of the same room. */
+  emit(event: MediaRoomEvent): void {
     for (const l of [...this.listeners]) {
       try {
         l(event);
@@ -143,6 +153,7 @@ export class VideoRoomPeers {
       if (p.live || this.publishers.get(key(p.ref.participantId, p.ref.source)) !== p) return;
       p.live = true;
       this.emit({ type: 'publication_live', ...p.ref });
+      if (p.ref.source === 'camera' && p.audioMid) this.audioTap?.live({ ...p.ref });
     });
     p.handle.on('event', (data) => {
       const kind = data.videoroom;
@@ -164,6 +175,7 @@ export class VideoRoomPeers {
   private forgetPublisher(p: Publisher): void {
     this.publishers.delete(key(p.ref.participantId, p.ref.source));
     this.feeds.delete(p.feedId);
+    if (p.live && p.ref.source === 'camera' && p.audioMid) this.audioTap?.gone({ ...p.ref });
     // Janus drops the feed's streams from every subscription without renegotiating (autoupdate off).
     for (const s of this.subscribers.values()) {
       if (s.current.delete(p.feedId)) s.gone.add(p.feedId);
@@ -179,8 +191,47 @@ export class VideoRoomPeers {
     const p = this.publishers.get(key(participantId, source));
     if (!p?.audioMid) return;
     const mid = p.audioMid;
+    // The phone callers must not hear a muted publication either. Janus 1.1's `moderate` already stops the
+    // stream's RTP forwarders (measured: the caller hears nothing even without this); the mute of its feed in the
+    // phone bridge is a second guard that does not depend on that.
+    if (source === 'camera') this.audioTap?.muted({ participantId, source }, muted);
     await janus('moderate', () =>
       p.handle.message({ request: 'moderate', room: this.room, ...(this.secret ? { secret: this.secret } : {}), id: p.feedId, mid, mute: muted }),
+    );
+  }
+
+  /** Live camera publications with audio (what the phone bridge feeds to callers). */
+  liveAudioPublications(): PublicationRef[] {
+    return [...this.publishers.values()].filter((p) => p.live && p.ref.source === 'camera' && p.audioMid).map((p) => ({ ...p.ref }));
+  }
+
+  /**
+   * Forwards a publication's audio as plain RTP (VideoRoom `rtp_forward`) with payload type `pt`; returns the
+   * forwarder's id, or null when the publication (or its audio) is not there.
+   */
+  async forwardAudio(ref: PublicationRef, host: string, port: number, pt: number): Promise<number | null> {
+    const p = this.publishers.get(key(ref.participantId, ref.source));
+    if (!p?.audioMid) return null;
+    const mid = p.audioMid;
+    const res = await janus('rtp_forward', () =>
+      p.handle.message<{ forwarders?: { stream_id?: number }[] }>({
+        request: 'rtp_forward',
+        room: this.room,
+        ...(this.secret ? { secret: this.secret } : {}),
+        publisher_id: p.feedId,
+        host,
+        streams: [{ mid, port, pt }],
+      }),
+    );
+    return res.data.forwarders?.[0]?.stream_id ?? null;
+  }
+
+  /** Stops a forwarder of `forwardAudio`; no-op when the publication is gone (its forwarders went with it). */
+  async stopForwardAudio(ref: PublicationRef, streamId: number): Promise<void> {
+    const p = this.publishers.get(key(ref.participantId, ref.source));
+    if (!p) return;
+    await janus('stop_rtp_forward', () =>
+      p.handle.message({ request: 'stop_rtp_forward', room: this.room, ...(this.secret ? { secret: this.secret } : {}), publisher_id: p.feedId, stream_id: streamId }),
     );
   }
 

@@ -59,6 +59,12 @@ export interface MediaState {
   updateAllScheduled: boolean;
   /** Per participant: cancels the timer that sends fresh TURN credentials before theirs expire. */
   turnRefresh: Map<string, () => void>;
+  /** Phone callers (kind `sip`) whose audio is attached to the room's phone bridge. */
+  callers: Set<string>;
+  /** Whether the callers' mix exists (as the media room last said). */
+  phoneMix: boolean;
+  /** Participants receiving the callers' mix (sent `subscribe_phone_mix`). */
+  phoneWatchers: Set<string>;
 }
 
 type TurnSource = NonNullable<FeatureServices['turn']>;
@@ -71,14 +77,16 @@ export function turnRefreshDelayMs(expiresAt: string, now: Date): number {
 type Ctx = ContextOf<typeof mediaProtocol, MediaState, never, typeof forceMute | typeof unmutePolicy>;
 const refuse = refusal(mediaProtocol);
 
+type NotFound = 'media_not_found' | 'media_no_offer' | 'media_no_phone';
+
 /** Media failures become typed refusals for the sender. */
-function mediaError(err: unknown, notFound: 'media_not_found' | 'media_no_offer' = 'media_not_found'): unknown {
+function mediaError(err: unknown, notFound: NotFound = 'media_not_found'): unknown {
   if (err instanceof MediaUnavailableError) return refuse('media_unavailable');
   if (err instanceof MediaStateError) return refuse(notFound);
   if (err instanceof MediaRequestError) return refuse('media_failed');
   return err;
 }
-async function mediaCall<T>(fn: () => Promise<T>, notFound: 'media_not_found' | 'media_no_offer' = 'media_not_found'): Promise<T> {
+async function mediaCall<T>(fn: () => Promise<T>, notFound: NotFound = 'media_not_found'): Promise<T> {
   try {
     return await fn();
   } catch (err) {
@@ -107,6 +115,13 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
 
   const isTalking = (state: MediaState, id: string) => (state.talking.get(id)?.size ?? 0) > 0;
 
+  /**
+   * Phone audio belongs to the main room (one phone bridge per room): only the main room's browsers feed it and
+   * receive the mix, and a caller moved into a breakout room is muted in it. (Not yet: a bridge per breakout room;
+   * until then such a caller still hears the main room.)
+   */
+  const inMainRoom = (state: MediaState, id: string) => state.room.groups.of(id) === null;
+
   /** What `id` may receive: the publications of the others in its group (everyone, without breakouts). */
   const receivable = (state: MediaState, id: string, publications: readonly PublicationRef[]) =>
     publications.filter((p) => p.participantId !== id && state.room.groups.same(id, p.participantId));
@@ -116,8 +131,8 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
    * outcome). Publishing and receiving are separate lanes (separate Janus handles), so a subscription never
    * waits for the participant's own publish; leaving (`both`) waits for both.
    */
-  const chain = <T>(state: MediaState, id: string, op: () => Promise<T>, lane: 'publisher' | 'subscriber' | 'both'): Promise<T> => {
-    const keys = lane === 'both' ? [`${id}:publisher`, `${id}:subscriber`] : [`${id}:${lane}`];
+  const chain = <T>(state: MediaState, id: string, op: () => Promise<T>, lane: 'publisher' | 'subscriber' | 'phone' | 'both'): Promise<T> => {
+    const keys = lane === 'both' ? [`${id}:publisher`, `${id}:subscriber`, `${id}:phone`] : [`${id}:${lane}`];
     const before = Promise.all(keys.map((k) => state.chains.get(k) ?? Promise.resolve()));
     const run = before.then(op, op);
     const tail = run.catch(() => undefined);
@@ -138,6 +153,7 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
       (media) => {
         state.opening = null;
         state.media = media;
+        media.phoneFeedsFrom((id) => inMainRoom(state, id));
         // Media events arrive outside the room's queue: handle them as room tasks, in order with commands.
         media.onEvent((event) => post(state, () => onMediaEvent(state, media, event)));
         media.onClose((reason) => {
@@ -243,6 +259,15 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
       case 'subscription_offer':
         state.room.send(event.participantId, offerMessage(event.offer));
         return;
+      case 'phone_mix':
+        if (state.phoneMix === event.available) return;
+        state.phoneMix = event.available;
+        if (!event.available) state.phoneWatchers.clear();
+        state.room.broadcast({ message: 'phone_mix', available: event.available }, { group: null });
+        return;
+      case 'phone_mix_ended':
+        state.phoneWatchers.delete(event.participantId);
+        return;
     }
   };
 
@@ -253,6 +278,14 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
     state.subscribers.clear();
     state.updating.clear();
     state.stale.clear();
+    // Callers attach again after `reconnect`, like browsers publish again.
+    for (const id of state.callers) setTalking(state, id, 'camera', false);
+    state.callers.clear();
+    state.phoneWatchers.clear();
+    if (state.phoneMix) {
+      state.phoneMix = false;
+      state.room.broadcast({ message: 'phone_mix', available: false });
+    }
     for (const [id, p] of state.peers) {
       for (const source of [...p.publishing]) publicationGone(state, id, source);
     }
@@ -275,7 +308,18 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
   /** Stops (or resumes) a participant's camera audio at the media server; a failure is logged, the state stays. */
   const muteAtServer = (state: MediaState, id: string, muted: boolean): void => {
     const media = state.media;
-    if (!media || media.closed || !state.peers.get(id)?.publishing.has('camera')) return;
+    if (!media || media.closed) return;
+    if (state.callers.has(id)) {
+      // A caller is muted in the phone bridge: nobody (browser or caller) hears them. Outside the main room too.
+      const bridgeMuted = muted || !inMainRoom(state, id);
+      state.room.spawn(
+        chain(state, id, () => media.mutePhone(id, bridgeMuted), 'phone'),
+        undefined,
+        (err) => state.room.logger.warn({ err, participantId: id, muted }, 'moderator mute in the phone bridge failed'),
+      );
+      return;
+    }
+    if (!state.peers.get(id)?.publishing.has('camera')) return;
     state.room.spawn(
       chain(state, id, () => media.muteAudio(id, 'camera', muted), 'publisher'),
       undefined,
@@ -294,13 +338,14 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
         p.audio = false;
         state.room.broadcast({ message: 'media_state', state: publicMedia(id, p) });
       }
+      if (state.callers.has(id)) setTalking(state, id, 'camera', false);
       muteAtServer(state, id, true);
     }
   };
 
   /** The refusal for a media failure, sent to the sender with the command's action. */
   const failed =
-    (ctx: Ctx, who: Participant, action: string, notFound: 'media_not_found' | 'media_no_offer' = 'media_not_found') =>
+    (ctx: Ctx, who: Participant, action: string, notFound: NotFound = 'media_not_found') =>
     (err: unknown) => {
       const e = mediaError(err, notFound);
       if (e instanceof CommandError) ctx.room.sendError(who, e.code as 'media_failed', { action, ...e.extra });
@@ -345,6 +390,9 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
         stale: new Set(),
         updateAllScheduled: false,
         turnRefresh: new Map(),
+        callers: new Set(),
+        phoneMix: false,
+        phoneWatchers: new Set(),
       };
       room.on(forceMute, ({ participantIds, by }) => forceMuted(state, participantIds, by));
       room.on(unmutePolicy, ({ moderatorsOnly }) => {
@@ -358,9 +406,30 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
       scheduleTurnRefresh(ctx.state, who.id);
     },
 
-    // Breakout rooms: everyone's subscription is brought in line with the new grouping.
-    onGroupsChanged(ctx) {
-      updateAll(ctx.state);
+    // Breakout rooms: everyone's subscription is brought in line with the new grouping, and phone audio stays in the main room.
+    onGroupsChanged(ctx, change) {
+      const state = ctx.state;
+      updateAll(state);
+      const media = state.media;
+      if (!media || media.closed) return;
+      media.phoneFeedsFrom((id) => inMainRoom(state, id));
+      for (const id of change.moved) {
+        if (!ctx.room.participant(id)) continue;
+        const main = inMainRoom(state, id);
+        if (state.callers.has(id)) {
+          if (!main) setTalking(state, id, 'camera', false);
+          muteAtServer(state, id, !state.peers.get(id)?.audio);
+        }
+        if (!state.phoneMix) continue;
+        if (!main && state.phoneWatchers.delete(id)) {
+          ctx.spawn(
+            chain(state, id, () => media.unwatchPhoneMix(id), 'phone'),
+            undefined,
+            (err) => ctx.room.logger.warn({ err, participantId: id }, 'ending the phone mix of a participant failed'),
+          );
+        }
+        ctx.room.send(id, { message: 'phone_mix', available: main });
+      }
     },
 
     onLeave(ctx, who) {
@@ -373,6 +442,8 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
       state.stale.delete(who.id);
       state.talking.delete(who.id);
       state.serverMuted.delete(who.id);
+      state.callers.delete(who.id);
+      state.phoneWatchers.delete(who.id);
       const media = state.media;
       if (!media) return;
       if (ctx.room.participants().length === 0) {
@@ -509,6 +580,100 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
           );
           return;
         }
+        case 'attach_phone_audio': {
+          if (who.kind !== 'sip') throw refuse('forbidden');
+          ctx.spawn(
+            chain(state, who.id, async () => {
+              const media = await ensureRoom(state);
+              return { media, leg: await mediaCall(() => media.attachPhone(who.id, { codec: cmd.codec, ip: cmd.rtp.ip, port: cmd.rtp.port })) };
+            }, 'phone'),
+            ({ media, leg }) => {
+              if (state.media !== media || !ctx.room.participant(who.id)) {
+                if (ctx.room.participant(who.id)) ctx.room.sendError(who, 'media_unavailable', { action: 'attach_phone_audio' });
+                return;
+              }
+              state.callers.add(who.id);
+              ctx.send(who, { message: 'phone_audio_attached', rtp: { ip: leg.ip, port: leg.port }, payload_type: leg.payloadType });
+              const p = peer(state, who.id);
+              // As for a browser's new publication: a moderator mute (or the policy) holds for the new leg too.
+              const policyMutes = state.moderatorsOnlyUnmute && !ctx.room.permissionsOf(who).has('moderate');
+              if (policyMutes && !state.serverMuted.has(who.id)) {
+                state.serverMuted.add(who.id);
+                ctx.send(who, { message: 'force_muted' });
+              }
+              if (state.serverMuted.has(who.id) || !inMainRoom(state, who.id)) muteAtServer(state, who.id, state.serverMuted.has(who.id));
+              p.audio = !state.serverMuted.has(who.id);
+              ctx.broadcast({ message: 'media_state', state: publicMedia(who.id, p) });
+            },
+            failed(ctx, who, 'attach_phone_audio'),
+          );
+          return;
+        }
+        case 'phone_mute': {
+          if (who.kind !== 'sip') throw refuse('forbidden');
+          const media = state.media;
+          if (!media || !state.callers.has(who.id)) throw refuse('media_no_phone');
+          const p = peer(state, who.id);
+          if (!cmd.muted && !p.audio && state.moderatorsOnlyUnmute && !ctx.permissions.has('moderate')) throw refuse('forbidden');
+          if (!cmd.muted) state.serverMuted.delete(who.id);
+          ctx.spawn(
+            chain(state, who.id, () => mediaCall(() => media.mutePhone(who.id, cmd.muted || !inMainRoom(state, who.id))), 'phone'),
+            () => {
+              if (state.media !== media || !state.callers.has(who.id)) return;
+              // A moderator mute that came meanwhile wins over the caller's unmute.
+              if (!cmd.muted && state.serverMuted.has(who.id)) return;
+              p.audio = !cmd.muted;
+              if (cmd.muted) setTalking(state, who.id, 'camera', false);
+              ctx.broadcast({ message: 'media_state', state: publicMedia(who.id, p) });
+            },
+            failed(ctx, who, 'phone_mute', 'media_no_phone'),
+          );
+          return;
+        }
+        case 'phone_talking': {
+          if (who.kind !== 'sip') throw refuse('forbidden');
+          if (!state.media || !state.callers.has(who.id)) throw refuse('media_no_phone');
+          // Nobody hears a muted caller: nobody sees them talk either.
+          setTalking(state, who.id, 'camera', cmd.talking && !!state.peers.get(who.id)?.audio && inMainRoom(state, who.id));
+          return;
+        }
+        case 'subscribe_phone_mix': {
+          const media = state.media;
+          if (!media || !state.phoneMix || !inMainRoom(state, who.id)) throw refuse('media_no_phone');
+          state.phoneWatchers.add(who.id);
+          ctx.spawn(
+            chain(state, who.id, () => mediaCall(() => media.watchPhoneMix(who.id), 'media_no_phone'), 'phone'),
+            (sdp) => {
+              if (state.media === media && state.phoneWatchers.has(who.id)) ctx.send(who, { message: 'phone_mix_offer', sdp });
+            },
+            (err) => {
+              state.phoneWatchers.delete(who.id);
+              failed(ctx, who, 'subscribe_phone_mix', 'media_no_phone')(err);
+            },
+          );
+          return;
+        }
+        case 'phone_mix_answer': {
+          const media = state.media;
+          if (!media || !state.phoneWatchers.has(who.id)) throw refuse('media_no_offer');
+          ctx.spawn(
+            chain(state, who.id, () => mediaCall(() => media.answerPhoneMix(who.id, cmd.sdp), 'media_no_offer'), 'phone'),
+            undefined,
+            failed(ctx, who, 'phone_mix_answer', 'media_no_offer'),
+          );
+          return;
+        }
+        case 'unsubscribe_phone_mix': {
+          const media = state.media;
+          state.phoneWatchers.delete(who.id);
+          if (!media) return;
+          ctx.spawn(
+            chain(state, who.id, () => mediaCall(() => media.unwatchPhoneMix(who.id)), 'phone'),
+            undefined,
+            failed(ctx, who, 'unsubscribe_phone_mix'),
+          );
+          return;
+        }
         case 'trickle': {
           // After the publish or subscribe it belongs to, which may still be on its way to the media server.
           ctx.spawn(
@@ -534,6 +699,7 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
         talking: [...state.talking.keys()].filter((id) => isTalking(state, id)),
         available: state.media ? !state.media.closed : service.mode === 'janus' && service.isReady(),
         turn: turn?.credentials(who.id) ?? null,
+        phone_mix: state.phoneMix && inMainRoom(state, who.id),
       };
     },
 

@@ -233,6 +233,7 @@ describe('media module', () => {
       talking: [a.id],
       available: true,
       turn: null,
+      phone_mix: false,
     });
   });
 

@@ -50,10 +50,22 @@ const DEVICES: PanelId = 'devices';
 
 const screenProblemKey = { denied: 'call.screenDenied', unsupported: 'call.screenUnsupported', failed: 'call.screenFailed' } as const;
 
-/** Plays every remote voice, independent of which tiles are on screen. */
-function AudioSinks({ streams }: { streams: readonly RemoteStream[] }) {
+/** Plays every remote voice (and the phone callers' mix), independent of which tiles are on screen. */
+function AudioSinks({ streams, phoneMix }: { streams: readonly RemoteStream[]; phoneMix: MediaStream | null }) {
   return (
     <div className="audio-sinks" aria-hidden="true">
+      {phoneMix && (
+        <audio
+          key="phone-mix"
+          autoPlay
+          ref={(el) => {
+            if (el && el.srcObject !== phoneMix) {
+              el.srcObject = phoneMix;
+              void el.play().catch(() => {});
+            }
+          }}
+        />
+      )}
       {streams
         .filter((s) => s.kind === 'audio')
         .map((s) => (
@@ -389,7 +401,7 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
       </div>
       {slots('Announcer').map(({ slot }) => slot.render(host, {}))}
       {slots('Overlay').map(({ slot }) => slot.render(host, {}))}
-      <AudioSinks streams={media.remote} />
+      <AudioSinks streams={media.remote} phoneMix={media.phoneMix} />
     </section>
   );
 }

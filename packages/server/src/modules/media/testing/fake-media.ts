@@ -8,6 +8,8 @@ import {
   type MediaRoomEvent,
   type MediaService,
   type MediaSourceName,
+  type PhoneLeg,
+  type PhoneLegAttached,
   type PublicationRef,
   type SubscribedMediaStream,
   type SubscriptionOffer,
@@ -174,6 +176,76 @@ export class FakeMediaRoom implements MediaRoom {
     this.calls.push(`remove ${participantId}`);
     for (const [k, p] of this.pubs) if (p.participantId === participantId) this.pubs.delete(k);
     this.subs.delete(participantId);
+    this.watchers.delete(participantId);
+    await this.detachPhone(participantId);
+  }
+
+  // ── phone callers: the mix exists while there is at least one leg ──
+
+  readonly legs = new Map<string, PhoneLeg & { muted: boolean }>();
+  readonly watchers = new Map<string, { awaiting: boolean }>();
+  /** Phone mutes asked for, in order. */
+  readonly phoneMutes: { participantId: string; muted: boolean }[] = [];
+
+  async attachPhone(participantId: string, leg: PhoneLeg): Promise<PhoneLegAttached> {
+    this.check();
+    this.calls.push(`attach phone ${participantId} ${leg.codec} ${leg.ip}:${leg.port}`);
+    const first = this.legs.size === 0;
+    this.legs.set(participantId, { ...leg, muted: false });
+    if (first) this.emit({ type: 'phone_mix', available: true });
+    return { ip: '127.0.0.1', port: 40000 + this.legs.size * 2, payloadType: leg.codec === 'pcmu' ? 0 : leg.codec === 'pcma' ? 8 : 111 };
+  }
+
+  async detachPhone(participantId: string): Promise<void> {
+    if (!this.legs.delete(participantId)) return;
+    this.calls.push(`detach phone ${participantId}`);
+    if (this.legs.size === 0) {
+      this.watchers.clear();
+      this.emit({ type: 'phone_mix', available: false });
+    }
+  }
+
+  async mutePhone(participantId: string, muted: boolean): Promise<void> {
+    this.check();
+    const leg = this.legs.get(participantId);
+    if (!leg) throw new MediaStateError('no leg');
+    leg.muted = muted;
+    this.phoneMutes.push({ participantId, muted });
+  }
+
+  phoneMixAvailable(): boolean {
+    return !this.closed && this.legs.size > 0;
+  }
+
+  async watchPhoneMix(participantId: string): Promise<string> {
+    this.check();
+    if (!this.legs.size) throw new MediaStateError('no mix');
+    this.watchers.set(participantId, { awaiting: true });
+    this.calls.push(`watch ${participantId}`);
+    return `phone mix offer for ${participantId}`;
+  }
+
+  async answerPhoneMix(participantId: string, answerSdp: string): Promise<void> {
+    this.check();
+    const w = this.watchers.get(participantId);
+    if (!w?.awaiting) throw new MediaStateError('no offer');
+    w.awaiting = false;
+    this.calls.push(`answer phone mix ${participantId} ${answerSdp}`);
+  }
+
+  /** Whose camera audio the callers hear (`phoneFeedsFrom`). */
+  feedAllowed: (participantId: string) => boolean = () => true;
+
+  /** How often the feeds were (re)applied: the real adapter re-evaluates them only then. */
+  feedUpdates = 0;
+
+  phoneFeedsFrom(allowed: (participantId: string) => boolean): void {
+    this.feedAllowed = allowed;
+    this.feedUpdates++;
+  }
+
+  async unwatchPhoneMix(participantId: string): Promise<void> {
+    if (this.watchers.delete(participantId)) this.calls.push(`unwatch ${participantId}`);
   }
 
   onEvent(listener: (event: MediaRoomEvent) => void): () => void {
