@@ -60,10 +60,12 @@ export function startRelay(media: CallMedia, remote: RelayTarget): RtpRelay {
     media.sendFrame(p.payload, { talkspurt: talkspurt || p.marker, ...(advance !== undefined ? { advance } : {}) });
     toCaller++;
   };
+  media.relayRemote = { address: remote.address, port: remote.port };
   media.audioListeners.add(onCaller);
   media.foreignListeners.add(onForeign);
   return {
     stop() {
+      media.relayRemote = undefined;
       media.audioListeners.delete(onCaller);
       media.foreignListeners.delete(onForeign);
     },

@@ -62,6 +62,8 @@ export class CallMedia {
   private paused = false;
   /** Set while a prompt plays: relayed audio towards the caller waits (is dropped) meanwhile. */
   promptPlaying = false;
+  /** The relay's remote endpoint: its packets are never taken for the caller's (both may share an address). */
+  relayRemote: Endpoint | undefined;
   private readonly dtmf = new DtmfDetector();
   private readonly timer: NodeJS.Timeout;
   private closed = false;
@@ -106,7 +108,8 @@ export class CallMedia {
     if (this.closed) return;
     const p = parseRtp(buf);
     if (!p) return;
-    if (from.address !== this.remote.address) {
+    const fromRelay = this.relayRemote !== undefined && from.address === this.relayRemote.address && from.port === this.relayRemote.port;
+    if (fromRelay || from.address !== this.remote.address) {
       for (const l of this.foreignListeners) l(p, from);
       return;
     }
