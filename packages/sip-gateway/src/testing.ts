@@ -161,6 +161,7 @@ export class TcpProbe {
     this.sock.on('data', (d: Buffer) => {
       this.buf += d.toString('latin1');
       for (;;) {
+        this.buf = this.buf.replace(/^[\r\n]+/, '');
         const end = this.buf.indexOf('\r\n\r\n');
         if (end < 0) break;
         const len = Number(/content-length:\s*(\d+)/i.exec(this.buf.slice(0, end))?.[1] ?? 0);

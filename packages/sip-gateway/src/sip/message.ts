@@ -251,6 +251,7 @@ export function checkRequest(req: SipRequest): string | undefined {
   const mf = getHeader(req, 'max-forwards');
   if (mf !== undefined && !/^\d{1,3}$/.test(mf)) return 'Bad Max-Forwards';
   if (!/^sips?:|^tel:/i.test(req.uri)) return 'Unsupported URI scheme';
+  if (/[^\x21-\x7e]/.test(req.uri)) return 'Bad Request-URI';
   const from = getHeader(req, 'from') ?? '';
   const to = getHeader(req, 'to') ?? '';
   if (!/sips?:|tel:/i.test(from) || !/sips?:|tel:/i.test(to)) return 'Bad From or To';
