@@ -44,6 +44,14 @@ describe('SIP UAS', () => {
     expect(getHeader(res, 'allow')).toContain('INVITE');
     expect(getHeader(res, 'accept')).toContain('application/sdp');
     expect(getHeader(res, 'supported')).toContain('timer');
+    // A retransmitted OPTIONS (same branch) gets the cached response: the same To-tag.
+    const again = request({ method: 'OPTIONS', callId: 'opt-3', localPort: probe.port, branch: 'z9hG4bK-opt-3' });
+    probe.send(again);
+    const first = await probe.responseTo('opt-3');
+    const from = probe.received.length;
+    probe.send(again);
+    const second = await probe.waitFor((m) => getHeader(m, 'call-id') === 'opt-3', from);
+    expect(tagOf(getHeader(second, 'to'))).toBe(tagOf(getHeader(first, 'to')));
     probe.close();
     const tcp = await new TcpProbe(env.port).ready();
     tcp.send(request({ method: 'OPTIONS', callId: 'opt-2', localPort: tcp.port, transport: 'TCP' }));

@@ -391,7 +391,10 @@ export class SipGateway {
     const call = new Call(tx.flow, req, tx, offer, this.cfg.ivrLanguage);
     const key = `${call.callId}|${call.remoteTag}`;
     if (this.calls.has(key)) return this.respond(tx, 482, 'Loop Detected');
-    call.sessionExpires = se === undefined ? undefined : `${se.split(';')[0]?.trim()};refresher=uac`;
+    // RFC 4028: with a UAC that supports timers it refreshes (the gateway never sends requests to refresh);
+    // a Session-Expires from a proxy for a UAC without timer support is not echoed (no session timer).
+    const uacTimer = getHeaders(req, 'supported').some((v) => v.toLowerCase() === 'timer');
+    call.sessionExpires = se === undefined || !uacTimer ? undefined : `${se.split(';')[0]?.trim()};refresher=uac`;
     tx.call = call;
     this.calls.set(key, call);
     this.stats.callsStarted++;
