@@ -175,5 +175,10 @@ describe('baresip calls the IVR', () => {
     expect(closed.param ?? '').not.toMatch(/reset by user/i);
     expect(link.requests.length - firstAuth).toBe(3);
     expect(env.gw.ended.at(-1)?.reason).toBe('ivr_failed');
+    // The phone heard the prompts of three rounds and the goodbye: more than in the first call.
+    const dumps = await decodedDumps();
+    const heard = await rmsOf(path.join(dir, dumps.at(-1) ?? ''));
+    console.log(`baresip heard ${heard.seconds} s before the gateway hung up, RMS ${heard.rms}`);
+    expect(heard.rms).toBeGreaterThan(0.01);
   });
 });

@@ -233,7 +233,7 @@ describe('SIP UAS', () => {
     await gotTwo;
     expect(events).toEqual(['toggle_mute', 'toggle_hand']);
     // A prompt to the caller ends ("please wait" is cut short); remote audio then reaches the caller.
-    await call.call.play('beep');
+    await call.call.play('beep', { interrupt: true });
     const relay = call.call.startRelay({ address: '127.0.0.1', port: janus.port, payloadType: 100 });
     // caller → janus: audio only, PT rewritten; a telephone-event is not forwarded.
     caller.send(buildRtp({ payloadType: 0, sequence: seq++, timestamp: ts, ssrc: 5, payload: Buffer.alloc(160, 0x11) }), gwRtpPort);

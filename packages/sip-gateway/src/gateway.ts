@@ -36,8 +36,11 @@ export interface MeetingCall {
   onEvent(listener: (e: CallEvent) => void): () => void;
   /** Starts relaying the caller's audio to `remote` and the remote's audio back (see rtp/relay.ts). */
   startRelay(remote: RelayTarget): RtpRelay;
-  /** Plays a prompt to the caller (remote audio is paused meanwhile), in the call's language. */
-  play(prompt: PromptName): Promise<void>;
+  /**
+   * Plays a prompt to the caller in the call's language (remote audio is dropped meanwhile). By default it
+   * waits for the prompt being played (e.g. "please wait") to end; `interrupt: true` cuts that one short.
+   */
+  play(prompt: PromptName, opts?: { interrupt?: boolean }): Promise<void>;
   hangup(): void;
 }
 
@@ -122,7 +125,9 @@ class Call {
     this.source = `${flow.remote.address}:${flow.remote.port}`;
     this.remoteCSeq = parseCSeq(getHeader(req, 'cseq'))?.seq ?? 0;
     const contact = getHeader(req, 'contact');
-    this.remoteTarget = contact ? uriOf(contact) : uriOf(this.fromHeader);
+    const target = contact ? uriOf(contact) : uriOf(this.fromHeader);
+    // The BYE's Request-URI: only a plain SIP URI (a Contact with spaces or another scheme would break it).
+    this.remoteTarget = /^sips?:[\x21-\x7e]+$/i.test(target) ? target : `sip:${flow.remote.address.includes(':') ? `[${flow.remote.address}]` : flow.remote.address}:${flow.remote.port}`;
     this.routeSet = getHeaders(req, 'record-route');
     this.inviteTx = tx;
     this.offer = offer;
@@ -657,9 +662,12 @@ export class SipGateway {
         call.relay = startRelay(media, remote);
         return call.relay;
       },
-      play: async (prompt) => {
-        if (call.state !== 'confirmed' || !call.player) return;
-        await call.player.play(this.deps.prompts.frameList(call.language, prompt, media.codec));
+      play: async (prompt, opts) => {
+        const player = call.player;
+        if (call.state !== 'confirmed' || !player) return;
+        if (!opts?.interrupt) await player.idle();
+        if (call.state !== 'confirmed') return;
+        await player.play(this.deps.prompts.frameList(call.language, prompt, media.codec));
       },
       hangup: () => this.endCall(call, 'gateway', true),
     };

@@ -75,10 +75,12 @@ describe('sipp scenarios', () => {
     expect(main.gw.stats.callsStarted - started).toBe(1);
   });
 
-  it('caller goes silent: the gateway sends BYE', async () => {
-    const before = main.gw.ended.length;
-    const r = await sipp('silent_bye.xml', main.port);
-    expect(r.code, r.out).toBe(0);
-    expect(main.gw.ended.slice(before).map((e) => e.reason)).toEqual(['rtp_timeout']);
-  });
+  for (const t of ['u1', 't1'] as const) {
+    it(`caller goes silent: the gateway sends BYE (${t === 'u1' ? 'UDP' : 'TCP'})`, async () => {
+      const before = main.gw.ended.length;
+      const r = await sipp('silent_bye.xml', main.port, t);
+      expect(r.code, r.out).toBe(0);
+      expect(main.gw.ended.slice(before).map((e) => e.reason)).toEqual(['rtp_timeout']);
+    });
+  }
 });

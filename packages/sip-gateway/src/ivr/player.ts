@@ -7,6 +7,14 @@ export class PromptPlayer {
 
   constructor(private readonly media: CallMedia) {}
 
+  private idleWaiters: (() => void)[] = [];
+
+  /** Resolves when no prompt is playing (at once, if none is). */
+  idle(): Promise<void> {
+    if (!this.current) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
   get playing(): boolean {
     return this.current !== undefined;
   }
@@ -43,6 +51,8 @@ export class PromptPlayer {
     this.timer = undefined;
     this.media.promptPlaying = false;
     c.resolve(r);
+    // A play() from a resolved continuation may start the next prompt; waiters see the player idle first.
+    for (const w of this.idleWaiters.splice(0)) w();
   }
 
   stop(): void {
