@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScriptedLink, startTestGateway } from './testing.ts';
+import { confirmed, ScriptedLink, startTestGateway } from './testing.ts';
 
 const run = promisify(execFile);
 const link = new ScriptedLink('4711', '0815');
@@ -140,8 +140,10 @@ async function decodedDumps(): Promise<string[]> {
 describe('baresip calls the IVR', () => {
   it('enters the meeting ID and PIN by RFC 4733; authorize gets the digits; the caller hears the prompts', async () => {
     const from = ctrl.events.length;
+    const acked = confirmed(env.gw);
     ctrl.send('dial', `sip:1234@127.0.0.1:${env.port}`);
     await ctrl.waitEvent('CALL_ESTABLISHED', from);
+    await acked;
     const auth = link.next();
     await press('4711#');
     await press('0815#');
@@ -163,8 +165,10 @@ describe('baresip calls the IVR', () => {
   it('three wrong PINs: goodbye, then the gateway hangs up', async () => {
     const from = ctrl.events.length;
     const firstAuth = link.requests.length;
+    const acked = confirmed(env.gw);
     ctrl.send('dial', `sip:1234@127.0.0.1:${env.port}`);
     await ctrl.waitEvent('CALL_ESTABLISHED', from);
+    await acked;
     for (let attempt = 0; attempt < 3; attempt++) {
       const auth = link.next();
       await press('4711#');

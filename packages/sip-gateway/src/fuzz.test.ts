@@ -205,6 +205,9 @@ describe('malformed-message corpus', () => {
     };
     expect(statusOf('start line "OPTIONS sip:1234@127.0.0.1 SIP/3.0"')).toBe(505);
     expect(statusOf('INVITE without CSeq')).toBeUndefined(); // cannot be answered: dropped
+    expect(statusOf('start line "INVITE  SIP/2.0"')).toBe(400);
+    expect(statusOf('start line "HTTP/1.1 200 OK"')).toBe(400);
+    expect(statusOf('start line "SIP/2.0 abc OK"')).toBeUndefined(); // a broken response: dropped
     expect(statusOf('OPTIONS without From')).toBe(400);
     expect(statusOf('CSeq method mismatch')).toBe(400);
     expect(statusOf('Max-Forwards zero')).toBe(483);

@@ -7,7 +7,7 @@ import type { PlenumSession } from './plenum.ts';
 import { buildTelephoneEvent, digitToEvent, type Digit } from './rtp/dtmf.ts';
 import { buildRtp } from './rtp/packet.ts';
 import { getHeader, tagOf, type SipRequest, type SipResponse } from './sip/message.ts';
-import { request, RtpPeer, ScriptedLink, sdpOffer, startTestGateway, TcpProbe, UdpProbe } from './testing.ts';
+import { confirmed, request, RtpPeer, ScriptedLink, sdpOffer, startTestGateway, TcpProbe, UdpProbe } from './testing.ts';
 
 const link = new ScriptedLink('4711', '0815');
 let authorized: { call: MeetingCall; session: PlenumSession } | undefined;
@@ -30,7 +30,9 @@ async function establish(probe: UdpProbe, rtp: RtpPeer, callId: string, codecs =
   probe.send(request({ method: 'INVITE', callId, localPort: probe.port, body: sdpOffer(rtp.port, { codecs }) }));
   const answer = await probe.responseTo(callId, 200, 'INVITE');
   const toTag = tagOf(getHeader(answer, 'to')) ?? '';
+  const acked = confirmed(env.gw, callId);
   probe.send(request({ method: 'ACK', callId, localPort: probe.port, toTag }));
+  await acked; // RTP goes to another socket: make sure the ACK was taken before any DTMF
   const sdp = sdpTransform.parse(answer.body.toString());
   return { toTag, answer, gwRtpPort: sdp.media[0]?.port ?? 0 };
 }

@@ -209,7 +209,7 @@ export class SipGateway {
     try {
       msg = parseMessage(buf);
     } catch (err) {
-      if (err instanceof SipParseError && err.partial && err.partial.method !== 'ACK' && getHeader(err.partial, 'via') !== undefined && checkRequest(err.partial) === undefined) {
+      if (err instanceof SipParseError && err.partial && err.partial.method !== 'ACK' && answerable(err.partial)) {
         this.sendStateless(flow, makeResponse(err.partial, err.status, err.status === 413 ? 'Message Too Large' : err.status === 505 ? 'Version Not Supported' : 'Bad Request'));
       } else this.stats.dropped++;
       return;
@@ -222,7 +222,7 @@ export class SipGateway {
     const req = msg;
     const problem = checkRequest(req);
     if (problem) {
-      if (req.method !== 'ACK' && getHeader(req, 'via') !== undefined && parseCSeq(getHeader(req, 'cseq')) !== undefined && getHeader(req, 'call-id') !== undefined) {
+      if (req.method !== 'ACK' && answerable(req)) {
         this.sendStateless(flow, makeResponse(req, 400, problem));
       } else this.stats.dropped++;
       return;
@@ -730,6 +730,16 @@ export class SipGateway {
     if (call.flow.transport === 'udp') this.retransmit(tx.timers, () => call.flow.send(buf), forget);
     else tx.timers.push(setTimeout(forget, 64 * this.cfg.t1Ms));
   }
+}
+
+/**
+ * A broken request can be answered (400) when the response can find its way back and be matched: a valid
+ * top Via, one Call-ID and a valid CSeq. A missing From or To is copied as missing.
+ */
+function answerable(req: SipRequest): boolean {
+  const via = getHeader(req, 'via');
+  return via !== undefined && parseVia(via) !== undefined && getHeaders(req, 'from').length <= 1 && getHeaders(req, 'to').length <= 1 &&
+    getHeaders(req, 'call-id').length === 1 && parseCSeq(getHeader(req, 'cseq')) !== undefined;
 }
 
 function capabilityHeaders(): Header[] {

@@ -47,6 +47,18 @@ export async function startTestGateway(env: Record<string, string>, link: Plenum
   return { gw, port, cfg };
 }
 
+/** Resolves when the gateway has taken the ACK of a call (its IVR runs from then on). Register before the ACK. */
+export function confirmed(gw: SipGateway, callId?: string): Promise<string> {
+  return new Promise((resolve) => {
+    const off = gw.onCallEvent((id, e) => {
+      if (e.type === 'confirmed' && (callId === undefined || id === callId)) {
+        off();
+        resolve(id);
+      }
+    });
+  });
+}
+
 export function sdpOffer(port: number, opts: { codecs?: string; direction?: string; address?: string } = {}): string {
   const address = opts.address ?? '127.0.0.1';
   const codecs = opts.codecs ?? '0 8 101';

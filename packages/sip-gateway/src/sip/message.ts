@@ -137,7 +137,9 @@ export function parseMessage(buf: Buffer): SipMessage {
     msgBase = { kind: 'response', status, reason: parts.slice(2).join(' ') };
   } else {
     if (parts.length !== 3 || !TOKEN.test(parts[0] ?? '') || !/^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$/.test(parts[1] ?? '')) {
-      throw new SipParseError('bad request line');
+      // Answerable with 400 when the headers name the transaction (the method then comes from CSeq).
+      const method = parseCSeq(headers.find(([n]) => n === 'cseq')?.[1])?.method ?? '';
+      throw new SipParseError('bad request line', 400, { kind: 'request', method, uri: '', headers, body: Buffer.alloc(0) });
     }
     const partial: SipRequest = { kind: 'request', method: parts[0] ?? '', uri: parts[1] ?? '', headers, body: Buffer.alloc(0) };
     if (!SIP_VERSION.test(parts[2] ?? '')) throw new SipParseError('unsupported SIP version', 505, partial);
