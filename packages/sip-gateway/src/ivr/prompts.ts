@@ -15,7 +15,8 @@ export const LANGUAGES: readonly Language[] = ['de', 'en'];
 
 export const PROMPT_TEXTS = {
   welcome: {
-    de: 'Willkommen bei Plenum. For English, press star.',
+    // A segment after ' || ' with a language prefix is spoken by that language's voice.
+    de: 'Willkommen bei Plenum. || en: For English, press star.',
     en: 'Welcome to Plenum.',
   },
   enter_meeting_id: {
@@ -47,7 +48,7 @@ export type PromptName = SpokenPrompt | 'beep';
 export const PROMPT_NAMES: readonly PromptName[] = [...(Object.keys(PROMPT_TEXTS) as SpokenPrompt[]), 'beep'];
 
 const VOICES: Record<Language, string> = { de: 'de', en: 'en' };
-const RENDER_VERSION = 1;
+const RENDER_VERSION = 2;
 
 function tableHash(): string {
   return createHash('sha256').update(JSON.stringify({ RENDER_VERSION, PROMPT_TEXTS, VOICES })).digest('hex').slice(0, 16);
@@ -84,7 +85,21 @@ async function renderOne(file: string, lang: Language, name: PromptName): Promis
     if (name === 'beep') {
       await run('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', tmpOut, 'synth', '0.25', 'sine', '1000', 'vol', '0.5']);
     } else {
-      await run('espeak-ng', ['-v', VOICES[lang], '-s', '150', '-w', tmpRaw, PROMPT_TEXTS[name][lang]]);
+      const segments = PROMPT_TEXTS[name][lang].split(' || ').map((seg) => {
+        const m = /^(de|en): (.*)$/.exec(seg);
+        return m ? { voice: VOICES[m[1] as Language], text: m[2] ?? '' } : { voice: VOICES[lang], text: seg };
+      });
+      const parts: string[] = [];
+      for (const [i, seg] of segments.entries()) {
+        const part = `${tmpRaw}.${i}.wav`;
+        parts.push(part);
+        await run('espeak-ng', ['-v', seg.voice, '-s', '150', '-w', part, seg.text]);
+      }
+      if (parts.length === 1) await rename(parts[0] ?? '', tmpRaw);
+      else {
+        await run('sox', [...parts, tmpRaw]);
+        for (const part of parts) await rm(part, { force: true });
+      }
       // 8 kHz mono 16-bit, normalised to -3 dBFS, with 150 ms of silence at the end.
       await run('sox', [tmpRaw, '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', tmpOut, 'gain', '-n', '-3', 'pad', '0', '0.15']);
     }
