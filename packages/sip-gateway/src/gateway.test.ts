@@ -7,7 +7,7 @@ import type { PlenumSession } from './plenum.ts';
 import { buildTelephoneEvent, digitToEvent, type Digit } from './rtp/dtmf.ts';
 import { buildRtp } from './rtp/packet.ts';
 import { getHeader, tagOf, type SipRequest, type SipResponse } from './sip/message.ts';
-import { confirmed, request, RtpPeer, ScriptedLink, sdpOffer, startTestGateway, TcpProbe, UdpProbe } from './testing.ts';
+import { confirmed, request, RtpPeer, ScriptedLink, sdpOffer, startTestGateway, TcpProbe, testPrompts, UdpProbe } from './testing.ts';
 
 const link = new ScriptedLink('4711', '0815');
 let authorized: { call: MeetingCall; session: PlenumSession } | undefined;
@@ -102,6 +102,32 @@ describe('SIP UAS', () => {
     probe.send(request({ method: 'BYE', callId, cseq: cseq + 5, localPort: probe.port, toTag }));
     const stale = await probe.waitFor((m) => m.kind === 'response' && getHeader(m, 'cseq') === `${cseq + 5} BYE`);
     expect(stale.kind === 'response' && stale.status).toBe(481);
+    probe.close();
+    rtp.close();
+  });
+
+  it('three wrong PINs over INFO: the whole goodbye prompt is played, then the gateway sends BYE', async () => {
+    const probe = await new UdpProbe(env.port).open();
+    const rtp = await new RtpPeer().open();
+    const callId = 'wrong-3';
+    const { toTag, gwRtpPort } = await establish(probe, rtp, callId);
+    rtp.send(buildRtp({ payloadType: 0, sequence: 1, timestamp: 0, ssrc: 3, payload: Buffer.alloc(160, 0xff) }), gwRtpPort);
+    let cseq = 1;
+    let atThird = 0;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const auth = link.next();
+      for (const d of '4711#1111#') {
+        probe.send(request({ method: 'INFO', callId, cseq: ++cseq, localPort: probe.port, toTag, body: d, contentType: 'application/dtmf' }));
+        await probe.waitFor((m) => m.kind === 'response' && getHeader(m, 'cseq') === `${cseq} INFO`);
+      }
+      expect((await auth).pin).toBe('1111');
+      atThird = rtp.packets.length;
+    }
+    const bye = (await probe.waitFor((m) => m.kind === 'request' && m.method === 'BYE' && getHeader(m, 'call-id') === callId)) as SipRequest;
+    const goodbyeFrames = (await testPrompts()).frameList('de', 'goodbye', 'pcmu').length;
+    expect(rtp.packets.length - atThird).toBeGreaterThanOrEqual(goodbyeFrames);
+    expect(env.gw.ended.find((e) => e.callId === callId)?.reason).toBe('ivr_failed');
+    expect(tagOf(getHeader(bye, 'from'))).toBe(toTag);
     probe.close();
     rtp.close();
   });
