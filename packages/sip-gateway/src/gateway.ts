@@ -254,8 +254,9 @@ export class SipGateway {
     }
     const tx: ServerTx = { key, method: req.method, flow, request: req, timers: [] };
     this.serverTx.set(key, tx);
-    // Non-INVITE transactions without a final response would live forever: bound them (timer F's length).
-    tx.timers.push(setTimeout(() => this.forgetTx(tx), 64 * this.cfg.t1Ms + 1000));
+    // Every request gets its final response synchronously except INVITE, whose call always ends in one
+    // (200, 487, 480, 503); a safety bound for the others all the same.
+    if (req.method !== 'INVITE') tx.timers.push(setTimeout(() => this.forgetTx(tx), 64 * this.cfg.t1Ms + 1000));
     const mf = getHeader(req, 'max-forwards');
     if (mf !== undefined && Number(mf) === 0 && req.method !== 'OPTIONS') {
       this.respond(tx, 483, 'Too Many Hops');
