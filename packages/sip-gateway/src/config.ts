@@ -71,6 +71,9 @@ export const EnvSchema = z.object({
   /** INVITEs per second and burst per source address (token bucket). */
   SIP_INVITE_RATE: num(5, 0.01, 10000),
   SIP_INVITE_BURST: num(10, 1, 10000),
+  /** All requests per second and burst per source address; beyond it requests are dropped silently. */
+  SIP_REQUEST_RATE: num(200, 0.01, 100000),
+  SIP_REQUEST_BURST: num(400, 1, 100000),
   SIP_MAX_CALLS: num(200, 1, 100000),
   /** RFC 3261 T1 in ms (500); tests shorten it. */
   SIP_T1_MS: num(500, 10, 5000),
@@ -94,6 +97,8 @@ export interface GatewayConfig {
   promptsDir: string;
   inviteRate: number;
   inviteBurst: number;
+  requestRate: number;
+  requestBurst: number;
   maxCalls: number;
   t1Ms: number;
   answerDelayMs: number;
@@ -131,6 +136,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     promptsDir: c.SIP_PROMPTS_DIR,
     inviteRate: c.SIP_INVITE_RATE,
     inviteBurst: c.SIP_INVITE_BURST,
+    requestRate: c.SIP_REQUEST_RATE,
+    requestBurst: c.SIP_REQUEST_BURST,
     maxCalls: c.SIP_MAX_CALLS,
     t1Ms: c.SIP_T1_MS,
     answerDelayMs: c.SIP_ANSWER_DELAY_MS,

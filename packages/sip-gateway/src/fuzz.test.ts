@@ -286,6 +286,21 @@ describe('malformed-message corpus', () => {
     rtp.close();
   });
 
+  it('drops requests beyond the per-source request rate, silently; other sources are still answered', async () => {
+    const limited = await startTestGateway({ SIP_RTP_PORTS: '41250-41299', SIP_REQUEST_RATE: '0.01', SIP_REQUEST_BURST: '5', SIP_ALLOWED_SOURCES: '127.0.0.0/8' });
+    const noisy = await new UdpProbe(limited.port).open();
+    for (let i = 0; i < 12; i++) await noisy.sendDone(request({ method: 'OPTIONS', callId: `rl-${i}`, localPort: noisy.port }));
+    // Handed to the kernel in order, so the gateway reads the twelve before this one from another source.
+    const other = await new UdpProbe(limited.port, '127.0.0.2').open();
+    other.send(request({ method: 'OPTIONS', callId: 'rl-other', localPort: other.port }));
+    expect((await other.responseTo('rl-other')).status).toBe(200);
+    expect(noisy.received.map((m) => getHeader(m, 'call-id'))).toEqual(['rl-0', 'rl-1', 'rl-2', 'rl-3', 'rl-4']);
+    expect(limited.gw.stats.rateLimited).toBe(7);
+    noisy.close();
+    other.close();
+    await limited.gw.stop();
+  });
+
   it('survives a datagram at the UDP size limit', async () => {
     const s = dgram.createSocket('udp4');
     await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));

@@ -67,6 +67,7 @@ export interface GatewayStats {
   responses: Record<number, number>;
   dropped: number;
   callsStarted: number;
+  rateLimited: number;
 }
 
 interface ServerTx {
@@ -153,9 +154,10 @@ export class SipGateway {
   /** By Call-ID + remote tag (From tag). */
   readonly calls = new Map<string, Call>();
   private readonly buckets: TokenBuckets;
+  private readonly requestBuckets: TokenBuckets;
   private readonly ports: PortAllocator;
   private port = 0;
-  readonly stats: GatewayStats = { requests: 0, responses: {}, dropped: 0, callsStarted: 0 };
+  readonly stats: GatewayStats = { requests: 0, responses: {}, dropped: 0, callsStarted: 0, rateLimited: 0 };
   /** For tests and metrics: every call's end, with its reason. */
   readonly ended: { callId: string; reason: HangupReason }[] = [];
   private readonly callListeners = new Set<(callId: string, e: CallEvent | { type: 'digit'; digit: Digit } | { type: 'confirmed' }) => void>();
@@ -164,6 +166,7 @@ export class SipGateway {
     this.log = deps.log ?? silentLogger;
     this.transports = new Transports((buf, flow) => this.onRaw(buf, flow));
     this.buckets = new TokenBuckets(cfg.inviteRate, cfg.inviteBurst);
+    this.requestBuckets = new TokenBuckets(cfg.requestRate, cfg.requestBurst);
     this.ports = new PortAllocator(cfg.rtpPorts);
   }
 
@@ -205,6 +208,12 @@ export class SipGateway {
 
   private onRawUnsafe(buf: Buffer, flow: Flow): void {
     if (buf.length === 0 || /^[\r\n]+$/.test(buf.toString('latin1'))) return; // keepalive
+    // Any message beyond the per-source rate is dropped before it is parsed (no answers to amplify).
+    if (this.requestBuckets.take(flow.remote.address) > 0) {
+      this.stats.dropped++;
+      this.stats.rateLimited++;
+      return;
+    }
     let msg;
     try {
       msg = parseMessage(buf);

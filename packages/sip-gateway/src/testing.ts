@@ -142,6 +142,11 @@ export class UdpProbe {
     this.sock.send(typeof text === 'string' ? Buffer.from(text, 'latin1') : text, this.gwPort, '127.0.0.1');
   }
 
+  /** Sends and resolves once the datagram was handed to the kernel. */
+  sendDone(text: string | Buffer): Promise<void> {
+    return new Promise((r) => this.sock.send(typeof text === 'string' ? Buffer.from(text, 'latin1') : text, this.gwPort, '127.0.0.1', () => r()));
+  }
+
   /** Resolves with the first (already received or future) message that matches. */
   waitFor(pred: (m: SipMessage) => boolean, fromIndex = 0): Promise<SipMessage> {
     const have = this.received.slice(fromIndex).find(pred);
