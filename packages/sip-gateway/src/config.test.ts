@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, isAllowedSource, loadConfig, TokenBuckets } from './config.ts';
 
@@ -52,5 +55,18 @@ describe('gateway configuration', () => {
     now = 1000;
     expect(b.take('a')).toBe(0);
     expect(b.take('a')).toBeGreaterThan(0);
+  });
+});
+
+describe('main', () => {
+  it('stops with exit code 2 and names the bad variables', async () => {
+    const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+    const err = await promisify(execFile)(process.execPath, ['--import', 'tsx', main], { env: { ...process.env, SIP_LISTEN: 'nowhere', SIP_RTP_TIMEOUT_S: '-1' } }).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err?.code).toBe(2);
+    expect(err?.stderr).toContain('SIP_LISTEN');
+    expect(err?.stderr).toContain('SIP_RTP_TIMEOUT_S');
   });
 });
