@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../config.ts';
 import type { AuthorizeResult } from '../plenum.ts';
 import { Ivr, type IvrPort } from './ivr.ts';
@@ -78,6 +78,28 @@ describe('IVR', () => {
     await keys(c, '1#2#*6*9*1**6');
     expect(ok.events).toEqual(['authorized', 'toggle_mute', 'toggle_hand', 'toggle_mute']);
     expect(c.state).toBe('in_meeting');
+  });
+});
+
+describe('IVR input timeout', () => {
+  it('repeats the prompt after silence and says goodbye the third time (fake clock)', async () => {
+    vi.useFakeTimers();
+    try {
+      const f = fakePort([]);
+      const ivr = new Ivr(f.port, 'de', 1000);
+      ivr.start();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(f.played).toEqual(['de/welcome', 'de/enter_meeting_id']);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(f.played.at(-1)).toBe('de/enter_meeting_id');
+      expect(f.played).toHaveLength(3);
+      await vi.advanceTimersByTimeAsync(1000);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(await f.hangup).toBe('ivr_timeout');
+      expect(f.played.at(-1)).toBe('de/goodbye');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
