@@ -262,8 +262,15 @@ describe('malformed-message corpus', () => {
       if (item.status !== undefined) expect(errors.map((m) => (m.kind === 'response' ? m.status : 0)), item.name).toContain(item.status);
       c.sock.destroy();
     }
-    const total = items.length + FLOOD + 1 + tcpItems.length;
+    const total = items.length + FLOOD + 1 + tcpItems.length; // SIP messages (broken RTP comes on top)
     expect(total).toBeGreaterThanOrEqual(100);
+
+    // Broken RTP at the call's port: garbage, truncated headers, bad padding, short telephone-events.
+    const badRtp: Buffer[] = [];
+    for (let i = 0; i < 20; i++) badRtp.push(garbage(500 + i, 1 + ((i * 53) % 300)));
+    badRtp.push(Buffer.alloc(0), Buffer.from([0x80]), Buffer.from([0x8f, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1]), Buffer.from([0xa0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 99]));
+    badRtp.push(buildRtp({ payloadType: 101, sequence: 9, timestamp: 9, ssrc: 77, payload: Buffer.from([1]) }), buildRtp({ payloadType: 101, sequence: 10, timestamp: 10, ssrc: 77, payload: Buffer.from([250, 0x80, 0, 1]) }));
+    for (const b of badRtp) rtp.send(b, gwRtp);
 
     // The live call: still answered in its dialog, still receiving the caller's RTP and sending prompts.
     const inBefore = [...env.gw.calls.values()].find((c) => c.callId === liveId)?.media?.packetsIn ?? 0;
