@@ -6,13 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-run}"   # run | test
 
-need_pkgs=(janus coturn)
-need_cmds=(janus turnserver)
+# espeak-ng + sox: the SIP gateway renders its IVR prompts (packages/sip-gateway) into var/prompts at set-up.
+need_pkgs=(janus coturn espeak-ng sox)
+need_cmds=(janus turnserver espeak-ng sox)
 if [ "$mode" = "test" ]; then
   # nginx: the TLS reverse proxy of e2e/https-proxy.test.ts, which runs its own instance (not the package's service).
   # iptables: e2e/turn.test.ts drops UDP inside a network namespace of its own.
-  need_pkgs+=(chromium firefox-esr poppler-utils nginx iptables)
-  need_cmds+=(chromium firefox-esr pdftoppm /usr/sbin/nginx /usr/sbin/iptables)
+  # baresip-core (the baresip phone, without the GTK front end) and sip-tester (sipp): the SIP gateway's tests.
+  need_pkgs+=(chromium firefox-esr poppler-utils nginx iptables baresip-core sip-tester)
+  need_cmds+=(chromium firefox-esr pdftoppm /usr/sbin/nginx /usr/sbin/iptables baresip sipp)
 fi
 
 missing=()
@@ -42,6 +44,9 @@ if [ ! -f "$stamp_dir/lock" ] || [ "$(cat "$stamp_dir/lock")" != "$lock_hash" ];
   npm ci --no-audit --no-fund --loglevel=error
   mkdir -p "$stamp_dir" && echo "$lock_hash" > "$stamp_dir/lock"
 fi
+
+# IVR prompts of the SIP gateway (German and English), rendered only when missing or when their texts changed.
+node --import tsx packages/sip-gateway/src/render-prompts.ts
 
 web_hash=$(find packages/web/src packages/web/index.html packages/web/vite.config.ts packages/web/precompress.ts packages/protocol/src -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
 if [ ! -f packages/web/dist/index.html ] || [ ! -f "$stamp_dir/web" ] || [ "$(cat "$stamp_dir/web")" != "$web_hash" ]; then

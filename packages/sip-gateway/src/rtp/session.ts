@@ -1,0 +1,167 @@
+// One UDP RTP socket per call: receives the caller's RTP (audio, telephone-events), sends prompts
+// as one continuous outbound stream (own SSRC, seq, timestamp), and hosts the relay to the media server.
+import { randomInt } from 'node:crypto';
+import dgram from 'node:dgram';
+import { buildRtp, parseRtp, type RtpPacket } from './packet.ts';
+import { DtmfDetector, type Digit } from './dtmf.ts';
+import type { Codec } from '../sdp.ts';
+
+export class PortAllocator {
+  private next: number;
+  constructor(private readonly range: { min: number; max: number }) {
+    this.next = range.min + (range.min % 2);
+  }
+
+  /** Binds a socket on the next free even port of the range. */
+  async bind(host: string): Promise<dgram.Socket> {
+    const evenCount = Math.floor((this.range.max - this.range.min) / 2) + 1;
+    for (let i = 0; i < evenCount; i++) {
+      const port = this.next;
+      this.next += 2;
+      if (this.next > this.range.max) this.next = this.range.min + (this.range.min % 2);
+      const sock = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+      const ok = await new Promise<boolean>((resolve) => {
+        sock.once('error', () => resolve(false));
+        sock.bind(port, host, () => resolve(true));
+      });
+      if (ok) return sock;
+      sock.close();
+    }
+    throw new Error('no free RTP port in SIP_RTP_PORTS');
+  }
+}
+
+export interface Endpoint { readonly address: string; readonly port: number }
+
+export interface CallMediaOptions {
+  socket: dgram.Socket;
+  remote: Endpoint;
+  codec: Codec;
+  payloadType: number;
+  telephoneEventPt: number | undefined;
+  timeoutMs: number;
+  onDigit: (d: Digit) => void;
+  onTimeout: () => void;
+}
+
+export class CallMedia {
+  readonly socket: dgram.Socket;
+  remote: Endpoint;
+  codec: Codec;
+  payloadType: number;
+  telephoneEventPt: number | undefined;
+  /** The caller's audio packets (not telephone-events). */
+  readonly audioListeners = new Set<(p: RtpPacket, raw: Buffer) => void>();
+  /** RTP from any address other than the caller's (the media server, for the relay). */
+  readonly foreignListeners = new Set<(p: RtpPacket, from: Endpoint) => void>();
+  readonly ssrc = randomInt(1, 2 ** 32 - 1);
+  private seq = randomInt(0, 0xffff);
+  private ts = randomInt(0, 2 ** 31);
+  private lastSendAt: number | undefined;
+  private lastRtpAt = Date.now();
+  private paused = false;
+  /** Set while a prompt plays: relayed audio towards the caller waits (is dropped) meanwhile. */
+  promptPlaying = false;
+  /** The relay's remote endpoint: its packets are never taken for the caller's (both may share an address). */
+  relayRemote: Endpoint | undefined;
+  private readonly dtmf = new DtmfDetector();
+  private readonly timer: NodeJS.Timeout;
+  private closed = false;
+  packetsIn = 0;
+  packetsOut = 0;
+
+  constructor(private readonly opts: CallMediaOptions) {
+    this.socket = opts.socket;
+    this.remote = opts.remote;
+    this.codec = opts.codec;
+    this.payloadType = opts.payloadType;
+    this.telephoneEventPt = opts.telephoneEventPt;
+    this.socket.on('message', (buf, rinfo) => this.onPacket(buf, { address: rinfo.address, port: rinfo.port }));
+    this.socket.on('error', () => undefined);
+    this.timer = setInterval(() => this.checkTimeout(), Math.min(1000, Math.max(50, opts.timeoutMs / 4)));
+    this.timer.unref();
+  }
+
+  get localPort(): number {
+    return this.socket.address().port;
+  }
+
+  /** On hold (inactive / sendonly from the caller) the RTP timeout does not run and nothing is sent. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.lastRtpAt = Date.now();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  private checkTimeout(): void {
+    if (this.closed || this.paused) return;
+    if (Date.now() - this.lastRtpAt > this.opts.timeoutMs) {
+      this.close();
+      this.opts.onTimeout();
+    }
+  }
+
+  private onPacket(buf: Buffer, from: Endpoint): void {
+    if (this.closed) return;
+    const p = parseRtp(buf);
+    if (!p) return;
+    const fromRelay = this.relayRemote !== undefined && from.address === this.relayRemote.address && from.port === this.relayRemote.port;
+    if (fromRelay || from.address !== this.remote.address) {
+      for (const l of this.foreignListeners) l(p, from);
+      return;
+    }
+    this.packetsIn++;
+    this.lastRtpAt = Date.now();
+    if (this.telephoneEventPt !== undefined && p.payloadType === this.telephoneEventPt) {
+      const d = this.dtmf.push(p.ssrc, p.timestamp, p.payload);
+      if (d) this.opts.onDigit(d);
+      return;
+    }
+    if (p.payloadType !== this.payloadType) return;
+    for (const l of this.audioListeners) l(p, buf);
+  }
+
+  /**
+   * Sends one 20 ms frame on the gateway's outbound stream. `talkspurt` marks the first packet after a
+   * pause: the marker bit is set and the timestamp advances by the wall-clock time that passed.
+   */
+  sendFrame(payload: Buffer, opts: { talkspurt?: boolean; advance?: number } = {}): void {
+    if (this.closed || this.paused) return;
+    const now = Date.now();
+    const samples = payload.length;
+    if (this.lastSendAt !== undefined) {
+      const wall = Math.round(((now - this.lastSendAt) * 8000) / 1000);
+      const gap = opts.advance ?? (opts.talkspurt ? Math.max(samples, wall) : samples);
+      this.ts = (this.ts + gap) >>> 0;
+    }
+    this.seq = (this.seq + 1) & 0xffff;
+    this.lastSendAt = now;
+    this.packetsOut++;
+    const pkt = buildRtp({ payloadType: this.payloadType, sequence: this.seq, timestamp: this.ts, ssrc: this.ssrc, marker: opts.talkspurt ?? false, payload });
+    this.socket.send(pkt, this.remote.port, this.remote.address);
+  }
+
+  sendRaw(buf: Buffer, to: Endpoint): void {
+    if (!this.closed) this.socket.send(buf, to.port, to.address);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    this.audioListeners.clear();
+    this.foreignListeners.clear();
+    try {
+      this.socket.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}
