@@ -8,6 +8,7 @@ import type { Language, PromptLibrary, PromptName } from './ivr/prompts.ts';
 import { silentLogger, type Logger } from './log.ts';
 import type { PlenumLink, PlenumSession } from './plenum.ts';
 import { eventToDigit, type Digit } from './rtp/dtmf.ts';
+import type { RtpPacket } from './rtp/packet.ts';
 import { startRelay, type RelayTarget, type RtpRelay } from './rtp/relay.ts';
 import { CallMedia, PortAllocator } from './rtp/session.ts';
 import { buildAnswer, parseOffer, SdpError, type Codec, type NegotiatedMedia } from './sdp.ts';
@@ -36,6 +37,8 @@ export interface MeetingCall {
   onEvent(listener: (e: CallEvent) => void): () => void;
   /** Starts relaying the caller's audio to `remote` and the remote's audio back (see rtp/relay.ts). */
   startRelay(remote: RelayTarget): RtpRelay;
+  /** Every audio packet's payload from the caller (not telephone-events), e.g. for voice activity. */
+  onCallerAudio(listener: (payload: Buffer) => void): () => void;
   /**
    * Plays a prompt to the caller in the call's language (remote audio is dropped meanwhile). By default it
    * waits for the prompt being played (e.g. "please wait") to end; `interrupt: true` cuts that one short.
@@ -671,6 +674,11 @@ export class SipGateway {
         call.relay?.stop();
         call.relay = startRelay(media, remote);
         return call.relay;
+      },
+      onCallerAudio: (listener) => {
+        const l = (p: RtpPacket): void => listener(p.payload);
+        media.audioListeners.add(l);
+        return () => media.audioListeners.delete(l);
       },
       play: async (prompt, opts) => {
         const player = call.player;

@@ -4,6 +4,7 @@ import { SipGateway } from './gateway.ts';
 import { ensurePrompts, PromptLibrary } from './ivr/prompts.ts';
 import { jsonLogger } from './log.ts';
 import { HttpPlenumLink, type PlenumLink } from './plenum.ts';
+import { roomBridgeHooks } from './room-bridge.ts';
 
 const log = jsonLogger();
 let cfg;
@@ -24,7 +25,7 @@ const rendered = await ensurePrompts(cfg.promptsDir);
 if (rendered > 0) log.info('rendered IVR prompts', { count: rendered, dir: cfg.promptsDir });
 const prompts = await PromptLibrary.load(cfg.promptsDir);
 const link: PlenumLink = new HttpPlenumLink(cfg.plenumUrl, cfg.telephoneServiceToken, log);
-const gateway = new SipGateway(cfg, { link, prompts, log });
+const gateway = new SipGateway(cfg, { link, prompts, log, hooks: roomBridgeHooks(log) });
 await gateway.start();
 
 const shutdown = (): void => {

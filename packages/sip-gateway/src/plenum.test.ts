@@ -35,7 +35,7 @@ describe('HttpPlenumLink', () => {
     const link = new HttpPlenumLink(base, TOKEN, log);
     const r = await link.authorize(req);
     expect(r).toEqual({ ok: true, session: { ticket: 'tk', resumption: 'rs', signalingUrl: 'wss://p/signaling', roomId: 'r1', participantDisplayName: 'Telefon …111', language: 'de' } });
-    expect(seen.at(-1)).toEqual({ auth: `Bearer ${TOKEN}`, body: { dial_in_id: '4711', pin: '0815', caller: '+4930111', source: '127.0.0.1:5060', call_id: 'c-1' } });
+    expect(seen.at(-1)).toEqual({ auth: `Bearer ${TOKEN}`, body: { dial_in_id: '4711', pin: '0815', caller: '+4930111', source: '127.0.0.1', call_id: 'c-1' } });
   });
 
   it('403 → wrong_credentials, 429 → locked with Retry-After', async () => {
@@ -56,5 +56,15 @@ describe('HttpPlenumLink', () => {
     expect(logged.length).toBe(5);
     expect(logged.join('\n')).not.toContain(TOKEN);
     expect(logged.join('\n')).not.toContain('0815');
+  });
+});
+
+describe('the trunk address sent to Plenum', () => {
+  it('is the IP of the signaling source, without its port', async () => {
+    const { sourceAddress } = await import('./plenum.ts');
+    expect(sourceAddress('192.0.2.7:5060')).toBe('192.0.2.7');
+    expect(sourceAddress('[2001:db8::1]:5061')).toBe('2001:db8::1');
+    expect(sourceAddress('2001:db8::1')).toBe('2001:db8::1');
+    expect(sourceAddress('127.0.0.1')).toBe('127.0.0.1');
   });
 });

@@ -34,6 +34,14 @@ export interface PlenumLink {
 
 export class PlenumLinkError extends Error {}
 
+/** The trunk's IP address of an `ip:port` or `[v6]:port` source: Plenum throttles per address, not per port. */
+export function sourceAddress(source: string): string {
+  const v6 = /^\[([^\]]+)\](?::\d+)?$/.exec(source);
+  if (v6) return v6[1]!;
+  const colon = source.lastIndexOf(':');
+  return colon > 0 && source.indexOf(':') === colon ? source.slice(0, colon) : source;
+}
+
 const CallResponse = z.object({
   ticket: z.string().min(1),
   resumption: z.string().min(1),
@@ -58,7 +66,7 @@ export class HttpPlenumLink implements PlenumLink {
       res = await fetch(`${this.baseUrl}/v1/service/telephone/calls`, {
         method: 'POST',
         headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ dial_in_id: req.dialInId, pin: req.pin, caller: req.caller, source: req.source, call_id: req.callId }),
+        body: JSON.stringify({ dial_in_id: req.dialInId, pin: req.pin, caller: req.caller, source: sourceAddress(req.source), call_id: req.callId }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {

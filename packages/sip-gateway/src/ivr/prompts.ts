@@ -41,6 +41,13 @@ export const PROMPT_TEXTS = {
   unmuted: { de: 'Ihr Mikrofon ist eingeschaltet.', en: 'You are unmuted.' },
   hand_raised: { de: 'Ihre Hand ist gehoben.', en: 'Your hand is raised.' },
   hand_lowered: { de: 'Ihre Hand ist gesenkt.', en: 'Your hand is lowered.' },
+  participant_joined: { de: 'Jemand ist der Konferenz beigetreten.', en: 'Someone joined the meeting.' },
+  participant_left: { de: 'Jemand hat die Konferenz verlassen.', en: 'Someone left the meeting.' },
+  unmute_not_allowed: {
+    de: 'Nur die Moderation kann Ihr Mikrofon einschalten. Heben Sie die Hand mit Stern neun.',
+    en: 'Only a moderator can unmute you. Raise your hand with star nine.',
+  },
+  removed: { de: 'Sie wurden aus der Konferenz entfernt. Auf Wiederhören.', en: 'You have been removed from the meeting. Goodbye.' },
 } as const satisfies Record<string, Record<Language, string>>;
 
 export type SpokenPrompt = keyof typeof PROMPT_TEXTS;
