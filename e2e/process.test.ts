@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freeLoopbackPort } from '../packages/server/src/free-port.ts';
+import { request, UdpProbe } from '../packages/sip-gateway/src/testing.ts';
 import { startPlenumProcess } from './support/plenum-process.ts';
 
 const dirs: string[] = [];
@@ -55,5 +57,39 @@ describe('main.ts', () => {
     expect(log).toContain('shutting down');
     // Secrets from the environment never reach the log.
     expect(log).not.toContain(admin);
+  });
+
+  it('TELEPHONE_GATEWAY=embedded runs the SIP gateway beside it, which answers SIP and goes when Plenum stops', { timeout: 60_000 }, async () => {
+    const token = 'process-test-telephone-service-token-0123456789';
+    const sipPort = await freeLoopbackPort();
+    const { proc, listening, exited, lines } = startMain({ MEDIA: 'off', TELEPHONE_GATEWAY: 'embedded', TELEPHONE_SERVICE_TOKEN: token, SIP_LISTEN: `127.0.0.1:${sipPort}`, SIP_RTP_PORTS: '41900-41949' });
+    await listening;
+    // Plenum says it listens before its gateway does.
+    await expect.poll(() => lines.some((l) => l.includes('sip gateway listening')), { timeout: 30_000 }).toBe(true);
+    const probe = await new UdpProbe(sipPort).open();
+    try {
+      const callId = `process-options-${process.pid}`;
+      probe.send(request({ method: 'OPTIONS', callId, localPort: probe.port }));
+      const answer = await probe.responseTo(callId);
+      expect(answer.status).toBe(200);
+    } finally {
+      probe.close();
+    }
+    const gatewayPids = execFileSync('pgrep', ['-P', String(proc.pid), '-f', 'sip-gateway/src/main.ts'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    expect(gatewayPids.length).toBeGreaterThanOrEqual(1);
+    proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const alive = (pid: string) => {
+      try {
+        return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    await expect.poll(() => gatewayPids.filter(alive), { timeout: 10_000 }).toEqual([]);
+    // Its log lines came through Plenum's log, and the token never did.
+    const log = lines.join('\n');
+    expect(log).toContain('sip gateway listening');
+    expect(log).not.toContain(token);
   });
 });

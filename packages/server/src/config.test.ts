@@ -43,6 +43,8 @@ describe('config', () => {
     [{ TELEPHONE_SERVICE_TOKEN: 'x'.repeat(31) }, 'TELEPHONE_SERVICE_TOKEN'],
     [{ TELEPHONE_SERVICE_TOKEN: `${'x'.repeat(20)} ${'y'.repeat(20)}` }, 'TELEPHONE_SERVICE_TOKEN'],
     [{ TELEPHONE_DIAL_IN_NUMBER: 'call us' }, 'TELEPHONE_DIAL_IN_NUMBER'],
+    [{ TELEPHONE_GATEWAY: 'embedded' }, 'TELEPHONE_SERVICE_TOKEN'],
+    [{ TELEPHONE_GATEWAY: 'external' }, 'TELEPHONE_GATEWAY'],
     [{ TELEPHONE_DIAL_IN_NUMBER: '+49 361 <script>' }, 'TELEPHONE_DIAL_IN_NUMBER'],
   ])('refuses %o naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
@@ -62,9 +64,10 @@ describe('config', () => {
   });
 
   it('takes the telephone service token (32 characters or more) and the dial-in number; both off by default', () => {
-    expect(loadConfig({}).telephone).toEqual({ serviceToken: undefined, dialInNumber: null });
+    expect(loadConfig({}).telephone).toEqual({ serviceToken: undefined, dialInNumber: null, gateway: 'off' });
     const token = 'a'.repeat(32);
-    expect(loadConfig({ TELEPHONE_SERVICE_TOKEN: token, TELEPHONE_DIAL_IN_NUMBER: '+49 361 123456-0' }).telephone).toEqual({ serviceToken: token, dialInNumber: '+49 361 123456-0' });
+    expect(loadConfig({ TELEPHONE_SERVICE_TOKEN: token, TELEPHONE_DIAL_IN_NUMBER: '+49 361 123456-0' }).telephone).toEqual({ serviceToken: token, dialInNumber: '+49 361 123456-0', gateway: 'off' });
+    expect(loadConfig({ TELEPHONE_SERVICE_TOKEN: token, TELEPHONE_GATEWAY: 'embedded' }).telephone.gateway).toBe('embedded');
     expect(loadConfig({ TELEPHONE_DIAL_IN_NUMBER: '0361 (123) 456' }).telephone.dialInNumber).toBe('0361 (123) 456');
   });
 

@@ -127,6 +127,10 @@ export const envSchema = z.object({
     .regex(/^[\x21-\x7e]+$/, 'expected printable ASCII without spaces')
     .optional()
     .describe('Bearer token (at least 32 characters) the SIP gateway sends to POST /v1/service/telephone/calls; unset: that route is off (telephone dial-in disabled)'),
+  TELEPHONE_GATEWAY: z
+    .enum(['off', 'embedded'])
+    .default('off')
+    .describe('embedded: Plenum also runs the SIP gateway (packages/sip-gateway) as a child process, configured by its SIP_* variables and reaching Plenum on loopback; needs TELEPHONE_SERVICE_TOKEN. off: run it yourself with npm run sip-gateway (or not at all)'),
   TELEPHONE_DIAL_IN_NUMBER: z
     .string()
     .regex(/^\+?[0-9][0-9 ()/-]{2,30}$/, 'expected a phone number, e.g. +49 361 123456-0')
@@ -167,7 +171,7 @@ export interface Config {
   /** Retention periods in days (0: kept) and how often the retention job runs. */
   retention: { periods: { attendance: number; minutes_drafts: number; invites: number }; intervalMinutes: number };
   /** Telephone dial-in: the SIP gateway's service token (undefined: dial-in off) and the number shown to moderators. */
-  telephone: { serviceToken: string | undefined; dialInNumber: string | null };
+  telephone: { serviceToken: string | undefined; dialInNumber: string | null; gateway: 'off' | 'embedded' };
   /** The signaling rate limit per identity (the per-connection one stays as it is). */
   signaling: { identityRate: number; identityBurst: number };
   media: {
@@ -278,6 +282,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (trustedProxies.length && relevant.TRUST_PROXY !== undefined && !e.TRUST_PROXY) {
     problems.push('TRUST_PROXY: false contradicts TRUSTED_PROXIES (leave TRUST_PROXY unset or set it to true)');
   }
+  if (e.TELEPHONE_GATEWAY === 'embedded' && !e.TELEPHONE_SERVICE_TOKEN) problems.push('TELEPHONE_SERVICE_TOKEN: required when TELEPHONE_GATEWAY is embedded');
   const turn = turnConfig(e, problems);
   if (problems.length) throw new ConfigError(problems);
   const trustProxy = e.TRUST_PROXY || trustedProxies.length > 0;
@@ -306,7 +311,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     featuresDisabled: (e.FEATURES_DISABLED ?? '').split(',').map((f) => f.trim()).filter(Boolean),
     timeZone: e.TIME_ZONE,
     retention: { periods: { attendance: e.RETENTION_ATTENDANCE_DAYS, minutes_drafts: e.RETENTION_MINUTES_DRAFT_DAYS, invites: e.RETENTION_INVITES_DAYS }, intervalMinutes: e.RETENTION_INTERVAL_MINUTES },
-    telephone: { serviceToken: e.TELEPHONE_SERVICE_TOKEN, dialInNumber: e.TELEPHONE_DIAL_IN_NUMBER?.trim() ?? null },
+    telephone: { serviceToken: e.TELEPHONE_SERVICE_TOKEN, dialInNumber: e.TELEPHONE_DIAL_IN_NUMBER?.trim() ?? null, gateway: e.TELEPHONE_GATEWAY },
     signaling: { identityRate: e.SIGNALING_IDENTITY_RATE, identityBurst: e.SIGNALING_IDENTITY_BURST },
     media: {
       mode: e.MEDIA,

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './config.ts';
+import { EmbeddedSipGateway } from './modules/telephone/embedded-gateway.ts';
 import { createLogger, startPlenum } from './server.ts';
 
 let config;
@@ -17,6 +18,19 @@ const plenum = await startPlenum(config, { logger }).catch((err: unknown) => {
   process.exit(1);
 });
 
+let sipGateway: EmbeddedSipGateway | undefined;
+if (config.telephone.gateway === 'embedded' && config.telephone.serviceToken) {
+  // The gateway calls this node directly (not through PUBLIC_URL's proxy); a wildcard HOST is reached on loopback.
+  const own = new URL(plenum.url);
+  if (own.hostname === '0.0.0.0' || own.hostname === '[::]') own.hostname = '127.0.0.1';
+  sipGateway = new EmbeddedSipGateway({ plenumUrl: own.origin, serviceToken: config.telephone.serviceToken, env: process.env, logger });
+  await sipGateway.start().catch(async (err: unknown) => {
+    logger.fatal({ err }, 'the embedded SIP gateway could not start');
+    await plenum.close().catch(() => {});
+    process.exit(1);
+  });
+}
+
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
@@ -28,7 +42,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.exit(1);
     }, 15_000);
     force.unref();
-    plenum.close().then(
+    Promise.all([sipGateway?.stop(), plenum.close()]).then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, 'error during shutdown');
