@@ -17,45 +17,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebIfStale, CHROMIUM_ARGS, launchChromium } from '../packages/server/src/testing/browsers.ts';
 import { expectAccessible } from './support/a11y.ts';
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
+import { writeSpeechLikeWav } from '../packages/server/src/testing/wav.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const screenshotDir = process.env.PLENUM_SCREENSHOTS ? path.join(root, 'docs/screenshots') : null;
 // Modest sizes: CI has two cores for three browsers encoding and decoding video.
 const viewport = { width: 1280, height: 800 };
-
-/**
- * A speech-like test signal for the fake microphone (Chromium's default fake audio is a short beep per second,
- * too little for the media server's talking detection): a voiced, pitch-gliding tone in syllable-rate bursts.
- */
-function writeSpeechLikeWav(file: string): void {
-  const rate = 48_000;
-  const seconds = 4;
-  const samples = rate * seconds;
-  const data = Buffer.alloc(samples * 2);
-  let phase = 0;
-  for (let i = 0; i < samples; i++) {
-    const t = i / rate;
-    const pitch = 140 + 60 * Math.sin(2 * Math.PI * 0.7 * t);
-    phase += (2 * Math.PI * pitch) / rate;
-    const syllables = 0.55 + 0.45 * Math.sin(2 * Math.PI * 4 * t);
-    const voiced = Math.sin(phase) + 0.5 * Math.sin(2 * phase) + 0.25 * Math.sin(3 * phase);
-    data.writeInt16LE(Math.round(9_000 * syllables * voiced), i * 2);
-  }
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  fs.writeFileSync(file, Buffer.concat([header, data]));
-}
 
 let server: TestServer;
 let audioDir = '';

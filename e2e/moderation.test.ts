@@ -15,37 +15,7 @@ import { buildWebIfStale, launchChromium } from '../packages/server/src/testing/
 import { expectAccessible } from './support/a11y.ts';
 import { shoot } from './support/screenshots.ts';
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
-
-/**
- * A speech-like signal for the fake microphone (a steady tone is removed by the browser's noise suppression):
- * a voiced, pitch-gliding tone in syllable-rate bursts, as in meeting-three.test.ts.
- */
-function writeToneWav(file: string): void {
-  const rate = 48_000;
-  const samples = rate * 4;
-  const data = Buffer.alloc(samples * 2);
-  let phase = 0;
-  for (let i = 0; i < samples; i++) {
-    const t = i / rate;
-    phase += (2 * Math.PI * (140 + 60 * Math.sin(2 * Math.PI * 0.7 * t))) / rate;
-    const syllables = 0.55 + 0.45 * Math.sin(2 * Math.PI * 4 * t);
-    data.writeInt16LE(Math.round(9_000 * syllables * (Math.sin(phase) + 0.5 * Math.sin(2 * phase) + 0.25 * Math.sin(3 * phase))), i * 2);
-  }
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  fs.writeFileSync(file, Buffer.concat([header, data]));
-}
+import { writeSpeechLikeWav } from '../packages/server/src/testing/wav.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -58,7 +28,7 @@ beforeAll(async () => {
   // RTP ports of this file: 44100-44299.
   server = await startTestServer({ web: true, env: { MEDIA: 'janus', JANUS_ICE_INTERFACE: 'lo', JANUS_RTP_PORTS: '44100-44299' } });
   audioDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-e2e-moderation-'));
-  writeToneWav(path.join(audioDir, 'tone.wav'));
+  writeSpeechLikeWav(path.join(audioDir, 'tone.wav'));
   browser = await launchChromium([`--use-file-for-fake-audio-capture=${path.join(audioDir, 'tone.wav')}`]);
 }, 180_000);
 

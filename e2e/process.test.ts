@@ -13,6 +13,15 @@ afterAll(() => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
+/** The process still runs (a zombie waiting for init to reap it counts as gone). */
+function alive(pid: string): boolean {
+  try {
+    return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 function startMain(env: Record<string, string>) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-main-'));
   dirs.push(dataDir);
@@ -44,14 +53,7 @@ describe('main.ts', () => {
 
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
-    // The Janus child went with it (a zombie waiting for init to reap it counts as gone).
-    const alive = (pid: string) => {
-      try {
-        return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-      } catch {
-        return false;
-      }
-    };
+    // The Janus child went with it.
     await expect.poll(() => janusPids.filter(alive), { timeout: 5000 }).toEqual([]);
     const log = lines.join('\n');
     expect(log).toContain('shutting down');
@@ -79,13 +81,6 @@ describe('main.ts', () => {
     expect(gatewayPids.length).toBeGreaterThanOrEqual(1);
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
-    const alive = (pid: string) => {
-      try {
-        return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-      } catch {
-        return false;
-      }
-    };
     await expect.poll(() => gatewayPids.filter(alive), { timeout: 10_000 }).toEqual([]);
     // Its log lines came through Plenum's log, and the token never did.
     const log = lines.join('\n');

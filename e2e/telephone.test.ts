@@ -21,29 +21,10 @@ import { HttpPlenumLink } from '../packages/sip-gateway/src/plenum.ts';
 import { roomBridgeHooks } from '../packages/sip-gateway/src/room-bridge.ts';
 import { startTestGateway } from '../packages/sip-gateway/src/testing.ts';
 import { shoot } from './support/screenshots.ts';
+import { writeToneWav } from '../packages/server/src/testing/wav.ts';
 
 const TOKEN = 'e2e-telephone-service-token-0123456789abcdef';
 const CALLER = '+493615551234';
-
-/** A mono 16-bit WAV of a steady sine (Chromium loops it as every page's fake microphone). */
-function writeToneWav(file: string, freq: number, seconds = 10, rate = 48_000): void {
-  const data = Buffer.alloc(seconds * rate * 2);
-  for (let i = 0; i < seconds * rate; i++) data.writeInt16LE(Math.round(12_000 * Math.sin((2 * Math.PI * freq * i) / rate)), i * 2);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVEfmt ', 8);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(rate, 24);
-  h.writeUInt32LE(rate * 2, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(data.length, 40);
-  fs.writeFileSync(file, Buffer.concat([h, data]));
-}
 
 /**
  * In the page before the app loads: every remote audio track any RTCPeerConnection receives gets an analyser;

@@ -11,31 +11,10 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebIfStale } from '../../testing/browsers.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
-import { eventually, expectReceiving, launchChromium, MediaPage } from './testing/browser-client.ts';
+import { eventually, launchChromium, MediaPage } from './testing/browser-client.ts';
 import { dominant, powerAt, TestCaller } from './testing/phone-caller.ts';
 import { meeting } from './testing/rooms.ts';
-
-/** A mono 16-bit WAV of a steady sine (Chromium loops it as the fake microphone). */
-function writeToneWav(file: string, freq: number, seconds = 10, rate = 48_000): void {
-  const n = seconds * rate;
-  const data = Buffer.alloc(n * 2);
-  for (let i = 0; i < n; i++) data.writeInt16LE(Math.round(12_000 * Math.sin((2 * Math.PI * freq * i) / rate)), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8);
-  header.write('fmt ', 12);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  fs.writeFileSync(file, Buffer.concat([header, data]));
-}
+import { writeToneWav } from '../../testing/wav.ts';
 
 /**
  * In the page, next to the minimal media client: receives the phone mix whenever the server announces it
@@ -236,48 +215,6 @@ describe('phone callers through Janus', () => {
       await context.close();
     }
   }, 40_000);
-});
-
-/** CPU seconds (user + system) Janus has used so far, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime and stime are fields 14 and 15 of stat(5), i.e. 12 and 13 after the command name.
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-describe.runIf(process.env.PLENUM_PHONE_CPU)('Janus CPU with phone callers (measurement, PLENUM_PHONE_CPU=1)', () => {
-  it('prints Janus CPU for 2 publishers without and with 1 caller, 20 s each', async () => {
-    const m = await meeting(server);
-    const pages = [await MediaPage.open(browser, server.url), await MediaPage.open(browser, server.url)];
-    let caller: TestCaller | undefined;
-    try {
-      for (const [i, p] of pages.entries()) {
-        await p.page.evaluate(PHONE_SOURCE);
-        await p.join(m.wsUrl, await m.ticket(`P${i}`));
-        await p.start();
-      }
-      await Promise.all(pages.map((p, i) => expectReceiving(p, [pages[1 - i]!])));
-      const pid = (server.services.media as unknown as { embeddedPid(): number | undefined }).embeddedPid();
-      if (!pid) throw new Error('no embedded Janus');
-      const measure = async (label: string) => {
-        const before = cpuSeconds(pid);
-        await new Promise((r) => setTimeout(r, 20_000));
-        const used = cpuSeconds(pid) - before;
-        console.log(`Janus CPU, ${label}: ${used.toFixed(2)} s in 20 s = ${((used / 20) * 100).toFixed(1)} % of one core`);
-      };
-      await measure('2 publishers, no caller');
-      const ticket = server.services.tickets.issue({ roomId: m.roomId, kind: 'sip', displayName: '+49 30 9', isRoomOwner: false }, `sip:${crypto.randomUUID()}`).ticket;
-      caller = await TestCaller.connect(m.wsUrl, ticket);
-      caller.startTone(440, await caller.attach());
-      for (const p of pages) await eventually('440 Hz in the phone mix', () => spectrum(p), (x) => !!x && Math.abs(x.peak - 440) <= 20, 30_000);
-      await eventually('audio at the caller', () => Promise.resolve(caller!.packetsIn), (n) => n > 50);
-      await measure('2 publishers (both fed to the caller, both watching the mix) + 1 PCMU caller');
-    } finally {
-      caller?.close();
-      await Promise.all(pages.map((p) => p.close()));
-    }
-  }, 120_000);
 });
 
 type Hooks = { meeting?: { connections(): { phoneMix: RTCPeerConnection | null } } };
