@@ -14,7 +14,7 @@ import { buildWebIfStale, launchChromium } from '../packages/server/src/testing/
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
 import { MediaPage } from '../packages/server/src/modules/media/testing/browser-client.ts';
 import { powerAt } from '../packages/server/src/modules/media/testing/phone-caller.ts';
-import { readWav, startBaresip, type BaresipPhone } from '../packages/sip-gateway/src/baresip-phone.ts';
+import { press, readWav, startBaresip, type BaresipPhone } from '../packages/sip-gateway/src/baresip-phone.ts';
 import type { SipGateway } from '../packages/sip-gateway/src/gateway.ts';
 import { silentLogger } from '../packages/sip-gateway/src/log.ts';
 import { HttpPlenumLink } from '../packages/sip-gateway/src/plenum.ts';
@@ -99,22 +99,6 @@ afterAll(async () => {
   if (audioDir) fs.rmSync(audioDir, { recursive: true, force: true });
 });
 
-/** Presses keys on the phone one after the other, each once the gateway has seen the previous one. */
-async function press(keys: string): Promise<void> {
-  for (const k of keys) {
-    const seen = new Promise<void>((resolve) => {
-      const off = gateway.gw.onCallEvent((_id, e) => {
-        if (e.type === 'digit' && e.digit === k) {
-          off();
-          resolve();
-        }
-      });
-    });
-    phone.ctrl.send('sndcode', k);
-    await seen;
-  }
-}
-
 const level = (page: Page, freq: number) => page.evaluate((f) => (window as unknown as { __audioProbe: { level(f: number): number } }).__audioProbe.level(f), freq);
 
 /** Level at `freq` above its neighbourhood (a tone, not broadband sound), sampled until `accept` or timeout. */
@@ -158,8 +142,8 @@ describe('telephone dial-in', () => {
     const from = phone.ctrl.events.length;
     phone.ctrl.send('dial', `sip:plenum@127.0.0.1:${gateway.port}`);
     await phone.ctrl.waitEvent('CALL_ESTABLISHED', from);
-    await press(`${dialIn.dial_in_id}#`);
-    await press(`${dialIn.pin}#`);
+    await press(gateway.gw, phone.ctrl, `${dialIn.dial_in_id}#`);
+    await press(gateway.gw, phone.ctrl, `${dialIn.pin}#`);
 
     // The chair sees the caller under the masked number and hears the phone's 440 Hz.
     const callerTile = chair.getByRole('figure', { name: /^\+49 361 ••• 34/ });
@@ -170,7 +154,7 @@ describe('telephone dial-in', () => {
     // *9 raises the caller's hand: the chair sees it in the list of raised hands.
     await chair.getByRole('group', { name: 'Meeting controls' }).getByRole('button', { name: 'Participants', exact: true }).click();
     const panel = chair.getByRole('complementary', { name: /Participants/ });
-    await press('*9');
+    await press(gateway.gw, phone.ctrl, '*9');
     await panel.getByRole('button', { name: /^Lower hand of \+49 361 ••• 34/ }).waitFor();
     await shoot(chair, 'telephone-caller-hand');
 

@@ -7,6 +7,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { SipGateway } from './gateway.ts';
 
 const run = promisify(execFile);
 
@@ -146,4 +147,20 @@ export async function startBaresip(opts: { user?: string; toneHz?: number } = {}
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Presses keys on the phone (RFC 4733) one after the other, each once the gateway has seen the previous one. */
+export async function press(gw: SipGateway, ctrl: Ctrl, keys: string): Promise<void> {
+  for (const k of keys) {
+    const seen = new Promise<void>((resolve) => {
+      const off = gw.onCallEvent((_id, e) => {
+        if (e.type === 'digit' && e.digit === k) {
+          off();
+          resolve();
+        }
+      });
+    });
+    ctrl.send('sndcode', k);
+    await seen;
+  }
 }

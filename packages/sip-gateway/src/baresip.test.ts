@@ -1,7 +1,7 @@
 // End to end with a real phone: baresip dials the gateway, sends the meeting ID and PIN as RFC 4733
 // events (ctrl_tcp `sndcode`), and records what it hears (sndfile module); wrong PINs three times → BYE.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmsOf, startBaresip, type BaresipPhone, type Ctrl } from './baresip-phone.ts';
+import { press, rmsOf, startBaresip, type BaresipPhone, type Ctrl } from './baresip-phone.ts';
 import { confirmed, ScriptedLink, startTestGateway } from './testing.ts';
 
 const link = new ScriptedLink('4711', '0815');
@@ -20,22 +20,6 @@ afterAll(async () => {
   await env?.gw.stop();
 });
 
-/** Presses keys one after the other, each once the gateway has seen the previous one. */
-async function press(keys: string): Promise<void> {
-  for (const k of keys) {
-    const seen = new Promise<void>((resolve) => {
-      const off = env.gw.onCallEvent((_id, e) => {
-        if (e.type === 'digit' && e.digit === k) {
-          off();
-          resolve();
-        }
-      });
-    });
-    ctrl.send('sndcode', k);
-    await seen;
-  }
-}
-
 const decodedDumps = () => phone.heard();
 
 describe('baresip calls the IVR', () => {
@@ -46,8 +30,8 @@ describe('baresip calls the IVR', () => {
     await ctrl.waitEvent('CALL_ESTABLISHED', from);
     await acked;
     const auth = link.next();
-    await press('4711#');
-    await press('0815#');
+    await press(env.gw, ctrl, '4711#');
+    await press(env.gw, ctrl, '0815#');
     const req = await auth;
     expect(req).toMatchObject({ dialInId: '4711', pin: '0815', caller: 'phone' });
     expect(req.source).toMatch(/^127\.0\.0\.1:\d+$/);
@@ -72,8 +56,8 @@ describe('baresip calls the IVR', () => {
     await acked;
     for (let attempt = 0; attempt < 3; attempt++) {
       const auth = link.next();
-      await press('4711#');
-      await press('9999#');
+      await press(env.gw, ctrl, '4711#');
+      await press(env.gw, ctrl, '9999#');
       expect((await auth).pin).toBe('9999');
     }
     const closed = await ctrl.waitEvent('CALL_CLOSED', from);

@@ -48,6 +48,8 @@ export interface MeetingCall {
 }
 
 export type CallEvent = MeetingEvent | { readonly type: 'hangup'; readonly reason: HangupReason };
+/** What `onCallEvent` observers see of a call: its events, keys, the ACK, and each in-meeting prompt as it starts. */
+export type ObservedCallEvent = CallEvent | { type: 'digit'; digit: Digit } | { type: 'confirmed' } | { type: 'prompt'; prompt: PromptName };
 
 export interface GatewayHooks {
   /**
@@ -163,7 +165,7 @@ export class SipGateway {
   readonly stats: GatewayStats = { requests: 0, responses: {}, dropped: 0, callsStarted: 0, rateLimited: 0 };
   /** For tests and metrics: every call's end, with its reason. */
   readonly ended: { callId: string; reason: HangupReason }[] = [];
-  private readonly callListeners = new Set<(callId: string, e: CallEvent | { type: 'digit'; digit: Digit } | { type: 'confirmed' }) => void>();
+  private readonly callListeners = new Set<(callId: string, e: ObservedCallEvent) => void>();
 
   constructor(private readonly cfg: GatewayConfig, private readonly deps: GatewayDeps) {
     this.log = deps.log ?? silentLogger;
@@ -189,12 +191,12 @@ export class SipGateway {
   }
 
   /** Observes calls (tests, metrics). */
-  onCallEvent(l: (callId: string, e: CallEvent | { type: 'digit'; digit: Digit } | { type: 'confirmed' }) => void): () => void {
+  onCallEvent(l: (callId: string, e: ObservedCallEvent) => void): () => void {
     this.callListeners.add(l);
     return () => this.callListeners.delete(l);
   }
 
-  private notify(call: Call, e: CallEvent | { type: 'digit'; digit: Digit } | { type: 'confirmed' }): void {
+  private notify(call: Call, e: ObservedCallEvent): void {
     for (const l of this.callListeners) l(call.callId, e);
   }
 
@@ -685,6 +687,7 @@ export class SipGateway {
         if (call.state !== 'confirmed' || !player) return;
         if (!opts?.interrupt) await player.idle();
         if (call.state !== 'confirmed') return;
+        this.notify(call, { type: 'prompt', prompt });
         await player.play(this.deps.prompts.frameList(call.language, prompt, media.codec));
       },
       hangup: () => this.endCall(call, 'gateway', true),
