@@ -31,7 +31,7 @@ describe('gateway configuration', () => {
   it('refuses bad values with a message naming the variable', () => {
     const bad: Record<string, string>[] = [
       { SIP_LISTEN: 'localhost:5060' }, { SIP_LISTEN: '127.0.0.1' }, { SIP_LISTEN: '127.0.0.1:70000' },
-      { SIP_TRANSPORTS: 'udp,tls' }, { SIP_ALLOWED_SOURCES: '10.0.0.0/33' }, { SIP_ALLOWED_SOURCES: 'example.org' },
+      { SIP_TRANSPORTS: 'udp,sctp' }, { SIP_ALLOWED_SOURCES: '10.0.0.0/33' }, { SIP_ALLOWED_SOURCES: 'example.org' },
       { SIP_RTP_PORTS: '40000' }, { SIP_RTP_PORTS: '100-200' }, { SIP_RTP_PORTS: '5000-4000' }, { SIP_RTP_TIMEOUT_S: 'soon' },
       { SIP_IVR_LANGUAGE: 'fr' }, { PLENUM_URL: 'not a url' }, { TELEPHONE_SERVICE_TOKEN: 'short' },
     ];

@@ -1,14 +1,17 @@
-// SIP transports: one UDP socket and one TCP listener on the same address and port.
-// TCP is framed by Content-Length (RFC 3261 §18.3); frames and connections are bounded.
+// SIP transports: one UDP socket and one TCP listener on the same address and port, and a TLS listener
+// (SIPS, usually port 5061; TLS 1.2 or newer). TCP and TLS are framed by Content-Length (RFC 3261 §18.3);
+// frames and connections are bounded. Responses and the gateway's BYE go back on the connection the
+// request came on (the trunk's, as with TCP).
 import dgram from 'node:dgram';
 import net from 'node:net';
+import tls from 'node:tls';
 import { findHeaderEnd, MAX_MESSAGE_BYTES } from './message.ts';
 
 export interface Flow {
-  readonly transport: 'udp' | 'tcp';
+  readonly transport: 'udp' | 'tcp' | 'tls';
   readonly remote: { readonly address: string; readonly port: number };
   send(buf: Buffer): void;
-  /** TCP: close the connection (after a framing error). */
+  /** TCP/TLS: close the connection (after a framing error). */
   close(): void;
 }
 
@@ -16,6 +19,7 @@ export type Inbound = (buf: Buffer, flow: Flow) => void;
 
 const MAX_TCP_CONNECTIONS = 1024;
 const TCP_IDLE_MS = 120_000;
+const TLS_HANDSHAKE_MS = 10_000;
 
 /** Cuts a TCP byte stream into SIP messages. */
 export class TcpFramer {
@@ -66,6 +70,7 @@ export class TcpFramer {
 export class Transports {
   udp: dgram.Socket | undefined;
   tcp: net.Server | undefined;
+  tls: tls.Server | undefined;
   private readonly conns = new Set<net.Socket>();
 
   constructor(private readonly onMessage: Inbound) {}
@@ -121,7 +126,23 @@ export class Transports {
     return bound;
   }
 
-  private onConnection(s: net.Socket): void {
+  /** The TLS listener; returns the bound port. */
+  async listenTls(host: string, port: number, creds: { cert: Buffer; key: Buffer }): Promise<number> {
+    const server = tls.createServer({ cert: creds.cert, key: creds.key, minVersion: 'TLSv1.2', handshakeTimeout: TLS_HANDSHAKE_MS }, (s) => this.onConnection(s, 'tls'));
+    server.on('tlsClientError', () => undefined); // failed handshakes: the socket is destroyed by node
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', () => undefined);
+    this.tls = server;
+    return (server.address() as net.AddressInfo).port;
+  }
+
+  private onConnection(s: net.Socket, transport: 'tcp' | 'tls' = 'tcp'): void {
     if (this.conns.size >= MAX_TCP_CONNECTIONS) {
       s.destroy();
       return;
@@ -133,7 +154,7 @@ export class Transports {
     const framer = new TcpFramer();
     const remote = { address: s.remoteAddress ?? '', port: s.remotePort ?? 0 };
     const flow: Flow = {
-      transport: 'tcp',
+      transport,
       remote,
       send: (b) => {
         if (!s.destroyed) s.write(b);
@@ -162,6 +183,7 @@ export class Transports {
     await Promise.all([
       new Promise<void>((r) => (this.udp ? this.udp.close(() => r()) : r())),
       new Promise<void>((r) => (this.tcp ? this.tcp.close(() => r()) : r())),
+      new Promise<void>((r) => (this.tls ? this.tls.close(() => r()) : r())),
     ]);
   }
 }
