@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, isAllowedSource, loadConfig, TokenBuckets } from './config.ts';
+import { selfSignedCert } from './testing.ts';
 
 describe('gateway configuration', () => {
   it('has defaults', () => {
@@ -55,6 +58,56 @@ describe('gateway configuration', () => {
     now = 1000;
     expect(b.take('a')).toBe(0);
     expect(b.take('a')).toBeGreaterThan(0);
+  });
+});
+
+describe('TLS and media encryption settings', () => {
+  let cert: Awaited<ReturnType<typeof selfSignedCert>>;
+  beforeAll(async () => {
+    cert = await selfSignedCert();
+  });
+  afterAll(() => cert.cleanup());
+
+  const messageOf = (env: Record<string, string>): string => {
+    try {
+      loadConfig(env);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      return (err as Error).message;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('defaults: no TLS, encryption optional, TLS calls must be SRTP', () => {
+    const c = loadConfig({});
+    expect(c.tls).toBeUndefined();
+    expect(c.mediaEncryption).toBe('optional');
+    expect(c.tlsRequireSrtp).toBe(true);
+  });
+
+  it('SIP_TLS_LISTEN or tls in SIP_TRANSPORTS turns TLS on; the PEM files are read', () => {
+    const c = loadConfig({ SIP_TLS_LISTEN: '127.0.0.1:5071', SIP_TLS_CERT: cert.cert, SIP_TLS_KEY: cert.key, SIP_MEDIA_ENCRYPTION: 'required', SIP_TLS_REQUIRE_SRTP: 'false' });
+    expect(c.tls).toMatchObject({ host: '127.0.0.1', port: 5071 });
+    expect(c.tls?.cert.toString()).toContain('BEGIN CERTIFICATE');
+    expect(c.transports).toEqual(['udp', 'tcp']);
+    expect(c.mediaEncryption).toBe('required');
+    expect(c.tlsRequireSrtp).toBe(false);
+    const only = loadConfig({ SIP_LISTEN: '10.0.0.5:5060', SIP_TRANSPORTS: 'tls', SIP_TLS_CERT: cert.cert, SIP_TLS_KEY: cert.key });
+    expect(only.transports).toEqual([]);
+    expect(only.tls).toMatchObject({ host: '10.0.0.5', port: 5061 });
+  });
+
+  it('refuses missing, unreadable, non-PEM and mismatched files, naming the variable', async () => {
+    expect(messageOf({ SIP_TRANSPORTS: 'udp,tls' })).toMatch(/SIP_TLS_CERT: required[\s\S]*SIP_TLS_KEY: required/);
+    expect(messageOf({ SIP_TLS_LISTEN: '127.0.0.1:5061', SIP_TLS_CERT: cert.cert })).toContain('SIP_TLS_KEY');
+    expect(messageOf({ SIP_TLS_LISTEN: '127.0.0.1:5061', SIP_TLS_CERT: path.join(cert.dir, 'missing.pem'), SIP_TLS_KEY: cert.key })).toMatch(/SIP_TLS_CERT: cannot read .*ENOENT/);
+    const junk = path.join(cert.dir, 'junk.pem');
+    await writeFile(junk, 'not a certificate');
+    expect(messageOf({ SIP_TLS_LISTEN: '127.0.0.1:5061', SIP_TLS_CERT: cert.cert, SIP_TLS_KEY: junk })).toContain('SIP_TLS_KEY: ');
+    expect(messageOf({ SIP_TLS_LISTEN: '127.0.0.1:5061', SIP_TLS_CERT: cert.key, SIP_TLS_KEY: cert.cert })).toContain('SIP_TLS_CERT, SIP_TLS_KEY');
+    expect(messageOf({ SIP_TLS_LISTEN: 'somewhere', SIP_TLS_CERT: cert.cert, SIP_TLS_KEY: cert.key })).toContain('SIP_TLS_LISTEN');
+    expect(messageOf({ SIP_MEDIA_ENCRYPTION: 'always' })).toContain('SIP_MEDIA_ENCRYPTION');
+    expect(messageOf({ SIP_TLS_REQUIRE_SRTP: 'maybe' })).toContain('SIP_TLS_REQUIRE_SRTP');
   });
 });
 
