@@ -226,12 +226,15 @@ export class TcpProbe {
 export class RtpPeer {
   readonly sock = dgram.createSocket('udp4');
   readonly packets: RtpPacket[] = [];
+  /** The datagrams as received (e.g. SRTP, to unprotect), index for index with `packets`. */
+  readonly raw: Buffer[] = [];
   private waiters: { n: number; resolve: () => void }[] = [];
   constructor() {
     this.sock.on('message', (b) => {
       const p = parseRtp(b);
       if (!p) return;
       this.packets.push(p);
+      this.raw.push(b);
       this.waiters = this.waiters.filter((w) => (this.packets.length >= w.n ? (w.resolve(), false) : true));
     });
   }
