@@ -189,7 +189,7 @@ export class SipGateway {
     const tls = this.cfg.tls;
     if (tls) {
       this.tlsPort_ = await this.transports.listenTls(tls.host, tls.port, tls);
-      this.log.info('sip gateway listening', { host: tls.host, port: this.tlsPort_, transports: ['tls'], requireSrtp: this.cfg.tlsRequireSrtp });
+      this.log.info('sip gateway listening', { host: tls.host, port: this.tlsPort_, transports: ['tls'] });
     }
     this.log.info('media encryption policy', { mediaEncryption: this.cfg.mediaEncryption, tlsRequireSrtp: this.cfg.tlsRequireSrtp });
     return this.cfg.transports.length > 0 ? this.port : this.tlsPort_;
@@ -442,6 +442,8 @@ export class SipGateway {
     tx.call = call;
     this.calls.set(key, call);
     this.stats.callsStarted++;
+    // The suite only: SDES keys never reach a log.
+    this.log.info('call offered', { callId: call.callId, transport: tx.flow.transport, srtp: offer.crypto?.suite ?? 'none' });
     this.respond(tx, 100, 'Trying');
     void this.prepareAndAnswer(call);
   }
