@@ -122,4 +122,15 @@ describe('main', () => {
     expect(err?.stderr).toContain('SIP_LISTEN');
     expect(err?.stderr).toContain('SIP_RTP_TIMEOUT_S');
   });
+
+  it('stops with exit code 2 when the TLS certificate cannot be read', async () => {
+    const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+    const err = await promisify(execFile)(process.execPath, ['--import', 'tsx', main], { env: { ...process.env, SIP_TLS_LISTEN: '127.0.0.1:5061', SIP_TLS_CERT: '/nonexistent/cert.pem', SIP_TLS_KEY: '/nonexistent/key.pem' } }).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err?.code).toBe(2);
+    expect(err?.stderr).toMatch(/SIP_TLS_CERT: cannot read "\/nonexistent\/cert\.pem" \(ENOENT\)/);
+    expect(err?.stderr).toContain('SIP_TLS_KEY');
+  });
 });

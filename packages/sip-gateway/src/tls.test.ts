@@ -145,9 +145,61 @@ describe('SIP over TLS', () => {
   });
 });
 
+describe('hostile input over TLS and SRTP', () => {
+  it('a framing error closes the TLS connection after a 413; garbage on an SRTP call is dropped and the call goes on', async () => {
+    const bad = await new TlsProbe(env.gw.tlsPort).ready();
+    bad.send(request({ method: 'OPTIONS', callId: 'tls-huge', localPort: bad.port, transport: 'TLS' }).replace('Content-Length: 0', 'Content-Length: 999999999'));
+    const res = await bad.waitFor(isResponse('tls-huge', 413));
+    expect(res).toBeDefined();
+    await bad.closed;
+    const probe = await new TlsProbe(env.gw.tlsPort).ready();
+    const caller = await new RtpPeer().open();
+    const callId = 'tls-srtp-garbage';
+    probe.send(request({ method: 'INVITE', callId, localPort: probe.port, transport: 'TLS', body: srtpOffer(caller.port, 'AES_CM_128_HMAC_SHA1_80', 'RTP/AVP') }));
+    const ok = (await probe.waitFor(isResponse(callId, 200))) as SipResponse;
+    const m = sdpTransform.parse(ok.body.toString()).media[0];
+    expect(m?.protocol).toBe('RTP/AVP'); // best-effort SRTP (a=crypto on RTP/AVP) is answered in kind
+    expect(getHeader(ok, 'contact')).toBe(`<sip:plenum@127.0.0.1:${env.gw.tlsPort};transport=tls>`);
+    const acked = confirmed(env.gw, callId);
+    probe.send(request({ method: 'ACK', callId, localPort: probe.port, transport: 'TLS', toTag: tagOf(getHeader(ok, 'to')) ?? '' }));
+    await acked;
+    const gwPort = m?.port ?? 0;
+    const garbage = [Buffer.alloc(0), Buffer.alloc(11), Buffer.from([0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]), Buffer.alloc(40, 0x8f), Buffer.alloc(1500, 0x90)];
+    for (let i = 0; i < 50; i++) garbage.push(Buffer.concat([Buffer.from([0x80, 0x00]), Buffer.from(Array.from({ length: 10 + i * 7 }, (_, j) => (i * 31 + j * 17) & 0xff))]));
+    for (const g of garbage) caller.send(g, gwPort);
+    const tx = SrtpContext.fromKeyMaterial('AES_CM_128_HMAC_SHA1_80', callerKey);
+    const auth = link.next();
+    let seq = 1;
+    let ts = 0;
+    for (const d of '4711#0815#') {
+      ts += 1600;
+      for (let i = 0; i < 3; i++) caller.send(tx.protect(buildRtp({ payloadType: 101, sequence: seq++, timestamp: ts, ssrc: 5, payload: buildTelephoneEvent({ event: digitToEvent(d as Digit), end: i > 0, volume: 10, duration: 160 * (i + 1) }) })), gwPort);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(await auth).toMatchObject({ dialInId: '4711', pin: '0815', callId });
+    const call = env.gw.calls.get(`${callId}|ft-${callId}`);
+    expect(call?.media?.srtpDropped).toBeGreaterThanOrEqual(50);
+    probe.send(request({ method: 'BYE', callId, cseq: 2, localPort: probe.port, transport: 'TLS', toTag: tagOf(getHeader(ok, 'to')) ?? '' }));
+    expect(await probe.waitFor((x) => isResponse(callId, 200)(x) && (getHeader(x as SipResponse, 'cseq') ?? '').endsWith('BYE'))).toBeDefined();
+    probe.sock.destroy();
+    caller.close();
+  });
+
+  it('SIP_TLS_REQUIRE_SRTP=false with SIP_MEDIA_ENCRYPTION=optional: plain RTP over TLS is answered', async () => {
+    const lax = await startTestGateway({ SIP_TRANSPORTS: 'tls', SIP_TLS_LISTEN: '127.0.0.1:0', SIP_TLS_CERT: cert.cert, SIP_TLS_KEY: cert.key, SIP_TLS_REQUIRE_SRTP: 'false', SIP_RTP_PORTS: '41850-41899' });
+    expect(lax.port).toBe(lax.gw.tlsPort);
+    const probe = await new TlsProbe(lax.gw.tlsPort).ready();
+    probe.send(request({ method: 'INVITE', callId: 'lax-1', localPort: probe.port, transport: 'TLS', body: sdpOffer(40000) }));
+    const ok = (await probe.waitFor(isResponse('lax-1', 200))) as SipResponse;
+    expect(sdpTransform.parse(ok.body.toString()).media[0]?.crypto).toBeUndefined();
+    probe.sock.destroy();
+    await lax.gw.stop();
+  });
+});
+
 describe('SIP_MEDIA_ENCRYPTION=required over UDP', () => {
   it('refuses plain RTP with 488, answers SRTP (also _32), and a re-INVITE cannot drop SRTP', async () => {
-    const strict = await startTestGateway({ SIP_MEDIA_ENCRYPTION: 'required', SIP_RTP_PORTS: '41850-41899' });
+    const strict = await startTestGateway({ SIP_MEDIA_ENCRYPTION: 'required', SIP_RTP_PORTS: '41900-41949' });
     const probe = await new UdpProbe(strict.port).open();
     probe.send(request({ method: 'INVITE', callId: 'req-plain', localPort: probe.port, body: sdpOffer(40000) }));
     const refused = await probe.responseTo('req-plain', 488, 'INVITE');
