@@ -3,8 +3,10 @@
 // the prompts reach the phone (its recording is not silent), and the caller's decrypted audio is relayed as
 // plain RTP to a stand-in for Janus. A plain-RTP phone over TLS is refused with 488.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmsOf, startBaresip, type BaresipPhone } from './baresip-phone.ts';
+import { readWav, rmsOf, startBaresip, type BaresipPhone } from './baresip-phone.ts';
 import type { MeetingCall } from './gateway.ts';
+import { encodeG711 } from './rtp/g711.ts';
+import { buildRtp } from './rtp/packet.ts';
 import { confirmed, RtpPeer, ScriptedLink, selfSignedCert, startTestGateway } from './testing.ts';
 
 const link = new ScriptedLink('4711', '0815');
@@ -33,6 +35,21 @@ afterAll(async () => {
   janus?.close();
   await cert?.cleanup();
 });
+
+/** Goertzel power at `hz`, normalised by the signal's energy. */
+function powerAt(x: Int16Array, rate: number, hz: number): number {
+  const k = 2 * Math.cos((2 * Math.PI * hz) / rate);
+  let s1 = 0;
+  let s2 = 0;
+  let energy = 0;
+  for (const v of x) {
+    const s0 = v + k * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+    energy += v * v;
+  }
+  return (s1 * s1 + s2 * s2 - k * s1 * s2) / (energy * x.length || 1);
+}
 
 async function press(p: BaresipPhone, keys: string): Promise<void> {
   for (const k of keys) {
@@ -67,7 +84,8 @@ describe('baresip over TLS with SRTP', () => {
     expect(await auth).toMatchObject({ dialInId: '4711', pin: '0815', caller: 'securephone', callId });
     // In the meeting: the caller's audio, decrypted, goes to the plain-RTP leg (Janus's place).
     const m = await meeting;
-    m.startRelay({ address: '127.0.0.1', port: janus.port, payloadType: 0 });
+    await m.play('beep', { interrupt: true });
+    const relay = m.startRelay({ address: '127.0.0.1', port: janus.port, payloadType: 0 });
     const have = janus.packets.length;
     await janus.waitForCount(have + 25);
     const got = janus.packets.slice(have);
@@ -77,6 +95,14 @@ describe('baresip over TLS with SRTP', () => {
     expect(distinct).toBeGreaterThan(10);
     expect(distinct).toBeLessThan(200);
     expect(call?.media?.srtpDropped).toBe(0);
+    // "Janus" sends 1 s of 1000 Hz in plain RTP; the gateway encrypts it towards the phone.
+    const tone = encodeG711(Int16Array.from({ length: 8000 }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 1000 * i) / 8000))), 'pcmu');
+    for (let i = 0; i < 50; i++) {
+      janus.send(buildRtp({ payloadType: 0, sequence: 300 + i, timestamp: 4000 + i * 160, ssrc: 4242, payload: tone.subarray(i * 160, i * 160 + 160) }), m.media.localPort);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(relay.stats().toCaller).toBe(50);
+    await new Promise((r) => setTimeout(r, 200)); // the phone's jitter buffer plays out
     const before = ctrl.events.length;
     m.hangup(); // the gateway's BYE goes back over the TLS connection
     await ctrl.waitEvent('CALL_CLOSED', before);
@@ -84,8 +110,14 @@ describe('baresip over TLS with SRTP', () => {
     const dumps = await phone.heard();
     expect(dumps.length).toBeGreaterThanOrEqual(1);
     const heard = await rmsOf(dumps.at(-1) ?? '');
-    console.log(`baresip (TLS + SRTP) heard ${heard.seconds} s of IVR audio, RMS ${heard.rms}`);
+    console.log(`baresip (TLS + SRTP) heard ${heard.seconds} s of IVR audio and the relayed tone, RMS ${heard.rms}`);
     expect(heard.rms).toBeGreaterThan(0.01);
+    // The relayed tone came through SRTP: a sharp peak at 1000 Hz, none at the neighbours.
+    const { rate, samples } = await readWav(dumps.at(-1) ?? '');
+    const at1000 = powerAt(samples, rate, 1000);
+    console.log(`power at 1000 Hz ${at1000.toExponential(2)}, at 900 Hz ${powerAt(samples, rate, 900).toExponential(2)}, at 440 Hz ${powerAt(samples, rate, 440).toExponential(2)}`);
+    expect(at1000).toBeGreaterThan(20 * powerAt(samples, rate, 900));
+    expect(at1000).toBeGreaterThan(20 * powerAt(samples, rate, 1100));
   });
 
   it('a plain-RTP offer over TLS is refused with 488', async () => {
