@@ -56,6 +56,14 @@ describe('SrtpContext', () => {
     });
   }
 
+  it('the payload is XORed with the AES-CM keystream of the packet\'s IV (session keys of B.3)', () => {
+    const tx = SrtpContext.fromKeyMaterial('AES_CM_128_HMAC_SHA1_80', material);
+    const zero = buildRtp({ payloadType: 0, sequence: 0x1234, timestamp: 1, ssrc: 0xdecafbad, payload: Buffer.alloc(300) });
+    const keys = deriveSessionKeys(material.subarray(0, 16), material.subarray(16));
+    const ks = aesCmKeystream(keys.cipherKey, packetIv(keys.salt, 0xdecafbad, 0x1234n), 300);
+    expect(tx.protect(zero).subarray(12, 312)).toEqual(ks);
+  });
+
   it('refuses a tampered packet, a wrong key and a replay; accepts reordering within 64 packets', () => {
     const tx = SrtpContext.fromKeyMaterial('AES_CM_128_HMAC_SHA1_80', material);
     const rx = SrtpContext.fromKeyMaterial('AES_CM_128_HMAC_SHA1_80', material);
