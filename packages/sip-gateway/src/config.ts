@@ -88,6 +88,8 @@ export const EnvSchema = z.object({
   SIP_REQUEST_RATE: num(200, 0.01, 100000),
   SIP_REQUEST_BURST: num(400, 1, 100000),
   SIP_MAX_CALLS: num(200, 1, 100000),
+  /** A TCP/TLS connection idle this long is closed, unless a call runs on it. */
+  SIP_CONNECTION_IDLE_S: num(120, 0.1, 86400),
   /** RFC 3261 T1 in ms (500); tests shorten it. */
   SIP_T1_MS: num(500, 10, 5000),
   /** Ring for this long before answering (180 Ringing first when > 0). */
@@ -125,6 +127,7 @@ export interface GatewayConfig {
   requestRate: number;
   requestBurst: number;
   maxCalls: number;
+  connectionIdleMs: number;
   t1Ms: number;
   answerDelayMs: number;
   ivrInputTimeoutMs: number;
@@ -168,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     requestRate: c.SIP_REQUEST_RATE,
     requestBurst: c.SIP_REQUEST_BURST,
     maxCalls: c.SIP_MAX_CALLS,
+    connectionIdleMs: Math.round(c.SIP_CONNECTION_IDLE_S * 1000),
     t1Ms: c.SIP_T1_MS,
     answerDelayMs: c.SIP_ANSWER_DELAY_MS,
     ivrInputTimeoutMs: Math.round(c.SIP_IVR_INPUT_TIMEOUT_S * 1000),

@@ -174,7 +174,10 @@ export class SipGateway {
 
   constructor(private readonly cfg: GatewayConfig, private readonly deps: GatewayDeps) {
     this.log = deps.log ?? silentLogger;
-    this.transports = new Transports((buf, flow) => this.onRaw(buf, flow));
+    this.transports = new Transports((buf, flow) => this.onRaw(buf, flow), {
+      idleMs: cfg.connectionIdleMs,
+      inUse: (flow) => [...this.calls.values()].some((c) => c.flow === flow),
+    });
     this.buckets = new TokenBuckets(cfg.inviteRate, cfg.inviteBurst);
     this.requestBuckets = new TokenBuckets(cfg.requestRate, cfg.requestBurst);
     this.ports = new PortAllocator(cfg.rtpPorts);

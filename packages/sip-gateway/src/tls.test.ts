@@ -197,6 +197,30 @@ describe('hostile input over TLS and SRTP', () => {
   });
 });
 
+describe('TLS connection lifetime', () => {
+  it('an idle connection is closed, but not while a call runs on it: the BYE (RTP timeout) still goes over it', async () => {
+    const short = await startTestGateway({ SIP_TRANSPORTS: 'tls', SIP_TLS_LISTEN: '127.0.0.1:0', SIP_TLS_CERT: cert.cert, SIP_TLS_KEY: cert.key, SIP_CONNECTION_IDLE_S: '0.3', SIP_RTP_TIMEOUT_S: '1.5', SIP_RTP_PORTS: '41950-41999' });
+    const idle = await new TlsProbe(short.gw.tlsPort).ready();
+    const t0 = Date.now();
+    await idle.closed;
+    expect(Date.now() - t0).toBeLessThan(2000);
+    const probe = await new TlsProbe(short.gw.tlsPort).ready();
+    let closedAt = 0;
+    void probe.closed.then(() => (closedAt = Date.now()));
+    probe.send(request({ method: 'INVITE', callId: 'long-1', localPort: probe.port, transport: 'TLS', body: srtpOffer(40000) }));
+    const ok = (await probe.waitFor(isResponse('long-1', 200))) as SipResponse;
+    const acked = confirmed(short.gw, 'long-1');
+    probe.send(request({ method: 'ACK', callId: 'long-1', localPort: probe.port, transport: 'TLS', toTag: tagOf(getHeader(ok, 'to')) ?? '' }));
+    await acked;
+    const bye = (await probe.waitFor((x) => x.kind === 'request' && (x as SipRequest).method === 'BYE')) as SipRequest | undefined;
+    expect(bye).toBeDefined();
+    expect(closedAt).toBe(0);
+    expect(short.gw.ended.at(-1)).toEqual({ callId: 'long-1', reason: 'rtp_timeout' });
+    await probe.closed; // and once the call is over, the idle connection goes
+    await short.gw.stop();
+  });
+});
+
 describe('SIP_MEDIA_ENCRYPTION=required over UDP', () => {
   it('refuses plain RTP with 488, answers SRTP (also _32), and a re-INVITE cannot drop SRTP', async () => {
     const strict = await startTestGateway({ SIP_MEDIA_ENCRYPTION: 'required', SIP_RTP_PORTS: '41900-41949' });

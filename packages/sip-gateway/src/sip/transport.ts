@@ -18,7 +18,7 @@ export interface Flow {
 export type Inbound = (buf: Buffer, flow: Flow) => void;
 
 const MAX_TCP_CONNECTIONS = 1024;
-const TCP_IDLE_MS = 120_000;
+const DEFAULT_IDLE_MS = 120_000;
 const TLS_HANDSHAKE_MS = 10_000;
 
 /** Cuts a TCP byte stream into SIP messages. */
@@ -73,7 +73,11 @@ export class Transports {
   tls: tls.Server | undefined;
   private readonly conns = new Set<net.Socket>();
 
-  constructor(private readonly onMessage: Inbound) {}
+  /**
+   * `idleMs`: a TCP/TLS connection without traffic for this long is closed, unless `inUse(flow)` says a call
+   * still runs on it (the gateway's BYE must be able to go back on it; the idle timer then starts again).
+   */
+  constructor(private readonly onMessage: Inbound, private readonly opts: { idleMs?: number; inUse?: (flow: Flow) => boolean } = {}) {}
 
   async listen(host: string, port: number, kinds: ('udp' | 'tcp')[]): Promise<number> {
     for (let attempt = 0; attempt < 20; attempt++) {
@@ -148,7 +152,6 @@ export class Transports {
       return;
     }
     this.conns.add(s);
-    s.setTimeout(TCP_IDLE_MS, () => s.destroy());
     s.on('error', () => undefined);
     s.on('close', () => this.conns.delete(s));
     const framer = new TcpFramer();
@@ -161,6 +164,13 @@ export class Transports {
       },
       close: () => s.end(),
     };
+    const idleMs = this.opts.idleMs ?? DEFAULT_IDLE_MS;
+    s.setTimeout(idleMs);
+    // `on`, not setTimeout's callback (a `once` listener): with a call on the connection the timer runs again.
+    s.on('timeout', () => {
+      if (this.opts.inUse?.(flow)) s.setTimeout(idleMs);
+      else s.destroy();
+    });
     s.on('data', (chunk: Buffer) => {
       const { frames, fatal, keepalive } = framer.push(chunk);
       if (keepalive && !s.destroyed) s.write('\r\n');
