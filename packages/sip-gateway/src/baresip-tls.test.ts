@@ -1,3 +1,4 @@
+// RTP ports of this file: 41500-41599.
 // SIPS + SRTP with a real phone: baresip (srtp.so, `;transport=tls`, `mediaenc=srtp-mand`) dials a sips: URI
 // on the gateway's TLS port; the IVR runs over SRTP (meeting ID and PIN as RFC 4733 events inside SRTP),
 // the prompts reach the phone (its recording is not silent), and the caller's decrypted audio is relayed as
@@ -20,7 +21,7 @@ let inMeeting: ((c: MeetingCall) => void) | undefined;
 beforeAll(async () => {
   cert = await selfSignedCert();
   janus = await new RtpPeer().open();
-  env = await startTestGateway({ SIP_TLS_LISTEN: '127.0.0.1:0', SIP_TLS_CERT: cert.cert, SIP_TLS_KEY: cert.key, SIP_RTP_PORTS: '41700-41799' }, link, {
+  env = await startTestGateway({ SIP_TLS_LISTEN: '127.0.0.1:0', SIP_TLS_CERT: cert.cert, SIP_TLS_KEY: cert.key, SIP_RTP_PORTS: '41500-41599' }, link, {
     onAuthorized(call) {
       inMeeting?.(call);
     },

@@ -1,3 +1,4 @@
+// RTP ports of this file: 41800-41999.
 // SIP over TLS and SRTP (SDES) with a raw client from node:tls: framing, Via/Contact, sips:, the media
 // policy (488 for plain RTP), SRTP both ways (prompts, RFC 4733 digits, the relay to a plain-RTP leg), the
 // gateway's BYE on the TLS connection, and SIP_MEDIA_ENCRYPTION=required over UDP.
