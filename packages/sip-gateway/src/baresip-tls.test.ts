@@ -2,7 +2,7 @@
 // SIPS + SRTP with a real phone: baresip (srtp.so, `;transport=tls`, `mediaenc=srtp-mand`) dials a sips: URI
 // on the gateway's TLS port; the IVR runs over SRTP (meeting ID and PIN as RFC 4733 events inside SRTP),
 // the prompts reach the phone (its recording is not silent), and the caller's decrypted audio is relayed as
-// plain RTP to a stand-in for Janus. A plain-RTP phone over TLS is refused with 488.
+// plain RTP to a stand-in for Janus. A plain-RTP phone calling this TLS-only gateway is refused with 488.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readWav, rmsOf, startBaresip, type BaresipPhone } from './baresip-phone.ts';
 import type { MeetingCall } from './gateway.ts';
@@ -21,7 +21,8 @@ let inMeeting: ((c: MeetingCall) => void) | undefined;
 beforeAll(async () => {
   cert = await selfSignedCert();
   janus = await new RtpPeer().open();
-  env = await startTestGateway({ SIP_TLS_LISTEN: '127.0.0.1:0', SIP_TLS_CERT: cert.cert, SIP_TLS_KEY: cert.key, SIP_RTP_PORTS: '41500-41599' }, link, {
+  // TLS only: no UDP or TCP listener.
+  env = await startTestGateway({ SIP_TRANSPORTS: 'tls', SIP_TLS_LISTEN: '127.0.0.1:0', SIP_TLS_CERT: cert.cert, SIP_TLS_KEY: cert.key, SIP_RTP_PORTS: '41500-41599' }, link, {
     onAuthorized(call) {
       inMeeting?.(call);
     },
