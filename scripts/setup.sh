@@ -12,9 +12,10 @@ need_cmds=(janus turnserver espeak-ng sox)
 if [ "$mode" = "test" ]; then
   # nginx: the TLS reverse proxy of e2e/https-proxy.test.ts, which runs its own instance (not the package's service).
   # iptables: e2e/turn.test.ts drops UDP inside a network namespace of its own.
-  # baresip-core (the baresip phone, without the GTK front end) and sip-tester (sipp): the SIP gateway's tests.
-  need_pkgs+=(chromium firefox-esr poppler-utils nginx iptables baresip-core sip-tester)
-  need_cmds+=(chromium firefox-esr pdftoppm /usr/sbin/nginx /usr/sbin/iptables baresip sipp)
+  # baresip-core (the baresip phone, without the GTK front end, with srtp.so) and sip-tester (sipp): the SIP gateway's tests;
+  # openssl: its TLS tests make a self-signed certificate.
+  need_pkgs+=(chromium firefox-esr poppler-utils nginx iptables baresip-core sip-tester openssl)
+  need_cmds+=(chromium firefox-esr pdftoppm /usr/sbin/nginx /usr/sbin/iptables baresip sipp openssl)
 fi
 
 missing=()

@@ -111,17 +111,22 @@ export interface BaresipPhone {
 /**
  * Starts baresip as `<sip:user@127.0.0.1:port>` whose microphone plays a sine of `toneHz` (8 kHz WAV made
  * with sox). Waits for "baresip is ready" and the ctrl_tcp connection.
+ * `tls`: the account uses `;transport=tls`, with `caFile` (PEM) trusted as `sip_cafile`.
+ * `mediaenc`: baresip's media encryption for the account (`srtp-mand`: RTP/SAVP with SDES, nothing else;
+ * `srtp`: RTP/AVP with a=crypto, best effort); loads `srtp.so`.
  */
-export async function startBaresip(opts: { user?: string; toneHz?: number } = {}): Promise<BaresipPhone> {
+export async function startBaresip(opts: { user?: string; toneHz?: number; tls?: { caFile: string }; mediaenc?: 'srtp' | 'srtp-mand' | 'srtp-mandf' } = {}): Promise<BaresipPhone> {
   const dir = await mkdtemp(path.join(tmpdir(), 'plenum-baresip-'));
   const ports = await phonePorts();
   await run('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', path.join(dir, 'tone.wav'), 'synth', '120', 'sine', String(opts.toneHz ?? 440), 'vol', '0.3']);
   await writeFile(path.join(dir, 'config'), [
     `sip_listen 127.0.0.1:${ports.sip}`, 'sip_trans_def udp', 'net_interface 127.0.0.1', 'module_path /usr/lib/baresip/modules',
+    ...(opts.tls ? [`sip_cafile ${opts.tls.caFile}`] : []), ...(opts.mediaenc ? ['module srtp.so'] : []),
     'module g711.so', 'module aufile.so', 'module sndfile.so', 'module account.so', 'module menu.so', 'module ctrl_tcp.so',
     `ctrl_tcp_listen 127.0.0.1:${ports.ctrl}`, `audio_source aufile,${path.join(dir, 'tone.wav')}`, `snd_path ${dir}`, '',
   ].join('\n'));
-  await writeFile(path.join(dir, 'accounts'), `<sip:${opts.user ?? 'phone'}@127.0.0.1:${ports.sip}>;regint=0;answermode=auto\n`);
+  const params = ['regint=0', 'answermode=auto', ...(opts.mediaenc ? [`mediaenc=${opts.mediaenc}`] : [])];
+  await writeFile(path.join(dir, 'accounts'), `<sip:${opts.user ?? 'phone'}@127.0.0.1:${ports.sip}${opts.tls ? ';transport=tls' : ''}>;${params.join(';')}\n`);
   const phone: ChildProcess = spawn('baresip', ['-f', dir], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,7 @@
 // Environment → typed, validated gateway configuration (one place).
+import { readFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
@@ -49,12 +51,14 @@ const portRange = z.string().transform((s, ctx) => {
 
 const transports = z.string().transform((s, ctx) => {
   const list = [...new Set(s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean))];
-  if (list.length === 0 || list.some((t) => t !== 'udp' && t !== 'tcp')) {
-    ctx.addIssue({ code: 'custom', message: `expected a comma list of udp and tcp (got "${s}")` });
+  if (list.length === 0 || list.some((t) => t !== 'udp' && t !== 'tcp' && t !== 'tls')) {
+    ctx.addIssue({ code: 'custom', message: `expected a comma list of udp, tcp and tls (got "${s}")` });
     return z.NEVER;
   }
-  return list as ('udp' | 'tcp')[];
+  return list as ('udp' | 'tcp' | 'tls')[];
 });
+
+const bool = (def: boolean) => z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes').default(def);
 
 const num = (def: number, min: number, max: number) => z.coerce.number().min(min).max(max).default(def);
 
@@ -62,6 +66,15 @@ export const EnvSchema = z.object({
   SIP_LISTEN: hostPort.default({ host: '127.0.0.1', port: 5060 }),
   SIP_TRANSPORTS: transports.default(['udp', 'tcp']),
   /** Address put into Contact and SDP c= (default: the listen address, or 127.0.0.1 for a wildcard). */
+  /** SIP over TLS (SIPS): enabled by `tls` in SIP_TRANSPORTS or by setting SIP_TLS_LISTEN (default: SIP_LISTEN's address, port 5061). */
+  SIP_TLS_LISTEN: hostPort.optional(),
+  /** PEM certificate (chain) and private key for TLS; both required when TLS is on. */
+  SIP_TLS_CERT: z.string().min(1).optional(),
+  SIP_TLS_KEY: z.string().min(1).optional(),
+  /** `optional`: plain RTP and SRTP (SDES) offers are both answered; `required`: plain RTP gets 488. */
+  SIP_MEDIA_ENCRYPTION: z.enum(['optional', 'required']).default('optional'),
+  /** Calls arriving over TLS must offer SRTP (else 488), whatever SIP_MEDIA_ENCRYPTION says. */
+  SIP_TLS_REQUIRE_SRTP: bool(true),
   SIP_PUBLIC_ADDRESS: z.string().refine((s) => isIP(s) !== 0, 'must be an IP address').optional(),
   SIP_ALLOWED_SOURCES: cidrList.default([{ address: '127.0.0.0', prefix: 8, family: 'ipv4' }, { address: '::1', prefix: 128, family: 'ipv6' }]),
   SIP_RTP_PORTS: portRange.default({ min: 40000, max: 40999 }),
@@ -75,6 +88,8 @@ export const EnvSchema = z.object({
   SIP_REQUEST_RATE: num(200, 0.01, 100000),
   SIP_REQUEST_BURST: num(400, 1, 100000),
   SIP_MAX_CALLS: num(200, 1, 100000),
+  /** A TCP/TLS connection idle this long is closed, unless a call runs on it. */
+  SIP_CONNECTION_IDLE_S: num(120, 0.1, 86400),
   /** RFC 3261 T1 in ms (500); tests shorten it. */
   SIP_T1_MS: num(500, 10, 5000),
   /** Ring for this long before answering (180 Ringing first when > 0). */
@@ -85,9 +100,21 @@ export const EnvSchema = z.object({
   TELEPHONE_SERVICE_TOKEN: z.string().min(16).optional(),
 });
 
+export interface TlsConfig {
+  host: string;
+  port: number;
+  /** PEM contents (read and checked at start). */
+  cert: Buffer;
+  key: Buffer;
+}
+
 export interface GatewayConfig {
   listen: { host: string; port: number };
+  /** UDP and TCP on `listen` (may be empty when only TLS runs). */
   transports: ('udp' | 'tcp')[];
+  tls: TlsConfig | undefined;
+  mediaEncryption: 'optional' | 'required';
+  tlsRequireSrtp: boolean;
   publicAddress: string;
   allowedSources: BlockList;
   allowedSourcesText: string;
@@ -100,6 +127,7 @@ export interface GatewayConfig {
   requestRate: number;
   requestBurst: number;
   maxCalls: number;
+  connectionIdleMs: number;
   t1Ms: number;
   answerDelayMs: number;
   ivrInputTimeoutMs: number;
@@ -121,12 +149,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid SIP gateway configuration:\n${lines.join('\n')}`);
   }
   const c = r.data;
+  const tls = tlsConfig(c);
   const allowed = new BlockList();
   for (const b of c.SIP_ALLOWED_SOURCES) allowed.addSubnet(b.address, b.prefix, b.family);
   const wildcard = c.SIP_LISTEN.host === '0.0.0.0' || c.SIP_LISTEN.host === '::';
   return {
     listen: c.SIP_LISTEN,
-    transports: c.SIP_TRANSPORTS,
+    transports: c.SIP_TRANSPORTS.filter((t): t is 'udp' | 'tcp' => t !== 'tls'),
+    tls,
+    mediaEncryption: c.SIP_MEDIA_ENCRYPTION,
+    tlsRequireSrtp: c.SIP_TLS_REQUIRE_SRTP,
     publicAddress: c.SIP_PUBLIC_ADDRESS ?? (wildcard ? '127.0.0.1' : c.SIP_LISTEN.host),
     allowedSources: allowed,
     allowedSourcesText: c.SIP_ALLOWED_SOURCES.map((b) => `${b.address}/${b.prefix}`).join(','),
@@ -139,12 +171,49 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     requestRate: c.SIP_REQUEST_RATE,
     requestBurst: c.SIP_REQUEST_BURST,
     maxCalls: c.SIP_MAX_CALLS,
+    connectionIdleMs: Math.round(c.SIP_CONNECTION_IDLE_S * 1000),
     t1Ms: c.SIP_T1_MS,
     answerDelayMs: c.SIP_ANSWER_DELAY_MS,
     ivrInputTimeoutMs: Math.round(c.SIP_IVR_INPUT_TIMEOUT_S * 1000),
     ...(c.PLENUM_URL !== undefined ? { plenumUrl: c.PLENUM_URL.replace(/\/+$/, '') } : {}),
     ...(c.TELEPHONE_SERVICE_TOKEN !== undefined ? { telephoneServiceToken: c.TELEPHONE_SERVICE_TOKEN } : {}),
   };
+}
+
+/** TLS settings: the PEM files are read and tried as a TLS context here, so a bad file stops the start, named. */
+function tlsConfig(c: z.infer<typeof EnvSchema>): TlsConfig | undefined {
+  if (!c.SIP_TRANSPORTS.includes('tls') && c.SIP_TLS_LISTEN === undefined) return undefined;
+  const problems: string[] = [];
+  const read = (name: 'SIP_TLS_CERT' | 'SIP_TLS_KEY', what: string): Buffer | undefined => {
+    const file = c[name];
+    if (file === undefined) {
+      problems.push(`  ${name}: required when SIP over TLS is on (a PEM ${what} file)`);
+      return undefined;
+    }
+    try {
+      const buf = readFileSync(file);
+      if (!buf.toString('latin1').includes('-----BEGIN ')) {
+        problems.push(`  ${name}: "${file}" is not a PEM file`);
+        return undefined;
+      }
+      return buf;
+    } catch (err) {
+      problems.push(`  ${name}: cannot read "${file}" (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      return undefined;
+    }
+  };
+  const cert = read('SIP_TLS_CERT', 'certificate');
+  const key = read('SIP_TLS_KEY', 'private key');
+  if (cert && key) {
+    try {
+      createSecureContext({ cert, key, minVersion: 'TLSv1.2' });
+    } catch (err) {
+      problems.push(`  SIP_TLS_CERT, SIP_TLS_KEY: not a usable certificate and key (${(err as Error).message})`);
+    }
+  }
+  if (problems.length > 0 || !cert || !key) throw new ConfigError(`Invalid SIP gateway configuration:\n${problems.join('\n')}`);
+  const listen = c.SIP_TLS_LISTEN ?? { host: c.SIP_LISTEN.host, port: 5061 };
+  return { host: listen.host, port: listen.port, cert, key };
 }
 
 export function isAllowedSource(cfg: GatewayConfig, address: string): boolean {

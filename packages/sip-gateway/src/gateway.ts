@@ -11,7 +11,8 @@ import { eventToDigit, type Digit } from './rtp/dtmf.ts';
 import type { RtpPacket } from './rtp/packet.ts';
 import { startRelay, type RelayTarget, type RtpRelay } from './rtp/relay.ts';
 import { CallMedia, PortAllocator } from './rtp/session.ts';
-import { buildAnswer, parseOffer, SdpError, type Codec, type NegotiatedMedia } from './sdp.ts';
+import { SrtpContext } from './rtp/srtp.ts';
+import { buildAnswer, parseOffer, SdpError, type Codec, type NegotiatedMedia, type SdesKey } from './sdp.ts';
 import {
   checkRequest, getHeader, getHeaders, makeResponse, parseCSeq, parseMessage, parseVia, serialize,
   SipParseError, tagOf, uriOf, userOf, type Header, type SipRequest, type SipResponse,
@@ -120,6 +121,10 @@ class Call {
   readonly listeners = new Set<(e: CallEvent) => void>();
   relay: RtpRelay | undefined;
   answerTimer: NodeJS.Timeout | undefined;
+  /** Our SDES key for the caller's leg (SRTP calls only); never logged. */
+  localCrypto: SdesKey | undefined;
+  /** The INVITE's Request-URI was a SIPS URI: our Contact is one too (RFC 3261 §12.1.1). */
+  readonly sips: boolean;
 
   constructor(readonly flow: Flow, req: SipRequest, tx: ServerTx, offer: NegotiatedMedia, language: Language) {
     this.callId = getHeader(req, 'call-id') ?? '';
@@ -135,6 +140,7 @@ class Call {
     // The BYE's Request-URI: only a plain SIP URI (a Contact with spaces or another scheme would break it).
     this.remoteTarget = /^sips?:[\x21-\x7e]+$/i.test(target) ? target : `sip:${flow.remote.address.includes(':') ? `[${flow.remote.address}]` : flow.remote.address}:${flow.remote.port}`;
     this.routeSet = getHeaders(req, 'record-route');
+    this.sips = /^sips:/i.test(req.uri) || /^<?sips:/i.test(this.routeSet[0] ?? '');
     this.inviteTx = tx;
     this.offer = offer;
     this.language = language;
@@ -162,6 +168,7 @@ export class SipGateway {
   private readonly requestBuckets: TokenBuckets;
   private readonly ports: PortAllocator;
   private port = 0;
+  private tlsPort_ = 0;
   readonly stats: GatewayStats = { requests: 0, responses: {}, dropped: 0, callsStarted: 0, rateLimited: 0 };
   /** For tests and metrics: every call's end, with its reason. */
   readonly ended: { callId: string; reason: HangupReason }[] = [];
@@ -169,16 +176,33 @@ export class SipGateway {
 
   constructor(private readonly cfg: GatewayConfig, private readonly deps: GatewayDeps) {
     this.log = deps.log ?? silentLogger;
-    this.transports = new Transports((buf, flow) => this.onRaw(buf, flow));
+    this.transports = new Transports((buf, flow) => this.onRaw(buf, flow), {
+      idleMs: cfg.connectionIdleMs,
+      inUse: (flow) => [...this.calls.values()].some((c) => c.flow === flow),
+    });
     this.buckets = new TokenBuckets(cfg.inviteRate, cfg.inviteBurst);
     this.requestBuckets = new TokenBuckets(cfg.requestRate, cfg.requestBurst);
     this.ports = new PortAllocator(cfg.rtpPorts);
   }
 
+  /** Starts the listeners; returns the UDP/TCP port (the TLS port when only TLS runs). */
   async start(): Promise<number> {
-    this.port = await this.transports.listen(this.cfg.listen.host, this.cfg.listen.port, this.cfg.transports);
-    this.log.info('sip gateway listening', { host: this.cfg.listen.host, port: this.port, transports: this.cfg.transports, allowed: this.cfg.allowedSourcesText });
-    return this.port;
+    if (this.cfg.transports.length > 0) {
+      this.port = await this.transports.listen(this.cfg.listen.host, this.cfg.listen.port, this.cfg.transports);
+      this.log.info('sip gateway listening', { host: this.cfg.listen.host, port: this.port, transports: this.cfg.transports, allowed: this.cfg.allowedSourcesText });
+    }
+    const tls = this.cfg.tls;
+    if (tls) {
+      this.tlsPort_ = await this.transports.listenTls(tls.host, tls.port, tls);
+      this.log.info('sip gateway listening', { host: tls.host, port: this.tlsPort_, transports: ['tls'] });
+    }
+    this.log.info('media encryption policy', { mediaEncryption: this.cfg.mediaEncryption, tlsRequireSrtp: this.cfg.tlsRequireSrtp });
+    return this.cfg.transports.length > 0 ? this.port : this.tlsPort_;
+  }
+
+  /** The bound TLS port (0 without TLS). */
+  get tlsPort(): number {
+    return this.tlsPort_;
   }
 
   async stop(): Promise<void> {
@@ -391,6 +415,8 @@ export class SipGateway {
       if (!this.checkCSeq(tx, call)) return;
       return this.onReInvite(tx, call);
     }
+    // A SIPS Request-URI asks for TLS on every hop (RFC 3261 §26.2.2): not over UDP or TCP.
+    if (/^sips:/i.test(req.uri) && tx.flow.transport !== 'tls') return this.respond(tx, 416, 'Unsupported URI Scheme', { headers: [['warning', '399 plenum "sips: only over TLS"']] });
     const unsupported = getHeaders(req, 'require').filter((r) => r.toLowerCase() !== 'timer');
     if (unsupported.length > 0) return this.respond(tx, 420, 'Bad Extension', { headers: [['unsupported', unsupported.join(', ')]] });
     const ct = (getHeader(req, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
@@ -406,6 +432,9 @@ export class SipGateway {
       if (err instanceof SdpError) return this.respond(tx, err.status, err.status === 488 ? 'Not Acceptable Here' : 'Bad Request');
       throw err;
     }
+    if (!offer.crypto && (this.cfg.mediaEncryption === 'required' || (tx.flow.transport === 'tls' && this.cfg.tlsRequireSrtp))) {
+      return this.respond(tx, 488, 'Not Acceptable Here', { headers: [['warning', '399 plenum "SRTP is required: offer RTP/SAVP with a=crypto AES_CM_128_HMAC_SHA1_80"']] });
+    }
     const se = getHeader(req, 'session-expires');
     if (se !== undefined && !/^\d{1,7}\s*(;.*)?$/.test(se)) return this.respond(tx, 400, 'Bad Session-Expires');
     const call = new Call(tx.flow, req, tx, offer, this.cfg.ivrLanguage);
@@ -418,6 +447,8 @@ export class SipGateway {
     tx.call = call;
     this.calls.set(key, call);
     this.stats.callsStarted++;
+    // The suite only: SDES keys never reach a log.
+    this.log.info('call offered', { callId: call.callId, transport: tx.flow.transport, srtp: offer.crypto?.suite ?? 'none' });
     this.respond(tx, 100, 'Trying');
     void this.prepareAndAnswer(call);
   }
@@ -436,7 +467,9 @@ export class SipGateway {
       socket.close();
       return;
     }
+    const srtp = this.srtpFor(call, call.offer);
     call.media = new CallMedia({
+      ...(srtp ? { srtp } : {}),
       socket,
       remote: { address: call.offer.remoteAddress, port: call.offer.remotePort },
       codec: call.offer.codec,
@@ -462,18 +495,35 @@ export class SipGateway {
     } else answer();
   }
 
-  private sdpAnswer(call: Call): Buffer {
-    if (!call.media) throw new Error('no media');
-    return Buffer.from(buildAnswer({ media: call.offer, localAddress: this.cfg.publicAddress, localPort: call.media.localPort, sessionId: call.sdpSession, version: call.sdpVersion++ }));
+  /**
+   * SRTP contexts for an offer with an SDES key: the caller's key unprotects what it sends; ours (fresh from
+   * `randomBytes`, kept for re-INVITEs of the call) protects what we send. Answered with the offer's tag and suite.
+   */
+  private srtpFor(call: Call, offer: NegotiatedMedia): { inbound: SrtpContext; outbound: SrtpContext } | undefined {
+    const remote = offer.crypto;
+    if (!remote) return undefined;
+    const local: SdesKey = { tag: remote.tag, suite: remote.suite, keyMaterial: call.localCrypto?.suite === remote.suite ? call.localCrypto.keyMaterial : randomBytes(30) };
+    call.localCrypto = local;
+    return { inbound: SrtpContext.fromKeyMaterial(remote.suite, remote.keyMaterial), outbound: SrtpContext.fromKeyMaterial(local.suite, local.keyMaterial) };
   }
 
-  private contact(flow: Flow): string {
+  private sdpAnswer(call: Call): Buffer {
+    if (!call.media) throw new Error('no media');
+    return Buffer.from(buildAnswer({
+      media: call.offer, localAddress: this.cfg.publicAddress, localPort: call.media.localPort, sessionId: call.sdpSession, version: call.sdpVersion++,
+      ...(call.offer.crypto && call.localCrypto ? { crypto: call.localCrypto } : {}),
+    }));
+  }
+
+  private contact(call: Call): string {
     const host = this.cfg.publicAddress.includes(':') ? `[${this.cfg.publicAddress}]` : this.cfg.publicAddress;
-    return `<sip:plenum@${host}:${this.port}${flow.transport === 'tcp' ? ';transport=tcp' : ''}>`;
+    const t = call.flow.transport;
+    if (t === 'tls') return call.sips ? `<sips:plenum@${host}:${this.tlsPort_}>` : `<sip:plenum@${host}:${this.tlsPort_};transport=tls>`;
+    return `<sip:plenum@${host}:${this.port}${t === 'tcp' ? ';transport=tcp' : ''}>`;
   }
 
   private send2xx(call: Call, tx: ServerTx, sdp: Buffer): void {
-    const headers: Header[] = [['contact', this.contact(call.flow)], ...capabilityHeaders(), ['content-type', 'application/sdp']];
+    const headers: Header[] = [['contact', this.contact(call)], ...capabilityHeaders(), ['content-type', 'application/sdp']];
     if (call.sessionExpires) headers.push(['session-expires', call.sessionExpires], ['require', 'timer']);
     this.respond(tx, 200, 'OK', { headers, body: sdp, toTag: call.localTag });
     const buf = tx.last;
@@ -538,6 +588,15 @@ export class SipGateway {
   private applyOffer(call: Call, offer: NegotiatedMedia): void {
     const media = call.media;
     if (!media) return;
+    // Media security does not change within a call: SRTP stays SRTP (a new key re-keys the caller's leg).
+    if (!offer.crypto !== !call.offer.crypto) throw new SdpError('SRTP cannot be switched on or off in a call', 488);
+    if (offer.crypto && call.offer.crypto && (offer.crypto.suite !== call.offer.crypto.suite || !offer.crypto.keyMaterial.equals(call.offer.crypto.keyMaterial))) {
+      const ours = call.localCrypto?.keyMaterial;
+      const next = this.srtpFor(call, offer);
+      // Our key is kept: so is our outbound context (its rollover counter continues).
+      if (next && media.srtp && ours === call.localCrypto?.keyMaterial) next.outbound = media.srtp.outbound;
+      media.srtp = next;
+    } else if (offer.crypto && call.localCrypto) call.localCrypto = { ...call.localCrypto, tag: offer.crypto.tag };
     // Keep the codec of the call when it is offered again; otherwise follow the new offer.
     call.offer = offer;
     if (offer.remoteAddress !== '0.0.0.0' && offer.remoteAddress !== '::') media.remote = { address: offer.remoteAddress, port: offer.remotePort };
@@ -606,7 +665,7 @@ export class SipGateway {
     tx.call = call;
     const req = tx.request;
     this.takeSessionExpires(call, req);
-    const headers: Header[] = [['contact', this.contact(call.flow)], ...capabilityHeaders()];
+    const headers: Header[] = [['contact', this.contact(call)], ...capabilityHeaders()];
     if (call.sessionExpires) headers.push(['session-expires', call.sessionExpires], ['require', 'timer']);
     if (req.body.length > 0) {
       const ct = (getHeader(req, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
@@ -730,7 +789,7 @@ export class SipGateway {
     const branch = `z9hG4bK${randomBytes(8).toString('hex')}`;
     const host = this.cfg.publicAddress.includes(':') ? `[${this.cfg.publicAddress}]` : this.cfg.publicAddress;
     const headers: Header[] = [
-      ['via', `SIP/2.0/${call.flow.transport.toUpperCase()} ${host}:${this.port};branch=${branch};rport`],
+      ['via', `SIP/2.0/${call.flow.transport.toUpperCase()} ${host}:${call.flow.transport === 'tls' ? this.tlsPort_ : this.port};branch=${branch};rport`],
       ['max-forwards', '70'],
       ['from', call.toHeader],
       ['to', call.fromHeader],

@@ -1,6 +1,9 @@
-// SDP offer/answer (RFC 3264) for G.711 + telephone-event, with sdp-transform.
+// SDP offer/answer (RFC 3264) for G.711 + telephone-event, with sdp-transform; SRTP keys by SDES
+// (RFC 4568 `a=crypto:`) on RTP/SAVP (and on RTP/AVP, as "best effort" offerers such as baresip's
+// `mediaenc=srtp` send them).
 import { isIP } from 'node:net';
 import * as sdpTransform from 'sdp-transform';
+import { isSrtpSuite, type SrtpSuite } from './rtp/srtp.ts';
 
 export type Codec = 'pcmu' | 'pcma';
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
@@ -16,6 +19,17 @@ export interface NegotiatedMedia {
   readonly offerDirection: Direction;
   readonly hold: boolean;
   readonly ptime: number | undefined;
+  /** `RTP/AVP` or `RTP/SAVP`, as offered (the answer uses the same). */
+  readonly protocol: 'RTP/AVP' | 'RTP/SAVP';
+  /** The offerer's SDES key, when a supported `a=crypto` line was offered (then the call is SRTP). */
+  readonly crypto: SdesKey | undefined;
+}
+
+/** One `a=crypto` line: its tag, suite and master key || salt (30 bytes). */
+export interface SdesKey {
+  readonly tag: number;
+  readonly suite: SrtpSuite;
+  readonly keyMaterial: Buffer;
 }
 
 export class SdpError extends Error {
@@ -24,10 +38,30 @@ export class SdpError extends Error {
   }
 }
 
+/**
+ * The first usable `a=crypto` line (RFC 4568 §9.1): a supported suite, one `inline:` key of exactly
+ * 30 bytes (a lifetime is accepted, an MKI is not), no session parameters.
+ */
+export function pickCrypto(lines: readonly { id: number; suite: string; config: string; sessionConfig?: string }[]): SdesKey | undefined {
+  for (const c of lines) {
+    if (!isSrtpSuite(c.suite) || !Number.isInteger(c.id) || c.id < 0 || c.id > 999999999) continue;
+    if (c.sessionConfig !== undefined && c.sessionConfig.trim() !== '') continue;
+    const params = c.config.split(';');
+    if (params.length !== 1) continue; // several master keys need an MKI
+    const m = /^inline:([A-Za-z0-9+/]{40})(?:\|(2\^\d{1,2}|\d{1,15}))?$/.exec(params[0] ?? '');
+    if (!m?.[1]) continue;
+    const keyMaterial = Buffer.from(m[1], 'base64');
+    if (keyMaterial.length !== 30) continue;
+    return { tag: c.id, suite: c.suite, keyMaterial };
+  }
+  return undefined;
+}
+
 const STATIC: Record<number, Codec> = { 0: 'pcmu', 8: 'pcma' };
 
 /** Reads the offer: the first audio m-line with port ≠ 0 and a G.711 codec. */
 export function parseOffer(body: string): NegotiatedMedia {
+  let sdesRefused = false;
   let s: sdpTransform.SessionDescription;
   try {
     s = sdpTransform.parse(body);
@@ -36,7 +70,13 @@ export function parseOffer(body: string): NegotiatedMedia {
   }
   if (s.version !== 0 || !Array.isArray(s.media) || s.media.length === 0) throw new SdpError('Not an SDP offer', 400);
   for (const m of s.media) {
-    if (m.type !== 'audio' || !m.port || !/^RTP\/AVP$/i.test(m.protocol)) continue;
+    if (m.type !== 'audio' || !m.port || !/^RTP\/S?AVP$/i.test(m.protocol)) continue;
+    const secure = /^RTP\/SAVP$/i.test(m.protocol);
+    const crypto = pickCrypto(m.crypto ?? []);
+    if (secure && !crypto) {
+      sdesRefused = true;
+      continue;
+    }
     const pts = String(m.payloads ?? '').trim().split(/\s+/).map(Number).filter((n) => Number.isInteger(n) && n >= 0 && n < 128);
     const rtpmap = new Map<number, string>();
     for (const r of m.rtp ?? []) rtpmap.set(r.payload, `${r.codec.toLowerCase()}/${r.rate ?? ''}`);
@@ -65,8 +105,11 @@ export function parseOffer(body: string): NegotiatedMedia {
       offerDirection,
       hold: zero || offerDirection === 'sendonly' || offerDirection === 'inactive',
       ptime: m.ptime,
+      protocol: secure ? 'RTP/SAVP' : 'RTP/AVP',
+      crypto,
     };
   }
+  if (sdesRefused) throw new SdpError('RTP/SAVP without a supported a=crypto (AES_CM_128_HMAC_SHA1_80 or _32, inline key, no MKI)', 488);
   throw new SdpError('No usable audio codec (PCMU or PCMA over RTP/AVP)', 488);
 }
 
@@ -85,6 +128,8 @@ export function buildAnswer(opts: {
   localPort: number;
   sessionId: number;
   version: number;
+  /** Our own SDES key for the answer (the offer's tag and suite, a fresh key). */
+  crypto?: SdesKey;
 }): string {
   const { media } = opts;
   const fam = isIP(opts.localAddress) === 6 ? 6 : 4;
@@ -107,8 +152,9 @@ export function buildAnswer(opts: {
       {
         type: 'audio',
         port: opts.localPort,
-        protocol: 'RTP/AVP',
+        protocol: opts.crypto ? media.protocol : 'RTP/AVP',
         payloads: payloads.join(' '),
+        ...(opts.crypto ? { crypto: [{ id: opts.crypto.tag, suite: opts.crypto.suite, config: `inline:${opts.crypto.keyMaterial.toString('base64')}` }] } : {}),
         rtp,
         fmtp,
         ptime: 20,

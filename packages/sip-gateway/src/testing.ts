@@ -1,7 +1,13 @@
 // Test support: a gateway on free loopback ports with a scripted PlenumLink, and a raw SIP/RTP client.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import { promisify } from 'node:util';
 import { loadConfig, type GatewayConfig } from './config.ts';
 import { SipGateway, type GatewayHooks } from './gateway.ts';
 import { ensurePrompts, PromptLibrary } from './ivr/prompts.ts';
@@ -76,7 +82,7 @@ export interface RequestSpec {
   toTag?: string;
   branch?: string;
   localPort: number;
-  transport?: 'UDP' | 'TCP';
+  transport?: 'UDP' | 'TCP' | 'TLS';
   body?: string;
   contentType?: string;
   extra?: string[];
@@ -171,8 +177,8 @@ export class TcpProbe {
   readonly closed: Promise<void>;
   private waiters: Waiter[] = [];
 
-  constructor(port: number) {
-    this.sock = net.connect(port, '127.0.0.1');
+  constructor(portOrSocket: number | net.Socket) {
+    this.sock = typeof portOrSocket === 'number' ? net.connect(portOrSocket, '127.0.0.1') : portOrSocket;
     this.sock.on('error', () => undefined);
     this.closed = new Promise((r) => this.sock.on('close', () => r()));
     this.sock.on('data', (d: Buffer) => {
@@ -220,12 +226,15 @@ export class TcpProbe {
 export class RtpPeer {
   readonly sock = dgram.createSocket('udp4');
   readonly packets: RtpPacket[] = [];
+  /** The datagrams as received (e.g. SRTP, to unprotect), index for index with `packets`. */
+  readonly raw: Buffer[] = [];
   private waiters: { n: number; resolve: () => void }[] = [];
   constructor() {
     this.sock.on('message', (b) => {
       const p = parseRtp(b);
       if (!p) return;
       this.packets.push(p);
+      this.raw.push(b);
       this.waiters = this.waiters.filter((w) => (this.packets.length >= w.n ? (w.resolve(), false) : true));
     });
   }
@@ -251,5 +260,28 @@ export class RtpPeer {
 
   close(): void {
     this.sock.close();
+  }
+}
+
+/** A self-signed ECDSA P-256 certificate for 127.0.0.1 (openssl), in a new temporary directory. */
+export async function selfSignedCert(): Promise<{ dir: string; cert: string; key: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'plenum-sip-tls-'));
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  await promisify(execFile)('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert,
+    '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+  ]);
+  return { dir, cert, key, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A TLS connection (the test's certificate is self-signed: not verified) that frames what it receives. */
+export class TlsProbe extends TcpProbe {
+  constructor(port: number) {
+    super(tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, minVersion: 'TLSv1.2' }));
+  }
+
+  override ready(): Promise<this> {
+    return new Promise((r) => (this.sock as tls.TLSSocket).once('secureConnect', () => r(this)));
   }
 }

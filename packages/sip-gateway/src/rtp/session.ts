@@ -5,6 +5,7 @@ import dgram from 'node:dgram';
 import { buildRtp, parseRtp, type RtpPacket } from './packet.ts';
 import { DtmfDetector, type Digit } from './dtmf.ts';
 import type { Codec } from '../sdp.ts';
+import type { SrtpContext } from './srtp.ts';
 
 export class PortAllocator {
   private next: number;
@@ -42,6 +43,8 @@ export interface CallMediaOptions {
   timeoutMs: number;
   onDigit: (d: Digit) => void;
   onTimeout: () => void;
+  /** SRTP on the caller's leg: `inbound` unprotects the caller's packets, `outbound` protects ours. */
+  srtp?: { inbound: SrtpContext; outbound: SrtpContext };
 }
 
 export class CallMedia {
@@ -69,6 +72,10 @@ export class CallMedia {
   private closed = false;
   packetsIn = 0;
   packetsOut = 0;
+  /** Caller packets that failed SRTP authentication or the replay check. */
+  srtpDropped = 0;
+  /** SRTP of the caller's leg (replaced on a re-key); the relay's leg stays plain RTP. */
+  srtp: { inbound: SrtpContext; outbound: SrtpContext } | undefined;
 
   constructor(private readonly opts: CallMediaOptions) {
     this.socket = opts.socket;
@@ -76,6 +83,7 @@ export class CallMedia {
     this.codec = opts.codec;
     this.payloadType = opts.payloadType;
     this.telephoneEventPt = opts.telephoneEventPt;
+    this.srtp = opts.srtp;
     this.socket.on('message', (buf, rinfo) => this.onPacket(buf, { address: rinfo.address, port: rinfo.port }));
     this.socket.on('error', () => undefined);
     this.timer = setInterval(() => this.checkTimeout(), Math.min(1000, Math.max(50, opts.timeoutMs / 4)));
@@ -106,13 +114,23 @@ export class CallMedia {
 
   private onPacket(buf: Buffer, from: Endpoint): void {
     if (this.closed) return;
-    const p = parseRtp(buf);
-    if (!p) return;
     const fromRelay = this.relayRemote !== undefined && from.address === this.relayRemote.address && from.port === this.relayRemote.port;
     if (fromRelay || from.address !== this.remote.address) {
+      const p = parseRtp(buf);
+      if (!p) return;
       for (const l of this.foreignListeners) l(p, from);
       return;
     }
+    if (this.srtp) {
+      const r = this.srtp.inbound.unprotect(buf);
+      if (!r.ok) {
+        this.srtpDropped++;
+        return;
+      }
+      buf = r.packet;
+    }
+    const p = parseRtp(buf);
+    if (!p) return;
     this.packetsIn++;
     this.lastRtpAt = Date.now();
     if (this.telephoneEventPt !== undefined && p.payloadType === this.telephoneEventPt) {
@@ -141,9 +159,10 @@ export class CallMedia {
     this.lastSendAt = now;
     this.packetsOut++;
     const pkt = buildRtp({ payloadType: this.payloadType, sequence: this.seq, timestamp: this.ts, ssrc: this.ssrc, marker: opts.talkspurt ?? false, payload });
-    this.socket.send(pkt, this.remote.port, this.remote.address);
+    this.socket.send(this.srtp ? this.srtp.outbound.protect(pkt) : pkt, this.remote.port, this.remote.address);
   }
 
+  /** Sends as is (plain RTP: the relay's leg to the media server). */
   sendRaw(buf: Buffer, to: Endpoint): void {
     if (!this.closed) this.socket.send(buf, to.port, to.address);
   }

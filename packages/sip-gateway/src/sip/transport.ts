@@ -1,21 +1,25 @@
-// SIP transports: one UDP socket and one TCP listener on the same address and port.
-// TCP is framed by Content-Length (RFC 3261 §18.3); frames and connections are bounded.
+// SIP transports: one UDP socket and one TCP listener on the same address and port, and a TLS listener
+// (SIPS, usually port 5061; TLS 1.2 or newer). TCP and TLS are framed by Content-Length (RFC 3261 §18.3);
+// frames and connections are bounded. Responses and the gateway's BYE go back on the connection the
+// request came on (the trunk's, as with TCP).
 import dgram from 'node:dgram';
 import net from 'node:net';
+import tls from 'node:tls';
 import { findHeaderEnd, MAX_MESSAGE_BYTES } from './message.ts';
 
 export interface Flow {
-  readonly transport: 'udp' | 'tcp';
+  readonly transport: 'udp' | 'tcp' | 'tls';
   readonly remote: { readonly address: string; readonly port: number };
   send(buf: Buffer): void;
-  /** TCP: close the connection (after a framing error). */
+  /** TCP/TLS: close the connection (after a framing error). */
   close(): void;
 }
 
 export type Inbound = (buf: Buffer, flow: Flow) => void;
 
 const MAX_TCP_CONNECTIONS = 1024;
-const TCP_IDLE_MS = 120_000;
+const DEFAULT_IDLE_MS = 120_000;
+const TLS_HANDSHAKE_MS = 10_000;
 
 /** Cuts a TCP byte stream into SIP messages. */
 export class TcpFramer {
@@ -66,9 +70,14 @@ export class TcpFramer {
 export class Transports {
   udp: dgram.Socket | undefined;
   tcp: net.Server | undefined;
+  tls: tls.Server | undefined;
   private readonly conns = new Set<net.Socket>();
 
-  constructor(private readonly onMessage: Inbound) {}
+  /**
+   * `idleMs`: a TCP/TLS connection without traffic for this long is closed, unless `inUse(flow)` says a call
+   * still runs on it (the gateway's BYE must be able to go back on it; the idle timer then starts again).
+   */
+  constructor(private readonly onMessage: Inbound, private readonly opts: { idleMs?: number; inUse?: (flow: Flow) => boolean } = {}) {}
 
   async listen(host: string, port: number, kinds: ('udp' | 'tcp')[]): Promise<number> {
     for (let attempt = 0; attempt < 20; attempt++) {
@@ -121,25 +130,47 @@ export class Transports {
     return bound;
   }
 
-  private onConnection(s: net.Socket): void {
+  /** The TLS listener; returns the bound port. */
+  async listenTls(host: string, port: number, creds: { cert: Buffer; key: Buffer }): Promise<number> {
+    const server = tls.createServer({ cert: creds.cert, key: creds.key, minVersion: 'TLSv1.2', handshakeTimeout: TLS_HANDSHAKE_MS }, (s) => this.onConnection(s, 'tls'));
+    server.on('tlsClientError', () => undefined); // failed handshakes: the socket is destroyed by node
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', () => undefined);
+    this.tls = server;
+    return (server.address() as net.AddressInfo).port;
+  }
+
+  private onConnection(s: net.Socket, transport: 'tcp' | 'tls' = 'tcp'): void {
     if (this.conns.size >= MAX_TCP_CONNECTIONS) {
       s.destroy();
       return;
     }
     this.conns.add(s);
-    s.setTimeout(TCP_IDLE_MS, () => s.destroy());
     s.on('error', () => undefined);
     s.on('close', () => this.conns.delete(s));
     const framer = new TcpFramer();
     const remote = { address: s.remoteAddress ?? '', port: s.remotePort ?? 0 };
     const flow: Flow = {
-      transport: 'tcp',
+      transport,
       remote,
       send: (b) => {
         if (!s.destroyed) s.write(b);
       },
       close: () => s.end(),
     };
+    const idleMs = this.opts.idleMs ?? DEFAULT_IDLE_MS;
+    s.setTimeout(idleMs);
+    // `on`, not setTimeout's callback (a `once` listener): with a call on the connection the timer runs again.
+    s.on('timeout', () => {
+      if (this.opts.inUse?.(flow)) s.setTimeout(idleMs);
+      else s.destroy();
+    });
     s.on('data', (chunk: Buffer) => {
       const { frames, fatal, keepalive } = framer.push(chunk);
       if (keepalive && !s.destroyed) s.write('\r\n');
@@ -162,6 +193,7 @@ export class Transports {
     await Promise.all([
       new Promise<void>((r) => (this.udp ? this.udp.close(() => r()) : r())),
       new Promise<void>((r) => (this.tcp ? this.tcp.close(() => r()) : r())),
+      new Promise<void>((r) => (this.tls ? this.tls.close(() => r()) : r())),
     ]);
   }
 }
