@@ -13,7 +13,14 @@ if [ "$mode" = "test" ]; then
   # iptables: e2e/turn.test.ts drops UDP inside a network namespace of its own.
   need_pkgs+=(chromium firefox-esr poppler-utils nginx iptables)
   need_cmds+=(chromium firefox-esr pdftoppm /usr/sbin/nginx /usr/sbin/iptables)
+  # ffmpeg: ffprobe and frame/tone checks of the recording tests.
+  need_pkgs+=(ffmpeg)
+  need_cmds+=(ffprobe)
 fi
+# The recorder's pipeline (recording feature): gst-launch-1.0 with the VP8/Opus depayloaders, compositor, x264, AAC
+# and mp4mux of Debian's plugin sets (installed together, so the tools stand for all of them).
+need_pkgs+=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav)
+need_cmds+=(gst-launch-1.0 gst-launch-1.0 gst-launch-1.0 gst-launch-1.0 gst-launch-1.0 gst-launch-1.0)
 
 missing=()
 for i in "${!need_cmds[@]}"; do
