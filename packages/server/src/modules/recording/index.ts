@@ -63,7 +63,7 @@ const status = (state: RecordingState) => ({
   since: state.rec && !state.rec.stopping ? state.rec.since.toISOString() : null,
 });
 
-function hooks(repos: RecordingRepos, recorder: RecorderServices | undefined): HooksOf<typeof recordingProtocol, RecordingState, undefined, never, typeof mediaRoomOpened> {
+function hooks(repos: RecordingRepos, recorderOf: () => RecorderServices | undefined): HooksOf<typeof recordingProtocol, RecordingState, undefined, never, typeof mediaRoomOpened> {
   const post = (state: RecordingState, fn: () => void) => state.room.spawn(Promise.resolve(), fn);
 
   const broadcastState = (state: RecordingState) => state.room.broadcast({ message: 'recording_state', ...status(state) });
@@ -197,6 +197,7 @@ function hooks(repos: RecordingRepos, recorder: RecorderServices | undefined): H
 
   const start = (ctx: Ctx, by: string) => {
     const state = ctx.state;
+    const recorder = recorderOf();
     if (!recorder) throw refuse('recording_unavailable');
     if (state.rec) throw refuse('recording_active');
     const id = crypto.randomUUID();
@@ -328,7 +329,7 @@ export function createRecordingFeature(recorder?: RecorderServices) {
     migrations: { '0013_recording': m0013 },
     personalData: recordingPersonalData,
     routes: recordingRoutes,
-    setup: ({ repos, services }) => hooks(repos, recorder ?? services.recorder),
+    setup: ({ repos, services }) => hooks(repos, () => recorder ?? services.recorder),
   });
 }
 
