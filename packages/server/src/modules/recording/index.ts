@@ -77,7 +77,8 @@ function hooks(repos: RecordingRepos, recorderOf: () => RecorderServices | undef
     return new Set(
       state.room
         .participants()
-        .filter((p) => state.consent.get(p.id) === true && publishing.has(p.id))
+        // The main room's only: a breakout room is not part of the recorded meeting.
+        .filter((p) => state.consent.get(p.id) === true && publishing.has(p.id) && state.room.groups.of(p.id) === null)
         .map((p) => p.id),
     );
   };
@@ -259,6 +260,11 @@ function hooks(repos: RecordingRepos, recorderOf: () => RecorderServices | undef
 
     onLeave(ctx, who) {
       ctx.state.consent.delete(who.id);
+      reconcile(ctx.state);
+    },
+
+    // Someone moved into a breakout room stops being recorded, and is recorded again when back (if they consented).
+    onGroupsChanged(ctx) {
       reconcile(ctx.state);
     },
 

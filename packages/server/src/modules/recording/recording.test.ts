@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RecorderTarget } from '../../media/types.ts';
 import { ModuleTester, provide, type SimulatedParticipant } from '../../signaling/testing.ts';
+import type { AnyFeature } from '../../signaling/feature.ts';
+import { breakoutFeature } from '../breakout/index.ts';
 import { createMediaFeature, mediaFeature } from '../media/index.ts';
 import { FakeMediaService, type FakeMediaRoom } from '../media/testing/fake-media.ts';
 import { createRecordingFeature } from './index.ts';
@@ -41,7 +43,7 @@ function memoryRepos() {
   return { rows, repos };
 }
 
-function setup() {
+function setup(extra: AnyFeature[] = []) {
   const service = new FakeMediaService();
   const pipelines: FakePipeline[] = [];
   const launcher: RecorderLauncher = {
@@ -53,7 +55,7 @@ function setup() {
   };
   const recording = createRecordingFeature({ dir: '/tmp/plenum-recording-test', launcher });
   const { rows, repos } = memoryRepos();
-  const t = new ModuleTester({ features: [createMediaFeature(service), recording], provide: [provide(recording, repos)] });
+  const t = new ModuleTester({ features: [...extra, createMediaFeature(service), recording], provide: [provide(recording, repos)] });
   const media = () => service.rooms[0] as FakeMediaRoom;
   const forwarded = () => [...media().recorderForwards.keys()].map((k) => k.split('/')[0]).sort();
   return { t, recording, media, forwarded, pipelines, rows };
@@ -151,6 +153,21 @@ describe('recording with consent', () => {
     media().emit({ type: 'publication_live', participantId: chair.id, source: 'camera' });
     await t.settle();
     expect(forwarded()).toEqual([chair.id]);
+  });
+
+  it('records the main room only: someone moved into a breakout room is un-forwarded, and forwarded again when back', async () => {
+    const { t, recording, forwarded } = setup([breakoutFeature]);
+    const chair = await t.join({ displayName: 'Chair', role: 'moderator' });
+    const anna = await t.join({ displayName: 'Anna' });
+    await publish(chair, anna);
+    await chair.send(recording, { action: 'start' });
+    await chair.send(recording, { action: 'consent', given: true });
+    await anna.send(recording, { action: 'consent', given: true });
+    expect(forwarded()).toEqual([chair.id, anna.id].sort());
+    await chair.send(breakoutFeature, { action: 'start', rooms: [{ name: 'Room 1' }], distribution: 'manual', assignments: [{ participant_id: anna.id, room: 0 }] });
+    expect(forwarded()).toEqual([chair.id]);
+    await chair.send(breakoutFeature, { action: 'stop' });
+    expect(forwarded()).toEqual([chair.id, anna.id].sort());
   });
 
   it('tells the moderators when the recorder fails, and the indicator goes off', async () => {
