@@ -3,7 +3,8 @@
  * GStreamer recorder: three participants, each with a camera of its own colour (with a moving bar, so the
  * picture is never still) and a microphone of its own tone. One declines consent. After ~20 s the MP4 must be
  * H.264 + AAC of 20 ± 2 s, neither black nor frozen, with the colours and tones of the two who consented and
- * neither the colour nor the tone of the one who declined.
+ * neither the colour nor the tone of the one who declined. One of the two withdraws at 12 s: neither their colour
+ * nor their tone is in the rest of the file.
  *
  * Chromium's `--use-file-for-fake-video-capture` / `--use-file-for-fake-audio-capture` are per browser process,
  * so three distinct cameras would take three Chromium processes (too much for this 2-core machine beside Janus
@@ -151,7 +152,7 @@ afterAll(async () => {
 });
 
 describe('recording through Janus and GStreamer', () => {
-  it('records the two who consented for 20 s — H.264 + AAC, moving picture — and neither the colour nor the tone of the one who declined', async () => {
+  it('records those who consented for 20 s — H.264 + AAC, moving picture — neither the colour nor the tone of the one who declined, and nothing of one who withdrew from then on', async () => {
     const m = await meeting(server);
     const pages = await Promise.all(PEOPLE.map(() => MediaPage.open(browser, server.url)));
     try {
@@ -170,7 +171,9 @@ describe('recording through Janus and GStreamer', () => {
       for (const [i, p] of pages.entries()) await p.send('recording', { action: 'consent', given: PEOPLE[i]!.consents });
       for (const p of pages) await eventually('consent state', () => recordingMessages(p, 'consent_state'), (ms) => ms.length === 1);
 
-      // ~20 s of recording (the duration is what the file must show), then a clean stop.
+      // At 12 s Anna withdraws: from then on she is not forwarded; at ~20 s (the duration the file must show) a clean stop.
+      await new Promise((r) => setTimeout(r, 12_000 - (Date.now() - started)));
+      await pages[1]!.send('recording', { action: 'consent', given: false });
       await new Promise((r) => setTimeout(r, 20_000 - (Date.now() - started)));
       await chair!.send('recording', { action: 'stop' });
       for (const p of pages) await eventually('indicator off', () => recordingMessages(p, 'recording_state'), (ms) => ms.at(-1)?.active === false);
@@ -186,27 +189,37 @@ describe('recording through Janus and GStreamer', () => {
       expect(Object.fromEntries(probe.streams.map((s) => [s.codec_type, s.codec_name]))).toEqual({ video: 'h264', audio: 'aac' });
       expect(Math.abs(Number(probe.format.duration) - 20)).toBeLessThanOrEqual(2);
 
-      // Picture: from 5 s on (the forwards and first keyframes have arrived) the consenting colours are there, the declined one never.
+      // Picture (2 frames a second): from 5 s on (forwards and first keyframes have arrived) the consenting colours are
+      // there — Anna's until she withdrew, none of hers from 14.5 s on — and the declined one never.
       const all = await frames(row!.file_path);
       const later = all.slice(10, -2);
-      expect(later.length).toBeGreaterThan(10);
+      expect(later.length).toBeGreaterThan(20);
       const [red, green] = PEOPLE.map((p) => later.map((f) => share(f, p.rgb)));
       expect(Math.min(...red!), `red ${red}`).toBeGreaterThan(0.1);
-      expect(Math.min(...green!), `green ${green}`).toBeGreaterThan(0.1);
+      const greenBefore = all.slice(10, 21).map((f) => share(f, PEOPLE[1]!.rgb));
+      const greenAfter = all.slice(29, -1).map((f) => share(f, PEOPLE[1]!.rgb));
+      expect(Math.min(...greenBefore), `green before the withdrawal ${greenBefore}`).toBeGreaterThan(0.1);
+      expect(Math.max(...greenAfter), `green after the withdrawal ${greenAfter} (all: ${green})`).toBeLessThan(0.005);
       expect(Math.max(...all.map((f) => share(f, PEOPLE[2]!.rgb))), 'the decliner\u2019s colour').toBeLessThan(0.005);
       // Neither black nor frozen: bright enough, and every second frame differs from the one before (the moving bars).
-      for (const f of later) expect(meanLuma(f)).toBeGreaterThan(20);
+      for (const f of later) expect(meanLuma(f)).toBeGreaterThan(8); // black is 0; one red tile of four gives about 13
       const diffs = later.slice(1).map((f, i) => meanAbsDiff(f, later[i]!));
       expect(Math.min(...diffs), `frame differences ${diffs.map((d) => d.toFixed(2))}`).toBeGreaterThan(0.05);
 
-      // Sound: the two tones of those who consented stand out; the decliner's is at the noise floor.
+      // Sound: the tones of those who consented stand out (Anna's until she withdrew); the decliner's is at the noise floor.
       const audio = await samples(row!.file_path);
-      const window = audio.subarray(6 * 16000, 18 * 16000);
-      const [p500, p1200, p2600] = PEOPLE.map((p) => powerDb(window, p.tone));
-      const floor = Math.max(powerDb(window, 3300), powerDb(window, 1900), powerDb(window, 800));
+      const floorOf = (w: Float32Array) => Math.max(powerDb(w, 3300), powerDb(w, 1900), powerDb(w, 800));
+      const before = audio.subarray(5 * 16000, Math.round(10.5 * 16000));
+      const after = audio.subarray(15 * 16000, 19 * 16000);
+      const [p500, p1200, p2600] = PEOPLE.map((p) => powerDb(before, p.tone));
+      const floor = floorOf(before);
       expect(p500! - floor, `500 Hz ${p500} floor ${floor}`).toBeGreaterThan(30);
       expect(p1200! - floor, `1200 Hz ${p1200} floor ${floor}`).toBeGreaterThan(30);
       expect(p2600! - floor, `2600 Hz ${p2600} floor ${floor}`).toBeLessThan(10);
+      const afterFloor = floorOf(after);
+      expect(powerDb(after, 500) - afterFloor, 'the chair after Anna withdrew').toBeGreaterThan(30);
+      expect(powerDb(after, 1200) - afterFloor, 'Anna after she withdrew').toBeLessThan(10);
+      expect(powerDb(after, 2600) - afterFloor, 'the decliner').toBeLessThan(10);
     } finally {
       await Promise.all(pages.map((p) => p.close()));
     }
