@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { gridOf, gstLauncher } from './pipeline.ts';
+import { gridOf, gstLauncher, type PipelineResult } from './pipeline.ts';
 
 const run = promisify(execFile);
 
@@ -62,5 +62,29 @@ describe('recorder pipeline (gst-launch-1.0)', () => {
     expect(info.duration).toBeGreaterThan(2);
     // stop is idempotent
     expect(await pipeline.stop()).toBe(result);
+  }, 60_000);
+
+  it('a recorder that dies (as on a full disk) reports the failure, and what it wrote still plays', async () => {
+    const file = path.join(dir, 'killed.mp4');
+    const pipeline = await gstLauncher().start({ file, logger: pino({ level: 'silent' }) });
+    const failed = new Promise<PipelineResult>((resolve) => pipeline.onFailure(resolve));
+    const slot = pipeline.slots[1]!;
+    const sender = spawn('gst-launch-1.0', [
+      '-e',
+      'videotestsrc', 'is-live=true', 'num-buffers=100', '!', 'video/x-raw,width=320,height=240,framerate=25/1', '!', 'vp8enc', 'deadline=1', '!',
+      'rtpvp8pay', `pt=${slot.videoPt}`, '!', 'udpsink', `host=${slot.host}`, `port=${slot.videoPort}`,
+    ], { stdio: 'ignore' });
+    await new Promise<void>((resolve) => sender.once('exit', () => resolve()));
+    process.kill((pipeline as unknown as { pid: number }).pid, 'SIGKILL');
+    const result = await failed;
+    expect(result.clean).toBe(false);
+    expect(result.sizeBytes).toBeGreaterThan(0);
+    const info = await probe(file);
+    expect(info.codecs.video).toBe('h264');
+    expect(info.duration).toBeGreaterThan(1);
+    await run('ffmpeg', ['-v', 'error', '-xerror', '-i', file, '-map', '0:v', '-f', 'null', '-']).catch((err: { stderr?: string }) => {
+      // A cut-off last fragment is reported but the rest decodes.
+      if (!String(err.stderr).includes('partial file')) throw err;
+    });
   }, 60_000);
 });

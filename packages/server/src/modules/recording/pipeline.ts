@@ -14,8 +14,9 @@ import type { RecorderTarget } from '../../media/types.ts';
  * recording runs whoever is (or is not) forwarded, and a tile whose forward stopped disappears within a second
  * (`max-last-buffer-repeat`) instead of freezing on its last picture.
  *
- * Output: MP4 (H.264 High from x264 + AAC-LC from voaacenc, `faststart`). Stopping sends SIGINT, which `-e` turns
- * into an end-of-stream through the whole pipeline, so mp4mux writes its index and the file is playable.
+ * Output: MP4 (H.264 High from x264 + AAC-LC from voaacenc), fragmented: its header comes first (what `faststart`
+ * gives a plain MP4) and what was written stays playable if the recorder dies. Stopping sends SIGINT, which `-e`
+ * turns into an end-of-stream through the whole pipeline, so the last fragment is complete.
  */
 
 export const VIDEO_PT = 96;
@@ -86,7 +87,9 @@ export function gstArgs(layout: GstLayout, file: string, slots: readonly Recorde
   add('!', 'video/x-h264,profile=high', '!', 'h264parse', '!', 'queue', '!', 'mux.video_0');
   add('audiomixer', 'name=amix', 'start-time-selection=first', '!', 'audioconvert', '!', 'audioresample', '!', pcm);
   add('!', 'voaacenc', 'bitrate=128000', '!', 'aacparse', '!', 'queue', '!', 'mux.audio_0');
-  add('mp4mux', 'name=mux', 'faststart=true', '!', 'filesink', `location=${file}`);
+  // Fragmented MP4 (a fragment a second): the index (moov) is at the start, as with faststart, and a recorder that
+  // dies (a full disk, a crash) leaves a file that plays up to its last fragment — a plain MP4 would have no index.
+  add('mp4mux', 'name=mux', 'fragment-duration=1000', '!', 'filesink', `location=${file}`);
   add('videotestsrc', 'is-live=true', 'pattern=black', '!', raw, '!', 'comp.sink_0');
   add('audiotestsrc', 'is-live=true', 'wave=silence', '!', pcm, '!', 'amix.sink_0');
   slots.forEach((s, i) => {
@@ -161,6 +164,11 @@ export function gstLauncher(opts: { binary?: string; layout?: GstLayout; host?: 
 }
 
 class GstPipeline implements RecorderPipeline {
+  /** The recorder's process id (tests end it the hard way). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   private stopping: Promise<PipelineResult> | null = null;
   private readonly failureListeners: ((r: PipelineResult) => void)[] = [];
   private tail = '';
