@@ -43,11 +43,12 @@ function memoryRepos() {
   return { rows, repos };
 }
 
-function setup(extra: AnyFeature[] = []) {
+function setup(extra: AnyFeature[] = [], opts: { failStart?: boolean } = {}) {
   const service = new FakeMediaService();
   const pipelines: FakePipeline[] = [];
   const launcher: RecorderLauncher = {
     start: async ({ file }) => {
+      if (opts.failStart) throw new Error('gst-launch-1.0: not found');
       const p = new FakePipeline(file);
       pipelines.push(p);
       return p;
@@ -168,6 +169,18 @@ describe('recording with consent', () => {
     expect(forwarded()).toEqual([chair.id]);
     await chair.send(breakoutFeature, { action: 'stop' });
     expect(forwarded()).toEqual([chair.id, anna.id].sort());
+  });
+
+  it('a recorder that does not start: the indicator goes off, moderators are told, the row says failed', async () => {
+    const { t, recording, rows } = setup([], { failStart: true });
+    const chair = await t.join({ displayName: 'Chair', role: 'moderator' });
+    await chair.send(recording, { action: 'start' });
+    expect(chair.messages(recording, 'recording_state').map((m) => m.active)).toEqual([true, false]);
+    expect(chair.messages(recording, 'recording_failed')).toEqual([{ message: 'recording_failed', reason: 'the recorder did not start' }]);
+    expect([...rows.values()][0]).toMatchObject({ status: 'failed' });
+    // A new attempt is possible.
+    await chair.send(recording, { action: 'start' });
+    expect(chair.errors(recording)).toEqual([]);
   });
 
   it('tells the moderators when the recorder fails, and the indicator goes off', async () => {

@@ -8,6 +8,7 @@ import { readAdminAudit } from '../../audit/admin-log.ts';
 import { featureCatalogue } from '../../features.ts';
 import { runRetention } from '../../gdpr/retention.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
+import { recordingPersonalData } from './personal-data.ts';
 import { RecordingRepository } from './storage.ts';
 
 type Login = Awaited<ReturnType<TestServer['loginAs']>>;
@@ -95,6 +96,18 @@ describe('recording routes', () => {
       ['recording.deleted', `user:${admin.userId}`],
     ]);
     expect(verifyAuditEntries(entries)).toMatchObject({ ok: true });
+  });
+
+  it('GDPR: export lists the recordings a user consented to; pseudonymisation replaces their name in the metadata', async () => {
+    const r = await recorded();
+    const subject = { userId: owner.userId, displayName: 'Olga Owner', email: null, pseudonym: 'Person 7f3a' };
+    const exported = await recordingPersonalData.export(server.services.storage.db, subject);
+    expect(exported.recordings).toEqual(expect.arrayContaining([expect.objectContaining({ id: r.id, recorded_as: ['Olga Owner'] })]));
+    const other = await recordingPersonalData.export(server.services.storage.db, { ...subject, userId: crypto.randomUUID() });
+    expect(other.recordings).toEqual([]);
+    const changed = await server.services.storage.db.transaction().execute((trx) => recordingPersonalData.pseudonymise(trx, subject));
+    expect(changed).toBeGreaterThanOrEqual(1);
+    expect((await repo.byId(r.id))!.participants).toEqual([{ display_name: 'Person 7f3a', user_id: owner.userId }]);
   });
 
   it('the retention rule deletes file and row once RETENTION_RECORDINGS_DAYS have passed since the end (injected clock)', async () => {
