@@ -72,6 +72,11 @@ describe('recording routes', () => {
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect((await req(method, url)).statusCode).toBe(401);
     }
+    // A recording still running is neither downloaded nor deleted.
+    const running = crypto.randomUUID();
+    await repo.create({ id: running, roomId: r.roomId, startedAt: new Date(), filePath: path.join(dir, `${running}.mp4`) });
+    expect((await req('GET', `/v1/recordings/${running}/file`, owner)).statusCode).toBe(409);
+    expect((await req('DELETE', `/v1/recordings/${running}`, owner)).statusCode).toBe(409);
     const unknown = await req('GET', `/v1/recordings/${crypto.randomUUID()}/file`, owner);
     expect(unknown.statusCode).toBe(404);
     expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);

@@ -12,7 +12,7 @@ import { recordingInfo, type RecordingRepos } from './storage.ts';
 
 const RoomParams = z.object({ id: RoomId });
 const RecordingParams = z.object({ recordingId: z.uuid() });
-const problems = { 400: Problem, 401: Problem, 403: Problem, 404: Problem };
+const problems = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem };
 const sessionAuth = [{ session: [] as string[], csrf: [] as string[] }];
 
 /**
@@ -67,7 +67,7 @@ export async function recordingRoutes(app: FastifyInstance, { services, repos }:
     },
     async (request, reply) => {
       const { recording, session } = await loadRecording(request, request.params.recordingId, 'download its recordings');
-      if (recording.status === 'recording') throw new PlenumError('PLENUM_ERR_NOT_FOUND', 'The recording is still running');
+      if (recording.status === 'recording') throw new PlenumError('PLENUM_ERR_CONFLICT', 'The recording is still running');
       const size = await stat(recording.file_path).then(
         (s) => s.size,
         () => -1,
