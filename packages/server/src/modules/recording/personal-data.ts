@@ -33,7 +33,12 @@ export const recordingPersonalData: PersonalDataUnit = {
         tables: ['recordings'],
         description: 'Meeting recordings (the MP4 file and its metadata) once this many days have passed since the recording ended',
         async purge(trx, olderThan) {
-          const gone = await trx.deleteFrom('recordings').where('ended_at', '<', olderThan).returning('file_path').execute();
+          // A recording whose server died before it ended has no end: its start counts then.
+          const gone = await trx
+            .deleteFrom('recordings')
+            .where((eb) => eb.or([eb('ended_at', '<', olderThan), eb.and([eb('ended_at', 'is', null), eb('started_at', '<', olderThan)])]))
+            .returning('file_path')
+            .execute();
           // The files go with their rows (a file already missing is no failure).
           for (const { file_path } of gone) await rm(file_path, { force: true });
           return gone.length;

@@ -119,10 +119,14 @@ describe('recording routes', () => {
     const now = new Date('2027-03-01T10:00:00Z');
     const old = await recorded(new Date(now.getTime() - 31 * DAY));
     const recent = await recorded(new Date(now.getTime() - 29 * DAY));
+    // One that never ended (its server died): its start counts.
+    const orphan = crypto.randomUUID();
+    await repo.create({ id: orphan, roomId: recent.roomId, startedAt: new Date(now.getTime() - 40 * DAY), filePath: path.join(dir, `${orphan}.mp4`) });
     const periods = { attendance: 0, minutes_drafts: 0, invites: 0, recordings: 30 };
     const run = await runRetention(server.services.storage.db, featureCatalogue, periods, now, { isLive: () => Promise.resolve(false) });
     expect(run.deleted.recordings).toBeGreaterThanOrEqual(1);
     expect(await repo.byId(old.id)).toBeUndefined();
+    expect(await repo.byId(orphan)).toBeUndefined();
     expect(existsSync(old.file)).toBe(false);
     expect(await repo.byId(recent.id)).toBeDefined();
     expect(existsSync(recent.file)).toBe(true);
