@@ -16,7 +16,14 @@ if [ "$mode" = "test" ]; then
   # openssl: its TLS tests make a self-signed certificate.
   need_pkgs+=(chromium firefox-esr poppler-utils nginx iptables baresip-core sip-tester openssl)
   need_cmds+=(chromium firefox-esr pdftoppm /usr/sbin/nginx /usr/sbin/iptables baresip sipp openssl)
+  # ffmpeg: ffprobe and frame/tone checks of the recording tests.
+  need_pkgs+=(ffmpeg)
+  need_cmds+=(ffprobe)
 fi
+# The recorder's pipeline (recording feature): gst-launch-1.0 with the VP8/Opus depayloaders, compositor, x264, AAC
+# and mp4mux of Debian's plugin sets (installed together, so the tools stand for all of them).
+need_pkgs+=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav)
+need_cmds+=(gst-launch-1.0 gst-launch-1.0 gst-launch-1.0 gst-launch-1.0 gst-launch-1.0 gst-launch-1.0)
 
 missing=()
 for i in "${!need_cmds[@]}"; do

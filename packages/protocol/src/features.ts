@@ -10,6 +10,7 @@ import { mediaProtocol } from './media.ts';
 import { minutesProtocol } from './minutes.ts';
 import { moderationProtocol } from './moderation.ts';
 import { pollsProtocol } from './polls.ts';
+import { recordingProtocol } from './recording.ts';
 import { CoreErrorCode, ProtocolMismatchReason, Action } from './signaling.ts';
 import { speakerQueueProtocol } from './speaker_queue.ts';
 import { telephoneProtocol } from './telephone.ts';
@@ -35,6 +36,7 @@ export const featureProtocols = [
   minutesProtocol,
   legalVoteProtocol,
   telephoneProtocol,
+  recordingProtocol,
 ] as const;
 
 type FeatureErrorCode = (typeof featureProtocols)[number]['errors'][number];

@@ -56,11 +56,16 @@ describe('config', () => {
   });
 
   it('keeps attendance a year, idle drafts 180 days and dead invites 90 days by default, and 0 means keep', () => {
-    expect(loadConfig({}).retention).toEqual({ periods: { attendance: 365, minutes_drafts: 180, invites: 90 }, intervalMinutes: 60 });
-    expect(loadConfig({ RETENTION_ATTENDANCE_DAYS: '0', RETENTION_MINUTES_DRAFT_DAYS: '30', RETENTION_INVITES_DAYS: '7', RETENTION_INTERVAL_MINUTES: '5' }).retention).toEqual({
-      periods: { attendance: 0, minutes_drafts: 30, invites: 7 },
+    expect(loadConfig({}).retention).toEqual({ periods: { attendance: 365, minutes_drafts: 180, invites: 90, recordings: 30 }, intervalMinutes: 60 });
+    expect(loadConfig({ RETENTION_ATTENDANCE_DAYS: '0', RETENTION_MINUTES_DRAFT_DAYS: '30', RETENTION_INVITES_DAYS: '7', RETENTION_RECORDINGS_DAYS: '0', RETENTION_INTERVAL_MINUTES: '5' }).retention).toEqual({
+      periods: { attendance: 0, minutes_drafts: 30, invites: 7, recordings: 0 },
       intervalMinutes: 5,
     });
+  });
+
+  it('writes recordings to DATA_DIR/recordings unless RECORDINGS_DIR says otherwise', () => {
+    expect(loadConfig({ DATA_DIR: '/var/lib/plenum' }).recordingsDir).toBe('/var/lib/plenum/recordings');
+    expect(loadConfig({ DATA_DIR: '/var/lib/plenum', RECORDINGS_DIR: '/srv/recordings' }).recordingsDir).toBe('/srv/recordings');
   });
 
   it('takes the telephone service token (32 characters or more) and the dial-in number; both off by default', () => {

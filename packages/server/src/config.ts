@@ -120,6 +120,9 @@ export const envSchema = z.object({
   RETENTION_INVITES_DAYS: retentionDays
     .default(90)
     .describe('Days a revoked or expired invite link is kept after its revocation or expiry, then deleted automatically (0: keep)'),
+  RETENTION_RECORDINGS_DAYS: retentionDays
+    .default(30)
+    .describe('Days a meeting recording (file and metadata) is kept after it ended, then deleted automatically (0: keep)'),
   RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60).describe('Minutes between two runs of the retention job (it also runs at start)'),
   TELEPHONE_SERVICE_TOKEN: z
     .string()
@@ -136,6 +139,7 @@ export const envSchema = z.object({
     .regex(/^\+?[0-9][0-9 ()/-]{2,30}$/, 'expected a phone number, e.g. +49 361 123456-0')
     .optional()
     .describe('Phone number callers dial (shown to moderators with the room\'s dial-in ID and PIN, e.g. +49 361 123456-0); unset: no number shown'),
+  RECORDINGS_DIR: z.string().min(1).optional().describe('Directory for meeting recordings (MP4); unset: DATA_DIR/recordings'),
   TIME_ZONE: z.string().default('UTC').describe('IANA time zone of server-made texts (minutes blocks, reports) when the reader\'s is not known'),
 });
 
@@ -169,7 +173,9 @@ export interface Config {
   featuresDisabled: string[];
   timeZone: string;
   /** Retention periods in days (0: kept) and how often the retention job runs. */
-  retention: { periods: { attendance: number; minutes_drafts: number; invites: number }; intervalMinutes: number };
+  retention: { periods: { attendance: number; minutes_drafts: number; invites: number; recordings: number }; intervalMinutes: number };
+  /** Where meeting recordings are written (absolute). */
+  recordingsDir: string;
   /** Telephone dial-in: the SIP gateway's service token (undefined: dial-in off) and the number shown to moderators. */
   telephone: { serviceToken: string | undefined; dialInNumber: string | null; gateway: 'off' | 'embedded' };
   /** The signaling rate limit per identity (the per-connection one stays as it is). */
@@ -310,7 +316,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: trustedProxies.length ? trustedProxies : trustProxy ? ['loopback'] : [],
     featuresDisabled: (e.FEATURES_DISABLED ?? '').split(',').map((f) => f.trim()).filter(Boolean),
     timeZone: e.TIME_ZONE,
-    retention: { periods: { attendance: e.RETENTION_ATTENDANCE_DAYS, minutes_drafts: e.RETENTION_MINUTES_DRAFT_DAYS, invites: e.RETENTION_INVITES_DAYS }, intervalMinutes: e.RETENTION_INTERVAL_MINUTES },
+    retention: { periods: { attendance: e.RETENTION_ATTENDANCE_DAYS, minutes_drafts: e.RETENTION_MINUTES_DRAFT_DAYS, invites: e.RETENTION_INVITES_DAYS, recordings: e.RETENTION_RECORDINGS_DAYS }, intervalMinutes: e.RETENTION_INTERVAL_MINUTES },
+    recordingsDir: path.resolve(e.RECORDINGS_DIR ?? path.join(e.DATA_DIR, 'recordings')),
     telephone: { serviceToken: e.TELEPHONE_SERVICE_TOKEN, dialInNumber: e.TELEPHONE_DIAL_IN_NUMBER?.trim() ?? null, gateway: e.TELEPHONE_GATEWAY },
     signaling: { identityRate: e.SIGNALING_IDENTITY_RATE, identityBurst: e.SIGNALING_IDENTITY_BURST },
     media: {

@@ -10,6 +10,7 @@ import { mediaFeature } from './modules/media/index.ts';
 import { minutesFeature } from './modules/minutes/index.ts';
 import { moderationFeature } from './modules/moderation/index.ts';
 import { pollsFeature } from './modules/polls/index.ts';
+import { recordingFeature } from './modules/recording/index.ts';
 import { speakerQueueFeature } from './modules/speaker_queue/index.ts';
 import { telephoneFeature } from './modules/telephone/index.ts';
 import { timerFeature } from './modules/timer/index.ts';
@@ -37,6 +38,7 @@ export const featureCatalogue: readonly AnyFeature[] = [
   minutesFeature,
   legalVoteFeature,
   telephoneFeature,
+  recordingFeature,
 ];
 
 /** The core's migrations and those of these features (all of the catalogue by default). */

@@ -2,6 +2,7 @@ import { PROTOCOL_VERSION, SIGNALING_SUBPROTOCOL } from '@plenum/protocol';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { RecordingRepository } from './modules/recording/storage.ts';
 import { restPolicy, restRoles, type RestRule } from './permissions.ts';
 import { startTestServer, type TestServer } from './testing/server.ts';
 
@@ -30,6 +31,7 @@ interface Fixture {
   inviteCode: string;
   meetingId: string;
   voteId: string;
+  recordingId: string;
 }
 
 async function fixture(key: string): Promise<Fixture> {
@@ -38,7 +40,14 @@ async function fixture(key: string): Promise<Fixture> {
   const admin = await server.loginAs('admin', 'Admin');
   const room = await server.api<{ id: string }>('POST', '/v1/rooms', { name: 'Council' }, owner);
   const invite = await server.api<{ code: string }>('POST', `/v1/rooms/${room.id}/invites`, {}, owner);
-  const base = { owner, admin, user, roomId: room.id, inviteCode: invite.code, meetingId: crypto.randomUUID(), voteId: crypto.randomUUID() };
+  const recordingId = crypto.randomUUID();
+  const base = { owner, admin, user, roomId: room.id, inviteCode: invite.code, meetingId: crypto.randomUUID(), voteId: crypto.randomUUID(), recordingId };
+  if (key.includes(':recordingId')) {
+    // A finished recording of the room (its file need not exist: a download is then 404, which is no refusal).
+    const recordings = new RecordingRepository(server.services.storage.db);
+    await recordings.create({ id: recordingId, roomId: room.id, startedAt: new Date(), filePath: `/nonexistent/${recordingId}.mp4` });
+    await recordings.finish(recordingId, { endedAt: new Date(), status: 'complete', participants: [], sizeBytes: 0, sha256: null });
+  }
   // A meeting and a vote only for the routes that name one (a signaling round trip each).
   if (!key.includes(':meetingId') && !key.includes(':voteId')) return base;
   const { ticket } = await server.api<{ ticket: string }>('POST', `/v1/rooms/${room.id}/start`, {}, owner);
@@ -100,6 +109,7 @@ function urlFor(pattern: string, f: Fixture, role: RestRole): string {
     .replace(':meetingId', f.meetingId)
     .replace(':version', '1')
     .replace(':voteId', f.voteId)
+    .replace(':recordingId', f.recordingId)
     .replace(':uid', 'no-such-interaction')
     .replace('*', 'nothing-here');
 }
@@ -125,6 +135,7 @@ async function state(f: Fixture): Promise<unknown> {
   };
   const room = `/v1/rooms/${f.roomId}`;
   return {
+    recording: (await new RecordingRepository(server.services.storage.db).byId(f.recordingId))?.id ?? null,
     room: await read(room, f.owner),
     rooms: await read('/v1/rooms', f.owner),
     invites: await read(`${room}/invites`, f.owner),

@@ -153,6 +153,13 @@ export const signalingPolicy: SignalingPolicy = {
   telephone: {
     get_dial_in: mod('answered with the room\u2019s dial-in number, ID and PIN'),
   },
+  recording: {
+    start: mod('everyone is asked for consent; only those who consent are recorded'),
+    stop: mod(),
+    pause: mod(),
+    resume: mod(),
+    consent: all('one\u2019s own answer to the consent prompt (phone callers too)'),
+  },
 };
 
 /** REST: the roles per `METHOD /path` (the Fastify route pattern). */
@@ -246,6 +253,9 @@ export const restPolicy: Readonly<Record<string, RestRule>> = {
     summary: 'a signaling ticket (kind sip) for a phone caller',
     note: 'the SIP gateway only: TELEPHONE_SERVICE_TOKEN as a bearer token (404 while the setting is empty); wrong ID or PIN 403, throttled per trunk and per room (429)',
   },
+  'GET /v1/rooms/:id/recordings': owners('the room\u2019s recordings', 'the room\u2019s owner or an admin; each access is in the audit log'),
+  'GET /v1/recordings/:recordingId/file': owners('download a recording', 'owner of the recording\u2019s room or an admin; each access is in the audit log'),
+  'DELETE /v1/recordings/:recordingId': owners('delete a recording (file and metadata)', 'owner of the recording\u2019s room or an admin; in the audit log'),
   'POST /v1/invites/:code/verify': withCode('check an invite code (and its password)', 'throttled per invite and per address'),
 };
 

@@ -13,6 +13,7 @@ import type { Storage } from './storage/database.ts';
 import { InvitesRepository } from './storage/invites.ts';
 import { RoomsRepository } from './storage/rooms.ts';
 import { UsersRepository } from './storage/users.ts';
+import { gstLauncher, type RecorderServices } from './modules/recording/pipeline.ts';
 
 /** Everything the HTTP layer and the signaling layer use, built once by the composition root. */
 export interface Services {
@@ -34,6 +35,8 @@ export interface Services {
   signingKey: SigningKeyring;
   /** The retention periods and this node's last run of the retention job (GET /v1/admin/retention). */
   retention: RetentionStatus;
+  /** The recorder (recording feature): a GStreamer pipeline per recording, files in RECORDINGS_DIR; absent without media. */
+  recorder: RecorderServices | undefined;
   now: () => Date;
 }
 
@@ -62,6 +65,7 @@ export function createServices(
     turn,
     cluster,
     signingKey,
+    recorder: media.mode === 'janus' ? { dir: config.recordingsDir, launcher: gstLauncher() } : undefined,
     now,
   };
 }

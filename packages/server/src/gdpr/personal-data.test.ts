@@ -118,7 +118,7 @@ describe.each(backends)('GDPR export and pseudonymisation on %s', (backend) => {
     await pseudonymisePersonalData(db, featureCatalogue, anna.id, 'user:admin', at);
     await db.updateTable('attendance_meetings').set({ ended_at: at }).execute();
     const years = new Date(at.getTime() + 3 * 365 * 86_400_000);
-    const run = await runRetention(db, featureCatalogue, { attendance: 365, minutes_drafts: 180, invites: 90 }, years, { isLive: () => Promise.resolve(false) });
+    const run = await runRetention(db, featureCatalogue, { attendance: 365, minutes_drafts: 180, invites: 90, recordings: 30 }, years, { isLive: () => Promise.resolve(false) });
     expect(run.deleted.attendance).toBe(3); // the meeting and both entries
     expect(await db.selectFrom('attendance_entries').select('id').execute()).toEqual([]);
     const after = (await loadExport(votes, voteId, key.publicKey))!;

@@ -6,7 +6,7 @@ import { runRetention } from './retention.ts';
 
 const now = new Date('2027-06-01T10:00:00Z');
 const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
-const periods = { attendance: 365, minutes_drafts: 180, invites: 90 };
+const periods = { attendance: 365, minutes_drafts: 180, invites: 90, recordings: 30 };
 
 describe.each(backends)('GDPR retention on %s', (backend) => {
   let close: (() => Promise<void>) | undefined;
@@ -48,7 +48,7 @@ describe.each(backends)('GDPR retention on %s', (backend) => {
     const live = new Set<string>([rooms[1]]);
 
     const run = await runRetention(db, featureCatalogue, periods, now, { isLive: (id) => Promise.resolve(live.has(id)) });
-    expect(run.deleted).toEqual({ attendance: 2, minutes_drafts: 1, invites: 2 });
+    expect(run.deleted).toEqual({ attendance: 2, minutes_drafts: 1, invites: 2, recordings: 0 });
     expect((await db.selectFrom('invites').select('code').orderBy('code').execute()).map((r) => r.code)).toEqual(['expired-recently', 'open-ended', 'revoked-yesterday']);
     const meetings = (await db.selectFrom('attendance_meetings').select('id').execute()).map((r) => r.id).sort();
     expect(meetings).toEqual([recent, running].sort());
@@ -59,8 +59,8 @@ describe.each(backends)('GDPR retention on %s', (backend) => {
     expect(audit.map((a) => [a.actor, a.action])).toEqual([['system:retention', 'retention.purged']]);
 
     // A second run finds nothing and writes no audit entry; period 0 keeps everything.
-    expect((await runRetention(db, featureCatalogue, periods, now, { isLive: () => Promise.resolve(false) })).deleted).toEqual({ attendance: 0, minutes_drafts: 1, invites: 0 });
-    expect((await runRetention(db, featureCatalogue, { attendance: 0, minutes_drafts: 0, invites: 0 }, new Date(now.getTime() + 1e12), { isLive: () => Promise.resolve(false) })).deleted).toEqual({});
+    expect((await runRetention(db, featureCatalogue, periods, now, { isLive: () => Promise.resolve(false) })).deleted).toEqual({ attendance: 0, minutes_drafts: 1, invites: 0, recordings: 0 });
+    expect((await runRetention(db, featureCatalogue, { attendance: 0, minutes_drafts: 0, invites: 0, recordings: 0 }, new Date(now.getTime() + 1e12), { isLive: () => Promise.resolve(false) })).deleted).toEqual({});
     expect(await db.selectFrom('attendance_meetings').select('id').execute()).toHaveLength(2);
   });
 

@@ -37,6 +37,8 @@ export interface RetentionPeriods {
   readonly minutes_drafts: number;
   /** Revoked or expired invites, counted from the revocation or expiry (`RETENTION_INVITES_DAYS`). */
   readonly invites: number;
+  /** Meeting recordings (file and metadata), counted from the recording's end (`RETENTION_RECORDINGS_DAYS`). */
+  readonly recordings: number;
 }
 
 /** What a purge may need besides the database. */

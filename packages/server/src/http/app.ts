@@ -130,7 +130,12 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   // The composition list, minus what this deployment switched off; a broken `requires` stops the start here.
   const features = options.features ?? instantiateFeatures(composeFeatures(featureCatalogue, { disabled: config.featuresDisabled }), {
     db: services.storage.db,
-    services: { logger: services.logger, media: services.media, signingKey: services.signingKey, timeZone: config.timeZone, turn: services.turn, telephone: { dialInNumber: config.telephone.dialInNumber } },
+    services: { logger: services.logger, media: services.media, signingKey: services.signingKey, timeZone: config.timeZone, turn: services.turn, telephone: { dialInNumber: config.telephone.dialInNumber },
+      // Read when a recording starts (a test may swap the recorder of a running server).
+      get recorder() {
+        return services.recorder;
+      },
+    },
   });
   for (const feature of features) {
     const routes = feature.descriptor.routes;

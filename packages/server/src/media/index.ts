@@ -19,6 +19,8 @@ import {
   type PhoneLeg,
   type PhoneLegAttached,
   type PublicationRef,
+  type RecorderForward,
+  type RecorderTarget,
   type SubscribedMediaStream,
   type SubscriptionOffer,
   type VideoLayer,
@@ -129,6 +131,16 @@ class JanusMediaRoom implements MediaRoom {
 
   phoneFeedsFrom(allowed: (participantId: string) => boolean): void {
     if (!this._closed) this.phone.feedsFrom(allowed);
+  }
+
+  async forwardToRecorder(ref: PublicationRef, target: RecorderTarget): Promise<RecorderForward | null> {
+    const ids = await this.open().forwardToRecorder(ref, target);
+    return ids ? { ref: { ...ref }, streamIds: ids } : null;
+  }
+
+  async stopRecorderForward(forward: RecorderForward): Promise<void> {
+    if (this._closed) return;
+    for (const id of forward.streamIds) await this.peers.stopForwardAudio(forward.ref, id);
   }
 
   private open(): VideoRoomPeers {

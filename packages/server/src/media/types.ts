@@ -101,6 +101,33 @@ export interface MediaRoom {
    * exist (e.g. after the room's groups changed).
    */
   phoneFeedsFrom(allowed: (participantId: string) => boolean): void;
+
+  // ── recording (plain RTP to a local recorder) ──
+
+  /**
+   * Forwards a live publication's video (VP8) and audio (Opus) as plain RTP to a recorder (VideoRoom
+   * `rtp_forward`) and asks the publisher for a keyframe, so the recorder can decode at once. Null when the
+   * publication is not there or not live yet.
+   */
+  forwardToRecorder(ref: PublicationRef, target: RecorderTarget): Promise<RecorderForward | null>;
+  /** Stops such a forward; no-op when the publication is gone (its forwarders went with it). */
+  stopRecorderForward(forward: RecorderForward): Promise<void>;
+}
+
+/** Where a recorder listens for one participant's streams. */
+export interface RecorderTarget {
+  host: string;
+  videoPort: number;
+  audioPort: number;
+  /** RTP payload types the recorder expects. */
+  videoPt: number;
+  audioPt: number;
+}
+
+export interface RecorderForward {
+  readonly ref: PublicationRef;
+  /** The media server's forwarder ids. */
+  readonly streamIds: readonly number[];
 }
 
 export type PhoneCodecName = 'pcmu' | 'pcma' | 'opus';

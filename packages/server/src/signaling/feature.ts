@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Signer } from '../audit/signing.ts';
 import type { MediaService } from '../media/types.ts';
+import type { RecorderServices } from '../modules/recording/pipeline.ts';
 import type { TurnCredentials } from '../turn/credentials.ts';
 import type { Services } from '../services.ts';
 import type { Db } from '../storage/database.ts';
@@ -254,6 +255,8 @@ export interface FeatureServices {
   turn?: { credentials(who: string): TurnCredentials | undefined };
   /** Telephone dial-in: the number callers dial (TELEPHONE_DIAL_IN_NUMBER); absent or null: none configured. */
   telephone?: { dialInNumber: string | null };
+  /** Recording: where files go and how the recorder starts; absent: recording is unavailable (`recording_unavailable`). */
+  recorder?: RecorderServices;
 }
 
 export interface FeatureDeps<Repos> {

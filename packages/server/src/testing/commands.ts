@@ -123,4 +123,11 @@ export const sampleCommands: Record<string, Record<string, (c: CommandContext) =
   telephone: {
     get_dial_in: () => ({ action: 'get_dial_in' }),
   },
+  recording: {
+    start: () => ({ action: 'start' }),
+    stop: () => ({ action: 'stop' }),
+    pause: () => ({ action: 'pause' }),
+    resume: () => ({ action: 'resume' }),
+    consent: () => ({ action: 'consent', given: true }),
+  },
 };

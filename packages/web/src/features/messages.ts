@@ -9,6 +9,7 @@ import * as moderation from './moderation/messages.ts';
 import * as polls from './polls/messages.ts';
 import * as speakerQueue from './speaker_queue/messages.ts';
 import * as telephone from './telephone/messages.ts';
+import * as recording from './recording/messages.ts';
 import * as timer from './timer/messages.ts';
 
 /**
@@ -17,4 +18,4 @@ import * as timer from './timer/messages.ts';
  * meeting screen, the minutes editor) into it. The catalogue test checks this list holds exactly the
  * registry's texts, so a feature added to the registry but not here fails there.
  */
-export const featureMessages = [chat, hands, speakerQueue, attendance, moderation, timer, polls, minutes, agenda, legalVote, breakout, telephone] as const;
+export const featureMessages = [chat, hands, speakerQueue, attendance, moderation, timer, polls, minutes, agenda, legalVote, breakout, telephone, recording] as const;

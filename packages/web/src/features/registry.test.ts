@@ -18,11 +18,11 @@ describe('feature registry', () => {
   });
 
   it('keeps the order on screen of the header, the banners, the control bar and the announcers', () => {
-    expect(onScreen('Badge', guest)).toEqual(['timer', 'agenda', 'speaker_queue']);
+    expect(onScreen('Badge', guest)).toEqual(['recording', 'timer', 'agenda', 'speaker_queue']);
     expect(onScreen('Banner', guest)).toEqual(['breakout']);
-    expect(onScreen('Control', chair)).toEqual(['hands', 'chat', 'agenda', 'polls', 'minutes', 'legal_vote', 'timer', 'breakout']);
-    expect(onScreen('Announcer', guest)).toEqual(['chat', 'moderation', 'hands', 'timer', 'polls', 'agenda', 'legal_vote']);
-    expect(onScreen('Overlay', guest)).toEqual(['timer']);
+    expect(onScreen('Control', chair)).toEqual(['hands', 'chat', 'agenda', 'polls', 'minutes', 'legal_vote', 'timer', 'recording', 'breakout']);
+    expect(onScreen('Announcer', guest)).toEqual(['chat', 'moderation', 'hands', 'timer', 'recording', 'polls', 'agenda', 'legal_vote']);
+    expect(onScreen('Overlay', guest)).toEqual(['recording', 'timer']);
     expect(onScreen('ParticipantsSection', chair)).toEqual(['moderation', 'speaker_queue', 'hands', 'attendance', 'telephone']);
   });
 

@@ -14,6 +14,7 @@ import { agendaFeature } from './agenda/index.ts';
 import { legalVoteFeature } from './legal_vote/index.ts';
 import { breakoutFeature } from './breakout/index.ts';
 import { telephoneFeature } from './telephone/index.ts';
+import { recordingFeature } from './recording/index.ts';
 
 /**
  * The meeting's features: the one list the meeting screen and the text catalogue are composed from. A new
@@ -33,6 +34,7 @@ export const registry = [
   legalVoteFeature,
   breakoutFeature,
   telephoneFeature,
+  recordingFeature,
 ] as const;
 
 const features: readonly AnyFeature[] = registry;

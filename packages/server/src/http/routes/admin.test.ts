@@ -188,7 +188,7 @@ describe('/v1/admin: signing-key rotation and the audit log', () => {
     const { status, cache, body } = await call(admin, 'GET', '/v1/admin/retention');
     expect(status).toBe(200);
     expect(cache).toBe('no-store');
-    expect(body).toMatchObject({ periods: { attendance: 365, minutes_drafts: 180, invites: 90 }, interval_minutes: 60, last_error: null });
+    expect(body).toMatchObject({ periods: { attendance: 365, minutes_drafts: 180, invites: 90, recordings: 30 }, interval_minutes: 60, last_error: null });
     expect(body.last_run.at).toBe('2026-11-24T10:00:00.000Z'); // the injected clock at start (earlier tests moved it on)
     expect(body.rules).toEqual(
       expect.arrayContaining([

@@ -7,6 +7,7 @@ import {
   type MediaRoomEvent,
   type MediaSourceName,
   type PublicationRef,
+  type RecorderTarget,
   type SubscribedMediaStream,
   type SubscriptionOffer,
   type VideoLayer,
@@ -39,9 +40,14 @@ export async function janus<T>(what: string, fn: () => Promise<T>): Promise<T> {
 
 /** The mid of the first audio m-line of an SDP (what Janus's `moderate` names), or undefined. */
 export function audioMidOf(sdp: string): string | undefined {
+  return midOf(sdp, 'audio');
+}
+
+/** The mid of the first m-line of this kind whose port is not 0 (a rejected one carries nothing), or undefined. */
+export function midOf(sdp: string, kind: 'audio' | 'video'): string | undefined {
   const sections = sdp.split(/\r?\n(?=m=)/);
-  const audio = sections.find((section) => section.startsWith('m=audio'));
-  return audio?.match(/^a=mid:(\S+)/m)?.[1];
+  const section = sections.find((s) => s.startsWith(`m=${kind} `) && !s.startsWith(`m=${kind} 0 `));
+  return section?.match(/^a=mid:(\S+)/m)?.[1];
 }
 
 class Publisher {
@@ -49,6 +55,8 @@ class Publisher {
   live = false;
   /** The audio stream's mid, for moderator mute. */
   audioMid: string | undefined;
+  /** The video stream's mid, for the recorder's forward. */
+  videoMid: string | undefined;
 
   constructor(
     readonly ref: PublicationRef,
@@ -138,6 +146,7 @@ export class VideoRoomPeers {
       if (res.jsep?.type !== 'answer' || typeof res.jsep.sdp !== 'string') throw new MediaRequestError('publish: the media server sent no answer');
       if (this.closed) throw new MediaUnavailableError('the media room closed while publishing');
       publisher.audioMid = audioMidOf(res.jsep.sdp);
+      publisher.videoMid = midOf(res.jsep.sdp, 'video');
       this.publishers.set(key(participantId, source), publisher);
       this.feeds.set(feedId, publisher);
       this.watchPublisher(publisher);
@@ -224,6 +233,36 @@ export class VideoRoomPeers {
       }),
     );
     return res.data.forwarders?.[0]?.stream_id ?? null;
+  }
+
+  /**
+   * The recorder's forward of a live publication: its video and audio (whichever it has) to `host` on the given
+   * ports, then a keyframe request (VideoRoom `configure` with `keyframe`), so the recorder's decoder starts at once
+   * instead of waiting for the room's periodic one. Null when the publication is absent or not live.
+   */
+  async forwardToRecorder(ref: PublicationRef, target: RecorderTarget): Promise<number[] | null> {
+    const p = this.publishers.get(key(ref.participantId, ref.source));
+    if (!p?.live) return null;
+    const streams = [
+      ...(p.videoMid ? [{ mid: p.videoMid, port: target.videoPort, pt: target.videoPt }] : []),
+      ...(p.audioMid ? [{ mid: p.audioMid, port: target.audioPort, pt: target.audioPt }] : []),
+    ];
+    if (!streams.length) return null;
+    const res = await janus('rtp_forward', () =>
+      p.handle.message<{ forwarders?: { stream_id?: number }[] }>({
+        request: 'rtp_forward',
+        room: this.room,
+        ...(this.secret ? { secret: this.secret } : {}),
+        publisher_id: p.feedId,
+        host: target.host,
+        streams,
+      }),
+    );
+    const ids = (res.data.forwarders ?? []).map((f) => f.stream_id).filter((id): id is number => typeof id === 'number');
+    if (p.videoMid) {
+      await p.handle.message({ request: 'configure', keyframe: true }).catch((err: unknown) => this.logger.debug({ err }, 'keyframe request failed'));
+    }
+    return ids;
   }
 
   /** Stops a forwarder of `forwardAudio`; no-op when the publication is gone (its forwarders went with it). */

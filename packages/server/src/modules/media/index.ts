@@ -11,6 +11,7 @@ import {
 } from '../../media/types.ts';
 import { CommandError, defineFeature, refusal, type ContextOf, type FeatureRoom, type FeatureServices, type HooksOf, type Participant } from '../../signaling/feature.ts';
 import { forceMute, unmutePolicy } from '../moderation/events.ts';
+import { mediaRoomOpened } from './events.ts';
 import { layerForTile } from './layers.ts';
 
 /**
@@ -34,7 +35,7 @@ interface PeerMedia {
 }
 
 export interface MediaState {
-  room: FeatureRoom<typeof mediaProtocol>;
+  room: FeatureRoom<typeof mediaProtocol, typeof mediaRoomOpened>;
   /** The room on the media server; null until first needed, and again after it was lost. */
   media: MediaRoom | null;
   /** The media room being created (single flight: the first publishes of a meeting share it). */
@@ -74,7 +75,7 @@ export function turnRefreshDelayMs(expiresAt: string, now: Date): number {
   return Math.max(1000, Math.floor((Date.parse(expiresAt) - now.getTime()) * 0.8));
 }
 
-type Ctx = ContextOf<typeof mediaProtocol, MediaState, never, typeof forceMute | typeof unmutePolicy>;
+type Ctx = ContextOf<typeof mediaProtocol, MediaState, typeof mediaRoomOpened, typeof forceMute | typeof unmutePolicy>;
 const refuse = refusal(mediaProtocol);
 
 type NotFound = 'media_not_found' | 'media_no_offer' | 'media_no_phone';
@@ -103,7 +104,7 @@ function offerMessage(offer: SubscriptionOffer) {
   return { message: 'subscribe_offer' as const, sdp: offer.sdp, streams };
 }
 
-function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typeof mediaProtocol, MediaState, undefined, never, typeof forceMute | typeof unmutePolicy> {
+function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typeof mediaProtocol, MediaState, undefined, typeof mediaRoomOpened, typeof forceMute | typeof unmutePolicy> {
   const peer = (state: MediaState, id: string): PeerMedia => {
     let p = state.peers.get(id);
     if (!p) {
@@ -158,6 +159,9 @@ function hooks(service: MediaService, turn: TurnSource | undefined): HooksOf<typ
         media.onEvent((event) => post(state, () => onMediaEvent(state, media, event)));
         media.onClose((reason) => {
           if (reason !== 'closed') post(state, () => onMediaLost(state, media, reason));
+        });
+        post(state, () => {
+          if (state.media === media && !media.closed) state.room.emit(mediaRoomOpened, { media });
         });
         return media;
       },
@@ -714,6 +718,7 @@ export function createMediaFeature(service?: MediaService) {
   return defineFeature({
     ...mediaProtocol,
     consumes: [forceMute, unmutePolicy],
+    emits: [mediaRoomOpened],
     setup: ({ services }) => hooks(service ?? services.media, services.turn),
   });
 }

@@ -11,6 +11,8 @@ import {
   type PhoneLeg,
   type PhoneLegAttached,
   type PublicationRef,
+  type RecorderForward,
+  type RecorderTarget,
   type SubscribedMediaStream,
   type SubscriptionOffer,
   type VideoLayer,
@@ -251,6 +253,25 @@ export class FakeMediaRoom implements MediaRoom {
   onEvent(listener: (event: MediaRoomEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Publications forwarded to a recorder now, by `participantId/source`, with their target. */
+  readonly recorderForwards = new Map<string, RecorderTarget>();
+  /** Publications that count as live for `forwardToRecorder` (all, unless a test says otherwise). */
+  notLive = new Set<string>();
+  private nextForwardId = 1;
+
+  async forwardToRecorder(ref: PublicationRef, target: RecorderTarget): Promise<RecorderForward | null> {
+    this.check();
+    if (!this.pubs.has(key(ref)) || this.notLive.has(key(ref))) return null;
+    this.calls.push(`forward ${key(ref)} ${target.videoPort}`);
+    this.recorderForwards.set(key(ref), target);
+    return { ref: { ...ref }, streamIds: [this.nextForwardId++, this.nextForwardId++] };
+  }
+
+  async stopRecorderForward(forward: RecorderForward): Promise<void> {
+    this.calls.push(`unforward ${key(forward.ref)}`);
+    this.recorderForwards.delete(key(forward.ref));
   }
 }
 
