@@ -1,5 +1,5 @@
-import { Agenda, CommitteeSettings, Invite, Room, Roster, type QuorumRuleKind, type RosterMemberView, type RosterRole } from '@plenum/protocol';
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { Agenda, CommitteeSettings, Invite, Room, Roster, TelephonePersonalPins, type QuorumRuleKind, type RosterMemberView, type RosterRole } from '@plenum/protocol';
+import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { ApiError, apiRequest, errorMessage, isAbort } from '../../app/api.ts';
@@ -88,6 +88,16 @@ function CommitteeEditor({ roomId, csrfToken, myUserId }: { roomId: string; csrf
   const [rule, setRule] = useState<QuorumRuleKind>('more_than_half');
   const [count, setCount] = useState('');
   const [loadError, setLoadError] = useState<unknown>(null);
+  /** Personal phone PINs by invite code; null while unknown or unavailable (telephone off, no right to see them). */
+  const [phonePins, setPhonePins] = useState<ReadonlyMap<string, string> | null>(null);
+  const loadPhonePins = useCallback(
+    (signal?: AbortSignal) =>
+      apiRequest(`/v1/rooms/${roomId}/telephone/personal-pins`, TelephonePersonalPins, signal ? { signal } : {}).then(
+        (pins) => setPhonePins(new Map(pins.map((p) => [p.invite_code, p.pin]))),
+        () => setPhonePins(null),
+      ),
+    [roomId],
+  );
   usePageTitle(room ? t('committee.pageTitle', { name: room.name }) : t('committee.title'));
 
   useEffect(() => {
@@ -100,6 +110,7 @@ function CommitteeEditor({ roomId, csrfToken, myUserId }: { roomId: string; csrf
       apiRequest(`/v1/rooms/${roomId}/committee-settings`, CommitteeSettings, { signal }),
     ]).then(
       ([r, roster, agenda, settings]) => {
+        void loadPhonePins(signal);
         setRoom(r);
         setMembers(
           roster.members.map(toDraft),
@@ -113,7 +124,7 @@ function CommitteeEditor({ roomId, csrfToken, myUserId }: { roomId: string; csrf
       },
     );
     return () => abort.abort();
-  }, [roomId]);
+  }, [roomId, loadPhonePins]);
 
   if (loadError !== null) {
     return (
@@ -132,7 +143,7 @@ function CommitteeEditor({ roomId, csrfToken, myUserId }: { roomId: string; csrf
     <div className="panel committee-page">
       <h1>{t('committee.pageTitle', { name: room.name })}</h1>
       <p className="muted">{t('committee.intro')}</p>
-      <RosterEditor roomId={roomId} csrfToken={csrfToken} myUserId={myUserId} members={members} setMembers={setMembers} />
+      <RosterEditor roomId={roomId} csrfToken={csrfToken} myUserId={myUserId} members={members} setMembers={setMembers} phonePins={phonePins} onSaved={() => void loadPhonePins()} />
       <AgendaEditor roomId={roomId} csrfToken={csrfToken} items={items} setItems={setItems} />
       <QuorumEditor roomId={roomId} csrfToken={csrfToken} rule={rule} setRule={setRule} count={count} setCount={setCount} />
       <p>
@@ -153,8 +164,17 @@ function StatusNotice({ status }: { status: Status }) {
   );
 }
 
-function RosterEditor(props: { roomId: string; csrfToken: string; myUserId: string; members: MemberDraft[]; setMembers(m: MemberDraft[]): void }) {
-  const { roomId, csrfToken, myUserId, members, setMembers } = props;
+function RosterEditor(props: {
+  roomId: string;
+  csrfToken: string;
+  myUserId: string;
+  members: MemberDraft[];
+  setMembers(m: MemberDraft[]): void;
+  /** Personal phone PINs by invite code (only saved members' personal invites have one). */
+  phonePins: ReadonlyMap<string, string> | null;
+  onSaved(): void;
+}) {
+  const { roomId, csrfToken, myUserId, members, setMembers, phonePins, onSaved } = props;
   const { t } = useTranslation();
   const headingId = useId();
   const [status, setStatus] = useState<Status>(null);
@@ -205,6 +225,7 @@ function RosterEditor(props: { roomId: string; csrfToken: string; myUserId: stri
         saved.members.map(toDraft),
       );
       setStatus({ kind: 'success', text: t('committee.rosterSaved') });
+      onSaved();
     } catch (err) {
       setStatus({ kind: 'error', text: problemText(t, err) });
     } finally {
@@ -287,6 +308,11 @@ function RosterEditor(props: { roomId: string; csrfToken: string; myUserId: stri
                     <>
                       <p className="field-hint">{t('committee.personalInvite')}</p>
                       <code className="invite-link">{inviteLink(m.invite_code)}</code>
+                      {phonePins?.has(m.invite_code) && (
+                        <p className="field-hint phone-pin">
+                          {t('committee.phonePin')} <code>{phonePins.get(m.invite_code)}</code>
+                        </p>
+                      )}
                     </>
                   ) : (
                     <button type="button" className="button button-secondary button-small" onClick={() => void createInvite(i)}>
