@@ -337,6 +337,18 @@ describe('telephone routes', () => {
         expect((await call(callBody(dial, { source, pin: pin!.pin }))).statusCode).toBe(200);
       });
 
+      it('writes neither a personal PIN nor the invite code to the log', async () => {
+        const { roomId, anna, dial } = await committeeRoom();
+        const [pin] = await pinsOf(roomId);
+        expect((await call(callBody(dial, { pin: wrongPin(pin!.pin) }))).statusCode).toBe(403);
+        expect((await call(callBody(dial, { pin: pin!.pin }))).statusCode).toBe(200);
+        expect((await regeneratePersonal(roomId, anna)).statusCode).toBe(200);
+        const text = log.text();
+        expect(text).toContain('telephone personal PIN regenerated');
+        for (const secret of [pin!.pin, wrongPin(pin!.pin)]) expect(text).not.toMatch(new RegExp(`(?<![0-9])${secret}(?![0-9])`));
+        expect(text).not.toContain(anna);
+      });
+
       it('regenerates one invite\u2019s PIN or all of them: the old ones stop working', async () => {
         const { roomId, anna, bernd, shared, dial } = await committeeRoom();
         const [a0, b0] = await pinsOf(roomId);
