@@ -43,7 +43,7 @@ describe('personal phone PINs in the committee editor', () => {
     const pins = await server.api<{ invite_code: string; pin: string }[]>('GET', `/v1/rooms/${room.id}/telephone/personal-pins`, undefined, owner);
     const pinOf = (code: string) => pins.find((p) => p.invite_code === code)!.pin;
 
-    for (const [locale, label] of [['en-US', 'Phone PIN'], ['de-DE', 'Telefon-PIN']] as const) {
+    for (const [locale, label, renew] of [['en-US', 'Phone PIN', 'New phone PIN'], ['de-DE', 'Telefon-PIN', 'Neue Telefon-PIN']] as const) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale });
       contexts.push(context);
       await context.addCookies([{ name: 'plenum_session', value: owner.token, url: server.url }]);
@@ -51,11 +51,26 @@ describe('personal phone PINs in the committee editor', () => {
       page.setDefaultTimeout(8_000);
       await page.goto(`${server.url}/rooms/${room.id}/committee`);
       const row = (n: number) => page.locator('li.committee-row').nth(n);
-      await expect.poll(async () => (await row(1).locator('.phone-pin').textContent())?.replace(/\s+/g, ' ').trim()).toBe(`${label} ${pinOf(anna)}`);
-      expect((await row(2).locator('.phone-pin').textContent())?.replace(/\s+/g, ' ').trim()).toBe(`${label} ${pinOf(bernd)}`);
+      await expect.poll(async () => (await row(1).locator('.phone-pin').textContent())?.replace(/\s+/g, ' ').trim()).toBe(`${label} ${pinOf(anna)} ${renew}`);
+      expect((await row(2).locator('.phone-pin').textContent())?.replace(/\s+/g, ' ').trim()).toBe(`${label} ${pinOf(bernd)} ${renew}`);
       expect(await row(0).locator('.phone-pin').count()).toBe(0);
       await expectAccessible(page);
       await page.screenshot({ path: path.join(os.tmpdir(), `committee-phone-pins-${locale}.png`), fullPage: true });
     }
+
+    // The owner gives Anna a new phone PIN (after a confirmation): the page shows the one the server now has.
+    const page = await contexts[0]!.newPage();
+    await page.goto(`${server.url}/rooms/${room.id}/committee`);
+    await page.getByRole('button', { name: 'New phone PIN for Anna Amsel' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Give Anna Amsel a new phone PIN?' });
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(os.tmpdir(), 'committee-phone-pins-renew.png') });
+    await dialog.getByRole('button', { name: 'New phone PIN' }).click();
+    await expect.poll(async () => (await page.getByRole('status').textContent()) ?? '').toContain('Anna Amsel has a new phone PIN.');
+    const after = await server.api<{ invite_code: string; pin: string }[]>('GET', `/v1/rooms/${room.id}/telephone/personal-pins`, undefined, owner);
+    const renewed = after.find((p) => p.invite_code === anna)!.pin;
+    expect(renewed).not.toBe(pinOf(anna));
+    expect(after.find((p) => p.invite_code === bernd)!.pin).toBe(pinOf(bernd));
+    expect((await page.locator('li.committee-row').nth(1).locator('.phone-pin code').textContent())?.trim()).toBe(renewed);
   });
 });

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { ApiError, apiRequest, errorMessage, isAbort } from '../../app/api.ts';
+import { ConfirmDialog } from '../../app/ConfirmDialog.tsx';
 import { NotFoundPage } from '../../app/NotFoundPage.tsx';
 import { loginUrl, useSession } from '../../app/session.tsx';
 import { Loading, Notice, usePageTitle } from '../../app/ui.tsx';
@@ -90,13 +91,11 @@ function CommitteeEditor({ roomId, csrfToken, myUserId }: { roomId: string; csrf
   const [loadError, setLoadError] = useState<unknown>(null);
   /** Personal phone PINs by invite code; null while unknown or unavailable (telephone off, no right to see them). */
   const [phonePins, setPhonePins] = useState<ReadonlyMap<string, string> | null>(null);
+  const showPhonePins = useCallback((pins: TelephonePersonalPins) => setPhonePins(new Map(pins.map((p) => [p.invite_code, p.pin]))), []);
   const loadPhonePins = useCallback(
     (signal?: AbortSignal) =>
-      apiRequest(`/v1/rooms/${roomId}/telephone/personal-pins`, TelephonePersonalPins, signal ? { signal } : {}).then(
-        (pins) => setPhonePins(new Map(pins.map((p) => [p.invite_code, p.pin]))),
-        () => setPhonePins(null),
-      ),
-    [roomId],
+      apiRequest(`/v1/rooms/${roomId}/telephone/personal-pins`, TelephonePersonalPins, signal ? { signal } : {}).then(showPhonePins, () => setPhonePins(null)),
+    [roomId, showPhonePins],
   );
   usePageTitle(room ? t('committee.pageTitle', { name: room.name }) : t('committee.title'));
 
@@ -143,7 +142,7 @@ function CommitteeEditor({ roomId, csrfToken, myUserId }: { roomId: string; csrf
     <div className="panel committee-page">
       <h1>{t('committee.pageTitle', { name: room.name })}</h1>
       <p className="muted">{t('committee.intro')}</p>
-      <RosterEditor roomId={roomId} csrfToken={csrfToken} myUserId={myUserId} members={members} setMembers={setMembers} phonePins={phonePins} onSaved={() => void loadPhonePins()} />
+      <RosterEditor roomId={roomId} csrfToken={csrfToken} myUserId={myUserId} members={members} setMembers={setMembers} phonePins={phonePins} onSaved={() => void loadPhonePins()} onPhonePins={showPhonePins} />
       <AgendaEditor roomId={roomId} csrfToken={csrfToken} items={items} setItems={setItems} />
       <QuorumEditor roomId={roomId} csrfToken={csrfToken} rule={rule} setRule={setRule} count={count} setCount={setCount} />
       <p>
@@ -173,8 +172,26 @@ function RosterEditor(props: {
   /** Personal phone PINs by invite code (only saved members' personal invites have one). */
   phonePins: ReadonlyMap<string, string> | null;
   onSaved(): void;
+  onPhonePins(pins: TelephonePersonalPins): void;
 }) {
-  const { roomId, csrfToken, myUserId, members, setMembers, phonePins, onSaved } = props;
+  const { roomId, csrfToken, myUserId, members, setMembers, phonePins, onSaved, onPhonePins } = props;
+  /** The member whose phone PIN is about to be renewed (the confirmation is open). */
+  const [renewing, setRenewing] = useState<{ code: string; name: string } | null>(null);
+  const [renewBusy, setRenewBusy] = useState(false);
+
+  async function renewPhonePin(code: string, name: string) {
+    setRenewBusy(true);
+    setStatus(null);
+    try {
+      onPhonePins(await apiRequest(`/v1/rooms/${roomId}/telephone/personal-pins/${encodeURIComponent(code)}/regenerate`, TelephonePersonalPins, { method: 'POST', csrfToken }));
+      setStatus({ kind: 'success', text: t('committee.phonePinRenewed', { name }) });
+    } catch (err) {
+      setStatus({ kind: 'error', text: problemText(t, err) });
+    } finally {
+      setRenewBusy(false);
+      setRenewing(null);
+    }
+  }
   const { t } = useTranslation();
   const headingId = useId();
   const [status, setStatus] = useState<Status>(null);
@@ -310,7 +327,13 @@ function RosterEditor(props: {
                       <code className="invite-link">{inviteLink(m.invite_code)}</code>
                       {phonePins?.has(m.invite_code) && (
                         <p className="field-hint phone-pin">
-                          {t('committee.phonePin')} <code>{phonePins.get(m.invite_code)}</code>
+                          {t('committee.phonePin')} <code>{phonePins.get(m.invite_code)}</code>{' '}
+                          <button type="button" className="button button-secondary button-small" onClick={() => setRenewing({ code: m.invite_code!, name })}
+                            disabled={renewBusy}
+                            aria-label={t('committee.phonePinRenewFor', { name })}
+                          >
+                            {t('committee.phonePinRenew')}
+                          </button>
                         </p>
                       )}
                     </>
@@ -356,6 +379,18 @@ function RosterEditor(props: {
         </div>
         <StatusNotice status={status} />
       </form>
+      {renewing && (
+        <ConfirmDialog
+          title={t('committee.phonePinRenewTitle', { name: renewing.name })}
+          confirmLabel={t('committee.phonePinRenewConfirm')}
+          cancelLabel={t('committee.cancel')}
+          busy={renewBusy}
+          onCancel={() => setRenewing(null)}
+          onConfirm={() => void renewPhonePin(renewing.code, renewing.name)}
+        >
+          <p>{t('committee.phonePinRenewBody')}</p>
+        </ConfirmDialog>
+      )}
     </section>
   );
 }
