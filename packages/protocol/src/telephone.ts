@@ -56,6 +56,30 @@ export const TelephoneCallResponse = z
   .meta({ id: 'TelephoneCallResponse' });
 export type TelephoneCallResponse = z.infer<typeof TelephoneCallResponse>;
 
+/** Length of a personal phone PIN: eight digits, so it never equals a room's six-digit PIN. */
+export const PERSONAL_PIN_DIGITS = 8;
+
+/**
+ * A personal phone PIN (`GET /v1/rooms/{id}/telephone/personal-pins`, owner or admin): one per personal invite,
+ * the invite a roster member holds. A caller who types it after the dial-in ID joins as that member (quorum,
+ * votes), like the invite link does in a browser.
+ */
+export const TelephonePersonalPin = z
+  .object({
+    invite_code: z.string(),
+    /** The roster entry holding the invite. */
+    member_id: z.uuid(),
+    /** The roster entry's name: what the others see when the member calls. */
+    display_name: z.string(),
+    /** The invite's own label, if it has one. */
+    label: z.string().nullable(),
+    pin: z.string().regex(/^\d{8}$/),
+  })
+  .meta({ id: 'TelephonePersonalPin' });
+export type TelephonePersonalPin = z.infer<typeof TelephonePersonalPin>;
+export const TelephonePersonalPins = z.array(TelephonePersonalPin).meta({ id: 'TelephonePersonalPins' });
+export type TelephonePersonalPins = z.infer<typeof TelephonePersonalPins>;
+
 // ── signaling namespace `telephone` ───────────────────────────────────────────
 
 export const TELEPHONE_NAMESPACE = 'telephone';

@@ -248,6 +248,9 @@ export const restPolicy: Readonly<Record<string, RestRule>> = {
   'GET /signaling': { allowed: joined, summary: 'the signaling WebSocket', note: 'a single-use ticket; 401 without one' },
   'GET /v1/rooms/:id/telephone': owners('the room\u2019s phone dial-in number, ID and PIN'),
   'POST /v1/rooms/:id/telephone/regenerate': owners('a new dial-in ID and PIN'),
+  'GET /v1/rooms/:id/telephone/personal-pins': owners('the personal phone PINs of the roster members\u2019 invites'),
+  'POST /v1/rooms/:id/telephone/personal-pins/regenerate': owners('new personal phone PINs for all personal invites'),
+  'POST /v1/rooms/:id/telephone/personal-pins/:code/regenerate': owners('a new personal phone PIN for one personal invite'),
   'POST /v1/service/telephone/calls': {
     allowed: [],
     summary: 'a signaling ticket (kind sip) for a phone caller',

@@ -159,13 +159,29 @@ export const moderationPersonalData: PersonalDataUnit = {
   },
 };
 
-/** Dial-in IDs and PINs of rooms: about rooms, not people. */
+/**
+ * Dial-in IDs and PINs of rooms: about rooms, not people. Personal phone PINs belong to a personal invite (the one
+ * a roster member holds): a credential of that member, with no name, number or account of its own. They are
+ * exported with the invites the account created (which the core exports) and go with their invite: deleted with
+ * it (also by the invites' retention rule) and with the room.
+ */
 export const telephonePersonalData: PersonalDataUnit = {
-  export: () => Promise.resolve({}),
+  async export(db, s) {
+    const rows = await db
+      .selectFrom('telephone_personal_pins as p')
+      .innerJoin('invites as i', 'i.code', 'p.invite_code')
+      .select(['p.room_id', 'i.label', 'p.created_at'])
+      .where('i.created_by', '=', s.userId)
+      .orderBy('p.created_at')
+      .execute();
+    return { telephone_personal_pins: rows };
+  },
   pseudonymise: () => Promise.resolve(0),
+  retained: { telephone_personal_pins: 'holds no name: a PIN of an invite, deleted with the invite' },
   retention: {
     kept: {
       telephone_dial_ins: `${noPersonalData}; ${asTheRoom}`,
+      telephone_personal_pins: 'a personal invite\u2019s phone PIN (a credential, no name or number): kept as long as its invite exists, deleted with it (RETENTION_INVITES_DAYS after revocation or expiry) and with the room',
     },
   },
 };

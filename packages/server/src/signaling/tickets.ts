@@ -11,7 +11,10 @@ export interface Admission {
   role?: 'admin' | 'user';
   /** The room owner (or an admin) joins as moderator. */
   isRoomOwner: boolean;
-  /** guests only: the invite that let them in, so revoking or banning can refer to it. */
+  /**
+   * guests: the invite that let them in, so revoking or banning can refer to it; phone callers: the personal
+   * invite whose phone PIN they typed (their roster seat).
+   */
   inviteCode?: string;
   /**
    * guests only: this browser's guest identity (a random id in an HttpOnly cookie). Several people share one
@@ -21,7 +24,7 @@ export interface Admission {
   resumption: string;
   /**
    * Who this is, whatever the connection: `user:<account>`, `guest:<guest identity>` (one guest browser, not the
-   * invite link several may share), `sip:<caller>`. The signaling rate limit counts per identity. Unset (tests that build
+   * invite link several may share), `sip:<caller>`, `invite:<code>` (a caller with a personal phone PIN: the member, whichever call). The signaling rate limit counts per identity. Unset (tests that build
    * an admission by hand): the participant.
    */
   identity?: string;

@@ -128,7 +128,8 @@ const refuse = refusal(legalVoteProtocol);
 
 const matches = (id: VoterIdentity, who: Participant) =>
   (id.userId !== null && id.userId === who.userId) ||
-  (id.inviteCode !== null && who.kind === 'guest' && id.inviteCode === who.inviteCode) ||
+  // A personal invite is carried by a guest with the link or a caller with its personal phone PIN.
+  (id.inviteCode !== null && (who.kind === 'guest' || who.kind === 'sip') && id.inviteCode === who.inviteCode) ||
   (id.participantId !== null && id.participantId === who.id);
 
 function voterOf(open: OpenVote, who: Participant): EligibleVoter | undefined {

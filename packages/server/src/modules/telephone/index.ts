@@ -2,6 +2,7 @@ import { telephoneProtocol } from '@plenum/protocol';
 import { telephonePersonalData } from '../../gdpr/features.ts';
 import { defineFeature, refusal, type FeatureDeps, type HooksOf } from '../../signaling/feature.ts';
 import * as m0011 from './migrations/0011_telephone_dialin.ts';
+import * as m0014 from './migrations/0014_telephone_personal_pins.ts';
 import { telephoneRoutes } from './routes.ts';
 import { TelephoneRepository, type TelephoneRepos } from './storage.ts';
 
@@ -32,7 +33,8 @@ function hooks({ repos, services }: FeatureDeps<TelephoneRepos>): HooksOf<typeof
 export const telephoneFeature = defineFeature({
   ...telephoneProtocol,
   repositories: (db): TelephoneRepos => new TelephoneRepository(db),
-  migrations: { '0011_telephone_dialin': m0011 },
+  requires: ['agenda'],
+  migrations: { '0011_telephone_dialin': m0011, '0014_telephone_personal_pins': m0014 },
   personalData: telephonePersonalData,
   routes: telephoneRoutes,
   setup: (deps) => hooks(deps),

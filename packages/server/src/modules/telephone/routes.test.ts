@@ -236,6 +236,144 @@ describe('telephone routes', () => {
       expect((await call(callBody(d, { source }))).statusCode).toBe(200);
     });
 
+    describe('with a personal phone PIN', () => {
+      interface PersonalPin {
+        invite_code: string;
+        member_id: string;
+        display_name: string;
+        label: string | null;
+        pin: string;
+      }
+      const personalPins = (roomId: string, who: Login = owner) =>
+        server.app.inject({ method: 'GET', url: `/v1/rooms/${roomId}/telephone/personal-pins`, headers: { cookie: who.cookie } });
+      const regeneratePersonal = (roomId: string, code?: string, who: Login = owner) =>
+        server.app.inject({
+          method: 'POST',
+          url: `/v1/rooms/${roomId}/telephone/personal-pins/${code ? `${code}/` : ''}regenerate`,
+          headers: { cookie: who.cookie, 'x-csrf-token': who.csrf },
+        });
+
+      /** A room whose roster has Anna and Bernd by personal invite, Carla without one; and a shared link nobody holds. */
+      async function committeeRoom() {
+        const roomId = await newRoom();
+        const invite = async (label: string) => (await server.api<{ code: string }>('POST', `/v1/rooms/${roomId}/invites`, { label }, owner)).code;
+        const [anna, bernd, shared] = [await invite('Link Anna'), await invite('Link Bernd'), await invite('Presse')];
+        await server.api('PUT', `/v1/rooms/${roomId}/roster`, {
+          members: [
+            { display_name: 'Anna Amsel', invite_code: anna, role: 'member' },
+            { display_name: 'Bernd Berger', invite_code: bernd, role: 'member' },
+            { display_name: 'Carla Clausen', role: 'member' },
+          ],
+        }, owner);
+        return { roomId, anna, bernd, shared, dial: await dialIn(roomId) };
+      }
+      const pinsOf = async (roomId: string) => (await personalPins(roomId)).json<PersonalPin[]>();
+
+      it('lists one 8-digit PIN per roster member\u2019s invite for the owner and an admin, never cached, the same on every look', async () => {
+        const { roomId, anna, bernd } = await committeeRoom();
+        const res = await personalPins(roomId);
+        expect(res.statusCode).toBe(200);
+        expect(res.headers['cache-control']).toBe('no-store');
+        const pins = res.json<PersonalPin[]>();
+        expect(pins).toEqual([
+          { invite_code: anna, member_id: expect.any(String), display_name: 'Anna Amsel', label: 'Link Anna', pin: expect.stringMatching(/^[0-9]{8}$/) },
+          { invite_code: bernd, member_id: expect.any(String), display_name: 'Bernd Berger', label: 'Link Bernd', pin: expect.stringMatching(/^[0-9]{8}$/) },
+        ]);
+        expect(pins[0]!.pin).not.toBe(pins[1]!.pin);
+        expect((await personalPins(roomId, admin)).json()).toEqual(pins);
+        expect((await personalPins(roomId, other)).statusCode).toBe(403);
+        expect((await server.app.inject({ method: 'GET', url: `/v1/rooms/${roomId}/telephone/personal-pins` })).statusCode).toBe(401);
+      });
+
+      it('admits the caller as the member: a sip ticket carrying the invite code, the member\u2019s name, one identity for all their calls', async () => {
+        const { roomId, anna, dial } = await committeeRoom();
+        const [pin] = await pinsOf(roomId);
+        const res = await call(callBody(dial, { pin: pin!.pin, call_id: 'call-a@trunk' }));
+        expect(res.statusCode).toBe(200);
+        expect(res.json()).toMatchObject({ room_id: roomId, participant_display_name: 'Anna Amsel' });
+        const admission = server.services.tickets.consume(res.json<{ ticket: string }>().ticket);
+        expect(admission).toMatchObject({ roomId, kind: 'sip', displayName: 'Anna Amsel', inviteCode: anna, identity: `invite:${anna}`, isRoomOwner: false });
+        const again = await call(callBody(dial, { pin: pin!.pin, call_id: 'call-b@trunk' }));
+        expect(server.services.tickets.consume(again.json<{ ticket: string }>().ticket)?.identity).toBe(`invite:${anna}`);
+        // The room PIN still admits an anonymous caller, without an invite.
+        const plain = server.services.tickets.consume((await call(callBody(dial))).json<{ ticket: string }>().ticket);
+        expect(plain?.inviteCode).toBeUndefined();
+        expect(plain?.identity).toMatch(/^sip:/);
+      });
+
+      it('refuses with the same 403 a revoked or expired invite\u2019s PIN, a member\u2019s PIN taken off the roster, another room\u2019s PIN and a wrong one', async () => {
+        const { roomId, anna, bernd, dial } = await committeeRoom();
+        const [annaPin, berndPin] = await pinsOf(roomId);
+        const wrong = await call(callBody(dial, { pin: wrongPin(annaPin!.pin) }));
+        expect(wrong.statusCode).toBe(403);
+        expect((await server.app.inject({ method: 'DELETE', url: `/v1/rooms/${roomId}/invites/${anna}`, headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf } })).statusCode).toBe(204);
+        const revoked = await call(callBody(dial, { pin: annaPin!.pin }));
+        expect(revoked.statusCode).toBe(403);
+        expect(revoked.body).toBe(wrong.body);
+        // A revoked invite is no longer listed.
+        expect((await pinsOf(roomId)).map((p) => p.invite_code)).toEqual([bernd]);
+
+        await server.services.storage.db.updateTable('invites').set({ expires_at: new Date(Date.now() + offsetMs - 1000) }).where('code', '=', bernd).execute();
+        const expired = await call(callBody(dial, { pin: berndPin!.pin }));
+        expect(expired.body).toBe(wrong.body);
+
+        const other = await committeeRoom();
+        const [otherPin] = await pinsOf(other.roomId);
+        expect((await call(callBody(dial, { pin: otherPin!.pin }))).body).toBe(wrong.body);
+        expect((await call(callBody(other.dial, { pin: otherPin!.pin }))).statusCode).toBe(200);
+        await server.api('PUT', `/v1/rooms/${other.roomId}/roster`, { members: [{ display_name: 'Carla Clausen', role: 'member' }] }, owner);
+        expect((await call(callBody(other.dial, { pin: otherPin!.pin }))).body).toBe(wrong.body);
+      });
+
+      it('counts wrong personal PINs with the room\u2019s lockout: the right personal PIN is refused with 429 until the wait has passed', async () => {
+        const { roomId, dial } = await committeeRoom();
+        const [pin] = await pinsOf(roomId);
+        const source = freshSource();
+        for (let i = 0; i < 5; i++) expect((await call(callBody(dial, { source, pin: wrongPin(pin!.pin) }))).statusCode, `failure ${i + 1}`).toBe(403);
+        const locked = await call(callBody(dial, { source, pin: pin!.pin }));
+        expect(locked.statusCode).toBe(429);
+        expect(Number(locked.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+        offsetMs += Number(locked.headers['retry-after']) * 1000;
+        expect((await call(callBody(dial, { source, pin: pin!.pin }))).statusCode).toBe(200);
+      });
+
+      it('writes neither a personal PIN nor the invite code to the log', async () => {
+        const { roomId, anna, dial } = await committeeRoom();
+        const [pin] = await pinsOf(roomId);
+        expect((await call(callBody(dial, { pin: wrongPin(pin!.pin) }))).statusCode).toBe(403);
+        expect((await call(callBody(dial, { pin: pin!.pin }))).statusCode).toBe(200);
+        expect((await regeneratePersonal(roomId, anna)).statusCode).toBe(200);
+        const text = log.text();
+        expect(text).toContain('telephone personal PIN regenerated');
+        for (const secret of [pin!.pin, wrongPin(pin!.pin)]) expect(text).not.toMatch(new RegExp(`(?<![0-9])${secret}(?![0-9])`));
+        expect(text).not.toContain(anna);
+      });
+
+      it('regenerates one invite\u2019s PIN or all of them: the old ones stop working', async () => {
+        const { roomId, anna, bernd, shared, dial } = await committeeRoom();
+        const [a0, b0] = await pinsOf(roomId);
+        const one = await regeneratePersonal(roomId, anna);
+        expect(one.statusCode).toBe(200);
+        expect(one.headers['cache-control']).toBe('no-store');
+        const [a1, b1] = one.json<PersonalPin[]>();
+        expect(a1!.pin).not.toBe(a0!.pin);
+        expect(b1!.pin).toBe(b0!.pin);
+        expect((await call(callBody(dial, { pin: a0!.pin }))).statusCode).toBe(403);
+        expect((await call(callBody(dial, { pin: a1!.pin }))).statusCode).toBe(200);
+        // Only a personal invite has one: the shared link and a made-up code are not found.
+        expect((await regeneratePersonal(roomId, shared)).statusCode).toBe(404);
+        expect((await regeneratePersonal(roomId, 'A'.repeat(22))).statusCode).toBe(404);
+        expect((await regeneratePersonal(roomId, anna, other)).statusCode).toBe(403);
+
+        const all = (await regeneratePersonal(roomId)).json<PersonalPin[]>();
+        expect(all.map((p) => p.invite_code)).toEqual([anna, bernd]);
+        expect(all[1]!.pin).not.toBe(b1!.pin);
+        expect((await call(callBody(dial, { pin: b1!.pin }))).statusCode).toBe(403);
+        expect((await call(callBody(dial, { pin: all[1]!.pin }))).statusCode).toBe(200);
+        expect((await regeneratePersonal(roomId, undefined, other)).statusCode).toBe(403);
+      });
+    });
+
     it('is in the OpenAPI document with the bearer scheme and its bodies', async () => {
       const spec = (await server.app.inject({ method: 'GET', url: '/docs/json' })).json<{
         paths: Record<string, Record<string, { security?: unknown; requestBody?: unknown; responses: Record<string, unknown> }>>;

@@ -16,6 +16,9 @@ function memoryRepos(): TelephoneRepos & { asked: number } {
     },
     regenerate: () => Promise.reject(new Error('not used')),
     byDialInId: () => Promise.resolve(undefined),
+    personalPins: () => Promise.resolve(new Map<string, string>()),
+    dropPersonalPins: () => Promise.resolve(0),
+    personalPinsForCall: () => Promise.resolve([]),
   };
   return repos;
 }

@@ -1,8 +1,9 @@
-import { Agenda, CommitteeSettings, Invite, Room, Roster, type QuorumRuleKind, type RosterMemberView, type RosterRole } from '@plenum/protocol';
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { Agenda, CommitteeSettings, Invite, Room, Roster, TelephonePersonalPins, type QuorumRuleKind, type RosterMemberView, type RosterRole } from '@plenum/protocol';
+import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { ApiError, apiRequest, errorMessage, isAbort } from '../../app/api.ts';
+import { ConfirmDialog } from '../../app/ConfirmDialog.tsx';
 import { NotFoundPage } from '../../app/NotFoundPage.tsx';
 import { loginUrl, useSession } from '../../app/session.tsx';
 import { Loading, Notice, usePageTitle } from '../../app/ui.tsx';
@@ -88,6 +89,14 @@ function CommitteeEditor({ roomId, csrfToken, myUserId }: { roomId: string; csrf
   const [rule, setRule] = useState<QuorumRuleKind>('more_than_half');
   const [count, setCount] = useState('');
   const [loadError, setLoadError] = useState<unknown>(null);
+  /** Personal phone PINs by invite code; null while unknown or unavailable (telephone off, no right to see them). */
+  const [phonePins, setPhonePins] = useState<ReadonlyMap<string, string> | null>(null);
+  const showPhonePins = useCallback((pins: TelephonePersonalPins) => setPhonePins(new Map(pins.map((p) => [p.invite_code, p.pin]))), []);
+  const loadPhonePins = useCallback(
+    (signal?: AbortSignal) =>
+      apiRequest(`/v1/rooms/${roomId}/telephone/personal-pins`, TelephonePersonalPins, signal ? { signal } : {}).then(showPhonePins, () => setPhonePins(null)),
+    [roomId, showPhonePins],
+  );
   usePageTitle(room ? t('committee.pageTitle', { name: room.name }) : t('committee.title'));
 
   useEffect(() => {
@@ -100,6 +109,7 @@ function CommitteeEditor({ roomId, csrfToken, myUserId }: { roomId: string; csrf
       apiRequest(`/v1/rooms/${roomId}/committee-settings`, CommitteeSettings, { signal }),
     ]).then(
       ([r, roster, agenda, settings]) => {
+        void loadPhonePins(signal);
         setRoom(r);
         setMembers(
           roster.members.map(toDraft),
@@ -113,7 +123,7 @@ function CommitteeEditor({ roomId, csrfToken, myUserId }: { roomId: string; csrf
       },
     );
     return () => abort.abort();
-  }, [roomId]);
+  }, [roomId, loadPhonePins]);
 
   if (loadError !== null) {
     return (
@@ -132,7 +142,7 @@ function CommitteeEditor({ roomId, csrfToken, myUserId }: { roomId: string; csrf
     <div className="panel committee-page">
       <h1>{t('committee.pageTitle', { name: room.name })}</h1>
       <p className="muted">{t('committee.intro')}</p>
-      <RosterEditor roomId={roomId} csrfToken={csrfToken} myUserId={myUserId} members={members} setMembers={setMembers} />
+      <RosterEditor roomId={roomId} csrfToken={csrfToken} myUserId={myUserId} members={members} setMembers={setMembers} phonePins={phonePins} onSaved={() => void loadPhonePins()} onPhonePins={showPhonePins} />
       <AgendaEditor roomId={roomId} csrfToken={csrfToken} items={items} setItems={setItems} />
       <QuorumEditor roomId={roomId} csrfToken={csrfToken} rule={rule} setRule={setRule} count={count} setCount={setCount} />
       <p>
@@ -153,8 +163,35 @@ function StatusNotice({ status }: { status: Status }) {
   );
 }
 
-function RosterEditor(props: { roomId: string; csrfToken: string; myUserId: string; members: MemberDraft[]; setMembers(m: MemberDraft[]): void }) {
-  const { roomId, csrfToken, myUserId, members, setMembers } = props;
+function RosterEditor(props: {
+  roomId: string;
+  csrfToken: string;
+  myUserId: string;
+  members: MemberDraft[];
+  setMembers(m: MemberDraft[]): void;
+  /** Personal phone PINs by invite code (only saved members' personal invites have one). */
+  phonePins: ReadonlyMap<string, string> | null;
+  onSaved(): void;
+  onPhonePins(pins: TelephonePersonalPins): void;
+}) {
+  const { roomId, csrfToken, myUserId, members, setMembers, phonePins, onSaved, onPhonePins } = props;
+  /** The member whose phone PIN is about to be renewed (the confirmation is open). */
+  const [renewing, setRenewing] = useState<{ code: string; name: string } | null>(null);
+  const [renewBusy, setRenewBusy] = useState(false);
+
+  async function renewPhonePin(code: string, name: string) {
+    setRenewBusy(true);
+    setStatus(null);
+    try {
+      onPhonePins(await apiRequest(`/v1/rooms/${roomId}/telephone/personal-pins/${encodeURIComponent(code)}/regenerate`, TelephonePersonalPins, { method: 'POST', csrfToken }));
+      setStatus({ kind: 'success', text: t('committee.phonePinRenewed', { name }) });
+    } catch (err) {
+      setStatus({ kind: 'error', text: problemText(t, err) });
+    } finally {
+      setRenewBusy(false);
+      setRenewing(null);
+    }
+  }
   const { t } = useTranslation();
   const headingId = useId();
   const [status, setStatus] = useState<Status>(null);
@@ -205,6 +242,7 @@ function RosterEditor(props: { roomId: string; csrfToken: string; myUserId: stri
         saved.members.map(toDraft),
       );
       setStatus({ kind: 'success', text: t('committee.rosterSaved') });
+      onSaved();
     } catch (err) {
       setStatus({ kind: 'error', text: problemText(t, err) });
     } finally {
@@ -287,6 +325,17 @@ function RosterEditor(props: { roomId: string; csrfToken: string; myUserId: stri
                     <>
                       <p className="field-hint">{t('committee.personalInvite')}</p>
                       <code className="invite-link">{inviteLink(m.invite_code)}</code>
+                      {phonePins?.has(m.invite_code) && (
+                        <p className="field-hint phone-pin">
+                          {t('committee.phonePin')} <code>{phonePins.get(m.invite_code)}</code>{' '}
+                          <button type="button" className="button button-secondary button-small" onClick={() => setRenewing({ code: m.invite_code!, name })}
+                            disabled={renewBusy}
+                            aria-label={t('committee.phonePinRenewFor', { name })}
+                          >
+                            {t('committee.phonePinRenew')}
+                          </button>
+                        </p>
+                      )}
                     </>
                   ) : (
                     <button type="button" className="button button-secondary button-small" onClick={() => void createInvite(i)}>
@@ -330,6 +379,18 @@ function RosterEditor(props: { roomId: string; csrfToken: string; myUserId: stri
         </div>
         <StatusNotice status={status} />
       </form>
+      {renewing && (
+        <ConfirmDialog
+          title={t('committee.phonePinRenewTitle', { name: renewing.name })}
+          confirmLabel={t('committee.phonePinRenewConfirm')}
+          cancelLabel={t('committee.cancel')}
+          busy={renewBusy}
+          onCancel={() => setRenewing(null)}
+          onConfirm={() => void renewPhonePin(renewing.code, renewing.name)}
+        >
+          <p>{t('committee.phonePinRenewBody')}</p>
+        </ConfirmDialog>
+      )}
     </section>
   );
 }
