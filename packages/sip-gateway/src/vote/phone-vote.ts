@@ -1,0 +1,294 @@
+// Voting by phone (issue #12, point 5): a sub-state of "in the meeting". When a legal vote opens and the
+// caller is eligible, the caller hears the title and a numbered menu, gets the choice read back, confirms with
+// # (star changes it) and hears the server's answer: counted (with the receipt token of a pseudonymous vote,
+// repeatable with *0) or a typed refusal. *6 and *9 keep working (the IVR handles them; here they are skipped).
+//
+// Keys: 1…n choose (options in ballot order, abstain last; with more than 9 options the number is followed by
+// #), # confirms, a lone * (no second key within `starTimeoutMs`) changes the choice, *0 repeats.
+import type { LegalVoteInfo, LegalVoteYou } from '@plenum/protocol';
+import type { Digit } from '../rtp/dtmf.ts';
+import type { Language, SpokenPrompt } from '../ivr/prompts.ts';
+
+export type Speech = { readonly prompt: SpokenPrompt } | { readonly text: string };
+
+export interface PhoneVotePort {
+  readonly language: Language;
+  /** Speaks the items in order. `interrupt` (default) cuts short what was being said; otherwise it queues. */
+  say(items: Speech[], opts?: { interrupt?: boolean }): void;
+  /** Sends `legal_vote/vote`. */
+  sendVote(cmd: { action: 'vote'; vote_id: string; choices: string[] }): void;
+  log?(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export type PhoneVoteState = 'idle' | 'choosing' | 'confirming' | 'sending' | 'voted';
+
+/** The open vote as `started` (or the join snapshot's `open`) carries it. */
+export interface OpenVote {
+  readonly vote: Pick<LegalVoteInfo, 'id' | 'title' | 'kind' | 'options' | 'allow_abstain'>;
+  readonly you: LegalVoteYou;
+}
+
+/** Refusal code → what the caller hears and where the dialogue goes. */
+const REFUSALS: Record<string, { prompt: SpokenPrompt; next: PhoneVoteState }> = {
+  already_voted: { prompt: 'vote_already_voted', next: 'voted' },
+  vote_closed: { prompt: 'vote_closed', next: 'idle' },
+  vote_not_found: { prompt: 'vote_closed', next: 'idle' },
+  not_eligible: { prompt: 'vote_not_eligible', next: 'idle' },
+  invalid_choice: { prompt: 'vote_invalid_choice', next: 'choosing' },
+};
+
+const SINGLE_KEY_OPTIONS = 9;
+const MAX_NUMBER_DIGITS = 3;
+
+export class PhoneVote {
+  state: PhoneVoteState = 'idle';
+  private open: OpenVote | undefined;
+  private choice: string | undefined;
+  private number = '';
+  private token: string | undefined;
+  private star = false;
+  private starTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly port: PhoneVotePort,
+    private readonly opts: { starTimeoutMs?: number } = {},
+  ) {}
+
+  get voteId(): string | undefined {
+    return this.open?.vote.id;
+  }
+
+  /** The choice being confirmed or sent (an option id). */
+  get chosen(): string | undefined {
+    return this.choice;
+  }
+
+  // ── from the room ──────────────────────────────────────────────────────────
+
+  /** `legal_vote/started`, or the open vote of the join snapshot. */
+  started(open: OpenVote): void {
+    this.clearStar();
+    this.open = open;
+    this.choice = undefined;
+    this.number = '';
+    this.token = undefined;
+    const { you } = open;
+    if (!you.eligible || !you.voter_id) {
+      this.state = 'idle';
+      return;
+    }
+    if (you.voted.includes(you.voter_id)) {
+      this.state = 'voted';
+      return;
+    }
+    this.state = 'choosing';
+    this.port.log?.('phone vote: menu', { voteId: open.vote.id });
+    this.port.say([{ prompt: 'vote_on' }, { text: open.vote.title }, ...this.menu()]);
+  }
+
+  /** `legal_vote/voted` (to this voter only). */
+  voted(msg: { vote_id: string; voter_id: string; receipt_token?: string }): void {
+    if (!this.open || msg.vote_id !== this.open.vote.id || msg.voter_id !== this.open.you.voter_id) return;
+    this.state = 'voted';
+    this.token = msg.receipt_token;
+    this.port.say([{ prompt: 'vote_counted' }, ...this.receipt()]);
+  }
+
+  /** `legal_vote/you`: the server's view of what this caller may do (e.g. they voted). */
+  you(msg: { vote_id: string; you: LegalVoteYou }): void {
+    if (!this.open || msg.vote_id !== this.open.vote.id) return;
+    this.open = { ...this.open, you: msg.you };
+    const id = msg.you.voter_id;
+    if ((this.state === 'choosing' || this.state === 'confirming') && id && msg.you.voted.includes(id)) {
+      this.state = 'voted';
+      this.port.say([{ prompt: 'vote_counted' }]);
+    } else if ((this.state === 'choosing' || this.state === 'confirming') && !msg.you.eligible) {
+      this.state = 'idle';
+      this.port.say([{ prompt: 'vote_not_eligible' }]);
+    }
+  }
+
+  /** A `legal_vote` error for our `vote` command. */
+  refused(code: string): void {
+    if (this.state !== 'sending') return;
+    this.port.log?.('phone vote: refused', { voteId: this.open?.vote.id, code });
+    const r = REFUSALS[code];
+    if (!r) {
+      // Anything else (rate limit, storage hiccup): nothing was counted; the caller may confirm again.
+      this.state = 'confirming';
+      this.port.say([{ prompt: 'vote_failed' }, ...this.readback()]);
+      return;
+    }
+    this.state = r.next;
+    if (r.next === 'choosing') {
+      this.choice = undefined;
+      this.port.say([{ prompt: r.prompt }, ...this.menu()]);
+    } else this.port.say([{ prompt: r.prompt }]);
+  }
+
+  /** `legal_vote/stopped` or `cancelled`. */
+  ended(voteId: string, how: 'stopped' | 'cancelled'): void {
+    if (!this.open || voteId !== this.open.vote.id) return;
+    const was = this.state;
+    this.state = 'idle';
+    this.clearStar();
+    if (was === 'idle' && !this.open.you.eligible) return;
+    // After the ballot was counted, the news waits for the receipt being read out.
+    this.port.say([{ prompt: how === 'cancelled' ? 'vote_cancelled' : 'vote_ended' }], { interrupt: was !== 'voted' });
+  }
+
+  // ── from the caller ────────────────────────────────────────────────────────
+
+  key(d: Digit): void {
+    if (this.star) {
+      this.clearStar();
+      if (d === '6' || d === '9') return; // *6 / *9: the IVR's commands
+      if (d === '0') return this.repeat();
+      if (d === '*') return this.pressStar();
+      // Star followed by a choice: change to that choice.
+      this.change(false);
+    } else if (d === '*') return this.pressStar();
+    if (this.state === 'choosing') this.choose(d);
+    else if (this.state === 'confirming') {
+      if (d === '#') this.confirm();
+      else this.choose(d);
+    }
+  }
+
+  /** The call ended. */
+  stop(): void {
+    this.clearStar();
+    this.state = 'idle';
+    this.open = undefined;
+  }
+
+  private pressStar(): void {
+    this.star = true;
+    this.starTimer = setTimeout(() => {
+      this.starTimer = undefined;
+      if (!this.star) return;
+      this.star = false;
+      this.change(true);
+    }, this.opts.starTimeoutMs ?? 2000);
+    this.starTimer.unref?.();
+  }
+
+  private clearStar(): void {
+    this.star = false;
+    if (this.starTimer) clearTimeout(this.starTimer);
+    this.starTimer = undefined;
+  }
+
+  /** A lone star: back to the menu (while confirming), or the menu again (while choosing). */
+  private change(speak: boolean): void {
+    if (this.state !== 'confirming' && this.state !== 'choosing') return;
+    this.state = 'choosing';
+    this.choice = undefined;
+    this.number = '';
+    if (speak) this.port.say(this.menu());
+  }
+
+  private repeat(): void {
+    if (this.token && (this.state === 'voted' || this.state === 'idle')) this.port.say(this.receipt());
+    else if (this.state === 'choosing' && this.open) this.port.say([{ prompt: 'vote_on' }, { text: this.open.vote.title }, ...this.menu()]);
+    else if (this.state === 'confirming') this.port.say(this.readback());
+  }
+
+  private choose(d: Digit): void {
+    const options = this.open?.vote.options ?? [];
+    let n: number;
+    if (options.length <= SINGLE_KEY_OPTIONS) {
+      if (d === '#') return this.port.say(this.menu());
+      n = Number(d);
+    } else {
+      if (d !== '#') {
+        if (this.number.length < MAX_NUMBER_DIGITS) this.number += d;
+        return;
+      }
+      n = Number(this.number || 'NaN');
+      this.number = '';
+    }
+    const option = Number.isInteger(n) && n >= 1 ? options[n - 1] : undefined;
+    if (!option) {
+      this.port.say([{ prompt: 'vote_not_an_option' }, ...this.menu()]);
+      return;
+    }
+    this.choice = option.id;
+    this.state = 'confirming';
+    this.port.say(this.readback());
+  }
+
+  private confirm(): void {
+    if (!this.open || !this.choice) return;
+    this.state = 'sending';
+    this.port.log?.('phone vote: ballot sent', { voteId: this.open.vote.id });
+    this.port.sendVote({ action: 'vote', vote_id: this.open.vote.id, choices: [this.choice] });
+  }
+
+  // ── what is said ───────────────────────────────────────────────────────────
+
+  private isYesNo(): boolean {
+    const ids = this.open?.vote.options.map((o) => o.id).join(',');
+    return ids === 'yes,no' || ids === 'yes,no,abstain';
+  }
+
+  private menu(): Speech[] {
+    const open = this.open;
+    if (!open) return [];
+    if (this.isYesNo()) return [{ prompt: open.vote.options.length === 3 ? 'vote_menu_yes_no_abstain' : 'vote_menu_yes_no' }];
+    const options = open.vote.options;
+    const de = this.port.language === 'de';
+    const parts = options.map((o, i) => {
+      const n = i + 1;
+      if (o.id === 'abstain') return de ? `die ${n} für Enthaltung` : `${n} to abstain`;
+      return de ? `die ${n} für ${o.label}` : `${n} for ${o.label}`;
+    });
+    const text = `${de ? 'Drücken Sie' : 'Press'} ${parts.join(', ')}.`;
+    return options.length > SINGLE_KEY_OPTIONS ? [{ text }, { prompt: 'vote_enter_number' }] : [{ text }];
+  }
+
+  private choiceSpeech(): Speech {
+    const id = this.choice;
+    if (id === 'yes') return { prompt: 'vote_choice_yes' };
+    if (id === 'no') return { prompt: 'vote_choice_no' };
+    if (id === 'abstain') return { prompt: 'vote_choice_abstain' };
+    return { text: this.open?.vote.options.find((o) => o.id === id)?.label ?? '' };
+  }
+
+  private readback(): Speech[] {
+    return [{ prompt: 'vote_you_chose' }, this.choiceSpeech(), { prompt: 'vote_confirm' }];
+  }
+
+  private receipt(): Speech[] {
+    if (!this.token) return [];
+    return [{ prompt: 'vote_receipt' }, { text: spellToken(this.token, this.port.language) }, { prompt: 'vote_receipt_repeat' }];
+  }
+}
+
+const NATO = ['alfa', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliett', 'kilo', 'lima', 'mike', 'november', 'oscar', 'papa', 'quebec', 'romeo', 'sierra', 'tango', 'uniform', 'victor', 'whiskey', 'x-ray', 'yankee', 'zulu'];
+// DIN 5009 (the long-standing names).
+const DIN = ['Anton', 'Berta', 'Cäsar', 'Dora', 'Emil', 'Friedrich', 'Gustav', 'Heinrich', 'Ida', 'Julius', 'Kaufmann', 'Ludwig', 'Martha', 'Nordpol', 'Otto', 'Paula', 'Quelle', 'Richard', 'Samuel', 'Theodor', 'Ulrich', 'Viktor', 'Wilhelm', 'Xanthippe', 'Ypsilon', 'Zacharias'];
+
+/**
+ * A receipt token (base64url) as text to speak: in groups of four, each character on its own — digits as
+ * digits, letters by the spelling alphabet of the language with "capital"/"groß" for upper case.
+ */
+export function spellToken(token: string, lang: Language): string {
+  const de = lang === 'de';
+  const words = [...token].map((c) => {
+    if (/[0-9]/.test(c)) return c;
+    const lower = c.toLowerCase();
+    const i = lower.charCodeAt(0) - 97;
+    if (i >= 0 && i < 26) {
+      const name = (de ? DIN : NATO)[i] ?? lower;
+      if (c === lower) return name;
+      return de ? `groß ${name}` : `capital ${name}`;
+    }
+    if (c === '-') return de ? 'Bindestrich' : 'dash';
+    if (c === '_') return de ? 'Unterstrich' : 'underscore';
+    return '';
+  });
+  const groups: string[] = [];
+  for (let i = 0; i < words.length; i += 4) groups.push(words.slice(i, i + 4).filter(Boolean).join(', '));
+  return `${groups.join('. ')}.`;
+}
