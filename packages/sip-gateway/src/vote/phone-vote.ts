@@ -91,6 +91,8 @@ export class PhoneVote {
     if (!this.open || msg.vote_id !== this.open.vote.id || msg.voter_id !== this.open.you.voter_id) return;
     this.state = 'voted';
     this.token = msg.receipt_token;
+    // Never the token: a log line with it and the call would link the pseudonym to the caller.
+    this.port.log?.('phone vote: counted', { voteId: msg.vote_id });
     this.port.say([{ prompt: 'vote_counted' }, ...this.receipt()]);
   }
 
