@@ -4,7 +4,9 @@
  * dialog names no participants) starts a roll-call vote naming the caller eligible; the gateway reads out the
  * title and menu, baresip presses 1 and then # (RFC 4733); the ballot goes through the ordinary legal_vote path,
  * the vote closes because everyone eligible voted, the signed export (REST) holds the ballot under the caller's
- * masked number, and `plenum verify-vote` — the real CLI process — passes on that export.
+ * masked number, and `plenum verify-vote` — the real CLI process — passes on that export. Then a pseudonymous
+ * candidate vote: 2 and # choose the second candidate, the result lists one receipt token with that choice (the
+ * gateway read it out to the caller). The phone's own recording holds the spoken menus.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,7 +16,7 @@ import { LegalVoteExport, PROTOCOL_VERSION, SIGNALING_SUBPROTOCOL, TICKET_SUBPRO
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
-import { startBaresip, type BaresipPhone } from '../packages/sip-gateway/src/baresip-phone.ts';
+import { readWav, startBaresip, type BaresipPhone } from '../packages/sip-gateway/src/baresip-phone.ts';
 import type { SipGateway } from '../packages/sip-gateway/src/gateway.ts';
 import type { Logger } from '../packages/sip-gateway/src/log.ts';
 import { HttpPlenumLink } from '../packages/sip-gateway/src/plenum.ts';
@@ -138,8 +140,12 @@ describe('voting by phone', () => {
       expect(eligible).toHaveLength(1);
       expect(eligible[0]?.display_name).toMatch(MASKED);
 
-      // The gateway announced the vote to the caller; 1 (yes), then # to confirm.
-      await until('the phone menu', () => gatewayLog.find((l) => l.msg === 'phone vote: menu' && l.fields?.voteId === voteId));
+      // The gateway announces the vote to the caller (the test lets the menu play to its end); 1 (yes), then # to confirm.
+      const menuAt = await until('the phone menu', () => {
+        const i = gatewayLog.findIndex((l) => l.msg === 'phone vote: menu' && l.fields?.voteId === voteId);
+        return i >= 0 ? i : undefined;
+      });
+      await until('the menu played', () => gatewayLog.slice(menuAt).find((l) => l.msg === 'speech played'));
       await press('1');
       await press('#');
       await until('the ballot sent', () => gatewayLog.find((l) => l.msg === 'phone vote: ballot sent' && l.fields?.voteId === voteId));
@@ -178,9 +184,49 @@ describe('voting by phone', () => {
       expect(out.stdout).toMatch(new RegExp(`^OK vote ${voteId} \\(closed\\).*signature valid`));
       expect(out.code).toBe(0);
 
+      // A pseudonymous candidate vote: the menu lists the candidates by number; 2 and # choose the second.
+      const firstFinal = received.length;
+      send('legal_vote', {
+        action: 'start',
+        title: 'Wahl der Schriftführung',
+        kind: 'pseudonymous',
+        options: { type: 'candidates', candidates: ['Anna Albers', 'Bernd Brandt', 'Cem Yilmaz'] },
+        eligible_participant_ids: [caller.id],
+      });
+      const second = await until('the second vote', () => received.slice(firstFinal).find((m) => m.namespace === 'legal_vote' && m.payload.message === 'started')?.payload);
+      const secondId = (second.vote as { id: string }).id;
+      await until('the phone menu', () => gatewayLog.find((l) => l.msg === 'phone vote: menu' && l.fields?.voteId === secondId));
+      await press('2');
+      await press('#');
+      await until('counted', () => gatewayLog.find((l) => l.msg === 'phone vote: counted' && l.fields?.voteId === secondId));
+      await press('*0'); // the receipt again
+      const secondFinal = await until('final_results', () => received.slice(firstFinal).find((m) => m.namespace === 'legal_vote' && m.payload.message === 'final_results')?.payload, 30_000);
+      const secret = secondFinal.results as { tally: Record<string, number>; tokens: { token: string; choices: string[] }[]; ballots?: unknown };
+      expect(secret.tally).toEqual({ c1: 0, c2: 1, c3: 0, abstain: 0 });
+      expect(secret.tokens).toHaveLength(1);
+      expect(secret.tokens[0]?.choices).toEqual(['c2']);
+      expect(secret.ballots).toBeUndefined();
+      // The token never shows up in the gateway's log.
+      expect(JSON.stringify(gatewayLog)).not.toContain(secret.tokens[0]?.token);
+
       const before = phone.ctrl.events.length;
       phone.ctrl.send('hangup');
       await phone.ctrl.waitEvent('CALL_CLOSED', before);
+
+      // What the phone heard: the room is silent (no browser), so the loud stretches are the gateway's speech —
+      // the IVR prompts were cut short by the keys; the first vote's title and menu played in full (≈ 5 s).
+      const dump = (await phone.heard()).at(-1);
+      expect(dump).toBeDefined();
+      const { rate, samples } = await readWav(dump!);
+      const win = Math.round(rate / 50);
+      let voiced = 0;
+      for (let i = 0; i + win <= samples.length; i += win) {
+        let sum = 0;
+        for (let j = i; j < i + win; j++) sum += (samples[j] ?? 0) ** 2;
+        if (Math.sqrt(sum / win) > 300) voiced++;
+      }
+      console.log(`the phone heard ${(voiced / 50).toFixed(1)} s of speech in ${(samples.length / rate).toFixed(1)} s`);
+      expect(voiced / 50).toBeGreaterThan(5);
     } finally {
       ws.close();
     }

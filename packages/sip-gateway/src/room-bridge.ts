@@ -45,6 +45,8 @@ function bridgeCall(call: MeetingCall, session: PlenumSession, log: Logger, tts:
           if (samples) await call.playAudio(samples, { interrupt: first });
         }
       }
+      // Only how much was said, never what (a receipt token must not reach the log).
+      if (mine === utterance && !ended) log.info('speech played', { callId: call.callId, parts: items.length });
     })().catch((err: unknown) => log.warn('speech failed', { callId: call.callId, err: String(err) }));
   };
   const end = (): void => {
