@@ -64,6 +64,12 @@ export const PROMPT_TEXTS = {
     de: 'Drücken Sie die Rautetaste zum Bestätigen, die Sterntaste zum Ändern.',
     en: 'Press hash to confirm, star to change.',
   },
+  vote_added: { de: 'hinzugefügt.', en: 'added.' },
+  vote_removed: { de: 'entfernt.', en: 'removed.' },
+  vote_too_many: {
+    de: 'Sie haben schon so viele gewählt, wie erlaubt sind. Drücken Sie die Rautetaste, wenn Sie fertig sind.',
+    en: 'You have chosen as many as allowed. Press hash when you are done.',
+  },
   vote_not_an_option: { de: 'Diese Auswahl gibt es nicht.', en: 'That is not one of the options.' },
   vote_counted: { de: 'Ihre Stimme wurde gezählt.', en: 'Your vote was counted.' },
   vote_receipt: { de: 'Ihr Quittungscode lautet:', en: 'Your receipt code is:' },

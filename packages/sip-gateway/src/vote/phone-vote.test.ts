@@ -15,16 +15,18 @@ const yesNo = (abstain = true, over: Partial<LegalVoteYou> = {}): OpenVote => ({
     title: 'Haushalt 2027',
     kind: 'roll_call',
     allow_abstain: abstain,
+    max_choices: 1,
     options: [{ id: 'yes', label: 'Yes' }, { id: 'no', label: 'No' }, ...(abstain ? [{ id: 'abstain', label: 'Abstain' }] : [])],
   },
   you: you(over),
 });
-const candidates = (n: number, abstain = true): OpenVote => ({
+const candidates = (n: number, abstain = true, maxChoices = 1): OpenVote => ({
   vote: {
     id: VOTE_ID,
     title: 'Wahl des Vorsitzes',
     kind: 'pseudonymous',
     allow_abstain: abstain,
+    max_choices: maxChoices,
     options: [...Array.from({ length: n }, (_, i) => ({ id: `c${i + 1}`, label: `Kandidat ${i + 1}` })), ...(abstain ? [{ id: 'abstain', label: 'Abstain' }] : [])],
   },
   you: you(),
@@ -123,7 +125,7 @@ describe('phone vote dialogue', () => {
     expect(h.last()).toEqual(['vote_on', '"Haushalt 2027"', 'vote_menu_yes_no_abstain']);
     h.keys('2*6');
     expect(h.dialogue.state).toBe('confirming');
-    expect(h.dialogue.chosen).toBe('no');
+    expect(h.dialogue.chosen).toEqual(['no']);
     h.keys('*0');
     expect(h.last()).toEqual(['vote_you_chose', 'vote_choice_no', 'vote_confirm']);
     h.keys('#');
@@ -167,6 +169,47 @@ describe('phone vote dialogue', () => {
     expect(h2.last()?.[0]).toBe('vote_not_an_option');
     h2.keys('#');
     expect(h2.last()?.[0]).toBe('vote_not_an_option');
+  });
+
+  it('several candidates (max_choices 2): numbers add and remove, # ends the selection, abstain stands alone', () => {
+    const h = harness();
+    h.dialogue.started(candidates(3, true, 2));
+    expect(h.last()?.[2]).toBe('"You may choose up to 2. Press 1 for Kandidat 1, 2 for Kandidat 2, 3 for Kandidat 3, 4 to abstain. Then press hash."');
+    h.keys('#'); // nothing chosen yet: the menu again
+    expect(h.last()?.[0]).toMatch(/^"You may choose up to 2/);
+    h.keys('3');
+    expect(h.last()).toEqual(['"Kandidat 3"', 'vote_added']);
+    h.keys('1');
+    expect(h.dialogue.chosen).toEqual(['c1', 'c3']);
+    h.keys('2');
+    expect(h.last()).toEqual(['vote_too_many']);
+    h.keys('3');
+    expect(h.last()).toEqual(['"Kandidat 3"', 'vote_removed']);
+    h.keys('2#');
+    expect(h.dialogue.state).toBe('confirming');
+    expect(h.last()).toEqual(['vote_you_chose', '"Kandidat 1, Kandidat 2"', 'vote_confirm']);
+    h.keys('2'); // a change while confirming: back to the selection
+    expect(h.dialogue.state).toBe('choosing');
+    expect(h.dialogue.chosen).toEqual(['c1']);
+    h.keys('#');
+    expect(h.last()).toEqual(['vote_you_chose', '"Kandidat 1"', 'vote_confirm']);
+    h.keys('#');
+    expect(h.sent).toEqual([{ vote_id: VOTE_ID, choices: ['c1'] }]);
+    const a = harness();
+    a.dialogue.started(candidates(3, true, 2));
+    a.keys('14');
+    expect(a.last()).toEqual(['vote_you_chose', 'vote_choice_abstain', 'vote_confirm']);
+    a.keys('#');
+    expect(a.sent).toEqual([{ vote_id: VOTE_ID, choices: ['abstain'] }]);
+    // More than nine options: each number with #, and # once more to end.
+    const m = harness();
+    m.dialogue.started(candidates(11, false, 3));
+    m.keys('11#2#');
+    expect(m.dialogue.chosen).toEqual(['c2', 'c11']);
+    m.keys('#');
+    expect(m.last()).toEqual(['vote_you_chose', '"Kandidat 2, Kandidat 11"', 'vote_confirm']);
+    m.keys('#');
+    expect(m.sent).toEqual([{ vote_id: VOTE_ID, choices: ['c2', 'c11'] }]);
   });
 
   it.each([

@@ -4,8 +4,10 @@
 // repeatable with *0) or a typed refusal. *6 and *9 keep working (the IVR handles them; here they are skipped).
 //
 // Keys: 1…n choose (options in ballot order, abstain last; with more than 9 options the number is followed by
-// #), # confirms, a lone * (no second key within `starTimeoutMs`) changes the choice, *0 repeats.
-import type { LegalVoteInfo, LegalVoteYou } from '@plenum/protocol';
+// #), # confirms, a lone * (no second key within `starTimeoutMs`) changes the choice, *0 repeats. A candidate
+// vote with `max_choices` > 1: each number adds (or again: removes) a candidate, # ends the selection and the
+// read-back follows; abstain stands alone.
+import { ABSTAIN_OPTION as ABSTAIN, type LegalVoteInfo, type LegalVoteYou } from '@plenum/protocol';
 import type { Digit } from '../rtp/dtmf.ts';
 import type { Language, SpokenPrompt } from '../ivr/prompts.ts';
 
@@ -24,7 +26,7 @@ export type PhoneVoteState = 'idle' | 'choosing' | 'confirming' | 'sending' | 'v
 
 /** The open vote as `started` (or the join snapshot's `open`) carries it. */
 export interface OpenVote {
-  readonly vote: Pick<LegalVoteInfo, 'id' | 'title' | 'kind' | 'options' | 'allow_abstain'>;
+  readonly vote: Pick<LegalVoteInfo, 'id' | 'title' | 'kind' | 'options' | 'allow_abstain' | 'max_choices'>;
   readonly you: LegalVoteYou;
 }
 
@@ -43,7 +45,7 @@ const MAX_NUMBER_DIGITS = 3;
 export class PhoneVote {
   state: PhoneVoteState = 'idle';
   private open: OpenVote | undefined;
-  private choice: string | undefined;
+  private selection: string[] = [];
   private number = '';
   private token: string | undefined;
   private star = false;
@@ -58,9 +60,9 @@ export class PhoneVote {
     return this.open?.vote.id;
   }
 
-  /** The choice being confirmed or sent (an option id). */
-  get chosen(): string | undefined {
-    return this.choice;
+  /** The choices being selected, confirmed or sent (option ids, in ballot order). */
+  get chosen(): readonly string[] {
+    return this.selection;
   }
 
   // ── from the room ──────────────────────────────────────────────────────────
@@ -69,7 +71,7 @@ export class PhoneVote {
   started(open: OpenVote): void {
     this.clearStar();
     this.open = open;
-    this.choice = undefined;
+    this.selection = [];
     this.number = '';
     this.token = undefined;
     const { you } = open;
@@ -123,7 +125,7 @@ export class PhoneVote {
     }
     this.state = r.next;
     if (r.next === 'choosing') {
-      this.choice = undefined;
+      this.selection = [];
       this.port.say([{ prompt: r.prompt }, ...this.menu()]);
     } else this.port.say([{ prompt: r.prompt }]);
   }
@@ -153,7 +155,11 @@ export class PhoneVote {
     if (this.state === 'choosing') this.choose(d);
     else if (this.state === 'confirming') {
       if (d === '#') this.confirm();
-      else this.choose(d);
+      else if (this.multi()) {
+        // Another number while confirming several: back to the selection, with that change.
+        this.state = 'choosing';
+        this.choose(d);
+      } else this.choose(d);
     }
   }
 
@@ -185,7 +191,7 @@ export class PhoneVote {
   private change(speak: boolean): void {
     if (this.state !== 'confirming' && this.state !== 'choosing') return;
     this.state = 'choosing';
-    this.choice = undefined;
+    this.selection = [];
     this.number = '';
     if (speak) this.port.say(this.menu());
   }
@@ -200,13 +206,14 @@ export class PhoneVote {
     const options = this.open?.vote.options ?? [];
     let n: number;
     if (options.length <= SINGLE_KEY_OPTIONS) {
-      if (d === '#') return this.port.say(this.menu());
+      if (d === '#') return this.multi() && this.selection.length > 0 ? this.toConfirm() : this.port.say(this.menu());
       n = Number(d);
     } else {
       if (d !== '#') {
         if (this.number.length < MAX_NUMBER_DIGITS) this.number += d;
         return;
       }
+      if (this.number === '' && this.multi() && this.selection.length > 0) return this.toConfirm();
       n = Number(this.number || 'NaN');
       this.number = '';
     }
@@ -215,16 +222,38 @@ export class PhoneVote {
       this.port.say([{ prompt: 'vote_not_an_option' }, ...this.menu()]);
       return;
     }
-    this.choice = option.id;
+    if (!this.multi() || option.id === ABSTAIN) {
+      this.selection = [option.id];
+      return this.toConfirm();
+    }
+    // Several candidates: toggle this one (an abstention chosen before gives way).
+    const label: Speech = { text: option.label };
+    if (this.selection.includes(option.id)) {
+      this.selection = this.selection.filter((id) => id !== option.id);
+      return this.port.say([label, { prompt: 'vote_removed' }]);
+    }
+    const max = this.open?.vote.max_choices ?? 1;
+    if (this.selection.filter((id) => id !== ABSTAIN).length >= max) return this.port.say([{ prompt: 'vote_too_many' }]);
+    const ids = new Set([...this.selection.filter((id) => id !== ABSTAIN), option.id]);
+    this.selection = options.map((o) => o.id).filter((id) => ids.has(id));
+    this.port.say([label, { prompt: 'vote_added' }]);
+  }
+
+  private toConfirm(): void {
     this.state = 'confirming';
     this.port.say(this.readback());
   }
 
+  /** A candidate vote in which a ballot may name more than one. */
+  private multi(): boolean {
+    return !this.isYesNo() && (this.open?.vote.max_choices ?? 1) > 1;
+  }
+
   private confirm(): void {
-    if (!this.open || !this.choice) return;
+    if (!this.open || this.selection.length === 0) return;
     this.state = 'sending';
     this.port.log?.('phone vote: ballot sent', { voteId: this.open.vote.id });
-    this.port.sendVote({ action: 'vote', vote_id: this.open.vote.id, choices: [this.choice] });
+    this.port.sendVote({ action: 'vote', vote_id: this.open.vote.id, choices: [...this.selection] });
   }
 
   // ── what is said ───────────────────────────────────────────────────────────
@@ -242,19 +271,26 @@ export class PhoneVote {
     const de = this.port.language === 'de';
     const parts = options.map((o, i) => {
       const n = i + 1;
-      if (o.id === 'abstain') return de ? `die ${n} für Enthaltung` : `${n} to abstain`;
+      if (o.id === ABSTAIN) return de ? `die ${n} für Enthaltung` : `${n} to abstain`;
       return de ? `die ${n} für ${o.label}` : `${n} for ${o.label}`;
     });
-    const text = `${de ? 'Drücken Sie' : 'Press'} ${parts.join(', ')}.`;
+    let text = `${de ? 'Drücken Sie' : 'Press'} ${parts.join(', ')}.`;
+    if (this.multi()) {
+      const max = open.vote.max_choices;
+      text = de
+        ? `Sie können bis zu ${max} wählen. ${text} Drücken Sie danach die Rautetaste.`
+        : `You may choose up to ${max}. ${text} Then press hash.`;
+    }
     return options.length > SINGLE_KEY_OPTIONS ? [{ text }, { prompt: 'vote_enter_number' }] : [{ text }];
   }
 
   private choiceSpeech(): Speech {
-    const id = this.choice;
-    if (id === 'yes') return { prompt: 'vote_choice_yes' };
-    if (id === 'no') return { prompt: 'vote_choice_no' };
-    if (id === 'abstain') return { prompt: 'vote_choice_abstain' };
-    return { text: this.open?.vote.options.find((o) => o.id === id)?.label ?? '' };
+    const [id] = this.selection;
+    if (this.selection.length === 1 && id === 'yes') return { prompt: 'vote_choice_yes' };
+    if (this.selection.length === 1 && id === 'no') return { prompt: 'vote_choice_no' };
+    if (this.selection.length === 1 && id === ABSTAIN) return { prompt: 'vote_choice_abstain' };
+    const labels = this.selection.map((sel) => this.open?.vote.options.find((o) => o.id === sel)?.label ?? '');
+    return { text: labels.join(', ') };
   }
 
   private readback(): Speech[] {
