@@ -73,6 +73,16 @@ describe('runtime speech', () => {
     await Promise.all([a, b]);
   });
 
+  it('runs at most maxConcurrent renderings at once; the others wait their turn', async () => {
+    const tts = new SpeechRenderer({ maxConcurrent: 2 });
+    const jobs = ['eins', 'zwei', 'drei', 'vier', 'fünf'].map((t) => tts.render('de', t));
+    await Promise.resolve();
+    expect(tts.load).toEqual({ running: 2, waiting: 3 });
+    const out = await Promise.all(jobs);
+    expect(out.every((s) => s.length > 1600)).toBe(true);
+    expect(tts.load).toEqual({ running: 0, waiting: 0 });
+  });
+
   it('a rendering over its time limit is killed and fails (and is not cached)', async () => {
     const tts = new SpeechRenderer({ timeoutMs: 0 });
     const text = 'Dies ist ein sehr langer Satz. '.repeat(18);

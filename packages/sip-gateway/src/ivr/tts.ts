@@ -1,6 +1,8 @@
 // Runtime text-to-speech for what no static prompt can say (a vote's title, its candidates, a receipt token):
 // espeak-ng (text on stdin, never through a shell) piped into sox → 8 kHz mono 16-bit PCM, the format of the
-// static prompts. Each child process is time-limited; results are kept in a small LRU cache by language + text.
+// static prompts. Each child process is time-limited, at most `maxConcurrent` renderings run at once (a vote's
+// end gives every caller a receipt of their own), and results are kept in a small LRU cache by language + text
+// (the title and menu of a vote are rendered once for all callers, also while the first rendering still runs).
 import { spawn } from 'node:child_process';
 import type { Language } from './prompts.ts';
 
@@ -28,6 +30,8 @@ export interface SpeechRendererOptions {
   timeoutMs?: number;
   /** espeak-ng words per minute. */
   speed?: number;
+  /** Renderings (espeak-ng + sox pairs) running at once; the others wait. */
+  maxConcurrent?: number;
 }
 
 export class SpeechRenderer {
@@ -35,15 +39,24 @@ export class SpeechRenderer {
   private readonly cacheSize: number;
   private readonly timeoutMs: number;
   private readonly speed: number;
+  private readonly maxConcurrent: number;
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(opts: SpeechRendererOptions = {}) {
     this.cacheSize = Math.max(1, opts.cacheSize ?? 64);
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.speed = opts.speed ?? 150;
+    this.maxConcurrent = Math.max(1, opts.maxConcurrent ?? 4);
   }
 
   get cached(): number {
     return this.cache.size;
+  }
+
+  /** Renderings running now, and waiting for a slot. */
+  get load(): { running: number; waiting: number } {
+    return { running: this.running, waiting: this.waiting.length };
   }
 
   /** 8 kHz mono 16-bit samples of `text` spoken in `lang` (an empty text gives no samples). */
@@ -58,7 +71,7 @@ export class SpeechRenderer {
       this.cache.set(key, hit);
       return hit;
     }
-    const p = this.synthesize(lang, clean);
+    const p = this.limited(() => this.synthesize(lang, clean));
     this.cache.set(key, p);
     p.catch(() => this.cache.delete(key));
     while (this.cache.size > this.cacheSize) {
@@ -67,6 +80,17 @@ export class SpeechRenderer {
       this.cache.delete(oldest);
     }
     return p;
+  }
+
+  private async limited<T>(job: () => Promise<T>): Promise<T> {
+    if (this.running >= this.maxConcurrent) await new Promise<void>((r) => this.waiting.push(r));
+    this.running++;
+    try {
+      return await job();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
   }
 
   private synthesize(lang: Language, text: string): Promise<Int16Array> {
