@@ -80,7 +80,7 @@ export class RoomSession {
   }
 
   /** Casts a ballot (`legal_vote/vote`). */
-  vote(cmd: { action: 'vote'; vote_id: string; choices: string[] }): void {
+  vote(cmd: { action: 'vote'; vote_id: string; choices: string[]; on_behalf_of?: string }): void {
     this.send('legal_vote', cmd);
   }
 

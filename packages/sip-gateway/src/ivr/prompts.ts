@@ -64,6 +64,7 @@ export const PROMPT_TEXTS = {
     de: 'Drücken Sie die Rautetaste zum Bestätigen, die Sterntaste zum Ändern.',
     en: 'Press hash to confirm, star to change.',
   },
+  vote_for: { de: 'Stimme für', en: 'Vote for' },
   vote_added: { de: 'hinzugefügt.', en: 'added.' },
   vote_removed: { de: 'entfernt.', en: 'removed.' },
   vote_too_many: {

@@ -36,12 +36,12 @@ const show = (s: Speech): string => ('prompt' in s ? s.prompt : `"${s.text}"`);
 
 function harness(language: Language = 'en') {
   const said: { items: string[]; interrupt: boolean }[] = [];
-  const sent: { vote_id: string; choices: string[] }[] = [];
+  const sent: { vote_id: string; choices: string[]; on_behalf_of?: string }[] = [];
   const dialogue = new PhoneVote(
     {
       language,
       say: (items, opts) => said.push({ items: items.map(show), interrupt: opts?.interrupt ?? true }),
-      sendVote: (cmd) => sent.push({ vote_id: cmd.vote_id, choices: cmd.choices }),
+      sendVote: (cmd) => sent.push({ vote_id: cmd.vote_id, choices: cmd.choices, ...(cmd.on_behalf_of ? { on_behalf_of: cmd.on_behalf_of } : {}) }),
     },
     { starTimeoutMs: 2000 },
   );
@@ -283,6 +283,49 @@ describe('phone vote dialogue', () => {
     h.dialogue.you({ vote_id: VOTE_ID, you: you({ voted: ['participant:p1'] }) });
     expect(h.dialogue.state).toBe('voted');
     expect(h.last()).toEqual(['vote_counted']);
+  });
+
+  it('a caller holding a proxy casts their own ballot, then "vote for <name>" with on_behalf_of; receipts of both on *0', () => {
+    const h = harness();
+    const open = candidates(2);
+    h.dialogue.started({ ...open, you: you({ proxy_for: ['participant:p9'] }), eligible: [{ voter_id: 'participant:p1', display_name: '+49 361 ••• 34' }, { voter_id: 'participant:p9', display_name: 'Dora Delegant' }] });
+    expect(h.last()).toEqual(['vote_on', '"Wahl des Vorsitzes"', '"Press 1 for Kandidat 1, 2 for Kandidat 2, 3 to abstain."']);
+    h.keys('1#');
+    expect(h.sent.at(-1)).toEqual({ vote_id: VOTE_ID, choices: ['c1'] });
+    h.dialogue.voted({ vote_id: VOTE_ID, voter_id: 'participant:p1', receipt_token: 'AAAA' });
+    expect(h.dialogue.state).toBe('choosing');
+    expect(h.last()).toEqual(['vote_counted', 'vote_receipt', '"capital alfa, capital alfa, capital alfa, capital alfa."', 'vote_receipt_repeat', 'vote_for', '"Dora Delegant"', '"Press 1 for Kandidat 1, 2 for Kandidat 2, 3 to abstain."']);
+    h.keys('*0');
+    expect(h.last()?.slice(2, 4)).toEqual(['vote_for', '"Dora Delegant"']);
+    h.keys('2#');
+    expect(h.sent.at(-1)).toEqual({ vote_id: VOTE_ID, choices: ['c2'], on_behalf_of: 'participant:p9' });
+    h.dialogue.voted({ vote_id: VOTE_ID, voter_id: 'participant:p1', receipt_token: 'XXXX' }); // not the ballot on its way
+    expect(h.dialogue.state).toBe('sending');
+    h.dialogue.voted({ vote_id: VOTE_ID, voter_id: 'participant:p9', receipt_token: 'bbbb' });
+    expect(h.dialogue.state).toBe('voted');
+    h.keys('*0');
+    expect(h.last()).toEqual(['vote_receipt', '"capital alfa, capital alfa, capital alfa, capital alfa."', 'vote_receipt', '"bravo, bravo, bravo, bravo."', 'vote_receipt_repeat']);
+  });
+
+  it('proxies given or taken back while the vote runs; only a proxy holder: no own ballot', () => {
+    const h = harness();
+    h.dialogue.started(yesNo(true, { eligible: false, voter_id: null, proxy_for: ['participant:p9'] }));
+    expect(h.dialogue.state).toBe('choosing');
+    expect(h.last()?.slice(2, 3)).toEqual(['vote_for']);
+    // The delegator takes the proxy back: that ballot is gone.
+    h.dialogue.you({ vote_id: VOTE_ID, you: you({ eligible: false, voter_id: null, proxy_for: [] }) });
+    expect(h.dialogue.state).toBe('idle');
+    expect(h.last()).toEqual(['vote_not_eligible']);
+    // A proxy given meanwhile: its ballot is offered (after what is being said).
+    h.dialogue.you({ vote_id: VOTE_ID, you: you({ eligible: false, voter_id: null, proxy_for: ['participant:p8'] }) });
+    expect(h.dialogue.state).toBe('choosing');
+    expect(h.said.at(-1)?.interrupt).toBe(false);
+    h.keys('1#');
+    expect(h.sent.at(-1)).toEqual({ vote_id: VOTE_ID, choices: ['yes'], on_behalf_of: 'participant:p8' });
+    // already_voted for the proxy: said, and nothing further to cast.
+    h.dialogue.refused('already_voted');
+    expect(h.last()).toEqual(['vote_already_voted']);
+    expect(h.dialogue.state).toBe('voted');
   });
 
   it('spells a receipt token in groups of four by the spelling alphabet', () => {

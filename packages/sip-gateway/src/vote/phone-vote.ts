@@ -6,7 +6,8 @@
 // Keys: 1…n choose (options in ballot order, abstain last; with more than 9 options the number is followed by
 // #), # confirms, a lone * (no second key within `starTimeoutMs`) changes the choice, *0 repeats. A candidate
 // vote with `max_choices` > 1: each number adds (or again: removes) a candidate, # ends the selection and the
-// read-back follows; abstain stands alone.
+// read-back follows; abstain stands alone. A caller who holds proxies (`you.proxy_for`) casts one ballot after the
+// other — their own first, then "Vote for <name>" for each (`on_behalf_of`).
 import { ABSTAIN_OPTION as ABSTAIN, type LegalVoteInfo, type LegalVoteYou } from '@plenum/protocol';
 import type { Digit } from '../rtp/dtmf.ts';
 import type { Language, SpokenPrompt } from '../ivr/prompts.ts';
@@ -18,7 +19,7 @@ export interface PhoneVotePort {
   /** Speaks the items in order. `interrupt` (default) cuts short what was being said; otherwise it queues. */
   say(items: Speech[], opts?: { interrupt?: boolean }): void;
   /** Sends `legal_vote/vote`. */
-  sendVote(cmd: { action: 'vote'; vote_id: string; choices: string[] }): void;
+  sendVote(cmd: { action: 'vote'; vote_id: string; choices: string[]; on_behalf_of?: string }): void;
   log?(msg: string, fields?: Record<string, unknown>): void;
 }
 
@@ -28,14 +29,16 @@ export type PhoneVoteState = 'idle' | 'choosing' | 'confirming' | 'sending' | 'v
 export interface OpenVote {
   readonly vote: Pick<LegalVoteInfo, 'id' | 'title' | 'kind' | 'options' | 'allow_abstain' | 'max_choices'>;
   readonly you: LegalVoteYou;
+  /** The eligible voters (for the names of those whose proxy the caller holds). */
+  readonly eligible?: readonly { readonly voter_id: string; readonly display_name: string }[];
 }
 
 /** Refusal code → what the caller hears and where the dialogue goes. */
-const REFUSALS: Record<string, { prompt: SpokenPrompt; next: PhoneVoteState }> = {
-  already_voted: { prompt: 'vote_already_voted', next: 'voted' },
+const REFUSALS: Record<string, { prompt: SpokenPrompt; next: 'next_ballot' | 'idle' | 'choosing' }> = {
+  already_voted: { prompt: 'vote_already_voted', next: 'next_ballot' },
   vote_closed: { prompt: 'vote_closed', next: 'idle' },
   vote_not_found: { prompt: 'vote_closed', next: 'idle' },
-  not_eligible: { prompt: 'vote_not_eligible', next: 'idle' },
+  not_eligible: { prompt: 'vote_not_eligible', next: 'next_ballot' },
   invalid_choice: { prompt: 'vote_invalid_choice', next: 'choosing' },
 };
 
@@ -47,7 +50,13 @@ export class PhoneVote {
   private open: OpenVote | undefined;
   private selection: string[] = [];
   private number = '';
-  private token: string | undefined;
+  /** Receipt tokens of this vote's ballots cast by this call (pseudonymous votes). */
+  private tokens: string[] = [];
+  /** The voter whose ballot is being cast (own voter id, or one whose proxy the caller holds), and those after. */
+  private current: string | undefined;
+  private pending: string[] = [];
+  /** A ballot of ours was counted (or had been already). */
+  private counted = false;
   private star = false;
   private starTimer: NodeJS.Timeout | undefined;
 
@@ -73,42 +82,71 @@ export class PhoneVote {
     this.open = open;
     this.selection = [];
     this.number = '';
-    this.token = undefined;
+    this.tokens = [];
+    this.current = undefined;
     const { you } = open;
-    if (!you.eligible || !you.voter_id) {
-      this.state = 'idle';
-      return;
-    }
-    if (you.voted.includes(you.voter_id)) {
-      this.state = 'voted';
-      return;
+    const own = you.eligible && you.voter_id && !you.voted.includes(you.voter_id) ? [you.voter_id] : [];
+    this.pending = [...own, ...you.proxy_for.filter((v) => !you.voted.includes(v))];
+    this.counted = you.voted.length > 0;
+    const next = this.nextBallot();
+    if (next.length === 0) return;
+    this.port.log?.('phone vote: menu', { voteId: open.vote.id });
+    this.port.say([{ prompt: 'vote_on' }, { text: open.vote.title }, ...next]);
+  }
+
+  /** Moves to the next ballot to cast: what to say for it (nothing when all are done). */
+  private nextBallot(): Speech[] {
+    this.selection = [];
+    this.number = '';
+    this.current = this.pending.shift();
+    if (this.current === undefined) {
+      this.state = this.counted ? 'voted' : 'idle';
+      return [];
     }
     this.state = 'choosing';
-    this.port.log?.('phone vote: menu', { voteId: open.vote.id });
-    this.port.say([{ prompt: 'vote_on' }, { text: open.vote.title }, ...this.menu()]);
+    return [...this.forWhom(), ...this.menu()];
+  }
+
+  /** "Vote for <name>" when the ballot is a proxy's. */
+  private forWhom(): Speech[] {
+    const open = this.open;
+    if (!open || this.current === undefined || this.current === open.you.voter_id) return [];
+    const name = open.eligible?.find((v) => v.voter_id === this.current)?.display_name ?? '';
+    return [{ prompt: 'vote_for' }, { text: name }];
+  }
+
+  private mayCast(you: LegalVoteYou, voterId: string): boolean {
+    return !you.voted.includes(voterId) && (voterId === you.voter_id ? you.eligible : you.proxy_for.includes(voterId));
   }
 
   /** `legal_vote/voted` (to this voter only). */
   voted(msg: { vote_id: string; voter_id: string; receipt_token?: string }): void {
-    if (!this.open || msg.vote_id !== this.open.vote.id || msg.voter_id !== this.open.you.voter_id) return;
-    this.state = 'voted';
-    this.token = msg.receipt_token;
+    if (!this.open || msg.vote_id !== this.open.vote.id || msg.voter_id !== this.current) return;
+    this.counted = true;
+    if (msg.receipt_token) this.tokens.push(msg.receipt_token);
     // Never the token: a log line with it and the call would link the pseudonym to the caller.
     this.port.log?.('phone vote: counted', { voteId: msg.vote_id });
-    this.port.say([{ prompt: 'vote_counted' }, ...this.receipt()]);
+    const receipt = msg.receipt_token ? this.receipt([msg.receipt_token]) : [];
+    this.port.say([{ prompt: 'vote_counted' }, ...receipt, ...this.nextBallot()]);
   }
 
   /** `legal_vote/you`: the server's view of what this caller may do (e.g. they voted). */
   you(msg: { vote_id: string; you: LegalVoteYou }): void {
     if (!this.open || msg.vote_id !== this.open.vote.id) return;
     this.open = { ...this.open, you: msg.you };
-    const id = msg.you.voter_id;
-    if ((this.state === 'choosing' || this.state === 'confirming') && id && msg.you.voted.includes(id)) {
-      this.state = 'voted';
-      this.port.say([{ prompt: 'vote_counted' }]);
-    } else if ((this.state === 'choosing' || this.state === 'confirming') && !msg.you.eligible) {
-      this.state = 'idle';
-      this.port.say([{ prompt: 'vote_not_eligible' }]);
+    const you = msg.you;
+    if (you.voted.length > 0) this.counted = true;
+    // Proxies taken back or ballots counted elsewhere leave the queue; proxies given meanwhile join it.
+    this.pending = this.pending.filter((v) => this.mayCast(you, v));
+    for (const v of [...(you.eligible && you.voter_id ? [you.voter_id] : []), ...you.proxy_for]) {
+      if (v !== this.current && !this.pending.includes(v) && this.mayCast(you, v)) this.pending.push(v);
+    }
+    const current = this.current;
+    if ((this.state === 'choosing' || this.state === 'confirming') && current !== undefined && !this.mayCast(you, current)) {
+      const counted = you.voted.includes(current);
+      this.port.say([{ prompt: counted ? 'vote_counted' : 'vote_not_eligible' }, ...this.nextBallot()]);
+    } else if ((this.state === 'voted' || this.state === 'idle') && this.pending.length > 0) {
+      this.port.say(this.nextBallot(), { interrupt: false });
     }
   }
 
@@ -123,11 +161,19 @@ export class PhoneVote {
       this.port.say([{ prompt: 'vote_failed' }, ...this.readback()]);
       return;
     }
-    this.state = r.next;
     if (r.next === 'choosing') {
+      this.state = 'choosing';
       this.selection = [];
       this.port.say([{ prompt: r.prompt }, ...this.menu()]);
-    } else this.port.say([{ prompt: r.prompt }]);
+    } else if (r.next === 'idle') {
+      this.state = 'idle';
+      this.current = undefined;
+      this.pending = [];
+      this.port.say([{ prompt: r.prompt }]);
+    } else {
+      if (code === 'already_voted') this.counted = true;
+      this.port.say([{ prompt: r.prompt }, ...this.nextBallot()]);
+    }
   }
 
   /** `legal_vote/stopped` or `cancelled`. */
@@ -135,8 +181,10 @@ export class PhoneVote {
     if (!this.open || voteId !== this.open.vote.id) return;
     const was = this.state;
     this.state = 'idle';
+    this.current = undefined;
+    this.pending = [];
     this.clearStar();
-    if (was === 'idle' && !this.open.you.eligible) return;
+    if (was === 'idle') return;
     // After the ballot was counted, the news waits for the receipt being read out.
     this.port.say([{ prompt: how === 'cancelled' ? 'vote_cancelled' : 'vote_ended' }], { interrupt: was !== 'voted' });
   }
@@ -197,8 +245,8 @@ export class PhoneVote {
   }
 
   private repeat(): void {
-    if (this.token && (this.state === 'voted' || this.state === 'idle')) this.port.say(this.receipt());
-    else if (this.state === 'choosing' && this.open) this.port.say([{ prompt: 'vote_on' }, { text: this.open.vote.title }, ...this.menu()]);
+    if (this.tokens.length > 0 && (this.state === 'voted' || this.state === 'idle')) this.port.say(this.receipt(this.tokens));
+    else if (this.state === 'choosing' && this.open) this.port.say([{ prompt: 'vote_on' }, { text: this.open.vote.title }, ...this.forWhom(), ...this.menu()]);
     else if (this.state === 'confirming') this.port.say(this.readback());
   }
 
@@ -253,7 +301,8 @@ export class PhoneVote {
     if (!this.open || this.selection.length === 0) return;
     this.state = 'sending';
     this.port.log?.('phone vote: ballot sent', { voteId: this.open.vote.id });
-    this.port.sendVote({ action: 'vote', vote_id: this.open.vote.id, choices: [...this.selection] });
+    const proxy = this.current !== undefined && this.current !== this.open.you.voter_id;
+    this.port.sendVote({ action: 'vote', vote_id: this.open.vote.id, choices: [...this.selection], ...(proxy ? { on_behalf_of: this.current } : {}) });
   }
 
   // ── what is said ───────────────────────────────────────────────────────────
@@ -297,9 +346,9 @@ export class PhoneVote {
     return [{ prompt: 'vote_you_chose' }, this.choiceSpeech(), { prompt: 'vote_confirm' }];
   }
 
-  private receipt(): Speech[] {
-    if (!this.token) return [];
-    return [{ prompt: 'vote_receipt' }, { text: spellToken(this.token, this.port.language) }, { prompt: 'vote_receipt_repeat' }];
+  private receipt(tokens: readonly string[]): Speech[] {
+    if (tokens.length === 0) return [];
+    return [...tokens.flatMap((t): Speech[] => [{ prompt: 'vote_receipt' }, { text: spellToken(t, this.port.language) }]), { prompt: 'vote_receipt_repeat' }];
   }
 }
 
