@@ -25,8 +25,10 @@ function bridgeCall(call: MeetingCall, session: PlenumSession, log: Logger, tts:
       for (const n of names) await call.play(n);
     })().catch((err: unknown) => log.warn('prompt failed', { callId: call.callId, err: String(err) }));
   };
-  // The voting dialogue's speech: a new utterance (by default) cuts short the one before.
+  // The voting dialogue's speech: a new utterance (by default) cuts short the one before; one with
+  // `interrupt: false` waits for the one before to end (the news of the vote's end after the receipt).
   let utterance = 0;
+  let tail: Promise<void> = Promise.resolve();
   const speak = (items: Speech[], opts?: { interrupt?: boolean }): void => {
     const interrupt = opts?.interrupt ?? true;
     const mine = interrupt ? ++utterance : utterance;
@@ -34,7 +36,7 @@ function bridgeCall(call: MeetingCall, session: PlenumSession, log: Logger, tts:
     // Rendering starts at once for every dynamic part; playing keeps the order.
     const audio = items.map((it) => ('text' in it ? tts.render(lang, it.text) : undefined));
     for (const a of audio) a?.catch(() => undefined);
-    void (async () => {
+    const run = async (): Promise<void> => {
       for (const [i, it] of items.entries()) {
         if (mine !== utterance || ended) return;
         const first = i === 0 && interrupt;
@@ -47,7 +49,8 @@ function bridgeCall(call: MeetingCall, session: PlenumSession, log: Logger, tts:
       }
       // Only how much was said, never what (a receipt token must not reach the log).
       if (mine === utterance && !ended) log.info('speech played', { callId: call.callId, parts: items.length });
-    })().catch((err: unknown) => log.warn('speech failed', { callId: call.callId, err: String(err) }));
+    };
+    tail = (interrupt ? Promise.resolve() : tail).then(run).catch((err: unknown) => log.warn('speech failed', { callId: call.callId, err: String(err) }));
   };
   const end = (): void => {
     if (ended) return;
