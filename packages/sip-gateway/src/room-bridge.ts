@@ -9,7 +9,8 @@ import type { PlenumSession } from './plenum.ts';
 import type { RtpRelay } from './rtp/relay.ts';
 import { RoomSession } from './room-session.ts';
 import { VoiceActivity } from './rtp/vad.ts';
-import { PhoneVote, type Speech } from './vote/phone-vote.ts';
+import { PhoneVote } from './vote/phone-vote.ts';
+import { SpeechQueue } from './vote/speech-queue.ts';
 
 /** `tts` renders what no static prompt says (a vote's title and candidates, a receipt token). */
 export function roomBridgeHooks(log: Logger, tts: SpeechRenderer = new SpeechRenderer()): GatewayHooks {
@@ -25,33 +26,13 @@ function bridgeCall(call: MeetingCall, session: PlenumSession, log: Logger, tts:
       for (const n of names) await call.play(n);
     })().catch((err: unknown) => log.warn('prompt failed', { callId: call.callId, err: String(err) }));
   };
-  // The voting dialogue's speech: a new utterance (by default) cuts short the one before; one with
-  // `interrupt: false` waits for the one before to end (the news of the vote's end after the receipt).
-  let utterance = 0;
-  let tail: Promise<void> = Promise.resolve();
-  const speak = (items: Speech[], opts?: { interrupt?: boolean }): void => {
-    const interrupt = opts?.interrupt ?? true;
-    const mine = interrupt ? ++utterance : utterance;
-    const lang = call.language;
-    // Rendering starts at once for every dynamic part; playing keeps the order.
-    const audio = items.map((it) => ('text' in it ? tts.render(lang, it.text) : undefined));
-    for (const a of audio) a?.catch(() => undefined);
-    const run = async (): Promise<void> => {
-      for (const [i, it] of items.entries()) {
-        if (mine !== utterance || ended) return;
-        const first = i === 0 && interrupt;
-        if ('prompt' in it) await call.play(it.prompt, { interrupt: first });
-        else {
-          const samples = await audio[i];
-          if (mine !== utterance || ended) return;
-          if (samples) await call.playAudio(samples, { interrupt: first });
-        }
-      }
-      // Only how much was said, never what (a receipt token must not reach the log).
-      if (mine === utterance && !ended) log.info('speech played', { callId: call.callId, parts: items.length });
-    };
-    tail = (interrupt ? Promise.resolve() : tail).then(run).catch((err: unknown) => log.warn('speech failed', { callId: call.callId, err: String(err) }));
-  };
+  const speech = new SpeechQueue({
+    play: (prompt, opts) => call.play(prompt, opts),
+    playAudio: (samples, opts) => call.playAudio(samples, opts),
+    render: (text) => tts.render(call.language, text),
+    played: (parts) => log.info('speech played', { callId: call.callId, parts }),
+    failed: (err) => log.warn('speech failed', { callId: call.callId, err: String(err) }),
+  });
   const end = (): void => {
     if (ended) return;
     ended = true;
@@ -63,7 +44,7 @@ function bridgeCall(call: MeetingCall, session: PlenumSession, log: Logger, tts:
     get language() {
       return call.language;
     },
-    say: speak,
+    say: (items, opts) => speech.say(items, opts),
     sendVote: (cmd) => room.vote(cmd),
     log: (msg, fields) => log.info(msg, { callId: call.callId, ...fields }),
   });
@@ -126,6 +107,7 @@ function bridgeCall(call: MeetingCall, session: PlenumSession, log: Logger, tts:
       stopVad();
       stopKeys();
       vote.stop();
+      speech.close();
       relay?.stop();
       room.leave();
     }
