@@ -5,6 +5,7 @@ import type { LegalVoteYou } from '@plenum/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Digit } from '../rtp/dtmf.ts';
 import type { Language } from '../ivr/prompts.ts';
+import { MAX_SPEECH_CHARS } from '../ivr/tts.ts';
 import { PhoneVote, spellToken, type OpenVote, type Speech } from './phone-vote.ts';
 
 const VOTE_ID = '5d7a3c0e-1f1b-4a43-9d1e-0c8b7a6f5e4d';
@@ -169,6 +170,20 @@ describe('phone vote dialogue', () => {
     expect(h2.last()?.[0]).toBe('vote_not_an_option');
     h2.keys('#');
     expect(h2.last()?.[0]).toBe('vote_not_an_option');
+  });
+
+  it('a long candidate list is spoken one option at a time (nothing cut by the speech length cap)', () => {
+    const h = harness();
+    const open = candidates(20);
+    const long = (i: number) => `Kandidatin ${i + 1} ${'mit einem sehr langen Namen '.repeat(5).trim()}`;
+    h.dialogue.started({ ...open, vote: { ...open.vote, options: open.vote.options.map((o, i) => (o.id === 'abstain' ? o : { ...o, label: long(i) })) } });
+    const menu = h.last()!.slice(2);
+    expect(menu).toHaveLength(21 + 1);
+    expect(menu[0]).toBe(`"Press 1 for ${long(0)}."`);
+    expect(menu[19]).toBe(`"20 for ${long(19)}."`);
+    expect(menu[20]).toBe('"21 to abstain."');
+    expect(menu[21]).toBe('vote_enter_number');
+    expect(menu.every((m) => m.length <= MAX_SPEECH_CHARS + 2)).toBe(true);
   });
 
   it('several candidates (max_choices 2): numbers add and remove, # ends the selection, abstain stands alone', () => {

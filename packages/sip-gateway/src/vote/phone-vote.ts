@@ -11,6 +11,7 @@
 import { ABSTAIN_OPTION as ABSTAIN, type LegalVoteInfo, type LegalVoteYou } from '@plenum/protocol';
 import type { Digit } from '../rtp/dtmf.ts';
 import type { Language, SpokenPrompt } from '../ivr/prompts.ts';
+import { MAX_SPEECH_CHARS } from '../ivr/tts.ts';
 
 export type Speech = { readonly prompt: SpokenPrompt } | { readonly text: string };
 
@@ -323,27 +324,31 @@ export class PhoneVote {
       if (o.id === ABSTAIN) return de ? `die ${n} für Enthaltung` : `${n} to abstain`;
       return de ? `die ${n} für ${o.label}` : `${n} for ${o.label}`;
     });
-    let text = `${de ? 'Drücken Sie' : 'Press'} ${parts.join(', ')}.`;
+    const press = de ? 'Drücken Sie' : 'Press';
+    let texts = [`${press} ${parts.join(', ')}.`];
+    // A long list would be cut by the speech length cap: then one rendering per option.
+    if ((texts[0]?.length ?? 0) > MAX_SPEECH_CHARS - 100) texts = parts.map((p, i) => (i === 0 ? `${press} ${p}.` : `${p}.`));
     if (this.multi()) {
       const max = open.vote.max_choices;
-      text = de
-        ? `Sie können bis zu ${max} wählen. ${text} Drücken Sie danach die Rautetaste.`
-        : `You may choose up to ${max}. ${text} Then press hash.`;
+      texts = [de ? `Sie können bis zu ${max} wählen.` : `You may choose up to ${max}.`, ...texts, de ? 'Drücken Sie danach die Rautetaste.' : 'Then press hash.'];
+      if (texts.join(' ').length <= MAX_SPEECH_CHARS) texts = [texts.join(' ')];
     }
-    return options.length > SINGLE_KEY_OPTIONS ? [{ text }, { prompt: 'vote_enter_number' }] : [{ text }];
+    const speech: Speech[] = texts.map((text) => ({ text }));
+    return options.length > SINGLE_KEY_OPTIONS ? [...speech, { prompt: 'vote_enter_number' }] : speech;
   }
 
-  private choiceSpeech(): Speech {
+  private choiceSpeech(): Speech[] {
     const [id] = this.selection;
-    if (this.selection.length === 1 && id === 'yes') return { prompt: 'vote_choice_yes' };
-    if (this.selection.length === 1 && id === 'no') return { prompt: 'vote_choice_no' };
-    if (this.selection.length === 1 && id === ABSTAIN) return { prompt: 'vote_choice_abstain' };
+    if (this.selection.length === 1 && id === 'yes') return [{ prompt: 'vote_choice_yes' }];
+    if (this.selection.length === 1 && id === 'no') return [{ prompt: 'vote_choice_no' }];
+    if (this.selection.length === 1 && id === ABSTAIN) return [{ prompt: 'vote_choice_abstain' }];
     const labels = this.selection.map((sel) => this.open?.vote.options.find((o) => o.id === sel)?.label ?? '');
-    return { text: labels.join(', ') };
+    const all = labels.join(', ');
+    return all.length <= MAX_SPEECH_CHARS ? [{ text: all }] : labels.map((text) => ({ text }));
   }
 
   private readback(): Speech[] {
-    return [{ prompt: 'vote_you_chose' }, this.choiceSpeech(), { prompt: 'vote_confirm' }];
+    return [{ prompt: 'vote_you_chose' }, ...this.choiceSpeech(), { prompt: 'vote_confirm' }];
   }
 
   private receipt(tokens: readonly string[]): Speech[] {
