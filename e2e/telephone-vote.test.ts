@@ -5,7 +5,7 @@
  * title and menu, baresip presses 1 and then # (RFC 4733); the ballot goes through the ordinary legal_vote path,
  * the vote closes because everyone eligible voted, the signed export (REST) holds the ballot under the caller's
  * masked number, and `plenum verify-vote` — the real CLI process — passes on that export. Then a pseudonymous
- * candidate vote: 2 and # choose the second candidate, the result lists one receipt token with that choice (the
+ * candidate vote: *6 mutes meanwhile (the chair sees it), 2 and # choose the second candidate, the result lists one receipt token with that choice (the
  * gateway read it out to the caller). The phone's own recording holds the spoken menus.
  */
 import { execFile } from 'node:child_process';
@@ -196,6 +196,12 @@ describe('voting by phone', () => {
       const second = await until('the second vote', () => received.slice(firstFinal).find((m) => m.namespace === 'legal_vote' && m.payload.message === 'started')?.payload);
       const secondId = (second.vote as { id: string }).id;
       await until('the phone menu', () => gatewayLog.find((l) => l.msg === 'phone vote: menu' && l.fields?.voteId === secondId));
+      // *6 still mutes while the vote's menu runs: the chair sees the caller muted.
+      const beforeMute = received.length;
+      await press('*6');
+      await until('the caller muted', () =>
+        received.slice(beforeMute).find((m) => m.namespace === 'media' && m.payload.message === 'media_state' && (m.payload.state as { participant_id: string; audio: boolean }).participant_id === caller.id && !(m.payload.state as { audio: boolean }).audio),
+      );
       await press('2');
       await press('#');
       await until('counted', () => gatewayLog.find((l) => l.msg === 'phone vote: counted' && l.fields?.voteId === secondId));
