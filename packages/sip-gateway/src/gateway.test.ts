@@ -233,7 +233,7 @@ describe('SIP UAS', () => {
     await quick.gw.stop();
   });
 
-  it('in the meeting: *6 and *9 become events; the relay forwards audio both ways with continuity', async () => {
+  it('in the meeting: *6 and *9 become events (and every key an onKey); the relay forwards audio both ways with continuity', async () => {
     const probe = await new UdpProbe(env.port).open();
     const caller = await new RtpPeer().open();
     const janus = await new RtpPeer().open();
@@ -250,6 +250,8 @@ describe('SIP UAS', () => {
     if (!authorized) await new Promise<void>((r) => authorizedWaiters.push(r));
     const call = authorized as unknown as { call: MeetingCall };
     const events: string[] = [];
+    const keysSeen: string[] = [];
+    call.call.onKey((d) => keysSeen.push(d));
     const gotTwo = new Promise<void>((resolve) => call.call.onEvent((e) => {
       events.push(e.type);
       if (events.length === 2) resolve();
@@ -260,6 +262,8 @@ describe('SIP UAS', () => {
     key('9');
     await gotTwo;
     expect(events).toEqual(['toggle_mute', 'toggle_hand']);
+    // Every key in the meeting also reaches onKey (the voting dialogue), those of *6 and *9 too.
+    expect(keysSeen).toEqual(['*', '6', '*', '9']);
     // A prompt to the caller ends ("please wait" is cut short); remote audio then reaches the caller.
     await call.call.play('beep', { interrupt: true });
     const relay = call.call.startRelay({ address: '127.0.0.1', port: janus.port, payloadType: 100 });

@@ -4,7 +4,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { isAllowedSource, TokenBuckets, type GatewayConfig } from './config.ts';
 import { Ivr, type MeetingEvent } from './ivr/ivr.ts';
 import { PromptPlayer } from './ivr/player.ts';
-import type { Language, PromptLibrary, PromptName } from './ivr/prompts.ts';
+import { framesOf, type Language, type PromptLibrary, type PromptName } from './ivr/prompts.ts';
 import { silentLogger, type Logger } from './log.ts';
 import type { PlenumLink, PlenumSession } from './plenum.ts';
 import { eventToDigit, type Digit } from './rtp/dtmf.ts';
@@ -45,6 +45,10 @@ export interface MeetingCall {
    * waits for the prompt being played (e.g. "please wait") to end; `interrupt: true` cuts that one short.
    */
   play(prompt: PromptName, opts?: { interrupt?: boolean }): Promise<void>;
+  /** Plays 8 kHz mono samples (e.g. rendered by ivr/tts.ts) like `play` a prompt. */
+  playAudio(samples: Int16Array, opts?: { interrupt?: boolean }): Promise<void>;
+  /** Every key the caller presses in the meeting (also those of *6 and *9), e.g. for voting by phone. */
+  onKey(listener: (digit: Digit) => void): () => void;
   hangup(): void;
 }
 
@@ -119,6 +123,7 @@ class Call {
   player: PromptPlayer | undefined;
   language: Language;
   readonly listeners = new Set<(e: CallEvent) => void>();
+  readonly keyListeners = new Set<(d: Digit) => void>();
   relay: RtpRelay | undefined;
   answerTimer: NodeJS.Timeout | undefined;
   /** Our SDES key for the caller's leg (SRTP calls only); never logged. */
@@ -687,6 +692,15 @@ export class SipGateway {
     if (call.state !== 'confirmed') return;
     this.notify(call, { type: 'digit', digit: d });
     call.ivr?.onDigit(d);
+    if (call.ivr?.state === 'in_meeting') {
+      for (const l of [...call.keyListeners]) {
+        try {
+          l(d);
+        } catch {
+          // a listener's error does not break the call
+        }
+      }
+    }
   }
 
   private startIvr(call: Call): void {
@@ -748,6 +762,17 @@ export class SipGateway {
         if (call.state !== 'confirmed') return;
         this.notify(call, { type: 'prompt', prompt });
         await player.play(this.deps.prompts.frameList(call.language, prompt, media.codec));
+      },
+      playAudio: async (samples, opts) => {
+        const player = call.player;
+        if (call.state !== 'confirmed' || !player) return;
+        if (!opts?.interrupt) await player.idle();
+        if (call.state !== 'confirmed') return;
+        await player.play(framesOf(samples, media.codec));
+      },
+      onKey: (l) => {
+        call.keyListeners.add(l);
+        return () => call.keyListeners.delete(l);
       },
       hangup: () => this.endCall(call, 'gateway', true),
     };

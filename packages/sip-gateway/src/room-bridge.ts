@@ -3,17 +3,21 @@
 // Janus AudioBridge leg and relays audio; key presses become commands and the room's news become prompts.
 import type { GatewayHooks, MeetingCall } from './gateway.ts';
 import type { PromptName } from './ivr/prompts.ts';
+import { SpeechRenderer } from './ivr/tts.ts';
 import type { Logger } from './log.ts';
 import type { PlenumSession } from './plenum.ts';
 import type { RtpRelay } from './rtp/relay.ts';
 import { RoomSession } from './room-session.ts';
 import { VoiceActivity } from './rtp/vad.ts';
+import { PhoneVote } from './vote/phone-vote.ts';
+import { SpeechQueue } from './vote/speech-queue.ts';
 
-export function roomBridgeHooks(log: Logger): GatewayHooks {
-  return { onAuthorized: (call, session) => bridgeCall(call, session, log) };
+/** `tts` renders what no static prompt says (a vote's title and candidates, a receipt token). */
+export function roomBridgeHooks(log: Logger, tts: SpeechRenderer = new SpeechRenderer()): GatewayHooks {
+  return { onAuthorized: (call, session) => bridgeCall(call, session, log, tts) };
 }
 
-function bridgeCall(call: MeetingCall, session: PlenumSession, log: Logger): void {
+function bridgeCall(call: MeetingCall, session: PlenumSession, log: Logger, tts: SpeechRenderer): void {
   let relay: RtpRelay | undefined;
   let inRoom = false;
   let ended = false;
@@ -22,6 +26,13 @@ function bridgeCall(call: MeetingCall, session: PlenumSession, log: Logger): voi
       for (const n of names) await call.play(n);
     })().catch((err: unknown) => log.warn('prompt failed', { callId: call.callId, err: String(err) }));
   };
+  const speech = new SpeechQueue({
+    play: (prompt, opts) => call.play(prompt, opts),
+    playAudio: (samples, opts) => call.playAudio(samples, opts),
+    render: (text) => tts.render(call.language, text),
+    played: (parts) => log.info('speech played', { callId: call.callId, parts }),
+    failed: (err) => log.warn('speech failed', { callId: call.callId, err: String(err) }),
+  });
   const end = (): void => {
     if (ended) return;
     ended = true;
@@ -29,6 +40,14 @@ function bridgeCall(call: MeetingCall, session: PlenumSession, log: Logger): voi
     call.hangup();
   };
 
+  const vote = new PhoneVote({
+    get language() {
+      return call.language;
+    },
+    say: (items, opts) => speech.say(items, opts),
+    sendVote: (cmd) => room.vote(cmd),
+    log: (msg, fields) => log.info(msg, { callId: call.callId, ...fields }),
+  });
   const vad = new VoiceActivity(call.media.codec);
   const room = new RoomSession(
     {
@@ -61,6 +80,14 @@ function bridgeCall(call: MeetingCall, session: PlenumSession, log: Logger): voi
       removed: () => {
         void call.play('removed', { interrupt: true }).finally(end);
       },
+      legalVote: (m) => {
+        if (m.message === 'started') vote.started(m);
+        else if (m.message === 'voted') vote.voted(m);
+        else if (m.message === 'you') vote.you(m);
+        else if (m.message === 'stopped') vote.ended(m.vote_id, 'stopped');
+        else if (m.message === 'cancelled') vote.ended(m.vote_id, 'cancelled');
+      },
+      voteRefused: (code) => vote.refused(code),
       closed: (code) => {
         log.info('signaling closed', { callId: call.callId, code });
         if (!ended) void call.play('goodbye', { interrupt: true }).finally(end);
@@ -71,12 +98,16 @@ function bridgeCall(call: MeetingCall, session: PlenumSession, log: Logger): voi
     const change = vad.push(payload);
     if (change !== undefined) room.talking(change);
   });
+  const stopKeys = call.onKey((d) => vote.key(d));
   call.onEvent((e) => {
     if (e.type === 'toggle_mute') room.toggleMute();
     else if (e.type === 'toggle_hand') room.toggleHand();
     else if (e.type === 'hangup') {
       ended = true;
       stopVad();
+      stopKeys();
+      vote.stop();
+      speech.close();
       relay?.stop();
       room.leave();
     }

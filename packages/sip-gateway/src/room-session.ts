@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, SIGNALING_SUBPROTOCOL, ServerEnvelope, TICKET_SUBPROTOCOL_PREFIX } from '@plenum/protocol';
+import { LegalVoteMessage, LegalVoteSnapshot, PROTOCOL_VERSION, SIGNALING_SUBPROTOCOL, ServerEnvelope, TICKET_SUBPROTOCOL_PREFIX } from '@plenum/protocol';
 import WebSocket from 'ws';
 
 /** What the signaling connection needs of Plenum's answer to the service call. */
@@ -30,6 +30,10 @@ export interface RoomSessionEvents {
   closed(code: number): void;
   /** A command of ours was refused (e.g. unmuting while only moderators may unmute). */
   refused(action: string, code: string): void;
+  /** A `legal_vote` message (started, voted, you, stopped, cancelled, …); the open vote of the join snapshot comes as `started`. */
+  legalVote?(message: LegalVoteMessage): void;
+  /** Our `legal_vote/vote` was refused with this code. */
+  voteRefused?(code: string): void;
 }
 
 /**
@@ -75,6 +79,11 @@ export class RoomSession {
     this.send('media', { action: 'phone_talking', talking });
   }
 
+  /** Casts a ballot (`legal_vote/vote`). */
+  vote(cmd: { action: 'vote'; vote_id: string; choices: string[]; on_behalf_of?: string }): void {
+    this.send('legal_vote', cmd);
+  }
+
   leave(): void {
     if (this.ws?.readyState === WebSocket.OPEN) this.send('control', { action: 'leave' });
     this.ws?.close(1000);
@@ -101,6 +110,9 @@ export class RoomSession {
         for (const other of (p.participants as { id: string; display_name: string }[]) ?? []) this.names.set(other.id, other.display_name);
         this.on.joined({ id: this.selfId, displayName: String(p.display_name) });
         this.attach();
+        const snapshot = LegalVoteSnapshot.safeParse((p.modules as Record<string, unknown> | undefined)?.legal_vote);
+        const open = snapshot.success ? snapshot.data.open : null;
+        if (open) this.on.legalVote?.({ message: 'started', vote: open.vote, eligible: open.eligible, you: open.you });
         return;
       }
       case 'control/joined': {
@@ -145,6 +157,15 @@ export class RoomSession {
         return;
       default:
         break;
+    }
+    if (namespace === 'legal_vote') {
+      if (p.message === 'error') {
+        if (p.action === 'vote') this.on.voteRefused?.(String(p.error));
+        return;
+      }
+      const m = LegalVoteMessage.safeParse(payload);
+      if (m.success) this.on.legalVote?.(m.data);
+      return;
     }
     if (p.message === 'error' && typeof p.action === 'string') this.on.refused(p.action, String(p.error));
   }

@@ -48,6 +48,40 @@ export const PROMPT_TEXTS = {
     en: 'Only a moderator can unmute you. Raise your hand with star nine.',
   },
   removed: { de: 'Sie wurden aus der Konferenz entfernt. Auf Wiederhören.', en: 'You have been removed from the meeting. Goodbye.' },
+  // Voting by phone (src/vote/phone-vote.ts); the title and candidates are spoken by ivr/tts.ts.
+  vote_on: { de: 'Abstimmung über:', en: 'Vote on:' },
+  vote_menu_yes_no: { de: 'Drücken Sie die 1 für Ja, die 2 für Nein.', en: 'Press 1 for yes, 2 for no.' },
+  vote_menu_yes_no_abstain: {
+    de: 'Drücken Sie die 1 für Ja, die 2 für Nein, die 3 für Enthaltung.',
+    en: 'Press 1 for yes, 2 for no, 3 to abstain.',
+  },
+  vote_enter_number: { de: 'Geben Sie die Nummer ein, gefolgt von der Rautetaste.', en: 'Enter the number, followed by the hash key.' },
+  vote_you_chose: { de: 'Sie haben gewählt:', en: 'You chose' },
+  vote_choice_yes: { de: 'Ja.', en: 'yes.' },
+  vote_choice_no: { de: 'Nein.', en: 'no.' },
+  vote_choice_abstain: { de: 'Enthaltung.', en: 'to abstain.' },
+  vote_confirm: {
+    de: 'Drücken Sie die Rautetaste zum Bestätigen, die Sterntaste zum Ändern.',
+    en: 'Press hash to confirm, star to change.',
+  },
+  vote_for: { de: 'Stimme für', en: 'Vote for' },
+  vote_added: { de: 'hinzugefügt.', en: 'added.' },
+  vote_removed: { de: 'entfernt.', en: 'removed.' },
+  vote_too_many: {
+    de: 'Sie haben schon so viele gewählt, wie erlaubt sind. Drücken Sie die Rautetaste, wenn Sie fertig sind.',
+    en: 'You have chosen as many as allowed. Press hash when you are done.',
+  },
+  vote_not_an_option: { de: 'Diese Auswahl gibt es nicht.', en: 'That is not one of the options.' },
+  vote_counted: { de: 'Ihre Stimme wurde gezählt.', en: 'Your vote was counted.' },
+  vote_receipt: { de: 'Ihr Quittungscode lautet:', en: 'Your receipt code is:' },
+  vote_receipt_repeat: { de: 'Mit Stern null hören Sie ihn noch einmal.', en: 'Press star zero to hear it again.' },
+  vote_already_voted: { de: 'Sie haben bereits abgestimmt.', en: 'You have already voted.' },
+  vote_closed: { de: 'Die Abstimmung ist bereits geschlossen.', en: 'The vote is already closed.' },
+  vote_not_eligible: { de: 'Sie sind in dieser Abstimmung nicht stimmberechtigt.', en: 'You are not eligible in this vote.' },
+  vote_invalid_choice: { de: 'Diese Auswahl ist ungültig. Bitte wählen Sie erneut.', en: 'That choice is not valid. Please choose again.' },
+  vote_failed: { de: 'Ihre Stimme konnte nicht abgegeben werden.', en: 'Your vote could not be cast.' },
+  vote_ended: { de: 'Die Abstimmung ist beendet.', en: 'The vote has ended.' },
+  vote_cancelled: { de: 'Die Abstimmung wurde abgebrochen.', en: 'The vote was cancelled.' },
 } as const satisfies Record<string, Record<Language, string>>;
 
 export type SpokenPrompt = keyof typeof PROMPT_TEXTS;
@@ -140,6 +174,18 @@ export function decodeWav(buf: Buffer): Int16Array {
   throw new Error('WAV without data');
 }
 
+/** 8 kHz samples G.711-encoded and cut into 20 ms frames (160 samples), the last one padded with silence. */
+export function framesOf(samples: Int16Array, codec: Codec): Buffer[] {
+  const enc = encodeG711(samples, codec);
+  const f: Buffer[] = [];
+  for (let i = 0; i < enc.length; i += 160) {
+    const frame = Buffer.alloc(160, codec === 'pcmu' ? 0xff : 0xd5);
+    enc.copy(frame, 0, i, Math.min(i + 160, enc.length));
+    f.push(frame);
+  }
+  return f;
+}
+
 /** Prompts loaded in memory, encoded lazily per codec and cut into 20 ms frames (160 samples). */
 export class PromptLibrary {
   private readonly frames = new Map<string, Buffer[]>();
@@ -157,13 +203,7 @@ export class PromptLibrary {
     if (!f) {
       const samples = this.pcm.get(`${lang}/${name}`);
       if (!samples) throw new Error(`prompt ${lang}/${name} not loaded`);
-      const enc = encodeG711(samples, codec);
-      f = [];
-      for (let i = 0; i < enc.length; i += 160) {
-        const frame = Buffer.alloc(160, codec === 'pcmu' ? 0xff : 0xd5);
-        enc.copy(frame, 0, i, Math.min(i + 160, enc.length));
-        f.push(frame);
-      }
+      f = framesOf(samples, codec);
       this.frames.set(key, f);
     }
     return f;
