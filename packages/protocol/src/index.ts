@@ -18,5 +18,6 @@ export * from './agenda.ts';
 export * from './minutes.ts';
 export * from './legal_vote.ts';
 export * from './telephone.ts';
+export * from './meetings.ts';
 export * from './feature.ts';
 export * from './features.ts';

@@ -132,6 +132,12 @@ export const envSchema = z.object({
     .regex(/^\+?[0-9][0-9 ()/-]{2,30}$/, 'expected a phone number, e.g. +49 361 123456-0')
     .optional()
     .describe('Phone number callers dial (shown to moderators with the room\'s dial-in ID and PIN, e.g. +49 361 123456-0); unset: no number shown'),
+  SMTP_HOST: z.string().min(1).optional().describe('Mail server for meeting invitations (SMTP); unset: invitations are not sent but shown to the organizer for copying'),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587).describe('Port of the mail server (587 submission with STARTTLS, 465 with SMTP_SECURE=true)'),
+  SMTP_SECURE: bool.default(false).describe('true: TLS from the first byte (port 465); false: STARTTLS when the server offers it'),
+  SMTP_USER: z.string().min(1).optional().describe('User name for the mail server (unset: no authentication)'),
+  SMTP_PASSWORD: z.string().min(1).optional().describe('Password for the mail server (never logged)'),
+  SMTP_FROM: z.string().min(3).optional().describe('Sender of invitations, e.g. "Plenum <plenum@example.org>"; required with SMTP_HOST'),
   TIME_ZONE: z.string().default('UTC').describe('IANA time zone of server-made texts (minutes blocks, reports) when the reader\'s is not known'),
 });
 
@@ -168,6 +174,8 @@ export interface Config {
   retention: { periods: { attendance: number; minutes_drafts: number; invites: number }; intervalMinutes: number };
   /** Telephone dial-in: the SIP gateway's service token (undefined: dial-in off) and the number shown to moderators. */
   telephone: { serviceToken: string | undefined; dialInNumber: string | null };
+  /** Meeting invitations by SMTP; undefined: not sent (the API returns the texts for copying). */
+  smtp: { host: string; port: number; secure: boolean; user: string | undefined; password: string | undefined; from: string } | undefined;
   /** The signaling rate limit per identity (the per-connection one stays as it is). */
   signaling: { identityRate: number; identityBurst: number };
   media: {
@@ -278,6 +286,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (trustedProxies.length && relevant.TRUST_PROXY !== undefined && !e.TRUST_PROXY) {
     problems.push('TRUST_PROXY: false contradicts TRUSTED_PROXIES (leave TRUST_PROXY unset or set it to true)');
   }
+  if (e.SMTP_HOST && !e.SMTP_FROM) problems.push('SMTP_FROM: required when SMTP_HOST is set');
+  if (!e.SMTP_HOST && (e.SMTP_USER || e.SMTP_PASSWORD || e.SMTP_FROM)) problems.push('SMTP_HOST: required when SMTP_USER, SMTP_PASSWORD or SMTP_FROM is set');
+  if (!!e.SMTP_USER !== !!e.SMTP_PASSWORD) problems.push('SMTP_USER and SMTP_PASSWORD: set both or neither');
   const turn = turnConfig(e, problems);
   if (problems.length) throw new ConfigError(problems);
   const trustProxy = e.TRUST_PROXY || trustedProxies.length > 0;
@@ -307,6 +318,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     timeZone: e.TIME_ZONE,
     retention: { periods: { attendance: e.RETENTION_ATTENDANCE_DAYS, minutes_drafts: e.RETENTION_MINUTES_DRAFT_DAYS, invites: e.RETENTION_INVITES_DAYS }, intervalMinutes: e.RETENTION_INTERVAL_MINUTES },
     telephone: { serviceToken: e.TELEPHONE_SERVICE_TOKEN, dialInNumber: e.TELEPHONE_DIAL_IN_NUMBER?.trim() ?? null },
+    smtp: e.SMTP_HOST && e.SMTP_FROM ? { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD, from: e.SMTP_FROM } : undefined,
     signaling: { identityRate: e.SIGNALING_IDENTITY_RATE, identityBurst: e.SIGNALING_IDENTITY_BURST },
     media: {
       mode: e.MEDIA,

@@ -17,8 +17,8 @@ import pino from 'pino';
 
 export const REDACTED = '[redacted]';
 
-/** Path segments whose next segment is a credential. */
-const SECRET_AFTER_SEGMENT = new Set(['invite', 'invites']);
+/** Path segments whose next segment is a credential (invite codes, calendar feed tokens). */
+const SECRET_AFTER_SEGMENT = new Set(['invite', 'invites', 'calendar']);
 /** Query parameter names whose value is a credential (compared case-insensitively, after decoding). */
 const SECRET_PARAM = /^(?:code|state|nonce|ticket|resumption|session|password|secret|invite|invite_code|.*token)$/i;
 

@@ -153,6 +153,9 @@ export const signalingPolicy: SignalingPolicy = {
   telephone: {
     get_dial_in: mod('answered with the room\u2019s dial-in number, ID and PIN'),
   },
+  meetings: {
+    get_planned: all('the room\u2019s planned meeting running now or next: title and times'),
+  },
 };
 
 /** REST: the roles per `METHOD /path` (the Fastify route pattern). */
@@ -246,6 +249,16 @@ export const restPolicy: Readonly<Record<string, RestRule>> = {
     summary: 'a signaling ticket (kind sip) for a phone caller',
     note: 'the SIP gateway only: TELEPHONE_SERVICE_TOKEN as a bearer token (404 while the setting is empty); wrong ID or PIN 403, throttled per trunk and per room (429)',
   },
+  'POST /v1/rooms/:id/meetings': owners('plan a meeting and send its invitations'),
+  'GET /v1/rooms/:id/meetings': owners('the room\u2019s planned meetings with invitees and guest links'),
+  'GET /v1/meetings': loggedIn('one\u2019s upcoming meeting occurrences, own and invited'),
+  'GET /v1/meetings/:plannedId': loggedIn('a planned meeting', 'its organizer, the room\u2019s owner, admins and its invitees; anyone else 404 (guest links only for the first three)'),
+  'PATCH /v1/meetings/:plannedId': owners('change a planned meeting and send the update', 'the meeting\u2019s organizer, the room\u2019s owner or an admin'),
+  'DELETE /v1/meetings/:plannedId': owners('cancel a planned meeting and send the cancellation', 'the meeting\u2019s organizer, the room\u2019s owner or an admin'),
+  'GET /v1/calendar-feed': loggedIn('whether one\u2019s calendar feed is on'),
+  'POST /v1/calendar-feed': loggedIn('a new secret calendar feed URL (the earlier one stops working)'),
+  'DELETE /v1/calendar-feed': loggedIn('revoke one\u2019s calendar feed URL'),
+  'GET /v1/calendar/:token.ics': open('a user\u2019s calendar feed', 'the secret feed token is the credential: 404 without a valid one, and after revocation'),
   'POST /v1/invites/:code/verify': withCode('check an invite code (and its password)', 'throttled per invite and per address'),
 };
 

@@ -123,4 +123,7 @@ export const sampleCommands: Record<string, Record<string, (c: CommandContext) =
   telephone: {
     get_dial_in: () => ({ action: 'get_dial_in' }),
   },
+  meetings: {
+    get_planned: () => ({ action: 'get_planned' }),
+  },
 };
