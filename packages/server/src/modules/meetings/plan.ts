@@ -78,7 +78,8 @@ export const linksFor = (base: string): Links => ({
 export const joinUrlOf = (links: Links, roomId: string, invitee: Pick<InviteeRow, 'invite_code'> | undefined) =>
   invitee?.invite_code ? links.inviteUrl(invitee.invite_code) : links.roomUrl(roomId);
 
-export function meetingView(m: MeetingRecord, invitees: readonly InviteeRow[], links: Links, viewer: { canManage: boolean; invitee?: InviteeRow | undefined }): Meeting {
+/** A meeting as a signed-in account sees it (`join_url`: the room, where it joins as itself). */
+export function meetingView(m: MeetingRecord, invitees: readonly InviteeRow[], links: Links, viewer: { canManage: boolean }): Meeting {
   return {
     id: m.id,
     room_id: m.room_id,
@@ -106,7 +107,7 @@ export function meetingView(m: MeetingRecord, invitees: readonly InviteeRow[], l
       invite_url: viewer.canManage && i.invite_code ? links.inviteUrl(i.invite_code) : null,
     })),
     can_manage: viewer.canManage,
-    join_url: joinUrlOf(links, m.room_id, viewer.invitee),
+    join_url: links.roomUrl(m.room_id),
     created_at: new Date(m.created_at).toISOString(),
     updated_at: new Date(m.updated_at).toISOString(),
   };

@@ -1,49 +1,12 @@
 import type { MeetingWithDeliveries, UpcomingList } from '@plenum/protocol';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backends } from '../../storage/testing.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
-import { parseIcs } from './testing.ts';
+import { parseIcs, startMailbox, type Received } from './testing.ts';
 
 const DIAL_IN_NUMBER = '+49 361 123456-0';
 const NOW = '2026-03-01T10:00:00Z';
 type Login = Awaited<ReturnType<TestServer['loginAs']>>;
-interface Received {
-  from: string;
-  to: string[];
-  mail: ParsedMail;
-}
-
-/** A real SMTP server on a random port: every mail it accepts, parsed, before the sender hears back. */
-async function startMailbox() {
-  const received: Received[] = [];
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), mail });
-          callback();
-        })
-        .catch(callback);
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const port = (smtp.server.address() as AddressInfo).port;
-  return {
-    port,
-    received,
-    /** The mails since the last call. */
-    take(): Received[] {
-      return received.splice(0, received.length);
-    },
-    close: () => new Promise<void>((resolve) => smtp.close(() => resolve())),
-  };
-}
 
 const icsOf = (r: Received) => {
   const att = r.mail.attachments.find((a) => a.filename === 'invite.ics' && a.contentType === 'text/calendar');

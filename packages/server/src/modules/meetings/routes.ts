@@ -264,7 +264,6 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
       const occurrences: MeetingOccurrence[] = [];
       for (const m of await repos.forUser(session.user, from, to)) {
         const s = scheduleOf(m);
-        const invitee = m.invited ? inviteeOf(await repos.invitees(m.id), session.user) : undefined;
         const role = isManager(m, session.user) ? ('organizer' as const) : ('invitee' as const);
         for (const o of occurrencesBetween(s, from, to)) {
           occurrences.push({
@@ -277,7 +276,8 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
             time_zone: m.time_zone,
             recurring: s.rule !== null,
             role,
-            join_url: joinUrlOf(l, m.room_id, invitee),
+            // Signed in, one joins as oneself: the room, even when invited by address before having an account.
+            join_url: l.roomUrl(m.room_id),
           });
         }
       }
@@ -293,7 +293,7 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
       const session = await requireUser(request, services.sessions);
       const { m, invitees } = await loadForUser(request.params.plannedId, session.user);
       const canManage = isManager(m, session.user);
-      return meetingView(m, invitees, links(), { canManage, invitee: inviteeOf(invitees, session.user) });
+      return meetingView(m, invitees, links(), { canManage });
     },
   );
 
