@@ -138,6 +138,13 @@ export const envSchema = z.object({
   SMTP_USER: z.string().min(1).optional().describe('User name for the mail server (unset: no authentication)'),
   SMTP_PASSWORD: z.string().min(1).optional().describe('Password for the mail server (never logged)'),
   SMTP_FROM: z.string().min(3).optional().describe('Sender of invitations, e.g. "Plenum <plenum@example.org>"; required with SMTP_HOST'),
+  MEETINGS_REMINDER_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10_080)
+    .default(15)
+    .describe('Minutes before a planned meeting that calendar programs remind invitees (a VALARM in invitations and the calendar feed); 0: no reminder'),
   TIME_ZONE: z.string().default('UTC').describe('IANA time zone of server-made texts (minutes blocks, reports) when the reader\'s is not known'),
 });
 
@@ -174,6 +181,8 @@ export interface Config {
   retention: { periods: { attendance: number; minutes_drafts: number; invites: number }; intervalMinutes: number };
   /** Telephone dial-in: the SIP gateway's service token (undefined: dial-in off) and the number shown to moderators. */
   telephone: { serviceToken: string | undefined; dialInNumber: string | null };
+  /** Planned meetings: the reminder calendar programs show before the start (minutes; 0: none). */
+  meetings: { reminderMinutes: number };
   /** Meeting invitations by SMTP; undefined: not sent (the API returns the texts for copying). */
   smtp: { host: string; port: number; secure: boolean; user: string | undefined; password: string | undefined; from: string } | undefined;
   /** The signaling rate limit per identity (the per-connection one stays as it is). */
@@ -318,6 +327,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     timeZone: e.TIME_ZONE,
     retention: { periods: { attendance: e.RETENTION_ATTENDANCE_DAYS, minutes_drafts: e.RETENTION_MINUTES_DRAFT_DAYS, invites: e.RETENTION_INVITES_DAYS }, intervalMinutes: e.RETENTION_INTERVAL_MINUTES },
     telephone: { serviceToken: e.TELEPHONE_SERVICE_TOKEN, dialInNumber: e.TELEPHONE_DIAL_IN_NUMBER?.trim() ?? null },
+    meetings: { reminderMinutes: e.MEETINGS_REMINDER_MINUTES },
     smtp: e.SMTP_HOST && e.SMTP_FROM ? { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD, from: e.SMTP_FROM } : undefined,
     signaling: { identityRate: e.SIGNALING_IDENTITY_RATE, identityBurst: e.SIGNALING_IDENTITY_BURST },
     media: {

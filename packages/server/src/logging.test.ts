@@ -169,5 +169,6 @@ describe('redactUrl', () => {
     ['/auth/callback?state=s&code=c&iss=https%3A%2F%2Fidp', '/auth/callback?state=[redacted]&code=[redacted]&iss=https%3A%2F%2Fidp'],
     ['/x?access_token=a&Resumption=b&id_token=c&page=2', '/x?access_token=[redacted]&Resumption=[redacted]&id_token=[redacted]&page=2'],
     ['/v1/rooms/r1/votes', '/v1/rooms/r1/votes'],
+    ['/v1/calendar/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcde.ics', '/v1/calendar/[redacted]'],
   ])('%s → %s', (url, expected) => expect(redactUrl(url)).toBe(expected));
 });

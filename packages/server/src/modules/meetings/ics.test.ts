@@ -68,6 +68,15 @@ describe('iCalendar writer', () => {
     expect(p.occurrences()).toEqual(expected);
   });
 
+  it('reminds before each occurrence with a VALARM (none in a cancellation)', () => {
+    const p = parseIcs(calendar('REQUEST', [{ ...base, reminderMinutes: 15 }]));
+    const alarm = p.event.component.getFirstSubcomponent('valarm')!;
+    expect(alarm.getFirstPropertyValue('action')).toBe('DISPLAY');
+    expect(String(alarm.getFirstPropertyValue('trigger'))).toBe('-PT15M');
+    expect(parseIcs(calendar('CANCEL', [{ ...base, reminderMinutes: 15 }])).event.component.getFirstSubcomponent('valarm')).toBeNull();
+    expect(parseIcs(calendar('REQUEST', [base])).event.component.getFirstSubcomponent('valarm')).toBeNull();
+  });
+
   it('marks a cancellation METHOD:CANCEL, STATUS:CANCELLED with the same UID and a higher SEQUENCE', () => {
     const p = parseIcs(calendar('CANCEL', [{ ...base, sequence: 3, cancelled: true }]));
     expect(p.method).toBe('CANCEL');

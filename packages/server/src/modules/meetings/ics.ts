@@ -28,6 +28,8 @@ export interface IcsEvent {
   readonly organizer: { readonly email: string; readonly name: string };
   readonly attendees: readonly IcsAttendee[];
   readonly cancelled: boolean;
+  /** A display reminder this many minutes before each occurrence (VALARM); 0 or absent: none. */
+  readonly reminderMinutes?: number;
   readonly stamp: Date;
   readonly created: Date;
   readonly modified: Date;
@@ -115,7 +117,10 @@ function eventLines(e: IcsEvent, method: 'REQUEST' | 'CANCEL' | 'PUBLISH'): stri
     const rsvp = method === 'REQUEST' ? ';RSVP=FALSE' : '';
     lines.push(`ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION${rsvp}${cn}:mailto:${a.email}`);
   }
-  lines.push(`STATUS:${e.cancelled || method === 'CANCEL' ? 'CANCELLED' : 'CONFIRMED'}`, 'TRANSP:OPAQUE', 'END:VEVENT');
+  const cancelled = e.cancelled || method === 'CANCEL';
+  lines.push(`STATUS:${cancelled ? 'CANCELLED' : 'CONFIRMED'}`, 'TRANSP:OPAQUE');
+  if (!cancelled && e.reminderMinutes) lines.push('BEGIN:VALARM', 'ACTION:DISPLAY', `DESCRIPTION:${escapeText(e.title)}`, `TRIGGER:-PT${e.reminderMinutes}M`, 'END:VALARM');
+  lines.push('END:VEVENT');
   return lines;
 }
 

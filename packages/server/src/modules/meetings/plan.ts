@@ -123,7 +123,16 @@ export function icsEvent(
   m: MeetingRecord,
   s: Schedule,
   invitees: readonly InviteeRow[],
-  opts: { host: string; joinUrl: string; organizerEmail: string; dialIn: { number: string; id: string; pin: string } | null; language: MeetingLanguage; stamp: Date; cancelled?: boolean },
+  opts: {
+    host: string;
+    joinUrl: string;
+    organizerEmail: string;
+    dialIn: { number: string; id: string; pin: string } | null;
+    language: MeetingLanguage;
+    stamp: Date;
+    cancelled?: boolean;
+    reminderMinutes?: number;
+  },
 ): IcsEvent {
   const t = descriptionStrings[opts.language];
   const phone = opts.dialIn ? `${t.phone}: ${opts.dialIn.number}, ${t.id} ${opts.dialIn.id}, ${t.pin} ${opts.dialIn.pin}` : null;
@@ -143,6 +152,7 @@ export function icsEvent(
     organizer: { email: opts.organizerEmail, name: m.organizer_name },
     attendees: invitees.map((i) => ({ email: i.email, name: i.display_name })),
     cancelled: opts.cancelled ?? m.cancelled_at !== null,
+    ...(opts.reminderMinutes ? { reminderMinutes: opts.reminderMinutes } : {}),
     stamp: opts.stamp,
     created: new Date(m.created_at),
     modified: new Date(m.updated_at),

@@ -129,6 +129,8 @@ describe.each(backends)('planned meetings with invitations on %s', (backend) => 
       expect(ics.event.location).toContain(link);
       expect(ics.event.description).toContain(link);
       expect(ics.event.description).toContain(dialIn.pin);
+      // The default reminder: 15 minutes before.
+      expect(String(ics.event.component.getFirstSubcomponent('valarm')?.getFirstPropertyValue('trigger'))).toBe('-PT15M');
       // The iTIP alternative for Outlook carries the same object.
       expect(mail.mail.attachments.some((a) => a.contentType === 'text/calendar' && a.content.toString('utf8').includes('METHOD:REQUEST'))).toBe(true);
     }

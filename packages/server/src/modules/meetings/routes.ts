@@ -64,6 +64,7 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
   const links = (): Links => linksFor(base());
   const host = () => new URL(base()).hostname;
   const dialInNumber = services.config.telephone.dialInNumber;
+  const { reminderMinutes } = services.config.meetings;
   const dialInOf = async (roomId: string) => {
     if (!dialInNumber) return null;
     const row = await repositoriesOf(telephoneFeature).forRoom(roomId, services.now());
@@ -90,7 +91,7 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
     const mails = recipients.map(({ invitee, method }) => {
       const joinUrl = joinUrlOf(l, m.room_id, invitee);
       const language: MeetingLanguage = invitee.language;
-      const event = icsEvent(m, s, method === 'CANCEL' ? [invitee] : invitees, { host: host(), joinUrl, organizerEmail, dialIn, language, stamp, cancelled: method === 'CANCEL' });
+      const event = icsEvent(m, s, method === 'CANCEL' ? [invitee] : invitees, { host: host(), joinUrl, organizerEmail, dialIn, language, stamp, cancelled: method === 'CANCEL', reminderMinutes });
       const ics = invitationIcs(method, event);
       const body = invitationMail(
         {
@@ -488,6 +489,7 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
             dialIn: dialIns.get(m.room_id) ?? null,
             language: me?.language ?? 'de',
             stamp: now,
+            reminderMinutes,
           }),
         );
       }

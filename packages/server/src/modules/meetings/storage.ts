@@ -5,13 +5,15 @@ import type { Database } from '../../storage/schema.ts';
 
 type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A column with a database default: optional on insert. */
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
 
 export interface PlannedMeetingsTable {
   id: string;
   room_id: string;
   organizer_id: string;
   title: string;
-  description: string;
+  description: Defaulted<string>;
   start_local: string;
   end_local: string;
   time_zone: string;
@@ -20,9 +22,9 @@ export interface PlannedMeetingsTable {
   starts_at: Timestamp;
   ends_at: Timestamp;
   series_ends_at: Timestamp;
-  waiting_room: boolean;
-  password_required: boolean;
-  sequence: number;
+  waiting_room: Defaulted<boolean>;
+  password_required: Defaulted<boolean>;
+  sequence: Defaulted<number>;
   cancelled_at: Timestamp | null;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
