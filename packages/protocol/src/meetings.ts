@@ -57,6 +57,18 @@ export const InviteeInput = z
   .strict();
 export type InviteeInput = z.infer<typeof InviteeInput>;
 
+/** One occurrence of a series moved or retitled (RECURRENCE-ID): `occurrence` is its start as the series has it. */
+export const OccurrenceOverride = z
+  .object({
+    occurrence: LocalDateTime,
+    start: LocalDateTime,
+    end: LocalDateTime,
+    title: singleLine(200).optional(),
+  })
+  .strict()
+  .refine((v) => v.end > v.start, { message: 'end must be after start', path: ['end'] });
+export type OccurrenceOverride = z.infer<typeof OccurrenceOverride>;
+
 const meetingFields = {
   title: singleLine(200),
   description: text({ max: 5000, min: 0, multiline: true }).optional(),
@@ -66,6 +78,8 @@ const meetingFields = {
   recurrence: RecurrenceRule.nullable().optional(),
   /** Occurrences left out of the series: their starts, wall-clock time in time_zone (EXDATE). */
   exceptions: z.array(LocalDateTime).max(MAX_OCCURRENCES).optional(),
+  /** Single occurrences moved or retitled; the rest of the series stays. */
+  overrides: z.array(OccurrenceOverride).max(MAX_OCCURRENCES).optional(),
   invitees: z.array(InviteeInput).max(MAX_INVITEES, `at most ${MAX_INVITEES} invitees`).optional(),
   waiting_room: z.boolean().optional(),
   password_required: z.boolean().optional(),
@@ -126,6 +140,7 @@ export const Meeting = z
     ends_at: z.iso.datetime(),
     recurrence: z.string().nullable(),
     exceptions: z.array(LocalDateTime),
+    overrides: z.array(z.object({ occurrence: LocalDateTime, start: LocalDateTime, end: LocalDateTime, title: z.string().optional() })),
     waiting_room: z.boolean(),
     password_required: z.boolean(),
     /** iCalendar SEQUENCE: 0 when created, one more with each update and the cancellation. */

@@ -77,6 +77,30 @@ describe('iCalendar writer', () => {
     expect(parseIcs(calendar('REQUEST', [base])).event.component.getFirstSubcomponent('valarm')).toBeNull();
   });
 
+  it('moves a single occurrence with a second VEVENT (same UID, RECURRENCE-ID) that ical.js puts in place of the rule’s', () => {
+    const moved = { occurrence: '2026-03-31T18:00', start: '2026-04-01T17:00', end: '2026-04-01T19:00', title: 'Sondersitzung' };
+    const p = parseIcs(calendar('REQUEST', [{ ...base, overrides: [moved] }]));
+    expect(p.events).toHaveLength(2);
+    const [master, exception] = p.events as [(typeof p.events)[number], (typeof p.events)[number]];
+    expect(exception.uid).toBe(base.uid);
+    expect(exception.recurrenceId.toJSDate().toISOString()).toBe('2026-03-31T16:00:00.000Z');
+    master.relateException(exception);
+    const it = master.iterator();
+    const details: [string, string, string][] = [];
+    for (let t = it.next(); t; t = it.next()) {
+      const d = master.getOccurrenceDetails(t);
+      details.push([d.startDate.toJSDate().toISOString(), d.endDate.toJSDate().toISOString(), d.item.summary]);
+    }
+    expect(details).toEqual([
+      ['2026-03-17T17:00:00.000Z', '2026-03-17T19:00:00.000Z', base.title],
+      ['2026-03-24T17:00:00.000Z', '2026-03-24T19:00:00.000Z', base.title],
+      ['2026-04-01T15:00:00.000Z', '2026-04-01T17:00:00.000Z', 'Sondersitzung'],
+      ['2026-04-07T16:00:00.000Z', '2026-04-07T18:00:00.000Z', base.title],
+    ]);
+    // Cancelling the series leaves no moved occurrence behind.
+    expect(parseIcs(calendar('CANCEL', [{ ...base, overrides: [moved] }])).events).toHaveLength(1);
+  });
+
   it('marks a cancellation METHOD:CANCEL, STATUS:CANCELLED with the same UID and a higher SEQUENCE', () => {
     const p = parseIcs(calendar('CANCEL', [{ ...base, sequence: 3, cancelled: true }]));
     expect(p.method).toBe('CANCEL');

@@ -25,6 +25,8 @@ export interface IcsEvent {
   readonly timeZone: string;
   readonly rule: ParsedRule | null;
   readonly exceptions: readonly string[];
+  /** Single occurrences moved or retitled: one more VEVENT each with the same UID and RECURRENCE-ID. */
+  readonly overrides?: readonly { occurrence: string; start: string; end: string; title?: string | undefined }[];
   readonly organizer: { readonly email: string; readonly name: string };
   readonly attendees: readonly IcsAttendee[];
   readonly cancelled: boolean;
@@ -93,7 +95,7 @@ export function vtimezone(zone: string, from: Date, to: Date): string[] {
   return lines;
 }
 
-function eventLines(e: IcsEvent, method: 'REQUEST' | 'CANCEL' | 'PUBLISH'): string[] {
+function eventLines(e: IcsEvent, method: 'REQUEST' | 'CANCEL' | 'PUBLISH', override?: NonNullable<IcsEvent['overrides']>[number]): string[] {
   const tz = e.timeZone;
   const lines = [
     'BEGIN:VEVENT',
@@ -102,16 +104,17 @@ function eventLines(e: IcsEvent, method: 'REQUEST' | 'CANCEL' | 'PUBLISH'): stri
     `DTSTAMP:${utcStamp(e.stamp)}`,
     `CREATED:${utcStamp(e.created)}`,
     `LAST-MODIFIED:${utcStamp(e.modified)}`,
-    `DTSTART;TZID=${tz}:${localStamp(e.start)}`,
-    `DTEND;TZID=${tz}:${localStamp(e.end)}`,
-    `SUMMARY:${escapeText(e.title)}`,
+    ...(override ? [`RECURRENCE-ID;TZID=${tz}:${localStamp(override.occurrence)}`] : []),
+    `DTSTART;TZID=${tz}:${localStamp(override?.start ?? e.start)}`,
+    `DTEND;TZID=${tz}:${localStamp(override?.end ?? e.end)}`,
+    `SUMMARY:${escapeText(override?.title ?? e.title)}`,
     `DESCRIPTION:${escapeText(e.description)}`,
     `LOCATION:${escapeText(e.location)}`,
     `URL:${e.url}`,
     `ORGANIZER;CN=${paramValue(e.organizer.name)}:mailto:${e.organizer.email}`,
   ];
-  if (e.rule) lines.push(`RRULE:${ruleForIcs(e.rule, tz, e.start)}`);
-  if (e.rule && e.exceptions.length) lines.push(`EXDATE;TZID=${tz}:${e.exceptions.map(localStamp).join(',')}`);
+  if (e.rule && !override) lines.push(`RRULE:${ruleForIcs(e.rule, tz, e.start)}`);
+  if (e.rule && !override && e.exceptions.length) lines.push(`EXDATE;TZID=${tz}:${e.exceptions.map(localStamp).join(',')}`);
   for (const a of e.attendees) {
     const cn = a.name ? `;CN=${paramValue(a.name)}` : '';
     const rsvp = method === 'REQUEST' ? ';RSVP=FALSE' : '';
@@ -142,7 +145,11 @@ export function calendar(method: 'REQUEST' | 'CANCEL' | 'PUBLISH', events: reado
     zones.set(e.timeZone, known ? { from: s.from < known.from ? s.from : known.from, to: s.to > known.to ? s.to : known.to } : s);
   }
   for (const [zone, s] of zones) lines.push(...vtimezone(zone, s.from, s.to));
-  for (const e of events) lines.push(...eventLines(e, method));
+  for (const e of events) {
+    lines.push(...eventLines(e, method));
+    // A cancellation of the series cancels its moved occurrences with it.
+    if (method !== 'CANCEL') for (const o of e.overrides ?? []) lines.push(...eventLines(e, method, o));
+  }
   lines.push('END:VCALENDAR');
   return lines.map(fold).join('\r\n') + '\r\n';
 }

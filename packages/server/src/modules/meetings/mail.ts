@@ -1,7 +1,7 @@
 import type { MeetingLanguage } from '@plenum/protocol';
 import nodemailer from 'nodemailer';
 import type { Config } from '../../config.ts';
-import { occurrenceStarts, zonedToUtc, type ParsedRule } from './time.ts';
+import { zonedToUtc, type ParsedRule } from './time.ts';
 
 /**
  * Invitation mails: an HTML and a plain-text part in the invitee's language with the join link (a personal
@@ -62,7 +62,8 @@ export interface InvitationFacts {
   end: string;
   timeZone: string;
   rule: ParsedRule | null;
-  exceptions: readonly string[];
+  /** Every occurrence as it takes place (exceptions left out, single changes applied). */
+  occurrences: readonly { start: string; end: string; title?: string | undefined }[];
   joinUrl: string;
   waitingRoom: boolean;
   passwordRequired: boolean;
@@ -137,10 +138,7 @@ export function invitationMail(f: InvitationFacts, language: MeetingLanguage, pe
   const prefix = f.method === 'CANCEL' ? t.cancelled : f.updated ? t.updated : t.invitation;
   const subject = `${prefix}: ${f.title} – ${formatWhen(f.start, f.end, f.timeZone, language)}`;
   const intro = f.method === 'CANCEL' ? t.introCancelled(f.organizerName) : f.updated ? t.introUpdated(f.organizerName) : t.intro(f.organizerName);
-  const minutes = (Date.parse(`${f.end}:00Z`) - Date.parse(`${f.start}:00Z`)) / 60_000;
-  const dates = f.rule
-    ? occurrenceStarts(f.start, f.rule, f.exceptions).map((s) => formatWhen(s, new Date(Date.parse(`${s}:00Z`) + minutes * 60_000).toISOString().slice(0, 16), f.timeZone, language))
-    : [];
+  const dates = f.rule ? f.occurrences.map((o) => `${formatWhen(o.start, o.end, f.timeZone, language)}${o.title ? ` – ${o.title}` : ''}`) : [];
   const shown = dates.slice(0, 10);
   const rows: [string, string][] = [
     [t.when, formatWhen(f.start, f.end, f.timeZone, language)],

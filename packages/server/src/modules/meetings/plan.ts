@@ -1,7 +1,7 @@
 import { MAX_OCCURRENCES, type Meeting, type MeetingLanguage } from '@plenum/protocol';
 import { PlenumError } from '../../http/errors.ts';
 import { calendar, type IcsEvent } from './ics.ts';
-import type { InviteeRow, MeetingRecord } from './storage.ts';
+import type { InviteeRow, MeetingRecord, StoredOverride } from './storage.ts';
 import { addMinutes, durationMinutes, occurrenceStarts, parseRule, RecurrenceError, zonedToUtc, type ParsedRule } from './time.ts';
 
 /** A meeting's times, checked: the rule parsed, the occurrences counted, the UTC instants for queries. */
@@ -14,14 +14,35 @@ export interface Schedule {
   startsAt: Date;
   endsAt: Date;
   seriesEndsAt: Date;
-  /** Wall-clock starts of every occurrence (exceptions left out). */
+  /** Single occurrences moved or retitled, by their start in the series. */
+  overrides: StoredOverride[];
+  /** Wall-clock starts of every occurrence as the rule makes them (exceptions left out). */
   occurrences: string[];
+}
+
+/** Every occurrence as it takes place: wall-clock start and end, and its own title when it has one. */
+export function seriesOccurrences(s: Schedule): { occurrence: string; start: string; end: string; title?: string | undefined }[] {
+  const minutes = durationMinutes(s.start, s.end);
+  const moved = new Map(s.overrides.map((o) => [o.occurrence, o]));
+  return s.occurrences
+    .map((occurrence) => {
+      const o = moved.get(occurrence);
+      return o ? { occurrence, start: o.start, end: o.end, title: o.title } : { occurrence, start: occurrence, end: addMinutes(occurrence, minutes) };
+    })
+    .sort((a, b) => a.start.localeCompare(b.start));
 }
 
 const invalid = (path: string, message: string) => new PlenumError('PLENUM_ERR_VALIDATION', message, [{ path, message }]);
 
 /** Checks a meeting's times as a whole (400 with the field at fault): before anything is written. */
-export function schedule(input: { start: string; end: string; time_zone: string; recurrence: string | null; exceptions: readonly string[] }): Schedule {
+export function schedule(input: {
+  start: string;
+  end: string;
+  time_zone: string;
+  recurrence: string | null;
+  exceptions: readonly string[];
+  overrides?: readonly StoredOverride[];
+}): Schedule {
   if (input.end <= input.start) throw invalid('end', 'end must be after start');
   let rule: ParsedRule | null = null;
   if (input.recurrence) {
@@ -37,8 +58,19 @@ export function schedule(input: { start: string; end: string; time_zone: string;
   const occurrences = occurrenceStarts(input.start, rule, exceptions);
   if (occurrences.length > MAX_OCCURRENCES) throw invalid('recurrence', `the recurrence has more than ${MAX_OCCURRENCES} occurrences`);
   if (occurrences.length === 0) throw invalid('exceptions', 'the exceptions leave no occurrence');
+  const overrides = [...(input.overrides ?? [])].sort((a, b) => a.occurrence.localeCompare(b.occurrence));
+  if (overrides.length && !rule) throw invalid('overrides', 'single-occurrence changes need a recurrence');
+  const known = new Set(occurrences);
+  const seen = new Set<string>();
+  for (const o of overrides) {
+    if (!known.has(o.occurrence)) throw invalid('overrides', `${o.occurrence} is not an occurrence of the series`);
+    if (seen.has(o.occurrence)) throw invalid('overrides', `${o.occurrence} is changed twice`);
+    if (o.end <= o.start) throw invalid('overrides', 'end must be after start');
+    seen.add(o.occurrence);
+  }
   const minutes = durationMinutes(input.start, input.end);
-  const last = occurrences[occurrences.length - 1]!;
+  const ends = [addMinutes(occurrences[occurrences.length - 1]!, minutes), ...overrides.map((o) => o.end)].sort();
+  const lastEnd = ends[ends.length - 1]!;
   return {
     start: input.start,
     end: input.end,
@@ -47,19 +79,19 @@ export function schedule(input: { start: string; end: string; time_zone: string;
     exceptions,
     startsAt: zonedToUtc(input.start, input.time_zone),
     endsAt: zonedToUtc(input.end, input.time_zone),
-    seriesEndsAt: zonedToUtc(addMinutes(last, minutes), input.time_zone),
+    seriesEndsAt: zonedToUtc(lastEnd, input.time_zone),
+    overrides,
     occurrences,
   };
 }
 
 export const scheduleOf = (m: MeetingRecord): Schedule =>
-  schedule({ start: m.start_local, end: m.end_local, time_zone: m.time_zone, recurrence: m.rrule, exceptions: m.exceptions });
+  schedule({ start: m.start_local, end: m.end_local, time_zone: m.time_zone, recurrence: m.rrule, exceptions: m.exceptions, overrides: m.overrides });
 
 /** The occurrences of a meeting in [from, to) as UTC instants (one that is running at `from` is included). */
-export function occurrencesBetween(s: Schedule, from: Date, to: Date): { startsAt: Date; endsAt: Date }[] {
-  const minutes = durationMinutes(s.start, s.end);
-  return s.occurrences
-    .map((local) => ({ startsAt: zonedToUtc(local, s.timeZone), endsAt: zonedToUtc(addMinutes(local, minutes), s.timeZone) }))
+export function occurrencesBetween(s: Schedule, from: Date, to: Date): { startsAt: Date; endsAt: Date; title?: string | undefined }[] {
+  return seriesOccurrences(s)
+    .map((o) => ({ startsAt: zonedToUtc(o.start, s.timeZone), endsAt: zonedToUtc(o.end, s.timeZone), title: o.title }))
     .filter((o) => o.endsAt > from && o.startsAt < to);
 }
 
@@ -94,6 +126,7 @@ export function meetingView(m: MeetingRecord, invitees: readonly InviteeRow[], l
     ends_at: new Date(m.ends_at).toISOString(),
     recurrence: m.rrule,
     exceptions: m.exceptions,
+    overrides: m.overrides,
     waiting_room: m.waiting_room,
     password_required: m.password_required,
     sequence: m.sequence,
@@ -149,6 +182,7 @@ export function icsEvent(
     timeZone: s.timeZone,
     rule: s.rule,
     exceptions: s.exceptions,
+    overrides: s.overrides,
     organizer: { email: opts.organizerEmail, name: m.organizer_name },
     attendees: invitees.map((i) => ({ email: i.email, name: i.display_name })),
     cancelled: opts.cancelled ?? m.cancelled_at !== null,

@@ -169,6 +169,30 @@ describe.each(backends)('planned meetings with invitations on %s', (backend) => 
     expect((await call(server, 'PATCH', `/v1/meetings/${created.meeting.id}`, { title: 'x' }, owner)).status).toBe(409);
   });
 
+  it('moves one occurrence of a series: the dashboard and the invitation show it moved, the rest stays', async () => {
+    const res = await call(
+      server,
+      'POST',
+      `/v1/rooms/${roomId}/meetings`,
+      { ...weekly, title: 'Finanzausschuss', exceptions: ['2026-03-24T18:00'], overrides: [{ occurrence: '2026-03-31T18:00', start: '2026-04-01T17:00', end: '2026-04-01T19:00', title: 'Finanzausschuss (Sondersitzung)' }], invitees: [{ email: 'anna@example.org', language: 'en' }] },
+      owner,
+    );
+    expect(res.status, res.body).toBe(201);
+    const { meeting } = res.json<MeetingWithDeliveries>();
+    const upcoming = (await call(server, 'GET', `/v1/meetings?from=${encodeURIComponent('2026-03-16T00:00:00Z')}&days=30`, undefined, anna)).json<UpcomingList>();
+    expect(upcoming.occurrences.filter((o) => o.meeting_id === meeting.id).map((o) => [o.starts_at, o.title])).toEqual([
+      ['2026-03-17T17:00:00.000Z', 'Finanzausschuss'],
+      ['2026-04-01T15:00:00.000Z', 'Finanzausschuss (Sondersitzung)'],
+      ['2026-04-07T16:00:00.000Z', 'Finanzausschuss'],
+    ]);
+    const [mail] = mailbox.take();
+    expect(mail!.mail.text).toContain('Wednesday, 1 April 2026, 17:00–19:00 (Europe/Berlin) – Finanzausschuss (Sondersitzung)');
+    expect(mail!.mail.text).not.toContain('24 March');
+    const ics = parseIcs(icsOf(mail!));
+    expect(ics.events.map((e) => e.recurrenceId?.toJSDate().toISOString() ?? null)).toEqual([null, '2026-03-31T16:00:00.000Z']);
+    expect(ics.occurrences()).toEqual(['2026-03-17T17:00:00.000Z', '2026-03-31T16:00:00.000Z', '2026-04-07T16:00:00.000Z']);
+  });
+
   it('lets invitees read, not change; others do not learn the meeting exists', async () => {
     const { meeting } = (await call(server, 'POST', `/v1/rooms/${roomId}/meetings`, { ...weekly, invitees: [{ email: 'anna@example.org' }, { email: 'x@extern.example' }] }, owner)).json<MeetingWithDeliveries>();
     const asAnna = await call(server, 'GET', `/v1/meetings/${meeting.id}`, undefined, anna);
@@ -203,6 +227,7 @@ describe.each(backends)('planned meetings with invitations on %s', (backend) => 
       ['10,000 invitees', { ...weekly, invitees: many }, 'invitees'],
       ['no such date', { ...weekly, start: '2026-02-30T18:00' }, 'start'],
       ['invitee without an address', { ...weekly, invitees: [{ email: 'not-an-address' }, { email: 'ok@extern.example' }] }, 'invitees'],
+      ['moving an occurrence the series does not have', { ...weekly, overrides: [{ occurrence: '2026-03-18T18:00', start: '2026-03-19T18:00', end: '2026-03-19T20:00' }] }, 'overrides'],
     ];
     for (const [what, body, field] of cases) {
       const res = await call(server, 'POST', `/v1/rooms/${room}/meetings`, body, owner);

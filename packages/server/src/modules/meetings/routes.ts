@@ -26,7 +26,7 @@ import type { RouteDeps } from '../../signaling/feature.ts';
 import { telephoneFeature } from '../telephone/index.ts';
 import { calendar } from './ics.ts';
 import { invitationMail, smtpMailer } from './mail.ts';
-import { icsEvent, invitationIcs, joinUrlOf, linksFor, meetingView, occurrencesBetween, schedule, scheduleOf, type Links, type Schedule } from './plan.ts';
+import { icsEvent, invitationIcs, joinUrlOf, linksFor, meetingView, occurrencesBetween, schedule, scheduleOf, seriesOccurrences, type Links, type Schedule } from './plan.ts';
 import type { InviteeRow, MeetingRecord, MeetingsRepos, NewInvitee } from './storage.ts';
 
 const RoomParams = z.object({ id: RoomId });
@@ -103,7 +103,7 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
           end: s.end,
           timeZone: s.timeZone,
           rule: s.rule,
-          exceptions: s.exceptions,
+          occurrences: seriesOccurrences(s),
           joinUrl,
           waitingRoom: m.waiting_room,
           passwordRequired: m.password_required,
@@ -199,7 +199,7 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
     async (request, reply) => {
       const { room, session } = await requireManagedRoom(request, services, request.params.id, 'plan meetings in it');
       const body = request.body;
-      const s = schedule({ start: body.start, end: body.end, time_zone: body.time_zone, recurrence: body.recurrence ?? null, exceptions: body.exceptions ?? [] });
+      const s = schedule({ start: body.start, end: body.end, time_zone: body.time_zone, recurrence: body.recurrence ?? null, exceptions: body.exceptions ?? [], overrides: body.overrides ?? [] });
       const id = crypto.randomUUID();
       const now = services.now();
       await repos.transaction(async (trx) => {
@@ -217,6 +217,7 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
             time_zone: s.timeZone,
             rrule: s.rule?.value ?? null,
             exceptions: s.exceptions,
+            overrides: s.overrides,
             starts_at: s.startsAt,
             ends_at: s.endsAt,
             series_ends_at: s.seriesEndsAt,
@@ -271,7 +272,7 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
             meeting_id: m.id,
             room_id: m.room_id,
             room_name: m.room_name,
-            title: m.title,
+            title: o.title ?? m.title,
             starts_at: o.startsAt.toISOString(),
             ends_at: o.endsAt.toISOString(),
             time_zone: m.time_zone,
@@ -329,6 +330,8 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
         time_zone: body.time_zone ?? before.time_zone,
         recurrence: body.recurrence === undefined ? before.rrule : body.recurrence,
         exceptions: body.exceptions ?? before.exceptions,
+        // A new start, rule or exceptions make other occurrences: earlier changes of single ones go unless given again.
+        overrides: body.overrides ?? (body.start !== undefined || body.recurrence !== undefined || body.exceptions !== undefined ? [] : before.overrides),
       });
       const previous = await repos.invitees(before.id);
       let removed: InviteeRow[] = [];
@@ -367,6 +370,7 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
             time_zone: s.timeZone,
             rrule: s.rule?.value ?? null,
             exceptions: s.exceptions,
+            overrides: s.overrides,
             starts_at: s.startsAt,
             ends_at: s.endsAt,
             series_ends_at: s.seriesEndsAt,

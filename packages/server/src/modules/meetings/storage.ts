@@ -19,6 +19,7 @@ export interface PlannedMeetingsTable {
   time_zone: string;
   rrule: string | null;
   exceptions: ColumnType<string[], string, string>;
+  overrides: ColumnType<StoredOverride[], string | undefined, string>;
   starts_at: Timestamp;
   ends_at: Timestamp;
   series_ends_at: Timestamp;
@@ -59,13 +60,23 @@ export type PlannedMeetingRow = Selectable<PlannedMeetingsTable>;
 export type InviteeRow = Selectable<PlannedMeetingInviteesTable>;
 export type MeetingRecord = PlannedMeetingRow & { room_name: string; room_owner_id: string; organizer_name: string; organizer_email: string | null };
 
-export type NewMeeting = Omit<PlannedMeetingRow, 'created_at' | 'updated_at' | 'cancelled_at' | 'sequence' | 'exceptions'> & { exceptions: string[] };
+export type NewMeeting = Omit<PlannedMeetingRow, 'created_at' | 'updated_at' | 'cancelled_at' | 'sequence' | 'exceptions' | 'overrides'> & {
+  exceptions: string[];
+  overrides: StoredOverride[];
+};
 export type NewInvitee = Omit<InviteeRow, 'created_at' | 'meeting_id'>;
 
 export const hashFeedToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
 /** The meetings feature's repository (structural, so a test can provide another). */
 export type MeetingsRepos = { [K in keyof MeetingsRepository]: MeetingsRepository[K] };
+
+export interface StoredOverride {
+  occurrence: string;
+  start: string;
+  end: string;
+  title?: string;
+}
 
 type Executor = Db | Transaction<Database>;
 
@@ -90,7 +101,7 @@ export class MeetingsRepository {
   async insert(trx: Executor, meeting: NewMeeting, invitees: readonly NewInvitee[], at: Date): Promise<void> {
     await trx
       .insertInto('planned_meetings')
-      .values({ ...meeting, exceptions: JSON.stringify(meeting.exceptions), sequence: 0, cancelled_at: null, created_at: at, updated_at: at })
+      .values({ ...meeting, exceptions: JSON.stringify(meeting.exceptions), overrides: JSON.stringify(meeting.overrides), sequence: 0, cancelled_at: null, created_at: at, updated_at: at })
       .execute();
     if (invitees.length) await trx.insertInto('planned_meeting_invitees').values(invitees.map((i) => ({ ...i, meeting_id: meeting.id, created_at: at }))).execute();
   }
@@ -102,10 +113,10 @@ export class MeetingsRepository {
     invitees: { add: readonly NewInvitee[]; remove: readonly string[] } | undefined,
     at: Date,
   ): Promise<void> {
-    const { exceptions, ...rest } = changes;
+    const { exceptions, overrides, ...rest } = changes;
     await trx
       .updateTable('planned_meetings')
-      .set((eb) => ({ ...rest, ...(exceptions ? { exceptions: JSON.stringify(exceptions) } : {}), sequence: eb('sequence', '+', 1), updated_at: at }))
+      .set((eb) => ({ ...rest, ...(exceptions ? { exceptions: JSON.stringify(exceptions) } : {}), ...(overrides ? { overrides: JSON.stringify(overrides) } : {}), sequence: eb('sequence', '+', 1), updated_at: at }))
       .where('id', '=', id)
       .execute();
     if (invitees?.remove.length) await trx.deleteFrom('planned_meeting_invitees').where('meeting_id', '=', id).where('email', 'in', invitees.remove).execute();
