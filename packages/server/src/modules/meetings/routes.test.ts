@@ -1,4 +1,7 @@
 import type { MeetingWithDeliveries, UpcomingList } from '@plenum/protocol';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backends } from '../../storage/testing.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
@@ -294,5 +297,52 @@ describe('planned meetings without SMTP', () => {
     expect(inv!.join_url).toMatch(/\/invite\/[A-Za-z0-9_-]{22}$/);
     // No dial-in configured: no phone line.
     expect(inv!.text).not.toContain('By phone');
+  });
+});
+
+describe('planned meetings when the mail server refuses', () => {
+  const PASSWORD = 'smtp-password-that-must-never-be-logged';
+  const lines: string[] = [];
+  let server: TestServer;
+  let smtp: SMTPServer;
+
+  beforeAll(async () => {
+    smtp = new SMTPServer({
+      disabledCommands: ['STARTTLS'],
+      allowInsecureAuth: true,
+      logger: false,
+      onAuth: (_auth, _session, callback) => callback(new Error('Invalid username or password')),
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    const port = (smtp.server.address() as AddressInfo).port;
+    const logStream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    server = await startTestServer({
+      now: () => new Date(NOW),
+      logStream,
+      env: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), SMTP_FROM: 'plenum@rathaus.example', SMTP_USER: 'plenum', SMTP_PASSWORD: PASSWORD },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  });
+
+  it('reports the invitation as failed with its text for copying, and logs neither the password nor the address', async () => {
+    const owner = await server.loginAs('user', 'Clerk');
+    const roomId = (await server.api<{ id: string }>('POST', '/v1/rooms', { name: 'Rat' }, owner)).id;
+    const res = await call(server, 'POST', `/v1/rooms/${roomId}/meetings`, { ...weekly, invitees: [{ email: 'refused@extern.example' }] }, owner);
+    expect(res.status, res.body).toBe(201);
+    const [inv] = res.json<MeetingWithDeliveries>().invitations;
+    expect(inv).toMatchObject({ email: 'refused@extern.example', status: 'failed' });
+    expect(inv!.text).toContain(`Teilnehmen: ${inv!.join_url}`);
+    const log = lines.join('');
+    expect(log).toContain('meeting invitation not sent');
+    expect(log).not.toContain(PASSWORD);
+    expect(log).not.toContain('refused@extern.example');
   });
 });
