@@ -32,6 +32,10 @@ export function smtpMailer(config: Config['smtp']): Mailer | undefined {
     port: config.port,
     secure: config.secure,
     ...(config.user && config.password ? { auth: { user: config.user, pass: config.password } } : {}),
+    // A council's 500 invitations go through a few reused connections, not 500 at once.
+    pool: true,
+    maxConnections: 3,
+    maxMessages: 100,
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
     socketTimeout: 30_000,

@@ -298,6 +298,22 @@ describe('planned meetings without SMTP', () => {
     // No dial-in configured: no phone line.
     expect(inv!.text).not.toContain('By phone');
   });
+
+  it('takes the full 500 invitees, each external one with a personal link, and a change to a single meeting', async () => {
+    const owner = await server.loginAs('user', 'Clerk');
+    const roomId = (await server.api<{ id: string }>('POST', '/v1/rooms', { name: 'Großer Rat' }, owner)).id;
+    const invitees = Array.from({ length: 500 }, (_, i) => ({ email: `p${i}@extern.example`, name: `Person ${i}` }));
+    const res = await call(server, 'POST', `/v1/rooms/${roomId}/meetings`, { ...weekly, exceptions: ['2026-03-24T18:00'], invitees }, owner);
+    expect(res.status, res.body.slice(0, 300)).toBe(201);
+    const { meeting, invitations } = res.json<MeetingWithDeliveries>();
+    expect(invitations).toHaveLength(500);
+    expect(new Set(meeting.invitees.map((i) => i.invite_url)).size).toBe(500);
+    expect((await call(server, 'GET', `/v1/rooms/${roomId}/invites`, undefined, owner)).json<{ invites: unknown[] }>().invites).toHaveLength(500);
+    // Dropping the recurrence drops its exceptions; the guest links stay.
+    const single = await call(server, 'PATCH', `/v1/meetings/${meeting.id}`, { recurrence: null }, owner);
+    expect(single.status, single.body.slice(0, 300)).toBe(200);
+    expect(single.json<MeetingWithDeliveries>().meeting).toMatchObject({ recurrence: null, exceptions: [], sequence: 1 });
+  });
 });
 
 describe('planned meetings when the mail server refuses', () => {

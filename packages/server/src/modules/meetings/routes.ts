@@ -146,27 +146,26 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
     const accounts = await repos.accountsByEmail([...unique.keys()], trx);
     const now = services.now();
     const out: NewInvitee[] = [];
+    const invites = [];
     for (const [email, i] of unique) {
       const account = accounts.get(email);
       let invite_code: string | null = null;
       if (!account) {
         invite_code = randomBytes(16).toString('base64url');
-        await trx
-          .insertInto('invites')
-          .values({
-            code: invite_code,
-            room_id: roomId,
-            label: `${title} – ${i.name ?? email}`.slice(0, 120),
-            password_hash: null,
-            expires_at: new Date(s.seriesEndsAt.getTime() + INVITE_GRACE_MS),
-            revoked_at: null,
-            created_by: createdBy,
-            created_at: now,
-          })
-          .execute();
+        invites.push({
+          code: invite_code,
+          room_id: roomId,
+          label: `${title} – ${i.name ?? email}`.slice(0, 120),
+          password_hash: null,
+          expires_at: new Date(s.seriesEndsAt.getTime() + INVITE_GRACE_MS),
+          revoked_at: null,
+          created_by: createdBy,
+          created_at: now,
+        });
       }
       out.push({ email, display_name: i.name ?? account?.display_name ?? null, language: i.language ?? 'de', user_id: account?.id ?? null, invite_code });
     }
+    if (invites.length) await trx.insertInto('invites').values(invites).execute();
     return out;
   }
 
@@ -329,7 +328,8 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
         end: body.end ?? before.end_local,
         time_zone: body.time_zone ?? before.time_zone,
         recurrence: body.recurrence === undefined ? before.rrule : body.recurrence,
-        exceptions: body.exceptions ?? before.exceptions,
+        // Without a recurrence there is nothing to leave out.
+        exceptions: body.exceptions ?? (body.recurrence === null ? [] : before.exceptions),
         // A new start, rule or exceptions make other occurrences: earlier changes of single ones go unless given again.
         overrides: body.overrides ?? (body.start !== undefined || body.recurrence !== undefined || body.exceptions !== undefined ? [] : before.overrides),
       });
