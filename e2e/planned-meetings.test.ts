@@ -46,8 +46,8 @@ async function login(name: string, email: string) {
   return { userId: user.id, token, cookie: `plenum_session=${token}`, csrf: session.csrfToken };
 }
 
-async function newPage(session?: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'Europe/Berlin' });
+async function newPage(session?: string, locale = 'en-US'): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale, timezoneId: 'Europe/Berlin' });
   contexts.push(context);
   if (session) await context.addCookies([{ name: 'plenum_session', value: session, url: server.url }]);
   const page = await context.newPage();
@@ -115,6 +115,26 @@ describe('planned meetings in the browser', () => {
     await expectAccessible(annaPage);
     await annaPage.screenshot({ path: '/tmp/meetings-dashboard.png', fullPage: true });
     await shoot(annaPage, 'meetings-dashboard');
+
+    // Anna subscribes her calendar: the address works until she revokes it.
+    await annaPage.getByRole('button', { name: 'Create a subscription address' }).click();
+    const feedUrl = await annaPage.getByLabel('Your subscription address (keep it secret)').inputValue();
+    const feed = await fetch(feedUrl.replace(/^https?:\/\/[^/]+/, server.url));
+    expect(feed.status).toBe(200);
+    expect(await feed.text()).toContain('SUMMARY:Bauausschuss');
+    await annaPage.getByRole('button', { name: 'Revoke the address' }).click();
+    await annaPage.getByRole('status').getByText('The subscription address was revoked.').waitFor();
+    expect((await fetch(feedUrl.replace(/^https?:\/\/[^/]+/, server.url))).status).toBe(404);
+
+    // The clerk on the day, in German: the organizer's view of the same session.
+    const clerkToday = await login('Clara Clerk', 'clerk@rathaus.example');
+    const dePage = await newPage(clerkToday.token, 'de-DE');
+    await dePage.goto(`${server.url}/meetings`);
+    const heute = dePage.getByRole('region', { name: 'Heute' }).getByRole('listitem').filter({ has: dePage.getByRole('heading', { name: 'Bauausschuss' }) });
+    await heute.getByText('Dienstag, 17. März, 18:00–20:00').waitFor();
+    await heute.getByText('Von Ihnen geplant').waitFor();
+    await heute.getByRole('link', { name: 'An Bauausschuss teilnehmen' }).waitFor();
+    await dePage.screenshot({ path: '/tmp/meetings-dashboard-de.png', fullPage: true });
 
     // The guest, with the link from the mail.
     const guest = await newPage();
