@@ -3,7 +3,8 @@
  * server): a clerk plans a weekly committee session in the planning form with two invitees (an account and an
  * external address); the mails arrive; the dashboard shows the next occurrence with its join button closed until
  * shortly before the start; on the day (server and browser clocks set by the test) the button opens for the
- * account, and the external guest joins through the link in their mail.
+ * account, and the external guest joins through the link in their mail; the account subscribes to and revokes its
+ * calendar feed; the organizer (in German) cancels the series and every invitee gets METHOD:CANCEL.
  */
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +145,20 @@ describe('planned meetings in the browser', () => {
     await guest.waitForURL(/\/rooms\/[0-9a-f-]{36}$/);
     await guest.getByRole('button', { name: 'Join now' }).click();
     await guest.getByRole('figure', { name: 'Gerd Gast (you)', exact: true }).waitFor();
+
+    // The clerk calls the series off: the invitees' calendars get the cancellation, the guest link stops working.
+    mailbox.take();
+    await heute.getByRole('button', { name: 'Bauausschuss absagen' }).click();
+    const dialog = dePage.getByRole('dialog', { name: '„Bauausschuss“ absagen?' });
+    await dialog.getByRole('button', { name: 'Termin absagen' }).click();
+    await dePage.getByRole('status').getByText('„Bauausschuss“ wurde abgesagt.').waitFor();
+    expect(await dePage.getByRole('heading', { name: 'Bauausschuss' }).count()).toBe(0);
+    const cancellations = mailbox.take();
+    expect(cancellations.map((m) => m.to[0]).sort()).toEqual(['anna@rathaus.example', 'guest@extern.example']);
+    expect(cancellations.every((m) => m.mail.attachments.some((a) => a.content.toString('utf8').includes('METHOD:CANCEL')))).toBe(true);
+
+    const code = link!.split('/').pop()!;
+    expect((await fetch(`${server.url}/v1/invites/${code}/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(410);
     expect(problems).toEqual([]);
   });
 });

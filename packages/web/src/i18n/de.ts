@@ -94,6 +94,13 @@ export const de: AppCatalogue = {
     feedInactive: 'Es besteht keine Abonnement-Adresse.',
     feedUrl: 'Ihre Abonnement-Adresse (geheim halten)',
     feedRevoked: 'Die Abonnement-Adresse wurde widerrufen.',
+    cancel: 'Absagen',
+    cancelTitle: '{{title}} absagen',
+    cancelDialog: '„{{title}}“ absagen?',
+    cancelBody: 'Die ganze Serie wird abgesagt. Alle Eingeladenen erhalten eine Absage für ihren Kalender, Gastlinks gelten nicht mehr.',
+    cancelConfirm: 'Termin absagen',
+    cancelKeep: 'Beibehalten',
+    cancelled: '„{{title}}“ wurde abgesagt.',
   },
   planMeeting: {
     title: 'Termin planen',

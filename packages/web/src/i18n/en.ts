@@ -101,6 +101,13 @@ export const en = {
     feedInactive: 'There is no subscription address.',
     feedUrl: 'Your subscription address (keep it secret)',
     feedRevoked: 'The subscription address was revoked.',
+    cancel: 'Cancel',
+    cancelTitle: 'Cancel {{title}}',
+    cancelDialog: 'Cancel “{{title}}”?',
+    cancelBody: 'The whole series is cancelled. Every invitee gets a cancellation for their calendar, and guest links stop working.',
+    cancelConfirm: 'Cancel the meeting',
+    cancelKeep: 'Keep it',
+    cancelled: '“{{title}}” was cancelled.',
   },
   planMeeting: {
     title: 'Plan a meeting',

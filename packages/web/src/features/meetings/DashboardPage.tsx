@@ -1,8 +1,9 @@
-import { CalendarFeed, UpcomingList, type Me, type MeetingOccurrence } from '@plenum/protocol';
+import { CalendarFeed, MeetingWithDeliveries, UpcomingList, type Me, type MeetingOccurrence } from '@plenum/protocol';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { apiRequest, errorMessage, isAbort } from '../../app/api.ts';
+import { ConfirmDialog } from '../../app/ConfirmDialog.tsx';
 import { Loading, Notice, usePageTitle } from '../../app/ui.tsx';
 import { currentLanguage, formatDateTime } from '../../i18n/index.ts';
 import { JOIN_EARLY_MINUTES, joinState, splitByDay } from './time.ts';
@@ -26,7 +27,7 @@ function timeRange(o: MeetingOccurrence): string {
   return `${day}, ${time.format(new Date(o.starts_at))}–${time.format(new Date(o.ends_at))}`;
 }
 
-function OccurrenceItem({ o, now }: { o: MeetingOccurrence; now: number }) {
+function OccurrenceItem({ o, now, onCancel }: { o: MeetingOccurrence; now: number; onCancel(o: MeetingOccurrence): void }) {
   const { t } = useTranslation();
   const state = joinState(o, now);
   const hintId = `join-hint-${o.meeting_id}-${o.starts_at}`;
@@ -60,6 +61,11 @@ function OccurrenceItem({ o, now }: { o: MeetingOccurrence; now: number }) {
               {state === 'ended' ? t('meetings.ended') : t('meetings.joinOpensAt', { time: opensAt })}
             </p>
           </>
+        )}
+        {o.role === 'organizer' && (
+          <button type="button" className="button button-secondary button-small" aria-label={t('meetings.cancelTitle', { title: o.title })} onClick={() => onCancel(o)}>
+            {t('meetings.cancel')}
+          </button>
         )}
       </div>
     </li>
@@ -137,6 +143,26 @@ export function DashboardPage({ me }: { me: Me }) {
   const now = useNow();
   const [state, setState] = useState<State>({ status: 'loading' });
   const [version, setVersion] = useState(0);
+  const [toCancel, setToCancel] = useState<MeetingOccurrence | null>(null);
+  const [cancelling, setCancelling] = useState(false);
+  const [cancelError, setCancelError] = useState<string | null>(null);
+  const [announcement, setAnnouncement] = useState<string | null>(null);
+
+  async function confirmCancel() {
+    if (!toCancel) return;
+    setCancelling(true);
+    setCancelError(null);
+    try {
+      const { meeting } = await apiRequest(`/v1/meetings/${toCancel.meeting_id}`, MeetingWithDeliveries, { method: 'DELETE', csrfToken: me.csrf_token });
+      setState((s) => (s.status === 'loaded' ? { status: 'loaded', occurrences: s.occurrences.filter((x) => x.meeting_id !== meeting.id) } : s));
+      setAnnouncement(t('meetings.cancelled', { title: meeting.title }));
+      setToCancel(null);
+    } catch (err) {
+      setCancelError(errorMessage(t, err));
+    } finally {
+      setCancelling(false);
+    }
+  }
   useEffect(() => {
     const abort = new AbortController();
     apiRequest(`/v1/meetings?from=${encodeURIComponent(new Date(Date.now() - 12 * 3600_000).toISOString())}`, UpcomingList, { signal: abort.signal }).then(
@@ -159,6 +185,9 @@ export function DashboardPage({ me }: { me: Me }) {
           </Link>
         </p>
       </div>
+      <div className="status-region" role="status">
+        {announcement && <Notice kind="success">{announcement}</Notice>}
+      </div>
       {state.status === 'loading' && <Loading label={t('app.loading')} />}
       {state.status === 'failed' && (
         <Notice kind="error" live="assertive">
@@ -180,7 +209,7 @@ export function DashboardPage({ me }: { me: Me }) {
             ) : (
               <ul className="meeting-list">
                 {groups.today.map((o) => (
-                  <OccurrenceItem key={`${o.meeting_id}-${o.starts_at}`} o={o} now={now} />
+                  <OccurrenceItem key={`${o.meeting_id}-${o.starts_at}`} o={o} now={now} onCancel={setToCancel} />
                 ))}
               </ul>
             )}
@@ -192,7 +221,7 @@ export function DashboardPage({ me }: { me: Me }) {
             ) : (
               <ul className="meeting-list">
                 {groups.later.map((o) => (
-                  <OccurrenceItem key={`${o.meeting_id}-${o.starts_at}`} o={o} now={now} />
+                  <OccurrenceItem key={`${o.meeting_id}-${o.starts_at}`} o={o} now={now} onCancel={setToCancel} />
                 ))}
               </ul>
             )}
@@ -200,6 +229,23 @@ export function DashboardPage({ me }: { me: Me }) {
         </>
       )}
       <FeedSection me={me} />
+      {toCancel && (
+        <ConfirmDialog
+          title={t('meetings.cancelDialog', { title: toCancel.title })}
+          confirmLabel={t('meetings.cancelConfirm')}
+          cancelLabel={t('meetings.cancelKeep')}
+          busy={cancelling}
+          onConfirm={() => void confirmCancel()}
+          onCancel={() => setToCancel(null)}
+        >
+          <p>{t('meetings.cancelBody')}</p>
+          {cancelError && (
+            <Notice kind="error" live="assertive">
+              {cancelError}
+            </Notice>
+          )}
+        </ConfirmDialog>
+      )}
     </div>
   );
 }
