@@ -157,6 +157,11 @@ describe('planned meetings in the browser', () => {
     expect(cancellations.map((m) => m.to[0]).sort()).toEqual(['anna@rathaus.example', 'guest@extern.example']);
     expect(cancellations.every((m) => m.mail.attachments.some((a) => a.content.toString('utf8').includes('METHOD:CANCEL')))).toBe(true);
 
+    // An ad-hoc meeting: a fresh room, straight to its pre-join page.
+    await dePage.getByRole('button', { name: 'Spontane Besprechung starten' }).click();
+    await dePage.waitForURL(/\/rooms\/[0-9a-f-]{36}$/);
+    await dePage.getByRole('button', { name: 'Jetzt beitreten' }).waitFor();
+
     const code = link!.split('/').pop()!;
     expect((await fetch(`${server.url}/v1/invites/${code}/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(410);
     expect(problems).toEqual([]);

@@ -1,7 +1,7 @@
-import { CalendarFeed, MeetingWithDeliveries, UpcomingList, type Me, type MeetingOccurrence } from '@plenum/protocol';
+import { CalendarFeed, MeetingWithDeliveries, Room, UpcomingList, type Me, type MeetingOccurrence } from '@plenum/protocol';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import { apiRequest, errorMessage, isAbort } from '../../app/api.ts';
 import { ConfirmDialog } from '../../app/ConfirmDialog.tsx';
 import { Loading, Notice, usePageTitle } from '../../app/ui.tsx';
@@ -147,6 +147,22 @@ export function DashboardPage({ me }: { me: Me }) {
   const [cancelling, setCancelling] = useState(false);
   const [cancelError, setCancelError] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState<string | null>(null);
+  const navigate = useNavigate();
+  const [starting, setStarting] = useState(false);
+  const [startError, setStartError] = useState<string | null>(null);
+
+  /** A fresh room named after the moment, and straight to its pre-join page. */
+  async function startAdHoc() {
+    setStarting(true);
+    setStartError(null);
+    try {
+      const room = await apiRequest('/v1/rooms', Room, { method: 'POST', csrfToken: me.csrf_token, body: { name: t('meetings.adHocName', { date: formatDateTime(new Date().toISOString()) }), waiting_room: false, e2e_encryption: false } });
+      void navigate(`/rooms/${room.id}`);
+    } catch (err) {
+      setStartError(errorMessage(t, err));
+      setStarting(false);
+    }
+  }
 
   async function confirmCancel() {
     if (!toCancel) return;
@@ -179,11 +195,19 @@ export function DashboardPage({ me }: { me: Me }) {
       <div className="page-intro">
         <h1>{t('meetings.title')}</h1>
         <p className="lead">{t('meetings.lead')}</p>
-        <p>
+        <p className="hero-actions">
           <Link className="button button-primary" to="/meetings/plan">
             {t('meetings.plan')}
           </Link>
+          <button type="button" className="button button-secondary" onClick={() => void startAdHoc()} disabled={starting}>
+            {starting ? t('meetings.adHocStarting') : t('meetings.adHoc')}
+          </button>
         </p>
+        {startError && (
+          <Notice kind="error" live="assertive">
+            {startError}
+          </Notice>
+        )}
       </div>
       <div className="status-region" role="status">
         {announcement && <Notice kind="success">{announcement}</Notice>}
