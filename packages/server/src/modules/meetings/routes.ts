@@ -488,7 +488,8 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
         events.push(
           icsEvent(m, scheduleOf(m), [], {
             host: host(),
-            joinUrl: joinUrlOf(l, m.room_id, me),
+            // The feed is an account's: it joins as itself, in the room.
+            joinUrl: l.roomUrl(m.room_id),
             organizerEmail: m.organizer_email ?? senderAddress(),
             dialIn: dialIns.get(m.room_id) ?? null,
             language: me?.language ?? 'de',
