@@ -6,6 +6,7 @@ import { chatProtocol } from './chat.ts';
 import { controlProtocol } from './control.ts';
 import { handsProtocol } from './hands.ts';
 import { legalVoteProtocol } from './legal_vote.ts';
+import { meetingsProtocol } from './meetings.ts';
 import { mediaProtocol } from './media.ts';
 import { minutesProtocol } from './minutes.ts';
 import { moderationProtocol } from './moderation.ts';
@@ -37,6 +38,7 @@ export const featureProtocols = [
   legalVoteProtocol,
   telephoneProtocol,
   recordingProtocol,
+  meetingsProtocol,
 ] as const;
 
 type FeatureErrorCode = (typeof featureProtocols)[number]['errors'][number];

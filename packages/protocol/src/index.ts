@@ -19,5 +19,6 @@ export * from './minutes.ts';
 export * from './legal_vote.ts';
 export * from './telephone.ts';
 export * from './recording.ts';
+export * from './meetings.ts';
 export * from './feature.ts';
 export * from './features.ts';

@@ -140,6 +140,19 @@ export const envSchema = z.object({
     .optional()
     .describe('Phone number callers dial (shown to moderators with the room\'s dial-in ID and PIN, e.g. +49 361 123456-0); unset: no number shown'),
   RECORDINGS_DIR: z.string().min(1).optional().describe('Directory for meeting recordings (MP4); unset: DATA_DIR/recordings'),
+  SMTP_HOST: z.string().min(1).optional().describe('Mail server for meeting invitations (SMTP); unset: invitations are not sent but shown to the organizer for copying'),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587).describe('Port of the mail server (587 submission with STARTTLS, 465 with SMTP_SECURE=true)'),
+  SMTP_SECURE: bool.default(false).describe('true: TLS from the first byte (port 465); false: STARTTLS when the server offers it'),
+  SMTP_USER: z.string().min(1).optional().describe('User name for the mail server (unset: no authentication)'),
+  SMTP_PASSWORD: z.string().min(1).optional().describe('Password for the mail server (never logged)'),
+  SMTP_FROM: z.string().min(3).optional().describe('Sender of invitations, e.g. "Plenum <plenum@example.org>"; required with SMTP_HOST'),
+  MEETINGS_REMINDER_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10_080)
+    .default(15)
+    .describe('Minutes before a planned meeting that calendar programs remind invitees (a VALARM in invitations and the calendar feed); 0: no reminder'),
   TIME_ZONE: z.string().default('UTC').describe('IANA time zone of server-made texts (minutes blocks, reports) when the reader\'s is not known'),
 });
 
@@ -178,6 +191,10 @@ export interface Config {
   recordingsDir: string;
   /** Telephone dial-in: the SIP gateway's service token (undefined: dial-in off) and the number shown to moderators. */
   telephone: { serviceToken: string | undefined; dialInNumber: string | null; gateway: 'off' | 'embedded' };
+  /** Planned meetings: the reminder calendar programs show before the start (minutes; 0: none). */
+  meetings: { reminderMinutes: number };
+  /** Meeting invitations by SMTP; undefined: not sent (the API returns the texts for copying). */
+  smtp: { host: string; port: number; secure: boolean; user: string | undefined; password: string | undefined; from: string } | undefined;
   /** The signaling rate limit per identity (the per-connection one stays as it is). */
   signaling: { identityRate: number; identityBurst: number };
   media: {
@@ -289,6 +306,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('TRUST_PROXY: false contradicts TRUSTED_PROXIES (leave TRUST_PROXY unset or set it to true)');
   }
   if (e.TELEPHONE_GATEWAY === 'embedded' && !e.TELEPHONE_SERVICE_TOKEN) problems.push('TELEPHONE_SERVICE_TOKEN: required when TELEPHONE_GATEWAY is embedded');
+  if (e.SMTP_HOST && !e.SMTP_FROM) problems.push('SMTP_FROM: required when SMTP_HOST is set');
+  if (!e.SMTP_HOST && (e.SMTP_USER || e.SMTP_PASSWORD || e.SMTP_FROM)) problems.push('SMTP_HOST: required when SMTP_USER, SMTP_PASSWORD or SMTP_FROM is set');
+  if (!!e.SMTP_USER !== !!e.SMTP_PASSWORD) problems.push('SMTP_USER and SMTP_PASSWORD: set both or neither');
   const turn = turnConfig(e, problems);
   if (problems.length) throw new ConfigError(problems);
   const trustProxy = e.TRUST_PROXY || trustedProxies.length > 0;
@@ -319,6 +339,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retention: { periods: { attendance: e.RETENTION_ATTENDANCE_DAYS, minutes_drafts: e.RETENTION_MINUTES_DRAFT_DAYS, invites: e.RETENTION_INVITES_DAYS, recordings: e.RETENTION_RECORDINGS_DAYS }, intervalMinutes: e.RETENTION_INTERVAL_MINUTES },
     recordingsDir: path.resolve(e.RECORDINGS_DIR ?? path.join(e.DATA_DIR, 'recordings')),
     telephone: { serviceToken: e.TELEPHONE_SERVICE_TOKEN, dialInNumber: e.TELEPHONE_DIAL_IN_NUMBER?.trim() ?? null, gateway: e.TELEPHONE_GATEWAY },
+    meetings: { reminderMinutes: e.MEETINGS_REMINDER_MINUTES },
+    smtp: e.SMTP_HOST && e.SMTP_FROM ? { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD, from: e.SMTP_FROM } : undefined,
     signaling: { identityRate: e.SIGNALING_IDENTITY_RATE, identityBurst: e.SIGNALING_IDENTITY_BURST },
     media: {
       mode: e.MEDIA,

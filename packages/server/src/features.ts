@@ -7,6 +7,7 @@ import { controlFeature } from './modules/control/index.ts';
 import { handsFeature } from './modules/hands/index.ts';
 import { legalVoteFeature } from './modules/legal_vote/index.ts';
 import { mediaFeature } from './modules/media/index.ts';
+import { meetingsFeature } from './modules/meetings/index.ts';
 import { minutesFeature } from './modules/minutes/index.ts';
 import { moderationFeature } from './modules/moderation/index.ts';
 import { pollsFeature } from './modules/polls/index.ts';
@@ -39,6 +40,7 @@ export const featureCatalogue: readonly AnyFeature[] = [
   legalVoteFeature,
   telephoneFeature,
   recordingFeature,
+  meetingsFeature,
 ];
 
 /** The core's migrations and those of these features (all of the catalogue by default). */

@@ -170,5 +170,6 @@ describe('redactUrl', () => {
     ['/x?access_token=a&Resumption=b&id_token=c&page=2', '/x?access_token=[redacted]&Resumption=[redacted]&id_token=[redacted]&page=2'],
     ['/v1/rooms/r1/votes', '/v1/rooms/r1/votes'],
     ['/v1/rooms/r1/telephone/personal-pins/AbCdEfGhIjKlMnOpQrStUv/regenerate', '/v1/rooms/r1/telephone/personal-pins/[redacted]/regenerate'],
+    ['/v1/calendar/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcde.ics', '/v1/calendar/[redacted]'],
   ])('%s → %s', (url, expected) => expect(redactUrl(url)).toBe(expected));
 });

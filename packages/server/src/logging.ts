@@ -17,8 +17,8 @@ import pino from 'pino';
 
 export const REDACTED = '[redacted]';
 
-/** Path segments whose next segment is a credential (an invite code; `personal-pins/<code>`: a personal invite's). */
-const SECRET_AFTER_SEGMENT = new Set(['invite', 'invites', 'personal-pins']);
+/** Path segments whose next segment is a credential (invite codes, `personal-pins/<code>`: a personal invite's, calendar feed tokens). */
+const SECRET_AFTER_SEGMENT = new Set(['invite', 'invites', 'personal-pins', 'calendar']);
 /** Query parameter names whose value is a credential (compared case-insensitively, after decoding). */
 const SECRET_PARAM = /^(?:code|state|nonce|ticket|resumption|session|password|secret|invite|invite_code|.*token)$/i;
 

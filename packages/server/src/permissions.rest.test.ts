@@ -32,6 +32,8 @@ interface Fixture {
   meetingId: string;
   voteId: string;
   recordingId: string;
+  /** A planned meeting of the room (for the routes that name one). */
+  plannedId: string;
 }
 
 async function fixture(key: string): Promise<Fixture> {
@@ -40,8 +42,12 @@ async function fixture(key: string): Promise<Fixture> {
   const admin = await server.loginAs('admin', 'Admin');
   const room = await server.api<{ id: string }>('POST', '/v1/rooms', { name: 'Council' }, owner);
   const invite = await server.api<{ code: string }>('POST', `/v1/rooms/${room.id}/invites`, {}, owner);
+  const plannedId = key.includes(':plannedId')
+    ? (await server.api<{ meeting: { id: string } }>('POST', `/v1/rooms/${room.id}/meetings`, { title: 'Session', start: '2030-01-08T18:00', end: '2030-01-08T20:00' }, owner)).meeting.id
+    : crypto.randomUUID();
+  
   const recordingId = crypto.randomUUID();
-  const base = { owner, admin, user, roomId: room.id, inviteCode: invite.code, meetingId: crypto.randomUUID(), voteId: crypto.randomUUID(), recordingId };
+  const base = { owner, admin, user, roomId: room.id, inviteCode: invite.code, meetingId: crypto.randomUUID(), voteId: crypto.randomUUID(), recordingId, plannedId };
   if (key.includes(':recordingId')) {
     // A finished recording of the room (its file need not exist: a download is then 404, which is no refusal).
     const recordings = new RecordingRepository(server.services.storage.db);
@@ -96,6 +102,8 @@ function bodyFor(key: string, f: Fixture): unknown {
     'PUT /v1/rooms/:id/agenda': { items: [{ title: 'Budget' }] },
     'PUT /v1/rooms/:id/committee-settings': { quorum: { rule: 'at_least_two_thirds' } },
     'POST /v1/invites/:code/verify': {},
+    'POST /v1/rooms/:id/meetings': { title: 'Council session', start: '2030-01-08T18:00', end: '2030-01-08T20:00', invitees: [{ email: 'guest@example.org' }] },
+    'PATCH /v1/meetings/:plannedId': { title: 'Moved session' },
     'POST /v1/service/telephone/calls': { dial_in_id: '1234567890', pin: '000000', caller: 'anonymous', source: '192.0.2.1', call_id: 'matrix' },
   };
   return bodies[key];
@@ -110,6 +118,7 @@ function urlFor(pattern: string, f: Fixture, role: RestRole): string {
     .replace(':version', '1')
     .replace(':voteId', f.voteId)
     .replace(':recordingId', f.recordingId)
+    .replace(':plannedId', f.plannedId)
     .replace(':uid', 'no-such-interaction')
     .replace('*', 'nothing-here');
 }

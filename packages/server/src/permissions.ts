@@ -160,6 +160,9 @@ export const signalingPolicy: SignalingPolicy = {
     resume: mod(),
     consent: all('one\u2019s own answer to the consent prompt (phone callers too)'),
   },
+  meetings: {
+    get_planned: all('the room\u2019s planned meeting running now or next: title and times'),
+  },
 };
 
 /** REST: the roles per `METHOD /path` (the Fastify route pattern). */
@@ -259,6 +262,16 @@ export const restPolicy: Readonly<Record<string, RestRule>> = {
   'GET /v1/rooms/:id/recordings': owners('the room\u2019s recordings', 'the room\u2019s owner or an admin; each access is in the audit log'),
   'GET /v1/recordings/:recordingId/file': owners('download a recording', 'owner of the recording\u2019s room or an admin; each access is in the audit log'),
   'DELETE /v1/recordings/:recordingId': owners('delete a recording (file and metadata)', 'owner of the recording\u2019s room or an admin; in the audit log'),
+  'POST /v1/rooms/:id/meetings': owners('plan a meeting and send its invitations'),
+  'GET /v1/rooms/:id/meetings': owners('the room\u2019s planned meetings with invitees and guest links'),
+  'GET /v1/meetings': loggedIn('one\u2019s upcoming meeting occurrences, own and invited'),
+  'GET /v1/meetings/:plannedId': loggedIn('a planned meeting', 'its organizer, the room\u2019s owner, admins and its invitees; anyone else 404 (guest links only for the first three)'),
+  'PATCH /v1/meetings/:plannedId': owners('change a planned meeting and send the update', 'the meeting\u2019s organizer, the room\u2019s owner or an admin'),
+  'DELETE /v1/meetings/:plannedId': owners('cancel a planned meeting and send the cancellation', 'the meeting\u2019s organizer, the room\u2019s owner or an admin'),
+  'GET /v1/calendar-feed': loggedIn('whether one\u2019s calendar feed is on'),
+  'POST /v1/calendar-feed': loggedIn('a new secret calendar feed URL (the earlier one stops working)'),
+  'DELETE /v1/calendar-feed': loggedIn('revoke one\u2019s calendar feed URL'),
+  'GET /v1/calendar/:token.ics': open('a user\u2019s calendar feed', 'the secret feed token is the credential: 404 without a valid one, and after revocation'),
   'POST /v1/invites/:code/verify': withCode('check an invite code (and its password)', 'throttled per invite and per address'),
 };
 

@@ -185,3 +185,43 @@ export const telephonePersonalData: PersonalDataUnit = {
     },
   },
 };
+
+/**
+ * Planned meetings: those the account organized, its invitations (by account or by its e-mail address), and its
+ * calendar feed (only whether one exists; the token is stored as a hash).
+ */
+export const meetingsPersonalData: PersonalDataUnit = {
+  async export(db, s) {
+    const organized = await db
+      .selectFrom('planned_meetings')
+      .select(['id', 'room_id', 'title', 'start_local', 'end_local', 'time_zone', 'rrule', 'cancelled_at', 'created_at'])
+      .where('organizer_id', '=', s.userId)
+      .orderBy('created_at')
+      .execute();
+    const invitations = await db
+      .selectFrom('planned_meeting_invitees')
+      .select(['meeting_id', 'email', 'display_name', 'language', 'created_at'])
+      .where((eb) => (s.email ? eb.or([eb('user_id', '=', s.userId), eb('email', '=', s.email.toLowerCase())]) : eb('user_id', '=', s.userId)))
+      .orderBy('created_at')
+      .execute();
+    const feeds = await db.selectFrom('calendar_feeds').select(['created_at']).where('user_id', '=', s.userId).execute();
+    return { planned_meetings: organized, planned_meeting_invitees: invitations, calendar_feeds: feeds };
+  },
+  async pseudonymise(db, s) {
+    const r = await db
+      .updateTable('planned_meeting_invitees')
+      .set({ display_name: s.pseudonym, email: `${s.userId}@pseudonymised.invalid` })
+      .where((eb) => (s.email ? eb.or([eb('user_id', '=', s.userId), eb('email', '=', s.email.toLowerCase())]) : eb('user_id', '=', s.userId)))
+      .executeTakeFirst();
+    // A feed URL names no one, but it would still show the pseudonymised account's meetings: it goes.
+    const f = await db.deleteFrom('calendar_feeds').where('user_id', '=', s.userId).executeTakeFirst();
+    return Number(r.numUpdatedRows) + Number(f.numDeletedRows);
+  },
+  retention: {
+    kept: {
+      planned_meetings: `${asTheRoom}: the room's planned meetings (titles and times; the organizer by account)`,
+      planned_meeting_invitees: `${asTheRoom}, with their meeting; a removed invitee's row goes at once`,
+      calendar_feeds: 'until the account revokes its feed, is pseudonymised or deleted',
+    },
+  },
+};

@@ -28,7 +28,7 @@ async function person(db: Db, name: string, email: string) {
 
 /** Every text value in the database, to look for a name or address anywhere. */
 async function everyValue(db: Db): Promise<string> {
-  const tables = ['users', 'local_accounts', 'sessions', 'rooms', 'invites', 'committee_members', 'attendance_entries'] as const;
+  const tables = ['users', 'local_accounts', 'sessions', 'rooms', 'invites', 'committee_members', 'attendance_entries', 'planned_meeting_invitees'] as const;
   const out: unknown[] = [];
   for (const t of tables) out.push(await db.selectFrom(t).selectAll().execute());
   return JSON.stringify(out);
@@ -61,6 +61,15 @@ describe.each(backends)('GDPR export and pseudonymisation on %s', (backend) => {
     // Anna banned from the room (by Bert), and Bert banned by Anna: both rows are about Anna.
     await db.insertInto('moderation_bans').values({ id: crypto.randomUUID(), room_id: roomId, ban_key: `user:${anna.id}`, display_name: anna.name, banned_by: bert.name, banned_at: at, reason: null }).execute();
     await db.insertInto('moderation_bans').values({ id: crypto.randomUUID(), room_id: roomId, ban_key: `user:${bert.id}`, display_name: bert.name, banned_by: anna.name, banned_at: at, reason: null }).execute();
+    // A planned meeting with both invited: Anna by her address only (invited before she had an account), Bert as an account; Anna's calendar feed.
+    const plannedId = crypto.randomUUID();
+    await db
+      .insertInto('planned_meetings')
+      .values({ id: plannedId, room_id: roomId, organizer_id: anna.id, title: 'Haushalt', start_local: '2026-03-17T18:00', end_local: '2026-03-17T20:00', time_zone: 'Europe/Berlin', starts_at: at, ends_at: at, series_ends_at: at, exceptions: '[]' })
+      .execute();
+    await db.insertInto('planned_meeting_invitees').values({ meeting_id: plannedId, email: anna.email, display_name: anna.name, language: 'de', user_id: null, invite_code: null }).execute();
+    await db.insertInto('planned_meeting_invitees').values({ meeting_id: plannedId, email: bert.email, display_name: bert.name, language: 'en', user_id: bert.id, invite_code: null }).execute();
+    await db.insertInto('calendar_feeds').values({ user_id: anna.id, token_hash: 'h' }).execute();
     // A sealed roll-call vote in which both voted.
     const votes = new LegalVoteRepository(db);
     const params = voteParams('roll_call', 2);
@@ -82,6 +91,9 @@ describe.each(backends)('GDPR export and pseudonymisation on %s', (backend) => {
     expect(exp.units.agenda!.committee_members).toHaveLength(1);
     expect(exp.units.attendance!.attendance_entries).toHaveLength(1);
     expect(exp.units.moderation!.moderation_bans).toHaveLength(2);
+    expect(exp.units.meetings!.planned_meetings).toHaveLength(1);
+    expect(exp.units.meetings!.planned_meeting_invitees).toEqual([expect.objectContaining({ email: anna.email, display_name: anna.name })]);
+    expect(exp.units.meetings!.calendar_feeds).toHaveLength(1);
     expect(exp.units.legal_vote!.legal_vote_events!.length).toBeGreaterThanOrEqual(1);
     expect(exp.retained).toHaveProperty('legal_vote_events');
     // Bert's ballot event names both voters only in the close event's results; his own ballot is not in Anna's export.
@@ -102,6 +114,7 @@ describe.each(backends)('GDPR export and pseudonymisation on %s', (backend) => {
     for (const v of [bert.name, bert.email]) expect(all).toContain(v);
     expect(all).toContain(result.pseudonym);
     expect(await db.selectFrom('sessions').select('user_id').execute()).toEqual([{ user_id: bert.id }]);
+    expect(await db.selectFrom('calendar_feeds').select('user_id').execute()).toEqual([]);
     const local = await db.selectFrom('local_accounts').select('password_hash').where('id', '=', anna.localId).executeTakeFirstOrThrow();
     expect(local.password_hash).not.toBe('x');
     const audit = await db.selectFrom('admin_audit_log').select(['action', 'target', 'actor']).where('action', '=', 'user.pseudonymised').execute();

@@ -130,4 +130,7 @@ export const sampleCommands: Record<string, Record<string, (c: CommandContext) =
     resume: () => ({ action: 'resume' }),
     consent: () => ({ action: 'consent', given: true }),
   },
+  meetings: {
+    get_planned: () => ({ action: 'get_planned' }),
+  },
 };

@@ -12,6 +12,8 @@ import { Loading, Notice } from './ui.tsx';
 // Loaded on first use: the first page (start, invite, pre-join) carries no room list and no committee code.
 const MyRooms = lazyModule(() => import('../features/rooms/MyRoomsPage.tsx'), 'MyRoomsPage');
 const Committee = lazyModule(() => import('../features/agenda/CommitteePage.tsx'), 'CommitteePage');
+const Dashboard = lazyModule(() => import('../features/meetings/DashboardPage.tsx'), 'DashboardPage');
+const PlanMeeting = lazyModule(() => import('../features/meetings/PlanMeetingPage.tsx'), 'PlanMeetingPage');
 
 /** `/`: the start page for visitors, the room list for logged-in users. */
 function Home() {
@@ -50,6 +52,15 @@ function CommitteeRoute() {
   );
 }
 
+/** A page for logged-in users only (visitors see the start page with its login). */
+function UserRoute({ page }: { page: 'dashboard' | 'plan' }) {
+  const { t } = useTranslation();
+  const { session } = useSession();
+  if (session.status === 'loading') return <Loading label={t('app.loading')} />;
+  if (session.status !== 'user') return <StartPage />;
+  return <LazyPart label={t('app.loadingPage')}>{page === 'dashboard' ? <Dashboard.Component me={session.me} /> : <PlanMeeting.Component me={session.me} />}</LazyPart>;
+}
+
 export function App() {
   return (
     <BrowserRouter>
@@ -60,6 +71,8 @@ export function App() {
             <Route path="/invite/:code" element={<InviteLandingPage />} />
             <Route path="/rooms/:id" element={<RoomPage />} />
             <Route path="/rooms/:id/committee" element={<CommitteeRoute />} />
+            <Route path="/meetings" element={<UserRoute page="dashboard" />} />
+            <Route path="/meetings/plan" element={<UserRoute page="plan" />} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </Layout>

@@ -47,6 +47,12 @@ export function Layout({ children }: { children: ReactNode }) {
           <div className="header-tools">
             <LanguageSwitch />
             {session.status === 'user' && (
+              <nav aria-label={t('app.mainNavigation')} className="main-nav">
+                <Link to="/">{t('rooms.title')}</Link>
+                <Link to="/meetings">{t('meetings.nav')}</Link>
+              </nav>
+            )}
+            {session.status === 'user' && (
               <div className="user-menu">
                 <p className="user-name">
                   <UserIcon />
