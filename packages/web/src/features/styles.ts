@@ -15,3 +15,4 @@ import './minutes/minutes.css';
 import './legal_vote/legalVote.css';
 import './breakout/breakout.css';
 import './telephone/telephone.css';
+import './recording/recording.css';

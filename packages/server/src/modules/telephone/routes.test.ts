@@ -428,10 +428,10 @@ describe('telephone routes without TELEPHONE_SERVICE_TOKEN', () => {
   });
 });
 
-describe('telephone routes with FEATURES_DISABLED=telephone', () => {
+describe('telephone routes with FEATURES_DISABLED=telephone (with meetings, which needs it for the dial-in in invitations)', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ env: { TELEPHONE_SERVICE_TOKEN: TOKEN, FEATURES_DISABLED: 'telephone' } });
+    server = await startTestServer({ env: { TELEPHONE_SERVICE_TOKEN: TOKEN, FEATURES_DISABLED: 'telephone,meetings' } });
   }, 120_000);
   afterAll(async () => {
     await server?.close();
