@@ -210,14 +210,18 @@ function dump(p: Phone, kind: 'dec' | 'enc'): string | undefined {
  * lines, computed locally from the received RTP, so they need no RTCP from the far end — the gateway sends
  * none): packets lost since the call began (RTP sequence gaps) and the interarrival jitter (RFC 3550).
  */
-async function rxStats(p: Phone): Promise<{ lost: number; jitterMs: number } | undefined> {
+async function rxStats(p: Phone): Promise<{ lost: number; received: number; jitterMs: number } | undefined> {
   const before = p.raw().length;
   p.ctrl.send('audio_debug');
   const deadline = Date.now() + 5000;
   while (Date.now() < deadline && !p.raw().slice(before).includes('"token":"audio_debug"')) await sleep(50);
-  const members = [...p.raw().slice(before).matchAll(/member 0x[0-9a-f]+: lost=(-?\d+) Jitter=([\d.]+)ms/g)];
+  const members = [...p.raw().slice(before).matchAll(/member 0x[0-9a-f]+: lost=(-?\d+) Jitter=([\d.]+)ms[^"]*?rcvd=(\d+)/g)];
   if (!members.length) return undefined;
-  return { lost: members.reduce((a, m) => a + Math.max(0, Number(m[1])), 0), jitterMs: Math.max(...members.map((m) => Number(m[2]))) };
+  return {
+    lost: members.reduce((a, m) => a + Math.max(0, Number(m[1])), 0),
+    received: members.reduce((a, m) => a + Number(m[3]), 0),
+    jitterMs: Math.max(...members.map((m) => Number(m[2]))),
+  };
 }
 
 // ---------------------------------------------------------------- run
@@ -340,8 +344,10 @@ async function main(): Promise<void> {
   const self1 = process.cpuUsage(self0);
   const selfCpu = (self1.user + self1.system) / 1e6;
   const callerStats = await Promise.all(callers.map(rxStats));
+  if (process.env.DEBUG_AUDIO) console.log(callers[N - 1]!.raw().slice(-3000).replace(/\\n/g, '\n'));
   const directStats = await Promise.all([directA, directB].map(rxStats));
   const callSeconds = (performance.now() - callers[0]!.established!) / 1000;
+  if (callSeconds > wavSeconds - 1) console.warn(`warning: the calls (${f1(callSeconds)} s) outlasted the ${wavSeconds} s WAVs: the end is silence`);
 
   // Every phone hangs up in the same tick: the end of each recording is (nearly) the same instant.
   const closing = phones.map((p) => {
@@ -391,6 +397,7 @@ async function main(): Promise<void> {
   const stats = callerStats.filter((x) => x !== undefined);
   const dStats = directStats.filter((x) => x !== undefined);
   const lost = (s: { lost: number }[]) => s.reduce((a, x) => a + x.lost, 0);
+  const received = (s: { received: number }[]) => s.reduce((a, x) => a + x.received, 0);
   const jit = (s: { jitterMs: number }[]) => s.map((x) => x.jitterMs).sort((a, b) => a - b);
 
   const ms = (x: number) => f1(x * 1000);
@@ -407,7 +414,7 @@ async function main(): Promise<void> {
     ['Janus CPU', `${f2(janusCpu)} s = ${f1((100 * janusCpu) / wall)} % of a core; ${f2(janusPct)} % per caller`],
     ['callers per core (gateway + Janus)', f1(100 / (gwPct + janusPct))],
     ['(this process: Plenum + bench; baresip all)', `${f1((100 * selfCpu) / wall)} %; ${f1((100 * phoneCpu) / wall)} % of a core`],
-    ['RTP lost at the callers (whole calls)', `${lost(stats)} packets at ${stats.length}/${N} callers (≈ ${f2((100 * lost(stats)) / Math.max(1, stats.length * callSeconds * 50))} % of ${f1(callSeconds)} s × 50/s); direct ${lost(dStats)}`],
+    ['RTP lost at the callers (whole calls)', `${lost(stats)} of ${received(stats) + lost(stats)} packets at ${stats.length}/${N} callers (${f2((100 * lost(stats)) / Math.max(1, received(stats) + lost(stats)))} %; calls up to ${f1(callSeconds)} s); direct ${lost(dStats)} of ${received(dStats) + lost(dStats)}`],
     ['RTP jitter at the callers (ms) p50/max', `${f1(pct(jit(stats), 50))} / ${f1(pct(jit(stats), 100))}; direct ${f1(pct(jit(dStats), 100))}`],
     ['dropouts (20 ms frames of the tone −10 dB)', `${dropped} of ${frames} frames at ${checked} callers; direct ${dDirect.dropped} of ${dDirect.frames}`],
     ['latency through Plenum (ms) p50/p95/max/mean', `${ms(p50P)} / ${ms(pct(sortedP, 95))} / ${ms(pct(sortedP, 100))} / ${ms(mean(sortedP))} (${sortedP.length} bursts, ${perReceiver.length} receivers)`],
