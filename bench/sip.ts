@@ -23,6 +23,9 @@ const N = intEnv('N', 20, 2, 100);
 const M = intEnv('M', 4, 1, 50);
 const SECONDS = intEnv('SECONDS', 30, 3, 600);
 const BUDGET_S = intEnv('BUDGET_S', 900, 60, 7200);
+/** baresip's receive jitter buffer in frames (`jitter_buffer_delay`, baresip's default 5-10), every phone alike. */
+const JITTER_BUFFER = process.env.JITTER_BUFFER ?? '5-10';
+if (!/^\d{1,2}-\d{1,2}$/.test(JITTER_BUFFER)) throw new Error('JITTER_BUFFER: min-max in frames, e.g. 5-10');
 if (N < 2 * M) throw new Error('N must be at least 2·M: every room needs a burst sender and a receiver');
 
 const RATE = 8000;
@@ -161,7 +164,7 @@ async function startPhone(name: string, wav: string, tmp: string): Promise<Phone
   fs.writeFileSync(
     path.join(dir, 'config'),
     [
-      `sip_listen 127.0.0.1:${sip}`, 'sip_trans_def udp', 'net_interface 127.0.0.1', 'rtp_ports 50000-59998', 'module_path /usr/lib/baresip/modules',
+      `sip_listen 127.0.0.1:${sip}`, 'sip_trans_def udp', 'net_interface 127.0.0.1', 'rtp_ports 50000-59998', `jitter_buffer_delay ${JITTER_BUFFER}`, 'module_path /usr/lib/baresip/modules',
       'module g711.so', 'module aufile.so', 'module sndfile.so', 'module account.so', 'module menu.so', 'module ctrl_tcp.so',
       `ctrl_tcp_listen 127.0.0.1:${sip + 2}`, `audio_source aufile,${wav}`, `snd_path ${dir}`, '',
     ].join('\n'),
@@ -247,7 +250,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench/sip: N=${N} callers in M=${M} rooms, steady state ${SECONDS} s, budget ${BUDGET_S} s; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`);
+  console.log(`bench/sip: N=${N} callers in M=${M} rooms, steady state ${SECONDS} s, budget ${BUDGET_S} s, baresip jitter buffer ${JITTER_BUFFER} frames; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`);
   console.log(`load average at start: ${load()}`);
   const wavSeconds = SECONDS + Math.min(600, 120 + N * 2);
   const toneFile = path.join(tmp, 'tone.wav');
