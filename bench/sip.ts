@@ -299,6 +299,14 @@ async function main(): Promise<void> {
     rooms.push({ id: room.id, dial, chair });
   }
 
+  // Idle baseline: gateway and Janus with rooms but no call, to tell their fixed cost from the per-call one.
+  const idleS = 3;
+  const gwI = cpuSeconds(gw.pid!);
+  const jI = cpuSeconds(janus);
+  await sleep(idleS * 1000);
+  const gwIdlePct = (100 * (cpuSeconds(gw.pid!) - gwI)) / idleS;
+  const janusIdlePct = (100 * (cpuSeconds(janus) - jI)) / idleS;
+
   // Callers: caller i sits in room i mod M; callers 0..M-1 send the bursts, the others the continuous tone.
   const callers = await pool(N, 8, (i) => startPhone(`caller${i}`, i < M ? burstFile : toneFile, tmp));
   const [directA, directB] = await Promise.all([startPhone('directa', burstFile, tmp), startPhone('directb', toneFile, tmp)]);
@@ -416,6 +424,7 @@ async function main(): Promise<void> {
     ['gateway CPU', `${f2(gwCpu)} s = ${f1((100 * gwCpu) / wall)} % of a core; ${f2(gwPct)} % per caller`],
     ['Janus CPU', `${f2(janusCpu)} s = ${f1((100 * janusCpu) / wall)} % of a core; ${f2(janusPct)} % per caller`],
     ['callers per core (gateway + Janus)', f1(100 / (gwPct + janusPct))],
+    ['idle before the calls (3 s): gateway, Janus', `${f1(gwIdlePct)} %, ${f1(janusIdlePct)} % of a core (included above)`],
     ['(this process: Plenum + bench; baresip all)', `${f1((100 * selfCpu) / wall)} %; ${f1((100 * phoneCpu) / wall)} % of a core`],
     ['RTP lost at the callers (whole calls)', `${lost(stats)} of ${received(stats) + lost(stats)} packets at ${stats.length}/${N} callers (${f2((100 * lost(stats)) / Math.max(1, received(stats) + lost(stats)))} %; calls up to ${f1(callSeconds)} s); direct ${lost(dStats)} of ${received(dStats) + lost(dStats)}`],
     ['RTP jitter at the callers (ms) p50/max', `${f1(pct(jit(stats), 50))} / ${f1(pct(jit(stats), 100))}; direct ${f1(pct(jit(dStats), 100))}`],
