@@ -88,6 +88,10 @@ function bridgeCall(call: MeetingCall, session: PlenumSession, log: Logger, tts:
         else if (m.message === 'cancelled') vote.ended(m.vote_id, 'cancelled');
       },
       voteRefused: (code) => vote.refused(code),
+      // Phone audio is not part of the recording (the recorder takes the browsers' publications only): callers
+      // are told a recording runs, and the gateway answers the consent prompt with the truth, "not recorded".
+      recording: ({ active, paused }) => say(!active ? 'recording_stopped' : paused ? 'recording_paused' : 'recording_started'),
+      consentRequested: () => room.consent(false),
       closed: (code) => {
         log.info('signaling closed', { callId: call.callId, code });
         if (!ended) void call.play('goodbye', { interrupt: true }).finally(end);

@@ -1,4 +1,4 @@
-import { LegalVoteMessage, LegalVoteSnapshot, PROTOCOL_VERSION, SIGNALING_SUBPROTOCOL, ServerEnvelope, TICKET_SUBPROTOCOL_PREFIX } from '@plenum/protocol';
+import { LegalVoteMessage, LegalVoteSnapshot, PROTOCOL_VERSION, RecordingStatus, SIGNALING_SUBPROTOCOL, ServerEnvelope, TICKET_SUBPROTOCOL_PREFIX } from '@plenum/protocol';
 import WebSocket from 'ws';
 
 /** What the signaling connection needs of Plenum's answer to the service call. */
@@ -32,6 +32,10 @@ export interface RoomSessionEvents {
   refused(action: string, code: string): void;
   /** A `legal_vote` message (started, voted, you, stopped, cancelled, …); the open vote of the join snapshot comes as `started`. */
   legalVote?(message: LegalVoteMessage): void;
+  /** The room's recording started, paused, resumed or stopped (also: one runs when the caller joins). */
+  recording?(state: { active: boolean; paused: boolean }): void;
+  /** The recording asks this caller for consent. */
+  consentRequested?(): void;
   /** Our `legal_vote/vote` was refused with this code. */
   voteRefused?(code: string): void;
 }
@@ -46,6 +50,7 @@ export class RoomSession {
   private readonly names = new Map<string, string>();
   private muted = false;
   private handRaised = false;
+  private lastRecording = 'false/false';
 
   constructor(
     private readonly session: SignalingTicket,
@@ -113,8 +118,17 @@ export class RoomSession {
         const snapshot = LegalVoteSnapshot.safeParse((p.modules as Record<string, unknown> | undefined)?.legal_vote);
         const open = snapshot.success ? snapshot.data.open : null;
         if (open) this.on.legalVote?.({ message: 'started', vote: open.vote, eligible: open.eligible, you: open.you });
+        const recording = RecordingStatus.safeParse((p.modules as Record<string, unknown> | undefined)?.recording);
+        if (recording.success && recording.data.active) this.recordingState(recording.data);
         return;
       }
+      case 'recording/recording_state': {
+        const state = RecordingStatus.safeParse(p);
+        if (state.success) this.recordingState(state.data);
+        return;
+      }
+      case 'recording/consent_request':
+        return this.on.consentRequested?.();
       case 'control/joined': {
         const other = p.participant as { id: string; display_name: string; kind: string };
         this.names.set(other.id, other.display_name);
@@ -168,6 +182,18 @@ export class RoomSession {
       return;
     }
     if (p.message === 'error' && typeof p.action === 'string') this.on.refused(p.action, String(p.error));
+  }
+
+  /** Answers the recording's consent prompt for this caller. */
+  consent(given: boolean): void {
+    this.send('recording', { action: 'consent', given });
+  }
+
+  private recordingState(state: { active: boolean; paused: boolean }): void {
+    const key = `${state.active}/${state.paused}`;
+    if (key === this.lastRecording) return;
+    this.lastRecording = key;
+    this.on.recording?.(state);
   }
 
   private attach(): void {

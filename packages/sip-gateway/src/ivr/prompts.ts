@@ -47,6 +47,12 @@ export const PROMPT_TEXTS = {
     de: 'Nur die Moderation kann Ihr Mikrofon einschalten. Heben Sie die Hand mit Stern neun.',
     en: 'Only a moderator can unmute you. Raise your hand with star nine.',
   },
+  recording_started: {
+    de: 'Diese Sitzung wird jetzt aufgezeichnet. Anrufe per Telefon werden nicht aufgezeichnet.',
+    en: 'This meeting is now being recorded. Callers by phone are not recorded.',
+  },
+  recording_paused: { de: 'Die Aufzeichnung ist angehalten.', en: 'The recording is paused.' },
+  recording_stopped: { de: 'Die Aufzeichnung ist beendet.', en: 'The recording has stopped.' },
   removed: { de: 'Sie wurden aus der Konferenz entfernt. Auf Wiederhören.', en: 'You have been removed from the meeting. Goodbye.' },
   // Voting by phone (src/vote/phone-vote.ts); the title and candidates are spoken by ivr/tts.ts.
   vote_on: { de: 'Abstimmung über:', en: 'Vote on:' },
