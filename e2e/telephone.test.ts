@@ -73,6 +73,8 @@ let gateway: { gw: SipGateway; port: number };
 let phone: BaresipPhone;
 let audioDir = '';
 const contexts: BrowserContext[] = [];
+/** Prompts the gateway started playing to the phone in the meeting, in order. */
+const prompts: string[] = [];
 
 beforeAll(async () => {
   buildWebIfStale();
@@ -88,6 +90,9 @@ beforeAll(async () => {
     startBaresip({ user: CALLER, toneHz: 440 }),
   ]);
   gateway = await startTestGateway({ SIP_RTP_PORTS: '41700-41799' }, new HttpPlenumLink(server.url, TOKEN, silentLogger), roomBridgeHooks(silentLogger));
+  gateway.gw.onCallEvent((_id, e) => {
+    if (e.type === 'prompt') prompts.push(e.prompt);
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -164,7 +169,9 @@ describe('telephone dial-in', () => {
     const muted = await toneUntil(chair, 440, (t) => t.at < heard.at - 30 || t.prominence < 3);
     console.log(`after the mute: 440 Hz at ${muted.at.toFixed(1)} dB (${muted.prominence.toFixed(1)} dB above its neighbours)`);
 
-    // Let the phone hear the room for a while after its "you are muted" prompt, then hang up and read its recording.
+    // The phone is told (the prompts of the hand and the mute queue behind each other; remote audio waits
+    // meanwhile). Once "you are muted" has started, let it end and the phone hear the room, then hang up.
+    await expect.poll(() => prompts.includes('muted'), { timeout: 20_000 }).toBe(true);
     await chair.waitForTimeout(6_000);
     const before = phone.ctrl.events.length;
     phone.ctrl.send('hangup');
