@@ -110,3 +110,55 @@ describe('RoomSession and legal_vote', () => {
     expect(LegalVoteCommand.parse(ballot.payload)).toEqual({ action: 'vote', vote_id: VOTE_ID, choices: ['yes'] });
   });
 });
+
+describe('RoomSession and recording', () => {
+  it('tells of a recording running at the join, each change once, a consent request; answers consent', async () => {
+    const fromClient: { namespace: string; payload: Record<string, unknown> }[] = [];
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => SIGNALING_SUBPROTOCOL });
+    wss = server;
+    await new Promise<void>((r) => server.once('listening', () => r()));
+    server.on('connection', (ws) => {
+      const push = (namespace: string, payload: Record<string, unknown>) => ws.send(JSON.stringify({ namespace, timestamp: at, payload }));
+      ws.on('message', (data) => {
+        const msg = JSON.parse(String(data)) as { namespace: string; payload: { action: string } };
+        fromClient.push(msg);
+        if (msg.namespace === 'control' && msg.payload.action === 'join') {
+          push('control', {
+            message: 'join_success', protocol_version: 1, id: SELF, display_name: 'Telefon', role: 'participant', kind: 'sip',
+            room: { id: VOTE_ID, name: 'Rat' }, participants: [], resumed: false,
+            modules: { recording: { active: true, paused: false, since: at, consent: null } },
+          });
+          push('recording', { message: 'consent_request' });
+          // The same state again is no news; a pause and the stop are.
+          push('recording', { message: 'recording_state', active: true, paused: false, since: at });
+          push('recording', { message: 'recording_state', active: true, paused: true, since: at });
+          push('recording', { message: 'recording_state', active: false, paused: false, since: null });
+        }
+      });
+    });
+    const port = (server.address() as { port: number }).port;
+    const states: string[] = [];
+    let requests = 0;
+    let done: () => void = () => undefined;
+    const finished = new Promise<void>((r) => (done = r));
+    const noop = () => undefined;
+    const room = new RoomSession({ ticket: 't', signalingUrl: `ws://127.0.0.1:${port}/signaling` }, { codec: 'pcmu', local: { ip: '127.0.0.1', port: 4000 } }, {
+      waiting: noop, joined: noop, audioAttached: noop, otherJoined: noop, otherLeft: noop, muteChanged: noop, handChanged: noop, removed: noop, closed: noop, refused: noop,
+      recording: ({ active, paused }) => {
+        states.push(!active ? 'stopped' : paused ? 'paused' : 'running');
+        if (!active) done();
+      },
+      consentRequested: () => {
+        requests++;
+        room.consent(false);
+      },
+    });
+    room.connect();
+    await finished;
+    await expect.poll(() => fromClient.some((m) => m.namespace === 'recording')).toBe(true);
+    room.leave();
+    expect(states).toEqual(['running', 'paused', 'stopped']);
+    expect(requests).toBe(1);
+    expect(fromClient.find((m) => m.namespace === 'recording')?.payload).toEqual({ action: 'consent', given: false });
+  });
+});
