@@ -6,7 +6,6 @@
  * tone burst through Plenum beside a direct baresip-to-baresip call in the same run. See bench/README.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -15,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
 import { SignalingClient } from '../packages/server/src/testing/signaling-client.ts';
 import { writeWav } from '../packages/server/src/testing/wav.ts';
-import { Ctrl, readWav } from '../packages/sip-gateway/src/baresip-phone.ts';
+import { canBind, Ctrl, readWav } from '../packages/sip-gateway/src/baresip-phone.ts';
 import { f1, f2, intEnv, pct, pool, repo, sleep, stopProcess, within } from './lib/harness.ts';
 import { cpuSeconds, janusBelow } from './lib/proc.ts';
 
@@ -41,25 +40,6 @@ const budgetLeft = () => BUDGET_S * 1000 - (performance.now() - started);
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
 // ---------------------------------------------------------------- ports, WAVs, Goertzel
-
-async function canBind(port: number, kind: 'udp' | 'tcp'): Promise<boolean> {
-  if (kind === 'udp') {
-    const s = dgram.createSocket('udp4');
-    const ok = await new Promise<boolean>((r) => {
-      s.once('error', () => r(false));
-      s.bind(port, '127.0.0.1', () => r(true));
-    });
-    await new Promise<void>((r) => (ok ? s.close(() => r()) : r()));
-    return ok;
-  }
-  const srv = net.createServer();
-  const ok = await new Promise<boolean>((r) => {
-    srv.once('error', () => r(false));
-    srv.listen(port, '127.0.0.1', () => r(true));
-  });
-  await new Promise<void>((r) => (ok ? srv.close(() => r()) : r()));
-  return ok;
-}
 
 /** SIP (UDP+TCP p, TCP p+1 for baresip's TLS) and ctrl_tcp (p+2) from 49000 up, below the phones' RTP range. */
 let nextPort = 49000;

@@ -48,7 +48,8 @@ export class Ctrl {
   }
 }
 
-async function canBind(port: number, kind: 'udp' | 'tcp'): Promise<boolean> {
+/** Whether a loopback UDP or TCP port is free now. */
+export async function canBind(port: number, kind: 'udp' | 'tcp'): Promise<boolean> {
   if (kind === 'udp') {
     const s = dgram.createSocket('udp4');
     const ok = await new Promise<boolean>((r) => {
