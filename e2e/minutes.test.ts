@@ -38,6 +38,10 @@ async function newPage(session?: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US', timezoneId: 'Europe/Berlin' });
   contexts.push(context);
   if (session) await context.addCookies([{ name: 'plenum_session', value: session, url: server.url }]);
+  // The app's test hook (packages/web/src/meeting/testHooks.ts): lets a test cut the signaling connection.
+  await context.addInitScript(() => {
+    (window as unknown as { __plenumTestHooks: object }).__plenumTestHooks = {};
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(8_000);
   page.on('dialog', (dialog) => {
@@ -137,6 +141,23 @@ describe('minutes in the browser', () => {
     expect(await panel(ben).getByRole('alert').count()).toBe(0);
     await expectAccessible(ben);
   }, 30_000);
+
+  it('Anna keeps writing through a dropped connection: her caret stays, and what she typed offline reaches the others', async () => {
+    // Her line is the last one and wraps in the panel: Ctrl+End, not End, puts the caret after its last word.
+    await editor(anna).locator('p', { hasText: 'Writer:' }).click();
+    await anna.keyboard.press('Control+End');
+    await anna.context().setOffline(true);
+    await anna.evaluate(() => (window as unknown as { __plenumTestHooks: { meeting: { dropSignaling(): void } } }).__plenumTestHooks.meeting.dropSignaling());
+    await anna.getByRole('status').filter({ hasText: 'Connection lost. Reconnecting…' }).waitFor();
+    await anna.keyboard.type(' Typed offline.', { delay: 10 });
+    await anna.context().setOffline(false);
+    await anna.getByText('Connection lost. Reconnecting…').waitFor({ state: 'detached', timeout: 20_000 });
+    // The same editor, still focused where she left off (it was rebuilt, and the caret lost, before).
+    await anna.keyboard.type(' Back online.', { delay: 10 });
+    const expected = ['Chair: the budget 2027 is on the table.', 'Writer: Anna Guest takes the minutes. Typed offline. Back online.'];
+    for (const page of [anna, chair, ben]) await expect.poll(() => paragraphs(page), { timeout: 10_000 }).toEqual(expected);
+    expect(problems).toEqual([]);
+  }, 60_000);
 
   it('the chair inserts the attendance, seals, and gets a signed PDF', async () => {
     await panel(chair).getByRole('button', { name: 'Insert attendance' }).click();

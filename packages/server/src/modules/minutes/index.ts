@@ -273,6 +273,9 @@ function hooks(deps: MinutesHookDeps): HooksOf<typeof minutesProtocol, MinutesSt
               throw refuse('minutes_invalid_update');
             }
             ctx.send(who, { message: 'sync', data });
+            // And the server's own state vector, as y-protocols peers do: a writer whose connection dropped
+            // (and resumed) answers with what of theirs never arrived, instead of losing it.
+            ctx.send(who, { message: 'sync', data: syncMessage((e) => syncProtocol.writeSyncStep1(e, state.doc)) });
             return;
           }
           if (type !== syncProtocol.messageYjsSyncStep2 && type !== syncProtocol.messageYjsUpdate) throw refuse('minutes_invalid_update');

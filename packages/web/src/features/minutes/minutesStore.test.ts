@@ -106,6 +106,92 @@ describe('MinutesStore', () => {
   });
 });
 
+describe('MinutesStore across a resume', () => {
+  const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+  const syncData = (write: (e: encoding.Encoder) => void) => {
+    const e = encoding.createEncoder();
+    write(e);
+    return b64(encoding.toUint8Array(e));
+  };
+  /** Applies what the client sent (step 2 or update) to the server's document. */
+  const applyTo = (server: Y.Doc, data: string) => {
+    const d = decoding.createDecoder(Uint8Array.from(atob(data), (c) => c.charCodeAt(0)));
+    const type = decoding.readVarUint(d);
+    expect(type).not.toBe(syncProtocol.messageYjsSyncStep1);
+    Y.applyUpdate(server, decoding.readVarUint8Array(d));
+  };
+
+  it('keeps the document (and so the editor and its caret) and sends back the edit the dropped connection lost', () => {
+    vi.useFakeTimers();
+    try {
+      const signaling = new FakeSignaling({ namespace: 'minutes', selfId: SELF });
+      const store = new FeatureConnection(signaling).storeOf(MinutesStore);
+      const server = new Y.Doc();
+      const para = (text: string) => {
+        const p = new Y.XmlElement('paragraph');
+        p.insert(0, [new Y.XmlText(text)]);
+        return p;
+      };
+      server.getXmlFragment('default').insert(0, [para('Hello council')]);
+      signaling.join({ writer_ids: [SELF], can_write: true, sealed: false, versions: [] });
+      signaling.deliver({ message: 'sync', data: syncData((e) => syncProtocol.writeSyncStep2(e, server, Y.encodeStateVector(new Y.Doc()))) });
+      const doc = store.getSnapshot().doc;
+      // We type a line; it is sent, but the connection drops before the server reads it.
+      const fragment = doc.getXmlFragment('default');
+      fragment.insert(fragment.length, [para('Decision taken.')]);
+      vi.advanceTimersByTime(200);
+      expect(signaling.payloads.at(-1)!.action).toBe('sync');
+      signaling.sent.length = 0;
+      // Meanwhile another writer added a line on the server.
+      server.getXmlFragment('default').insert(1, [para('Max: present.')]);
+
+      signaling.join({ writer_ids: [SELF], can_write: true, sealed: false, versions: [] }, { resumed: true });
+      expect(store.getSnapshot().doc).toBe(doc);
+      const ask = signaling.payloads[0]!.data as string;
+      expect(messageType(ask)).toBe(syncProtocol.messageYjsSyncStep1);
+      // The server answers our state vector, then sends its own (as the minutes module does).
+      const askDecoder = decoding.createDecoder(Uint8Array.from(atob(ask), (c) => c.charCodeAt(0)));
+      decoding.readVarUint(askDecoder);
+      const ourVector = decoding.readVarUint8Array(askDecoder);
+      signaling.deliver({ message: 'sync', data: syncData((e) => syncProtocol.writeSyncStep2(e, server, ourVector)) });
+      signaling.deliver({ message: 'sync', data: syncData((e) => syncProtocol.writeSyncStep1(e, server)) });
+      for (const m of signaling.payloads.slice(1)) applyTo(server, m.data as string);
+
+      expect(server.store.pendingStructs).toBeNull();
+      const text = (d: Y.Doc) => d.getXmlFragment('default').toString();
+      expect(text(server)).toContain('<paragraph>Decision taken.</paragraph>');
+      expect(text(server)).toContain('<paragraph>Max: present.</paragraph>');
+      expect(text(doc)).toBe(text(server));
+      // Nothing more is sent when the server already has everything.
+      const sentBefore = signaling.sent.length;
+      signaling.deliver({ message: 'sync', data: syncData((e) => syncProtocol.writeSyncStep1(e, server)) });
+      vi.advanceTimersByTime(200);
+      expect(signaling.sent).toHaveLength(sentBefore);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('replaces the document on a join that is not a resume, after a seal, and when we lost the right to write', () => {
+    const signaling = new FakeSignaling({ namespace: 'minutes', selfId: SELF });
+    const store = new FeatureConnection(signaling).storeOf(MinutesStore);
+    signaling.join({ writer_ids: [SELF], can_write: true, sealed: false, versions: [] });
+    let doc = store.getSnapshot().doc;
+    signaling.join({ writer_ids: [SELF], can_write: true, sealed: false, versions: [] });
+    expect(store.getSnapshot().doc).not.toBe(doc);
+    doc = store.getSnapshot().doc;
+    signaling.join({ writer_ids: [], can_write: false, sealed: false, versions: [] }, { resumed: true });
+    expect(store.getSnapshot().doc).not.toBe(doc);
+    // A reader who resumes as a reader keeps the document.
+    doc = store.getSnapshot().doc;
+    signaling.join({ writer_ids: [], can_write: false, sealed: false, versions: [] }, { resumed: true });
+    expect(store.getSnapshot().doc).toBe(doc);
+    const version = { version: 1, title: 'Minutes', sealed_at: '2026-01-01T09:00:00.000Z', sealed_by: 'Chair', hash: 'a'.repeat(64), prev_hash: '0'.repeat(64), signature: 's', key_fingerprint: 'f' };
+    signaling.join({ writer_ids: [], can_write: false, sealed: true, versions: [version] }, { resumed: true });
+    expect(store.getSnapshot().doc).not.toBe(doc);
+  });
+});
+
 describe('MinutesStore with a large paste', () => {
   it('sends edits one by one when together they are too large, and refuses one that alone is too large', () => {
     vi.useFakeTimers();

@@ -15,7 +15,7 @@ import * as Y from 'yjs';
 import { FeatureStore, type FeatureConnection } from '../../meeting/featureStore.ts';
 
 export interface MinutesView {
-  /** Changes whenever the document is replaced (after join or a refused edit): editors bind to `doc` anew. */
+  /** Changes whenever the document is replaced (a join that is not a resume, or a refused edit): editors bind to `doc` anew. */
   doc: Y.Doc;
   roomId: string | null;
   selfId: string | null;
@@ -41,6 +41,13 @@ const toBase64 = (bytes: Uint8Array) => {
   for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(s);
 };
+/** A step 2 that carries neither items nor deletions (the server already has all of ours). */
+function emptyStep2(encoder: encoding.Encoder): boolean {
+  const decoder = decoding.createDecoder(encoding.toUint8Array(encoder));
+  decoding.readVarUint(decoder);
+  const update = Y.decodeUpdate(decoding.readVarUint8Array(decoder));
+  return update.structs.length === 0 && update.ds.clients.size === 0;
+}
 const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
 /**
@@ -96,6 +103,16 @@ export class MinutesStore extends FeatureStore<typeof minutesProtocol, MinutesVi
   }
 
   protected joined(snapshot: SnapshotOf<typeof minutesProtocol>, join: JoinSuccess): void {
+    // A resume is the same participant in the same room: the document (and the editor bound to it, with the
+    // writer's caret) stays, and the sync below fetches what was missed while the server's state vector brings
+    // back what of ours was lost with the old connection. Replaced only when our copy may hold edits the
+    // server will never take (sealed meanwhile, or we lost the right to write).
+    const keep =
+      join.resumed &&
+      this.view.roomId === join.room.id &&
+      this.view.selfId === join.id &&
+      !snapshot.sealed &&
+      (snapshot.can_write || !this.view.canWrite);
     this.set({
       roomId: join.room.id,
       selfId: join.id,
@@ -106,7 +123,8 @@ export class MinutesStore extends FeatureStore<typeof minutesProtocol, MinutesVi
       versions: snapshot.versions,
       error: null,
     });
-    this.resetDoc();
+    if (keep) this.requestSync();
+    else this.resetDoc();
   }
 
   /** A fresh document, filled by the server's answer to our state vector. */
@@ -127,9 +145,15 @@ export class MinutesStore extends FeatureStore<typeof minutesProtocol, MinutesVi
     doc.on('update', onUpdate);
     this.detachDoc = () => doc.off('update', onUpdate);
     this.set({ doc, synced: false });
+    this.requestSync();
+  }
+
+  /** Our state vector: the server answers with what we lack, then with its own state vector. */
+  private requestSync(): void {
     const encoder = encoding.createEncoder();
-    syncProtocol.writeSyncStep1(encoder, doc);
+    syncProtocol.writeSyncStep1(encoder, this.view.doc);
     this.send({ action: 'sync', data: toBase64(encoding.toUint8Array(encoder)) });
+    this.flushSoon();
   }
 
   private flush(): void {
@@ -173,7 +197,16 @@ export class MinutesStore extends FeatureStore<typeof minutesProtocol, MinutesVi
     switch (message.message) {
       case 'sync': {
         const decoder = decoding.createDecoder(fromBase64(message.data));
-        syncProtocol.readSyncMessage(decoder, encoding.createEncoder(), this.view.doc, SERVER);
+        const answer = encoding.createEncoder();
+        const type = syncProtocol.readSyncMessage(decoder, answer, this.view.doc, SERVER);
+        if (type === syncProtocol.messageYjsSyncStep1) {
+          // The server's state vector: what it lacks of ours (lost with a dropped connection) goes back now.
+          // A reader's lacks wait in `pending` until they may write. An answer too big for one frame would be
+          // refused whole; what is still in `pending` goes out edit by edit instead.
+          const data = toBase64(encoding.toUint8Array(answer));
+          if (this.view.canWrite && data.length <= MAX_DATA_LENGTH && !emptyStep2(answer)) this.send({ action: 'sync', data });
+          return;
+        }
         if (!this.view.synced) this.set({ synced: true });
         return;
       }
