@@ -8,13 +8,15 @@ import {
   type PollResults,
   type pollsProtocol,
 } from '@plenum/protocol';
-import { useEffect, useId, useRef, useState, useSyncExternalStore, type FormEvent } from 'react';
+import type { TFunction } from 'i18next';
+import { useEffect, useId, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ErrorMessages, PanelProps, TextKey } from '../feature.ts';
 import { CloseIcon } from '../meeting/icons.tsx';
+import { LiveAnnouncer } from '../meeting/LiveAnnouncer.tsx';
 import { formatDuration } from '../timer/timerStore.ts';
 import type { en } from './messages.ts';
-import type { PollsStore } from './pollsStore.ts';
+import type { PollsEvent, PollsStore } from './pollsStore.ts';
 import './polls.css';
 
 export function PollIcon() {
@@ -287,27 +289,13 @@ export function PollsPanel({ id, store, meeting, onClose }: PanelProps<PollsStor
   );
 }
 
+function sayPolls(t: TFunction, event: PollsEvent): string {
+  if (event.type === 'opened') return t('polls.announceOpened', { question: event.poll.question });
+  if (event.type === 'done') return t('polls.announceDone', { question: event.finished.poll.question });
+  return t('polls.counted');
+}
+
 /** Poll opened and poll ended (with the leading answer), read out politely by screen readers. */
 export function PollsAnnouncer({ store }: { store: PollsStore }) {
-  const { t } = useTranslation();
-  const [lines, setLines] = useState<{ key: number; text: string }[]>([]);
-  const counter = useRef(0);
-  useEffect(
-    () =>
-      store.onEvent((event) => {
-        let text: string;
-        if (event.type === 'opened') text = t('polls.announceOpened', { question: event.poll.question });
-        else if (event.type === 'done') text = t('polls.announceDone', { question: event.finished.poll.question });
-        else text = t('polls.counted');
-        setLines((l) => [...l.slice(-4), { key: ++counter.current, text }]);
-      }),
-    [store, t],
-  );
-  return (
-    <div className="visually-hidden" aria-live="polite" aria-relevant="additions">
-      {lines.map((line) => (
-        <p key={line.key}>{line.text}</p>
-      ))}
-    </div>
-  );
+  return <LiveAnnouncer store={store} say={sayPolls} />;
 }
