@@ -9,12 +9,12 @@ import {
   type pollsProtocol,
 } from '@plenum/protocol';
 import type { TFunction } from 'i18next';
-import { useEffect, useId, useState, useSyncExternalStore, type FormEvent } from 'react';
+import { useId, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ErrorMessages, PanelProps, TextKey } from '../feature.ts';
+import { useTimeLeft } from '../legal_vote/useTimeLeft.ts';
 import { CloseIcon } from '../meeting/icons.tsx';
 import { LiveAnnouncer } from '../meeting/LiveAnnouncer.tsx';
-import { formatDuration } from '../timer/timerStore.ts';
 import type { en } from './messages.ts';
 import type { PollsEvent, PollsStore } from './pollsStore.ts';
 import './polls.css';
@@ -82,16 +82,6 @@ function ResultBars({ poll, results, voters }: { poll: Poll; results: PollResult
       })}
     </ul>
   );
-}
-
-function useSecondsLeft(endsAt: string | undefined): string | null {
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    if (!endsAt) return;
-    const id = setInterval(() => setTick((n) => n + 1), 1000);
-    return () => clearInterval(id);
-  }, [endsAt]);
-  return endsAt ? formatDuration(Math.ceil((Date.parse(endsAt) - Date.now()) / 1000) * 1000) : null;
 }
 
 const errorKey: ErrorMessages<typeof pollsProtocol, TextKey<typeof en, 'polls'>> = {
@@ -234,7 +224,7 @@ export function PollsPanel({ id, store, meeting, onClose }: PanelProps<PollsStor
   const { moderator } = meeting;
   const view = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const open = view.open;
-  const left = useSecondsLeft(open?.poll.ends_at);
+  const left = useTimeLeft(open?.poll.ends_at);
   const serverError = view.error ? errorKey[view.error] : undefined;
   return (
     <aside id={id} className="side-panel polls-panel" aria-labelledby={`${id}-title`}>
