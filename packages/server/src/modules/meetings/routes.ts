@@ -26,7 +26,7 @@ import type { RouteDeps } from '../../signaling/feature.ts';
 import { telephoneFeature } from '../telephone/index.ts';
 import { calendar } from './ics.ts';
 import { invitationMail, smtpMailer } from './mail.ts';
-import { icsEvent, invitationIcs, joinUrlOf, linksFor, meetingView, occurrencesBetween, schedule, scheduleOf, seriesOccurrences, type Links, type Schedule } from './plan.ts';
+import { icsEvent, invitationIcs, joinUrlOf, linksFor, meetingView, occurrencesBetween, schedule, scheduleColumns, scheduleOf, seriesOccurrences, type Links, type Schedule } from './plan.ts';
 import type { InviteeRow, MeetingRecord, MeetingsRepos, NewInvitee } from './storage.ts';
 
 const RoomParams = z.object({ id: RoomId });
@@ -211,15 +211,7 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
             organizer_id: session.user.id,
             title: body.title,
             description: body.description ?? '',
-            start_local: s.start,
-            end_local: s.end,
-            time_zone: s.timeZone,
-            rrule: s.rule?.value ?? null,
-            exceptions: s.exceptions,
-            overrides: s.overrides,
-            starts_at: s.startsAt,
-            ends_at: s.endsAt,
-            series_ends_at: s.seriesEndsAt,
+            ...scheduleColumns(s),
             waiting_room: body.waiting_room ?? false,
             password_required: body.password_required ?? false,
           },
@@ -365,15 +357,7 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
             ...(body.description !== undefined ? { description: body.description } : {}),
             ...(body.waiting_room !== undefined ? { waiting_room: body.waiting_room } : {}),
             ...(body.password_required !== undefined ? { password_required: body.password_required } : {}),
-            start_local: s.start,
-            end_local: s.end,
-            time_zone: s.timeZone,
-            rrule: s.rule?.value ?? null,
-            exceptions: s.exceptions,
-            overrides: s.overrides,
-            starts_at: s.startsAt,
-            ends_at: s.endsAt,
-            series_ends_at: s.seriesEndsAt,
+            ...scheduleColumns(s),
           },
           change,
           services.now(),
