@@ -18,6 +18,8 @@ export interface OutgoingMail {
   html: string;
   ics: string;
   method: 'REQUEST' | 'CANCEL';
+  /** Further files, e.g. a committee session's agenda as PDF. */
+  attachments?: readonly { filename: string; content: Buffer; contentType: string }[];
 }
 
 export interface Mailer {
@@ -51,7 +53,7 @@ export function smtpMailer(config: Config['smtp']): Mailer | undefined {
         text: mail.text,
         html: mail.html,
         icalEvent: { method: mail.method, content: mail.ics, filename: 'invite.ics' },
-        attachments: [{ filename: 'invite.ics', content: mail.ics, contentType }],
+        attachments: [{ filename: 'invite.ics', content: mail.ics, contentType }, ...(mail.attachments ?? [])],
       });
     },
     close: () => transport.close(),

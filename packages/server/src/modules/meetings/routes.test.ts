@@ -1,5 +1,9 @@
 import type { MeetingDetails, MeetingWithDeliveries, UpcomingList } from '@plenum/protocol';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -281,6 +285,28 @@ describe.each(backends)('planned meetings with invitations on %s', (backend) => 
       expect(raw).not.toContain('Vertraulich');
     }
 
+    // The agenda also rides along as a PDF in the reader's language, with the same items as the text.
+    const pdfText = (r: Received, filename: string) => {
+      const pdf = r.mail.attachments.find((a) => a.filename === filename);
+      expect(pdf?.contentType).toBe('application/pdf');
+      const file = path.join(os.tmpdir(), `agenda-${crypto.randomUUID()}.pdf`);
+      fs.writeFileSync(file, pdf!.content);
+      try {
+        return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+      } finally {
+        fs.rmSync(file);
+      }
+    };
+    const annaPdf = pdfText(toAnna, 'Agenda.pdf');
+    expect(annaPdf).toContain('Sitzung des Hauptausschusses');
+    expect(annaPdf).toContain('3. Grundstücksangelegenheit Flur 7 (non-public)');
+    expect(annaPdf).toContain(secret);
+    const guestPdf = pdfText(toGuest, 'Tagesordnung.pdf');
+    expect(guestPdf).toContain('Tagesordnung');
+    expect(guestPdf).toContain('Beschlussvorschlag: Der Ausschuss empfiehlt den Bau des Radwegs.');
+    expect(guestPdf).toContain('3. Grundstücksangelegenheit Flur 7 (nicht öffentlich)');
+    expect(guestPdf).not.toContain('Vertraulich');
+
     // The meeting page reads the room's agenda (organizer and invitees); the stranger learns nothing.
     const asAnna = await call(server, 'GET', `/v1/meetings/${meeting.id}`, undefined, anna);
     expect(asAnna.status).toBe(200);
@@ -293,6 +319,7 @@ describe.each(backends)('planned meetings with invitations on %s', (backend) => 
     const [plain] = mailbox.take() as [Received];
     expect(plain.mail.text).not.toContain('Tagesordnung');
     expect(parseIcs(icsOf(plain)).event.description).not.toContain('Tagesordnung');
+    expect(plain.mail.attachments.map((a) => a.contentType)).not.toContain('application/pdf');
   });
 
   it('refuses bad input with 400 problem+json and writes nothing, sends nothing', async () => {

@@ -25,9 +25,10 @@ import { publicUrl } from '../../services.ts';
 import type { RouteDeps } from '../../signaling/feature.ts';
 import { agendaFeature } from '../agenda/index.ts';
 import { telephoneFeature } from '../telephone/index.ts';
-import { agendaFor, agendaText } from './agenda.ts';
+import { agendaFor, agendaText, type InvitationAgendaItem } from './agenda.ts';
+import { agendaPdf, agendaPdfName } from './agenda-pdf.ts';
 import { calendar } from './ics.ts';
-import { invitationMail, smtpMailer } from './mail.ts';
+import { formatWhen, invitationMail, smtpMailer } from './mail.ts';
 import { icsEvent, invitationIcs, joinUrlOf, linksFor, meetingView, occurrencesBetween, schedule, scheduleOf, seriesOccurrences, type Links, type Schedule } from './plan.ts';
 import type { InviteeRow, MeetingRecord, MeetingsRepos, NewInvitee } from './storage.ts';
 
@@ -93,6 +94,17 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
     const stamp = services.now();
     const organizerEmail = m.organizer_email ?? senderAddress();
     const items = await agendaOf(m.room_id);
+    // One PDF per language and kind of reader (account or guest), not one per invitee.
+    const pdfs = new Map<string, Promise<Buffer>>();
+    const pdfOf = (agenda: InvitationAgendaItem[], language: MeetingLanguage, guest: boolean) => {
+      const key = `${language}:${guest}`;
+      let pdf = pdfs.get(key);
+      if (!pdf) {
+        pdf = agendaPdf({ title: m.title, when: formatWhen(s.start, s.end, s.timeZone, language), roomName: m.room_name, organizerName: m.organizer_name, items: agenda }, language);
+        pdfs.set(key, pdf);
+      }
+      return pdf;
+    };
     const mails = recipients.map(({ invitee, method }) => {
       const joinUrl = joinUrlOf(l, m.room_id, invitee);
       const language: MeetingLanguage = invitee.language;
@@ -132,14 +144,16 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
         language,
         invitee.invite_code !== null,
       );
-      return { invitee, method, joinUrl, language, ics, ...body };
+      const pdf = mailer && agenda.length ? pdfOf(agenda, language, invitee.user_id === null) : null;
+      return { invitee, method, joinUrl, language, ics, pdf, ...body };
     });
     return Promise.all(
       mails.map(async (mail): Promise<InvitationDelivery> => {
         const delivery = { email: mail.invitee.email, language: mail.language, method: mail.method, join_url: mail.joinUrl, subject: mail.subject };
         if (!mailer) return { ...delivery, status: 'not_sent', text: mail.text };
         try {
-          await mailer.send({ to: mail.invitee.email, subject: mail.subject, text: mail.text, html: mail.html, ics: mail.ics, method: mail.method });
+          const attachments = mail.pdf ? [{ filename: agendaPdfName(mail.language), content: await mail.pdf, contentType: 'application/pdf' }] : [];
+          await mailer.send({ to: mail.invitee.email, subject: mail.subject, text: mail.text, html: mail.html, ics: mail.ics, method: mail.method, attachments });
           return { ...delivery, status: 'sent', text: null };
         } catch (err) {
           // The address stays out of the log; the organizer sees which one failed in the answer.
