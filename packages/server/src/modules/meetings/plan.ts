@@ -178,11 +178,13 @@ export function icsEvent(
     stamp: Date;
     cancelled?: boolean;
     reminderMinutes?: number;
+    /** The agenda as plain text (`agendaText`), for a committee session. */
+    agenda?: string;
   },
 ): IcsEvent {
   const t = descriptionStrings[opts.language];
   const phone = opts.dialIn ? `${t.phone}: ${opts.dialIn.number}, ${t.id} ${opts.dialIn.id}, ${t.pin} ${opts.dialIn.pin}` : null;
-  const description = [m.description, `${t.join}: ${opts.joinUrl}`, phone].filter((x): x is string => !!x).join('\n\n');
+  const description = [m.description, opts.agenda, `${t.join}: ${opts.joinUrl}`, phone].filter((x): x is string => !!x).join('\n\n');
   return {
     uid: `${m.id}@${opts.host}`,
     sequence: m.sequence,
