@@ -1,6 +1,6 @@
 // The gateway's SIP behaviour over UDP/TCP with a raw client: transactions, dialogs, IVR over SIP INFO,
 // 2xx retransmission and ACK timeout, RTP timeout, in-meeting events and the RTP relay.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as sdpTransform from 'sdp-transform';
 import type { MeetingCall } from './gateway.ts';
 import type { PlenumSession } from './plenum.ts';
@@ -128,6 +128,86 @@ describe('SIP UAS', () => {
     expect(rtp.packets.length - atThird).toBeGreaterThanOrEqual(goodbyeFrames);
     expect(env.gw.ended.find((e) => e.callId === callId)?.reason).toBe('ivr_failed');
     expect(tagOf(getHeader(bye, 'from'))).toBe(toTag);
+    probe.close();
+    rtp.close();
+  });
+
+  for (const first of ['info', 'rfc4733'] as const) {
+    it(`a key sent both by SIP INFO and by RFC 4733 counts once; "11" still counts twice (first copy by ${first})`, async () => {
+      const probe = await new UdpProbe(env.port).open();
+      const rtp = await new RtpPeer().open();
+      const callId = `both-dtmf-${first}`;
+      const { toTag, gwRtpPort } = await establish(probe, rtp, callId);
+      const digits: string[] = [];
+      const off = env.gw.onCallEvent((id, e) => {
+        if (id === callId && e.type === 'digit') digits.push(e.digit);
+      });
+      let cseq = 1;
+      let ts = 50_000;
+      let seq = 1;
+      const byInfo = async (d: string): Promise<void> => {
+        probe.send(request({ method: 'INFO', callId, cseq: ++cseq, localPort: probe.port, toTag, body: `Signal=${d}\r\nDuration=160\r\n`, contentType: 'application/dtmf-relay' }));
+        const c = cseq;
+        const r = await probe.waitFor((m) => m.kind === 'response' && getHeader(m, 'cseq') === `${c} INFO`);
+        expect(r.kind === 'response' && r.status).toBe(200);
+      };
+      const byRtp = (d: string): void => {
+        // A phone's event: start, update, three end packets, all with the event's timestamp.
+        for (let i = 0; i < 5; i++) rtp.send(buildRtp({ payloadType: 101, sequence: seq++, timestamp: ts, ssrc: 7, marker: i === 0, payload: buildTelephoneEvent({ event: digitToEvent(d as Digit), end: i >= 2, volume: 10, duration: 400 + i * 160 }) }), gwRtpPort);
+        ts += 2400;
+      };
+      rtp.send(buildRtp({ payloadType: 0, sequence: seq++, timestamp: ts, ssrc: 7, payload: Buffer.alloc(160, 0xff) }), gwRtpPort);
+      const ignoredBefore = env.gw.stats.dtmfOtherMethod;
+      const auth = link.next();
+      for (const [i, d] of [...'4711#0815#'].entries()) {
+        const count = digits.length;
+        // The first key's first copy decides the call's method; later keys alternate which copy comes first.
+        const infoFirst = i === 0 ? first === 'info' : i % 2 === 1;
+        if (infoFirst) {
+          await byInfo(d);
+          byRtp(d);
+        } else {
+          byRtp(d);
+          // The RFC 4733 copy was taken (counted or dropped) before the INFO copy is sent.
+          await vi.waitFor(() => expect(digits.length + env.gw.stats.dtmfOtherMethod - ignoredBefore).toBe(2 * i + 1));
+          await byInfo(d);
+        }
+        // Both copies were taken: one counted, one dropped.
+        await vi.waitFor(() => {
+          expect(env.gw.stats.dtmfOtherMethod - ignoredBefore).toBe(i + 1);
+          expect(digits.length).toBe(count + 1);
+        });
+      }
+      expect(digits.join('')).toBe('4711#0815#');
+      expect(await auth).toMatchObject({ dialInId: '4711', pin: '0815', callId });
+      off();
+      probe.send(request({ method: 'BYE', callId, cseq: ++cseq, localPort: probe.port, toTag }));
+      await probe.responseTo(callId, 200, 'BYE');
+      probe.close();
+      rtp.close();
+    });
+  }
+
+  it('a re-offer without telephone-event makes SIP INFO the call\'s DTMF method again', async () => {
+    const probe = await new UdpProbe(env.port).open();
+    const rtp = await new RtpPeer().open();
+    const callId = 'dtmf-reoffer';
+    const { toTag, gwRtpPort } = await establish(probe, rtp, callId);
+    const digits: string[] = [];
+    const off = env.gw.onCallEvent((id, e) => {
+      if (id === callId && e.type === 'digit') digits.push(e.digit);
+    });
+    for (let i = 0; i < 3; i++) rtp.send(buildRtp({ payloadType: 101, sequence: i + 1, timestamp: 900, ssrc: 8, payload: buildTelephoneEvent({ event: 4, end: i > 0, volume: 10, duration: 160 * (i + 1) }) }), gwRtpPort);
+    await vi.waitFor(() => expect(digits).toEqual(['4']));
+    probe.send(request({ method: 'INVITE', callId, cseq: 2, localPort: probe.port, toTag, body: sdpOffer(rtp.port, { codecs: '0' }) }));
+    await probe.waitFor((m) => m.kind === 'response' && m.status === 200 && getHeader(m, 'cseq') === '2 INVITE');
+    probe.send(request({ method: 'ACK', callId, cseq: 2, localPort: probe.port, toTag }));
+    probe.send(request({ method: 'INFO', callId, cseq: 3, localPort: probe.port, toTag, body: '7', contentType: 'application/dtmf' }));
+    await probe.responseTo(callId, 200, 'INFO');
+    expect(digits).toEqual(['4', '7']);
+    off();
+    probe.send(request({ method: 'BYE', callId, cseq: 4, localPort: probe.port, toTag }));
+    await probe.responseTo(callId, 200, 'BYE');
     probe.close();
     rtp.close();
   });

@@ -78,7 +78,12 @@ export interface GatewayStats {
   dropped: number;
   callsStarted: number;
   rateLimited: number;
+  /** DTMF digits dropped because the call's other method (RFC 4733 or SIP INFO) delivers its keys. */
+  dtmfOtherMethod: number;
 }
+
+/** How a DTMF digit arrived. */
+export type DtmfMethod = 'rfc4733' | 'info';
 
 interface ServerTx {
   readonly key: string;
@@ -112,6 +117,13 @@ class Call {
   readonly fromHeader: string;
   readonly toHeader: string;
   sessionExpires: string | undefined;
+  /**
+   * The DTMF method of the call, fixed by the first digit delivered (RFC 4733 or SIP INFO); digits by the other
+   * method are dropped as the copies that phones and trunks sending both ways produce (see onDigit).
+   */
+  dtmfMethod: DtmfMethod | undefined;
+  /** A digit by the other method was dropped (logged once per call). */
+  dtmfOtherSeen = false;
   media: CallMedia | undefined;
   offer: NegotiatedMedia;
   sdpVersion = 1;
@@ -174,7 +186,7 @@ export class SipGateway {
   private readonly ports: PortAllocator;
   private port = 0;
   private tlsPort_ = 0;
-  readonly stats: GatewayStats = { requests: 0, responses: {}, dropped: 0, callsStarted: 0, rateLimited: 0 };
+  readonly stats: GatewayStats = { requests: 0, responses: {}, dropped: 0, callsStarted: 0, rateLimited: 0, dtmfOtherMethod: 0 };
   /** For tests and metrics: every call's end, with its reason. */
   readonly ended: { callId: string; reason: HangupReason }[] = [];
   private readonly callListeners = new Set<(callId: string, e: ObservedCallEvent) => void>();
@@ -481,7 +493,7 @@ export class SipGateway {
       payloadType: call.offer.payloadType,
       telephoneEventPt: call.offer.telephoneEventPt,
       timeoutMs: this.cfg.rtpTimeoutMs,
-      onDigit: (d) => this.onDigit(call, d),
+      onDigit: (d) => this.onDigit(call, d, 'rfc4733'),
       onTimeout: () => {
         this.log.info('caller silent: no RTP, hanging up', { callId: call.callId });
         this.endCall(call, 'rtp_timeout', true);
@@ -619,6 +631,7 @@ export class SipGateway {
     media.codec = offer.codec;
     media.payloadType = offer.payloadType;
     media.telephoneEventPt = offer.telephoneEventPt;
+    if (offer.telephoneEventPt === undefined && call.dtmfMethod === 'rfc4733') call.dtmfMethod = undefined;
     media.setPaused(offer.hold);
     if (offer.hold) call.player?.stop();
   }
@@ -671,7 +684,7 @@ export class SipGateway {
     const digit = parseDigit(signal);
     if (!digit) return this.respond(tx, 400, 'Bad DTMF Signal');
     this.respond(tx, 200, 'OK');
-    if (call.state === 'confirmed') this.onDigit(call, digit);
+    if (call.state === 'confirmed') this.onDigit(call, digit, 'info');
   }
 
   private onUpdate(tx: ServerTx): void {
@@ -692,8 +705,27 @@ export class SipGateway {
 
   // ---- IVR and meeting --------------------------------------------------------------------------
 
-  private onDigit(call: Call, d: Digit): void {
+  /**
+   * One key press counts once. Some phones and trunks send every key both by RFC 4733 and by SIP INFO; the two
+   * copies cannot be paired reliably (INFO carries no event timestamp, its Duration is advisory, and signaling and
+   * media take different paths, so either copy may come first). The rule therefore is the one PBXs apply through
+   * a DTMF mode per call: FreeSWITCH reads INFO digits only when the call's dtmf-type is `info` (or with
+   * liberal-dtmf), Asterisk's PJSIP decodes RFC 4733 only in the `rfc4733`/`auto` modes. The gateway needs no
+   * configuration for it: the method of the first digit delivered in the call becomes the call's method, and digits
+   * by the other method are dropped (counted in `stats.dtmfOtherMethod`). Two presses of the same key by one method
+   * remain two digits (RFC 4733 events are told apart by their timestamp, INFO requests by their transaction). A
+   * re-offer without telephone-event makes INFO the only possible method again (applyOffer).
+   * Digits are never logged (they are meeting IDs and PINs).
+   */
+  private onDigit(call: Call, d: Digit, method: DtmfMethod): void {
     if (call.state !== 'confirmed') return;
+    if (call.dtmfMethod !== undefined && call.dtmfMethod !== method) {
+      this.stats.dtmfOtherMethod++;
+      if (!call.dtmfOtherSeen) this.log.info('DTMF by both methods: the other one is ignored', { callId: call.callId, using: call.dtmfMethod, ignoring: method });
+      call.dtmfOtherSeen = true;
+      return;
+    }
+    call.dtmfMethod = method;
     this.notify(call, { type: 'digit', digit: d });
     call.ivr?.onDigit(d);
     if (call.ivr?.state === 'in_meeting') {
