@@ -96,6 +96,11 @@ export const EnvSchema = z.object({
   SIP_ANSWER_DELAY_MS: num(0, 0, 60000),
   /** Silence after a prompt before the IVR asks again, and how often. */
   SIP_IVR_INPUT_TIMEOUT_S: num(20, 1, 600),
+  /**
+   * RFC 4028 session timers: the smallest Session-Expires accepted (else 422 with this Min-SE). RFC 4028 §4 says
+   * no less than 90 s; smaller values are for tests.
+   */
+  SIP_SESSION_MIN_SE_S: num(90, 1, 86400),
   PLENUM_URL: z.url().optional(),
   TELEPHONE_SERVICE_TOKEN: z.string().min(16).optional(),
 });
@@ -131,6 +136,8 @@ export interface GatewayConfig {
   t1Ms: number;
   answerDelayMs: number;
   ivrInputTimeoutMs: number;
+  /** RFC 4028 Min-SE in seconds. */
+  sessionMinSeS: number;
   plenumUrl?: string;
   telephoneServiceToken?: string;
 }
@@ -175,6 +182,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     t1Ms: c.SIP_T1_MS,
     answerDelayMs: c.SIP_ANSWER_DELAY_MS,
     ivrInputTimeoutMs: Math.round(c.SIP_IVR_INPUT_TIMEOUT_S * 1000),
+    sessionMinSeS: Math.ceil(c.SIP_SESSION_MIN_SE_S),
     ...(c.PLENUM_URL !== undefined ? { plenumUrl: c.PLENUM_URL.replace(/\/+$/, '') } : {}),
     ...(c.TELEPHONE_SERVICE_TOKEN !== undefined ? { telephoneServiceToken: c.TELEPHONE_SERVICE_TOKEN } : {}),
   };

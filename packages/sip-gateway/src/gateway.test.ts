@@ -282,6 +282,36 @@ describe('SIP UAS', () => {
     rtp.close();
   });
 
+  it('RFC 4028 choices: 422 with Min-SE below the minimum; no session timer for refresher=uas or a caller without timer support', async () => {
+    const probe = await new UdpProbe(env.port).open();
+    const rtp = await new RtpPeer().open();
+    const offer = sdpOffer(rtp.port);
+    probe.send(request({ method: 'INVITE', callId: 'se-small', localPort: probe.port, body: offer, extra: ['Session-Expires: 60', 'Supported: timer'] }));
+    const small = await probe.responseTo('se-small', undefined, 'INVITE');
+    expect([small.status, getHeader(small, 'min-se')]).toEqual([422, '90']);
+    expect([...env.gw.calls.values()].some((c) => c.callId === 'se-small')).toBe(false);
+    const answered = async (callId: string, extra: string[]): Promise<SipResponse> => {
+      probe.send(request({ method: 'INVITE', callId, localPort: probe.port, body: offer, extra }));
+      const ok = await probe.responseTo(callId, 200, 'INVITE');
+      const toTag = tagOf(getHeader(ok, 'to')) ?? '';
+      probe.send(request({ method: 'ACK', callId, localPort: probe.port, toTag }));
+      probe.send(request({ method: 'BYE', callId, cseq: 2, localPort: probe.port, toTag }));
+      await probe.responseTo(callId, 200, 'BYE');
+      return ok;
+    };
+    // The gateway would have to refresh: it sends no requests but BYE, so no session timer.
+    const uas = await answered('se-uas', ['Session-Expires: 1800;refresher=uas', 'Supported: timer']);
+    expect([getHeader(uas, 'session-expires'), getHeader(uas, 'require')]).toEqual([undefined, undefined]);
+    // A proxy's Session-Expires for a caller without timer support (RFC 4028 Table 2 would make the gateway refresh).
+    const proxy = await answered('se-proxy', ['Session-Expires: 60']);
+    expect(getHeader(proxy, 'session-expires')).toBeUndefined();
+    // Compact form (x) and Require: timer as support.
+    const compact = await answered('se-compact', ['x: 120', 'Require: timer']);
+    expect([getHeader(compact, 'session-expires'), getHeader(compact, 'require')]).toEqual(['120;refresher=uac', 'timer']);
+    probe.close();
+    rtp.close();
+  });
+
   it('CANCEL before the answer: 200 for the CANCEL, 487 for the INVITE', async () => {
     const slow = await startTestGateway({ SIP_RTP_PORTS: '41100-41149', SIP_ANSWER_DELAY_MS: '60000' });
     const probe = await new UdpProbe(slow.port).open();

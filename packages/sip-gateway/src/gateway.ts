@@ -24,7 +24,7 @@ export const SUPPORTED = 'timer';
 const NOT_ALLOWED = new Set(['REGISTER', 'SUBSCRIBE', 'NOTIFY', 'MESSAGE', 'REFER', 'PUBLISH', 'PRACK']);
 const MAX_TRANSACTIONS = 20_000;
 
-export type HangupReason = 'caller_bye' | 'cancelled' | 'rtp_timeout' | 'ack_timeout' | 'ivr_failed' | 'ivr_locked' | 'ivr_error' | 'ivr_timeout' | 'gateway' | 'shutdown';
+export type HangupReason = 'caller_bye' | 'cancelled' | 'rtp_timeout' | 'ack_timeout' | 'session_expired' | 'ivr_failed' | 'ivr_locked' | 'ivr_error' | 'ivr_timeout' | 'gateway' | 'shutdown';
 
 /** What the integrator gets once Plenum accepted the caller (the call is then in the InMeeting state). */
 export interface MeetingCall {
@@ -85,6 +85,12 @@ export interface GatewayStats {
 /** How a DTMF digit arrived. */
 export type DtmfMethod = 'rfc4733' | 'info';
 
+/** An RFC 4028 session timer of a call: the caller (UAC) refreshes; the gateway ends the call without a refresh. */
+interface SessionTimer {
+  readonly interval: number;
+  readonly refresher: 'uac';
+}
+
 interface ServerTx {
   readonly key: string;
   readonly method: string;
@@ -116,7 +122,11 @@ class Call {
   readonly routeSet: string[];
   readonly fromHeader: string;
   readonly toHeader: string;
-  sessionExpires: string | undefined;
+  /** RFC 4028: the negotiated session timer (undefined: none), and the timer that ends the call without a refresh. */
+  session: SessionTimer | undefined;
+  sessionTimer: NodeJS.Timeout | undefined;
+  /** The caller said `Supported: timer` in this dialog (refreshes that omit it still count as supporting). */
+  uacTimer = false;
   /**
    * The DTMF method of the call, fixed by the first digit delivered (RFC 4733 or SIP INFO); digits by the other
    * method are dropped as the copies that phones and trunks sending both ways produce (see onDigit).
@@ -452,15 +462,13 @@ export class SipGateway {
     if (!offer.crypto && (this.cfg.mediaEncryption === 'required' || (tx.flow.transport === 'tls' && this.cfg.tlsRequireSrtp))) {
       return this.respond(tx, 488, 'Not Acceptable Here', { headers: [['warning', '399 plenum "SRTP is required: offer RTP/SAVP with a=crypto AES_CM_128_HMAC_SHA1_80"']] });
     }
-    const se = getHeader(req, 'session-expires');
-    if (se !== undefined && !/^\d{1,7}\s*(;.*)?$/.test(se)) return this.respond(tx, 400, 'Bad Session-Expires');
+    const timer = this.negotiateSessionTimer(tx, false);
+    if (timer === false) return;
     const call = new Call(tx.flow, req, tx, offer, this.cfg.ivrLanguage);
     const key = `${call.callId}|${call.remoteTag}`;
     if (this.calls.has(key)) return this.respond(tx, 482, 'Loop Detected');
-    // RFC 4028: with a UAC that supports timers it refreshes (the gateway never sends requests to refresh);
-    // a Session-Expires from a proxy for a UAC without timer support is not echoed (no session timer).
-    const uacTimer = getHeaders(req, 'supported').some((v) => v.toLowerCase() === 'timer');
-    call.sessionExpires = se === undefined || !uacTimer ? undefined : `${se.split(';')[0]?.trim()};refresher=uac`;
+    call.uacTimer = uacSupportsTimer(req);
+    call.session = timer;
     tx.call = call;
     this.calls.set(key, call);
     this.stats.callsStarted++;
@@ -540,9 +548,10 @@ export class SipGateway {
   }
 
   private send2xx(call: Call, tx: ServerTx, sdp: Buffer): void {
-    const headers: Header[] = [['contact', this.contact(call)], ...capabilityHeaders(), ['content-type', 'application/sdp']];
-    if (call.sessionExpires) headers.push(['session-expires', call.sessionExpires], ['require', 'timer']);
+    const headers: Header[] = [['contact', this.contact(call)], ...capabilityHeaders(), ...sessionTimerHeaders(call.session), ['content-type', 'application/sdp']];
     this.respond(tx, 200, 'OK', { headers, body: sdp, toTag: call.localTag });
+    // The session (and its timer) starts with the 2xx; a re-INVITE's 2xx restarts it (see refreshed).
+    if (tx === call.inviteTx) this.armSessionTimer(call);
     const buf = tx.last;
     if (!buf) return;
     const cseq = parseCSeq(getHeader(tx.request, 'cseq'))?.seq ?? 0;
@@ -587,8 +596,11 @@ export class SipGateway {
     const req = tx.request;
     tx.call = call;
     if (call.pending2xx) return this.respond(tx, 491, 'Request Pending');
+    const timer = this.negotiateSessionTimer(tx, call.uacTimer);
+    if (timer === false) return;
     if (req.body.length > 0 && !this.takeOffer(tx, call)) return;
-    this.takeSessionExpires(call, req);
+    // A re-INVITE answered 2xx is a session refresh (RFC 4028 §10): its negotiation replaces the timer.
+    this.refreshed(call, timer, req);
     this.respond(tx, 100, 'Trying');
     this.send2xx(call, tx, this.sdpAnswer(call));
   }
@@ -636,9 +648,61 @@ export class SipGateway {
     if (offer.hold) call.player?.stop();
   }
 
-  private takeSessionExpires(call: Call, req: SipRequest): void {
-    const se = getHeader(req, 'session-expires');
-    if (se !== undefined && /^\d{1,7}/.test(se)) call.sessionExpires = `${se.split(';')[0]?.trim()};refresher=uac`;
+  /**
+   * RFC 4028 §9 for an INVITE, re-INVITE or UPDATE. The gateway only takes the part of the UAS whose caller
+   * refreshes (`refresher=uac`), since it sends no requests but BYE:
+   * - no Session-Expires: no session timer (the gateway asks for none; the RTP timeout covers dead calls);
+   * - a caller without `Supported: timer` (a proxy added the header): no session timer, since RFC 4028 would make the
+   *   gateway the refresher (Table 2); likewise a caller asking for `refresher=uas`;
+   * - an interval below SIP_SESSION_MIN_SE_S: 422 with Min-SE (§6), the caller retries with a longer one;
+   * - else the interval as asked (never increased, §9), `refresher=uac`, and `Require: timer` in the 2xx.
+   * Returns false when a response was sent.
+   */
+  private negotiateSessionTimer(tx: ServerTx, dialogSupports: boolean): SessionTimer | undefined | false {
+    const req = tx.request;
+    const values = getHeaders(req, 'session-expires');
+    if (values.length === 0) return undefined;
+    const m = values.length === 1 ? /^(\d{1,9})\s*((?:;[^;]*)*)$/.exec(values[0]?.trim() ?? '') : null;
+    if (!m) {
+      this.respond(tx, 400, 'Bad Session-Expires');
+      return false;
+    }
+    const interval = Number(m[1]);
+    const refresher = /;\s*refresher\s*=\s*(\w+)/i.exec(m[2] ?? '')?.[1]?.toLowerCase();
+    if (!dialogSupports && !uacSupportsTimer(req)) return undefined;
+    if (interval < this.cfg.sessionMinSeS) {
+      this.respond(tx, 422, 'Session Interval Too Small', { headers: [['min-se', String(this.cfg.sessionMinSeS)]] });
+      return false;
+    }
+    if (refresher === 'uas') {
+      this.log.info('session timer with refresher=uas declined: the gateway sends no refreshes', { callId: getHeader(req, 'call-id') });
+      return undefined;
+    }
+    return { interval, refresher: 'uac' };
+  }
+
+  /** A successful refresh (or the initial 2xx): the session timer starts again with what was negotiated. */
+  private refreshed(call: Call, timer: SessionTimer | undefined, req?: SipRequest): void {
+    if (req && uacSupportsTimer(req)) call.uacTimer = true;
+    call.session = timer;
+    this.armSessionTimer(call);
+  }
+
+  /**
+   * RFC 4028 §10: without a refresh, the side that does not refresh sends BYE before the session expires, at the
+   * interval minus the smaller of 32 s and a third of it. The call then ends as any other: room left, port freed.
+   */
+  private armSessionTimer(call: Call): void {
+    if (call.sessionTimer) clearTimeout(call.sessionTimer);
+    call.sessionTimer = undefined;
+    const s = call.session;
+    if (!s || call.state === 'terminated') return;
+    const ms = Math.max(0, (s.interval - Math.min(32, s.interval / 3)) * 1000);
+    call.sessionTimer = setTimeout(() => {
+      call.sessionTimer = undefined;
+      this.log.info('session expired without a refresh: hanging up', { callId: call.callId, interval: s.interval });
+      this.endCall(call, 'session_expired', true);
+    }, ms);
   }
 
   private onCancel(req: SipRequest, flow: Flow): void {
@@ -693,13 +757,16 @@ export class SipGateway {
     if (!this.checkCSeq(tx, call)) return;
     tx.call = call;
     const req = tx.request;
-    this.takeSessionExpires(call, req);
-    const headers: Header[] = [['contact', this.contact(call)], ...capabilityHeaders()];
-    if (call.sessionExpires) headers.push(['session-expires', call.sessionExpires], ['require', 'timer']);
+    const timer = this.negotiateSessionTimer(tx, call.uacTimer);
+    if (timer === false) return;
+    const headers: Header[] = [['contact', this.contact(call)], ...capabilityHeaders(), ...sessionTimerHeaders(timer)];
     if (req.body.length > 0) {
       if (!this.takeOffer(tx, call)) return;
+      this.refreshed(call, timer, req);
       return this.respond(tx, 200, 'OK', { headers: [...headers, ['content-type', 'application/sdp']], body: this.sdpAnswer(call) });
     }
+    // An UPDATE without SDP is the usual refresh (RFC 4028 §7.4, RFC 3311): 200 OK, the session timer restarts.
+    this.refreshed(call, timer, req);
     this.respond(tx, 200, 'OK', { headers });
   }
 
@@ -829,6 +896,8 @@ export class SipGateway {
     const wasEstablished = call.state === 'confirmed' || call.state === 'answered';
     call.state = 'terminated';
     if (call.answerTimer) clearTimeout(call.answerTimer);
+    if (call.sessionTimer) clearTimeout(call.sessionTimer);
+    call.sessionTimer = undefined;
     call.pending2xx?.timers.forEach(clearTimeout);
     call.pending2xx = undefined;
     call.ivr?.stop();
@@ -881,6 +950,16 @@ function answerable(req: SipRequest): boolean {
   const via = getHeader(req, 'via');
   return via !== undefined && parseVia(via) !== undefined && getHeaders(req, 'from').length <= 1 && getHeaders(req, 'to').length <= 1 &&
     getHeaders(req, 'call-id').length === 1 && parseCSeq(getHeader(req, 'cseq')) !== undefined;
+}
+
+/** `Supported: timer` (or `Require: timer`) in a request: its sender does RFC 4028 session timers. */
+function uacSupportsTimer(req: SipRequest): boolean {
+  return [...getHeaders(req, 'supported'), ...getHeaders(req, 'require')].some((v) => v.trim().toLowerCase() === 'timer');
+}
+
+/** RFC 4028 §9: the 2xx names the refresher; with `refresher=uac` it carries `Require: timer`. */
+function sessionTimerHeaders(timer: SessionTimer | undefined): Header[] {
+  return timer ? [['session-expires', `${timer.interval};refresher=${timer.refresher}`], ['require', 'timer']] : [];
 }
 
 function capabilityHeaders(): Header[] {
