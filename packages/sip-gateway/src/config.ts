@@ -101,6 +101,8 @@ export const EnvSchema = z.object({
    * no less than 90 s; smaller values are for tests.
    */
   SIP_SESSION_MIN_SE_S: num(90, 1, 86400),
+  /** Mean interval of the gateway's RTCP reports (RFC 3550 §6.2: 5 s; tests shorten it). */
+  SIP_RTCP_INTERVAL_S: num(5, 0.1, 60),
   PLENUM_URL: z.url().optional(),
   TELEPHONE_SERVICE_TOKEN: z.string().min(16).optional(),
 });
@@ -138,6 +140,8 @@ export interface GatewayConfig {
   ivrInputTimeoutMs: number;
   /** RFC 4028 Min-SE in seconds. */
   sessionMinSeS: number;
+  /** Mean RTCP report interval in ms. */
+  rtcpIntervalMs: number;
   plenumUrl?: string;
   telephoneServiceToken?: string;
 }
@@ -183,6 +187,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     answerDelayMs: c.SIP_ANSWER_DELAY_MS,
     ivrInputTimeoutMs: Math.round(c.SIP_IVR_INPUT_TIMEOUT_S * 1000),
     sessionMinSeS: Math.ceil(c.SIP_SESSION_MIN_SE_S),
+    rtcpIntervalMs: Math.round(c.SIP_RTCP_INTERVAL_S * 1000),
     ...(c.PLENUM_URL !== undefined ? { plenumUrl: c.PLENUM_URL.replace(/\/+$/, '') } : {}),
     ...(c.TELEPHONE_SERVICE_TOKEN !== undefined ? { telephoneServiceToken: c.TELEPHONE_SERVICE_TOKEN } : {}),
   };

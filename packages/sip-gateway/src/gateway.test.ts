@@ -1,11 +1,13 @@
 // The gateway's SIP behaviour over UDP/TCP with a raw client: transactions, dialogs, IVR over SIP INFO,
 // 2xx retransmission and ACK timeout, RTP timeout, in-meeting events and the RTP relay.
+import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as sdpTransform from 'sdp-transform';
 import type { MeetingCall } from './gateway.ts';
 import type { PlenumSession } from './plenum.ts';
 import { buildTelephoneEvent, digitToEvent, type Digit } from './rtp/dtmf.ts';
 import { buildRtp } from './rtp/packet.ts';
+import { buildReport, ntpTime, parseRtcp, RTCP_SDES, RTCP_SR } from './rtp/rtcp.ts';
 import { getHeader, tagOf, type SipRequest, type SipResponse } from './sip/message.ts';
 import { confirmed, request, RtpPeer, ScriptedLink, sdpOffer, startTestGateway, TcpProbe, testPrompts, UdpProbe } from './testing.ts';
 
@@ -310,6 +312,73 @@ describe('SIP UAS', () => {
     expect([getHeader(compact, 'session-expires'), getHeader(compact, 'require')]).toEqual(['120;refresher=uac', 'timer']);
     probe.close();
     rtp.close();
+  });
+
+  it('RTCP: sender reports with SDES CNAME and a report block on the caller\'s stream; the caller\'s RTCP and garbage do no harm', async () => {
+    // RTP ports of this test: 41476-41499 (sipp.test.ts has 41450-41475).
+    const g = await startTestGateway({ SIP_RTP_PORTS: '41476-41499', SIP_RTCP_INTERVAL_S: '0.2', SIP_RTP_TIMEOUT_S: '5' });
+    const probe = await new UdpProbe(g.port).open();
+    const rtp = await new RtpPeer().open();
+    const rtcp = dgram.createSocket('udp4');
+    const reports: Buffer[] = [];
+    rtcp.on('message', (b) => reports.push(b));
+    await new Promise<void>((r) => rtcp.bind(0, '127.0.0.1', () => r()));
+    const callId = 'rtcp-1';
+    probe.send(request({ method: 'INVITE', callId, localPort: probe.port, body: `${sdpOffer(rtp.port)}a=rtcp:${rtcp.address().port}\r\n` }));
+    const ok = await probe.responseTo(callId, 200, 'INVITE');
+    const toTag = tagOf(getHeader(ok, 'to')) ?? '';
+    const acked = confirmed(g.gw, callId);
+    probe.send(request({ method: 'ACK', callId, localPort: probe.port, toTag }));
+    await acked;
+    const gwRtpPort = sdpTransform.parse(ok.body.toString()).media[0]?.port ?? 0;
+    // The caller's stream: seq 10–14 without 12 (one lost).
+    for (const seq of [10, 11, 13, 14]) rtp.send(buildRtp({ payloadType: 0, sequence: seq, timestamp: seq * 160, ssrc: 0x1234, payload: Buffer.alloc(160, 0xff) }), gwRtpPort);
+    const sentAt = Date.now();
+    const send = (b: Buffer): void => void rtcp.send(b, gwRtpPort + 1, '127.0.0.1');
+    await vi.waitFor(() => expect(g.gw.calls.values().next().value?.media?.packetsIn).toBe(4));
+    send(buildReport({ ssrc: 0x1234, nowMs: sentAt, rtpTimestamp: 2240, packets: 4, octets: 640 }, 'caller@test', undefined));
+    send(Buffer.from('not rtcp at all'));
+    send(Buffer.from([0x40, 200, 0, 0]));
+    const [secs, frac] = ntpTime(sentAt);
+    const lsr = (((secs & 0xffff) << 16) | (frac >>> 16)) >>> 0;
+    const withLsr = async (): Promise<NonNullable<ReturnType<typeof parseRtcp>>> => {
+      for (;;) {
+        for (const b of reports.splice(0)) {
+          const parsed = parseRtcp(b);
+          if (parsed?.[0]?.body.length === 52 && parsed[0].body.readUInt32BE(44) === lsr) return parsed;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const [sr, sdes] = await withLsr();
+    await rtp.waitForCount(1);
+    expect(sr?.type).toBe(RTCP_SR);
+    expect(sr?.count).toBe(1);
+    // Our stream: the SSRC of the prompts the caller hears, with its packet and octet counts.
+    expect(sr?.ssrc).toBe(rtp.packets[0]?.ssrc);
+    expect(sr?.body.readUInt32BE(20)).toBeGreaterThan(0);
+    expect(sr?.body.readUInt32BE(24)).toBe((sr?.body.readUInt32BE(20) ?? 0) * 160);
+    // The report block on the caller's stream: one lost, highest sequence 14.
+    expect(sr?.body.readUInt32BE(28)).toBe(0x1234);
+    expect((sr?.body.readUInt32BE(32) ?? 0) & 0xffffff).toBe(1);
+    expect(sr?.body.readUInt32BE(36)).toBe(14);
+    expect(sdes?.type).toBe(RTCP_SDES);
+    expect(sdes?.body.subarray(10, 10 + (sdes.body[9] ?? 0)).toString()).toBe('plenum@127.0.0.1');
+    const media = g.gw.calls.values().next().value?.media;
+    expect([media?.rtcpIn, media?.rtcpDropped]).toEqual([1, 2]);
+    probe.send(request({ method: 'BYE', callId, cseq: 2, localPort: probe.port, toTag }));
+    await probe.responseTo(callId, 200, 'BYE');
+    // The RTCP port is closed with the call.
+    const again = dgram.createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      again.once('error', reject);
+      again.bind(gwRtpPort + 1, '127.0.0.1', () => resolve());
+    });
+    again.close();
+    rtcp.close();
+    probe.close();
+    rtp.close();
+    await g.gw.stop();
   });
 
   it('CANCEL before the answer: 200 for the CANCEL, 487 for the INVITE', async () => {

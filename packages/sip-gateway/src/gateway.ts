@@ -481,7 +481,7 @@ export class SipGateway {
   private async prepareAndAnswer(call: Call): Promise<void> {
     let socket;
     try {
-      socket = await this.ports.bind(this.cfg.listen.host);
+      socket = await this.ports.bindPair(this.cfg.listen.host);
     } catch (err) {
       this.log.error('no RTP port for a call', { callId: call.callId, error: (err as Error).message });
       if (call.state === 'proceeding') this.respond(call.inviteTx, 503, 'Service Unavailable', { headers: [['retry-after', '10']] });
@@ -489,13 +489,16 @@ export class SipGateway {
       return;
     }
     if (call.state !== 'proceeding') {
-      socket.close();
+      socket.rtp.close();
+      socket.rtcp.close();
       return;
     }
     const srtp = this.srtpFor(call, call.offer);
     call.media = new CallMedia({
       ...(srtp ? { srtp } : {}),
-      socket,
+      socket: socket.rtp,
+      // RTCP on the next port: sender reports on plain RTP calls; on SRTP calls it is absorbed (no SRTCP).
+      rtcp: { socket: socket.rtcp, remotePort: call.offer.remoteRtcpPort, intervalMs: this.cfg.rtcpIntervalMs, cname: `plenum@${this.cfg.publicAddress}` },
       remote: { address: call.offer.remoteAddress, port: call.offer.remotePort },
       codec: call.offer.codec,
       payloadType: call.offer.payloadType,
@@ -639,7 +642,10 @@ export class SipGateway {
     } else if (offer.crypto && call.localCrypto) call.localCrypto = { ...call.localCrypto, tag: offer.crypto.tag };
     // Keep the codec of the call when it is offered again; otherwise follow the new offer.
     call.offer = offer;
-    if (offer.remoteAddress !== '0.0.0.0' && offer.remoteAddress !== '::') media.remote = { address: offer.remoteAddress, port: offer.remotePort };
+    if (offer.remoteAddress !== '0.0.0.0' && offer.remoteAddress !== '::') {
+      media.remote = { address: offer.remoteAddress, port: offer.remotePort };
+      media.remoteRtcpPort = offer.remoteRtcpPort;
+    }
     media.codec = offer.codec;
     media.payloadType = offer.payloadType;
     media.telephoneEventPt = offer.telephoneEventPt;

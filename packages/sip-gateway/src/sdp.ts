@@ -15,6 +15,8 @@ export interface NegotiatedMedia {
   readonly telephoneEventPt: number | undefined;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** The offerer's RTCP port: `a=rtcp` (RFC 3605) or the RTP port + 1 (RFC 3550 §11). */
+  readonly remoteRtcpPort: number;
   /** Direction of the offer, from the offerer's side; 0.0.0.0 counts as hold (inactive towards it). */
   readonly offerDirection: Direction;
   readonly hold: boolean;
@@ -102,6 +104,7 @@ export function parseOffer(body: string): NegotiatedMedia {
       telephoneEventPt: te,
       remoteAddress: address,
       remotePort: m.port,
+      remoteRtcpPort: m.rtcp?.port !== undefined && m.rtcp.port > 0 && m.rtcp.port < 65536 ? m.rtcp.port : m.port + 1,
       offerDirection,
       hold: zero || offerDirection === 'sendonly' || offerDirection === 'inactive',
       ptime: m.ptime,

@@ -2,7 +2,7 @@
 // HMAC-SHA1 authentication (80- or 32-bit tag), key derivation rate 0, no MKI. Built on node:crypto
 // (AES-128-CTR, HMAC-SHA1); verified against the RFC 3711 Appendix B vectors in srtp.test.ts.
 // Receiver side: rollover counter estimate per SSRC (RFC 3711 §3.3.1, Appendix A) and a 64-packet
-// replay window (§3.3.2). Only SRTP: the gateway offers no RTCP port, so no SRTCP.
+// replay window (§3.3.2). Only SRTP, no SRTCP: on SRTP calls the gateway sends no RTCP and absorbs what arrives unread.
 // Keys are never logged; SrtpContext holds them in private fields only.
 import { createCipheriv, createHmac, timingSafeEqual, type Cipher } from 'node:crypto';
 
