@@ -229,6 +229,11 @@ describe('moderation in the browser', () => {
     await row('Ben Guest').getByRole('button', { name: 'Revoke moderator role' }).click();
     await notices(ben).getByText('You are no longer a moderator.').waitFor();
     await shoot(ben, 'notice-role');
+    // In the language chosen now: switching to German turns the shown notice German too.
+    await ben.getByRole('button', { name: 'Deutsch' }).click();
+    await ben.getByRole('log', { name: 'Hinweise' }).getByText('Sie moderieren nicht mehr.').waitFor();
+    await ben.getByRole('button', { name: 'English' }).click();
+    await notices(ben).getByText('You are no longer a moderator.').waitFor();
     // Only Ben was told: Anna's notices say nothing of it.
     expect(await notices(anna).getByText(/moderator\.$/).count()).toBe(0);
     expect(problems).toEqual([]);
