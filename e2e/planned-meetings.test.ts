@@ -4,7 +4,9 @@
  * external address); the mails arrive; the dashboard shows the next occurrence with its join button closed until
  * shortly before the start; on the day (server and browser clocks set by the test) the button opens for the
  * account, and the external guest joins through the link in their mail; the account subscribes to and revokes its
- * calendar feed; the organizer (in German) cancels the series and every invitee gets METHOD:CANCEL.
+ * calendar feed; the organizer (in German) cancels the series and every invitee gets METHOD:CANCEL. A committee
+ * session's meeting page (from the dashboard) shows its details, invitees and the room's agenda to the clerk, the
+ * organizer to an invitee, and a 404 page for a meeting the invitee is not invited to.
  */
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,6 +166,71 @@ describe('planned meetings in the browser', () => {
 
     const code = link!.split('/').pop()!;
     expect((await fetch(`${server.url}/v1/invites/${code}/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(410);
+    expect(problems).toEqual([]);
+  });
+
+  it('opens a committee session’s page from the dashboard with its agenda and invitees; an invitee gets 404 for another meeting', { timeout: 60_000 }, async () => {
+    now = Date.parse('2026-04-01T08:00:00Z');
+    const clerk = await login('Clara Clerk', 'clerk@rathaus.example');
+    const anna = await login('Anna Account', 'anna@rathaus.example');
+    const council = (await server.api<{ id: string }>('POST', '/v1/rooms', { name: 'Hauptausschuss' }, clerk)).id;
+    const other = (await server.api<{ id: string }>('POST', '/v1/rooms', { name: 'Personalrat' }, clerk)).id;
+    await server.api('PUT', `/v1/rooms/${council}/agenda`, {
+      items: [
+        { title: 'Eröffnung der Sitzung', public: true },
+        { title: 'Radweg Lindenstraße', public: true, motion: 'Der Ausschuss empfiehlt den Bau.' },
+        { title: 'Grundstücksangelegenheit Flur 7', public: false, motion: 'Verkauf an die Stadtwerke' },
+      ],
+    }, clerk);
+    const session = {
+      title: 'Sitzung des Hauptausschusses',
+      start: '2026-04-14T18:00',
+      end: '2026-04-14T20:00',
+      recurrence: 'FREQ=WEEKLY;BYDAY=TU;COUNT=3',
+      invitees: [{ email: 'anna@rathaus.example', language: 'en' }, { email: 'gast@extern.example', name: 'Gerd Gast' }],
+    };
+    const { meeting } = await server.api<{ meeting: { id: string } }>('POST', `/v1/rooms/${council}/meetings`, session, clerk);
+    const { meeting: closed } = await server.api<{ meeting: { id: string } }>('POST', `/v1/rooms/${other}/meetings`, { ...session, title: 'Personalgespräche', invitees: [] }, clerk);
+    // The invitation to Anna carries the agenda too.
+    const toAnna = mailbox.take().find((m) => m.to[0] === 'anna@rathaus.example')!;
+    expect(toAnna.mail.text).toContain('3. Grundstücksangelegenheit Flur 7 (non-public)');
+
+    // The clerk: from the dashboard to the meeting page.
+    const page = await newPage(clerk.token);
+    await page.goto(`${server.url}/meetings`);
+    await item(page, 'Coming up', 'Sitzung des Hauptausschusses').first().getByRole('link', { name: 'Sitzung des Hauptausschusses' }).click();
+    await page.waitForURL(`${server.url}/meetings/${meeting.id}`);
+    await page.getByRole('heading', { name: 'Sitzung des Hauptausschusses', level: 1 }).waitFor();
+    await page.getByText('Tuesday, 14 April 2026, 18:00–20:00 (Europe/Berlin)').first().waitFor();
+    await page.getByText('Weekly on Tuesday, 3 times').waitFor();
+    expect(await page.getByRole('button', { name: 'Join Sitzung des Hauptausschusses' }).isDisabled()).toBe(true);
+    const invitees = page.getByRole('region', { name: 'Invitees' }).getByRole('listitem');
+    expect(await invitees.allInnerTexts()).toEqual(['Anna Account <anna@rathaus.example> Account', 'Gerd Gast <gast@extern.example> Guest (personal link)']);
+    const agenda = page.getByRole('region', { name: 'Agenda' }).getByRole('listitem');
+    expect(await agenda.count()).toBe(3);
+    await agenda.nth(1).getByText('Der Ausschuss empfiehlt den Bau.').waitFor();
+    await agenda.nth(2).getByText('non-public').waitFor();
+    await agenda.nth(2).getByText('Verkauf an die Stadtwerke').waitFor();
+    await expectAccessible(page);
+    await page.screenshot({ path: '/tmp/meeting-page.png', fullPage: true });
+    await shoot(page, 'meeting-page');
+
+    // Anna (invited): the page with its agenda and who invited her, not the list of the others.
+    const annaPage = await newPage(anna.token);
+    await annaPage.goto(`${server.url}/meetings/${meeting.id}`);
+    await annaPage.getByRole('heading', { name: 'Sitzung des Hauptausschusses', level: 1 }).waitFor();
+    await annaPage.getByText('You were invited by Clara Clerk.').waitFor();
+    expect(await annaPage.getByRole('region', { name: 'Agenda' }).getByRole('listitem').count()).toBe(3);
+    expect(await annaPage.getByText('gast@extern.example').count()).toBe(0);
+    // Another meeting (not invited) and an unknown one: the 404 page; the server refused with problem+json.
+    for (const id of [closed.id, crypto.randomUUID()]) {
+      const answer = annaPage.waitForResponse((r) => r.url().endsWith(`/v1/meetings/${id}`));
+      await annaPage.goto(`${server.url}/meetings/${id}`);
+      const res = await answer;
+      expect([res.status(), res.headers()['content-type']]).toEqual([404, 'application/problem+json; charset=utf-8']);
+      await annaPage.getByRole('heading', { name: 'Page not found', level: 1 }).waitFor();
+      expect(await annaPage.getByText('Personalgespräche').count()).toBe(0);
+    }
     expect(problems).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import type { RecorderLauncher } from '../packages/server/src/modules/recording/
 import { buildWebIfStale, launchChromium } from '../packages/server/src/testing/browsers.ts';
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
 import { expectAccessible } from './support/a11y.ts';
+import { openPage } from './support/pages.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -44,15 +45,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function newPage(session?: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-  contexts.push(context);
-  if (session) await context.addCookies([{ name: 'plenum_session', value: session, url: server.url }]);
-  const page = await context.newPage();
-  page.setDefaultTimeout(8_000);
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  return page;
-}
+const newPage = (session?: string): Promise<Page> => openPage(browser, server.url, { contexts, problems }, session);
 
 const control = (page: Page, name: string) => page.getByRole('group', { name: 'Meeting controls' }).getByRole('button', { name, exact: true });
 const tile = (page: Page, name: string) => page.getByRole('figure', { name, exact: true });

@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import { buildWebIfStale, launchChromium } from '../packages/server/src/testing/browsers.ts';
 import { startTestServer, type TestServer } from '../packages/server/src/testing/server.ts';
 import { expectAccessible } from './support/a11y.ts';
+import { openPage } from './support/pages.ts';
 import { shoot } from './support/screenshots.ts';
 
 const TOKEN = 'telephone-service-token-for-the-browser-test-01234';
@@ -36,15 +37,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function newPage(session?: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-  contexts.push(context);
-  if (session) await context.addCookies([{ name: 'plenum_session', value: session, url: server.url }]);
-  const page = await context.newPage();
-  page.setDefaultTimeout(8_000);
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  return page;
-}
+const newPage = (session?: string): Promise<Page> => openPage(browser, server.url, { contexts, problems }, session);
 
 /** What the SIP gateway does for a caller who typed `dialIn` and `pin`: the service call, then the signaling socket and the join. */
 async function phoneCall(dialIn: string, pin: string): Promise<number> {

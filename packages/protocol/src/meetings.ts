@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AgendaItem } from './agenda.ts';
 import { defineProtocol } from './feature.ts';
 import { singleLine, text } from './text.ts';
 
@@ -155,6 +156,14 @@ export const Meeting = z
   })
   .meta({ id: 'Meeting' });
 export type Meeting = z.infer<typeof Meeting>;
+
+/**
+ * `GET /v1/meetings/{id}`: the meeting page — the meeting and, for a committee session, its room's agenda
+ * (committee preparation; empty for a room without one). Only the organizer, the room's owner, admins and
+ * invitees read it (accounts all: the motions of non-public items included).
+ */
+export const MeetingDetails = Meeting.extend({ agenda: z.array(AgendaItem) }).meta({ id: 'MeetingDetails' });
+export type MeetingDetails = z.infer<typeof MeetingDetails>;
 
 /**
  * What became of each invitation: `sent` by SMTP, `failed` (the mail server refused; the text is there to copy),

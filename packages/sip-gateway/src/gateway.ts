@@ -575,19 +575,30 @@ export class SipGateway {
     const req = tx.request;
     tx.call = call;
     if (call.pending2xx) return this.respond(tx, 491, 'Request Pending');
-    if (req.body.length > 0) {
-      const ct = (getHeader(req, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-      if (ct !== 'application/sdp') return this.respond(tx, 415, 'Unsupported Media Type', { headers: [['accept', 'application/sdp']] });
-      try {
-        this.applyOffer(call, parseOffer(req.body.toString('utf8')));
-      } catch (err) {
-        if (err instanceof SdpError) return this.respond(tx, 488, 'Not Acceptable Here');
-        throw err;
-      }
-    }
+    if (req.body.length > 0 && !this.takeOffer(tx, call)) return;
     this.takeSessionExpires(call, req);
     this.respond(tx, 100, 'Trying');
     this.send2xx(call, tx, this.sdpAnswer(call));
+  }
+
+  /** The SDP offer in the body of an in-dialog request (re-INVITE, UPDATE), applied; false when the request has been answered with 415 or 488 instead. */
+  private takeOffer(tx: ServerTx, call: Call): boolean {
+    const req = tx.request;
+    const ct = (getHeader(req, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+    if (ct !== 'application/sdp') {
+      this.respond(tx, 415, 'Unsupported Media Type', { headers: [['accept', 'application/sdp']] });
+      return false;
+    }
+    try {
+      this.applyOffer(call, parseOffer(req.body.toString('utf8')));
+    } catch (err) {
+      if (err instanceof SdpError) {
+        this.respond(tx, 488, 'Not Acceptable Here');
+        return false;
+      }
+      throw err;
+    }
+    return true;
   }
 
   private applyOffer(call: Call, offer: NegotiatedMedia): void {
@@ -673,14 +684,7 @@ export class SipGateway {
     const headers: Header[] = [['contact', this.contact(call)], ...capabilityHeaders()];
     if (call.sessionExpires) headers.push(['session-expires', call.sessionExpires], ['require', 'timer']);
     if (req.body.length > 0) {
-      const ct = (getHeader(req, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-      if (ct !== 'application/sdp') return this.respond(tx, 415, 'Unsupported Media Type', { headers: [['accept', 'application/sdp']] });
-      try {
-        this.applyOffer(call, parseOffer(req.body.toString('utf8')));
-      } catch (err) {
-        if (err instanceof SdpError) return this.respond(tx, 488, 'Not Acceptable Here');
-        throw err;
-      }
+      if (!this.takeOffer(tx, call)) return;
       return this.respond(tx, 200, 'OK', { headers: [...headers, ['content-type', 'application/sdp']], body: this.sdpAnswer(call) });
     }
     this.respond(tx, 200, 'OK', { headers });

@@ -14,6 +14,7 @@ const MyRooms = lazyModule(() => import('../features/rooms/MyRoomsPage.tsx'), 'M
 const Committee = lazyModule(() => import('../features/agenda/CommitteePage.tsx'), 'CommitteePage');
 const Dashboard = lazyModule(() => import('../features/meetings/DashboardPage.tsx'), 'DashboardPage');
 const PlanMeeting = lazyModule(() => import('../features/meetings/PlanMeetingPage.tsx'), 'PlanMeetingPage');
+const MeetingDetails = lazyModule(() => import('../features/meetings/MeetingPage.tsx'), 'MeetingPage');
 
 /** `/`: the start page for visitors, the room list for logged-in users. */
 function Home() {
@@ -53,12 +54,16 @@ function CommitteeRoute() {
 }
 
 /** A page for logged-in users only (visitors see the start page with its login). */
-function UserRoute({ page }: { page: 'dashboard' | 'plan' }) {
+function UserRoute({ page }: { page: 'dashboard' | 'plan' | 'meeting' }) {
   const { t } = useTranslation();
   const { session } = useSession();
   if (session.status === 'loading') return <Loading label={t('app.loading')} />;
   if (session.status !== 'user') return <StartPage />;
-  return <LazyPart label={t('app.loadingPage')}>{page === 'dashboard' ? <Dashboard.Component me={session.me} /> : <PlanMeeting.Component me={session.me} />}</LazyPart>;
+  return (
+    <LazyPart label={t('app.loadingPage')}>
+      {page === 'dashboard' ? <Dashboard.Component me={session.me} /> : page === 'plan' ? <PlanMeeting.Component me={session.me} /> : <MeetingDetails.Component />}
+    </LazyPart>
+  );
 }
 
 export function App() {
@@ -73,6 +78,7 @@ export function App() {
             <Route path="/rooms/:id/committee" element={<CommitteeRoute />} />
             <Route path="/meetings" element={<UserRoute page="dashboard" />} />
             <Route path="/meetings/plan" element={<UserRoute page="plan" />} />
+            <Route path="/meetings/:id" element={<UserRoute page="meeting" />} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </Layout>

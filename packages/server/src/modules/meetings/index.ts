@@ -33,7 +33,7 @@ function hooks({ repos }: FeatureDeps<MeetingsRepos>): HooksOf<typeof meetingsPr
 
 export const meetingsFeature = defineFeature({
   ...meetingsProtocol,
-  requires: ['telephone'],
+  requires: ['telephone', 'agenda'],
   repositories: (db): MeetingsRepos => new MeetingsRepository(db),
   migrations: { '0012_meetings': m0012 },
   personalData: meetingsPersonalData,

@@ -1,6 +1,7 @@
 import type { MeetingLanguage } from '@plenum/protocol';
 import nodemailer from 'nodemailer';
 import type { Config } from '../../config.ts';
+import { agendaHeading, agendaStrings, agendaText, type InvitationAgendaItem } from './agenda.ts';
 import { zonedToUtc, type ParsedRule } from './time.ts';
 
 /**
@@ -17,6 +18,8 @@ export interface OutgoingMail {
   html: string;
   ics: string;
   method: 'REQUEST' | 'CANCEL';
+  /** Further files, e.g. a committee session's agenda as PDF. */
+  attachments?: readonly { filename: string; content: Buffer; contentType: string }[];
 }
 
 export interface Mailer {
@@ -50,7 +53,7 @@ export function smtpMailer(config: Config['smtp']): Mailer | undefined {
         text: mail.text,
         html: mail.html,
         icalEvent: { method: mail.method, content: mail.ics, filename: 'invite.ics' },
-        attachments: [{ filename: 'invite.ics', content: mail.ics, contentType }],
+        attachments: [{ filename: 'invite.ics', content: mail.ics, contentType }, ...(mail.attachments ?? [])],
       });
     },
     close: () => transport.close(),
@@ -75,6 +78,8 @@ export interface InvitationFacts {
   method: 'REQUEST' | 'CANCEL';
   /** An update of an earlier invitation (SEQUENCE > 0). */
   updated: boolean;
+  /** The room's agenda as this recipient may read it (a committee session); empty: none. */
+  agenda: readonly InvitationAgendaItem[];
 }
 
 const strings = {
@@ -159,6 +164,7 @@ export function invitationMail(f: InvitationFacts, language: MeetingLanguage, pe
     ...(f.description ? ['', f.description] : []),
     '',
     ...rows.map(([k, v]) => `${k}: ${v.replace(/\n/g, '\n  ')}`),
+    ...(f.agenda.length ? ['', agendaText(f.agenda, language)] : []),
     ...(f.method === 'CANCEL' ? [] : ['', `${t.join}: ${f.joinUrl}`, t.joinHint, ...(personalLink ? [t.personal] : []), ...(phone ? ['', phone] : []), ...(notes.length ? ['', ...notes] : [])]),
     '',
   ].join('\n');
@@ -170,6 +176,7 @@ export function invitationMail(f: InvitationFacts, language: MeetingLanguage, pe
     `<h1 style="font-size:1.3em">${escapeHtml(f.title)}</h1>`,
     ...(f.description ? [p(f.description)] : []),
     `<table>${rows.map(([k, v]) => `<tr><th style="text-align:left;vertical-align:top;padding-right:1em">${escapeHtml(k)}</th><td>${escapeHtml(v).replace(/\n/g, '<br>')}</td></tr>`).join('')}</table>`,
+    ...(f.agenda.length ? [agendaHtml(f.agenda, language)] : []),
     ...(f.method === 'CANCEL'
       ? []
       : [
@@ -182,4 +189,13 @@ export function invitationMail(f: InvitationFacts, language: MeetingLanguage, pe
     '</body></html>',
   ].join('\n');
   return { subject, text, html };
+}
+
+function agendaHtml(items: readonly InvitationAgendaItem[], language: MeetingLanguage): string {
+  const t = agendaStrings[language];
+  const li = items.map((item) => {
+    const motion = item.motion ? `<br><span style="font-size:.9em">${escapeHtml(t.motion)}: ${escapeHtml(item.motion).replace(/\n/g, '<br>')}</span>` : '';
+    return `<li>${escapeHtml(agendaHeading(item, language))}${motion}</li>`;
+  });
+  return `<h2 style="font-size:1.1em">${escapeHtml(t.agenda)}</h2><ol style="list-style:none;padding-left:0">${li.join('')}</ol>`;
 }

@@ -88,6 +88,19 @@ export function schedule(input: {
 export const scheduleOf = (m: MeetingRecord): Schedule =>
   schedule({ start: m.start_local, end: m.end_local, time_zone: m.time_zone, recurrence: m.rrule, exceptions: m.exceptions, overrides: m.overrides });
 
+/** The columns a meeting's schedule is stored in (what scheduleOf reads back), for a new meeting and a change alike. */
+export const scheduleColumns = (s: Schedule) => ({
+  start_local: s.start,
+  end_local: s.end,
+  time_zone: s.timeZone,
+  rrule: s.rule?.value ?? null,
+  exceptions: s.exceptions,
+  overrides: s.overrides,
+  starts_at: s.startsAt,
+  ends_at: s.endsAt,
+  series_ends_at: s.seriesEndsAt,
+});
+
 /** The occurrences of a meeting in [from, to) as UTC instants (one that is running at `from` is included). */
 export function occurrencesBetween(s: Schedule, from: Date, to: Date): { startsAt: Date; endsAt: Date; title?: string | undefined }[] {
   return seriesOccurrences(s)
@@ -165,11 +178,13 @@ export function icsEvent(
     stamp: Date;
     cancelled?: boolean;
     reminderMinutes?: number;
+    /** The agenda as plain text (`agendaText`), for a committee session. */
+    agenda?: string;
   },
 ): IcsEvent {
   const t = descriptionStrings[opts.language];
   const phone = opts.dialIn ? `${t.phone}: ${opts.dialIn.number}, ${t.id} ${opts.dialIn.id}, ${t.pin} ${opts.dialIn.pin}` : null;
-  const description = [m.description, `${t.join}: ${opts.joinUrl}`, phone].filter((x): x is string => !!x).join('\n\n');
+  const description = [m.description, opts.agenda, `${t.join}: ${opts.joinUrl}`, phone].filter((x): x is string => !!x).join('\n\n');
   return {
     uid: `${m.id}@${opts.host}`,
     sequence: m.sequence,

@@ -1,5 +1,9 @@
-import type { MeetingWithDeliveries, UpcomingList } from '@plenum/protocol';
+import type { MeetingDetails, MeetingWithDeliveries, UpcomingList } from '@plenum/protocol';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -217,6 +221,105 @@ describe.each(backends)('planned meetings with invitations on %s', (backend) => 
       ['2026-03-31T16:00:00.000Z', 'invitee', true],
     ]);
     expect((await call(server, 'GET', `/v1/meetings?from=${encodeURIComponent('2026-03-20T00:00:00Z')}`, undefined, stranger)).json<UpcomingList>().occurrences).toEqual([]);
+  });
+
+  it('invites to a committee session with its agenda: public items, non-public ones marked, no non-public motion for guests', async () => {
+    const council = (await server.api<{ id: string }>('POST', '/v1/rooms', { name: 'Hauptausschuss' }, owner)).id;
+    const agenda = {
+      items: [
+        { title: 'Eröffnung & Feststellung der Beschlussfähigkeit', public: true },
+        { title: 'Radweg Lindenstraße', public: true, motion: 'Der Ausschuss empfiehlt den Bau des Radwegs.' },
+        { title: 'Grundstücksangelegenheit Flur 7', public: false, motion: 'Verkauf an die Firma Vertraulich KG für 1,2 Mio. €' },
+      ],
+    };
+    expect((await call(server, 'PUT', `/v1/rooms/${council}/agenda`, agenda, owner)).status).toBe(200);
+    const res = await call(
+      server,
+      'POST',
+      `/v1/rooms/${council}/meetings`,
+      { ...weekly, title: 'Sitzung des Hauptausschusses', invitees: [{ email: 'anna@example.org', language: 'en' }, { email: 'gast@extern.example' }] },
+      owner,
+    );
+    expect(res.status, res.body).toBe(201);
+    const { meeting } = res.json<MeetingWithDeliveries>();
+    const mails = mailbox.take().sort((a, b) => a.to[0]!.localeCompare(b.to[0]!));
+    expect(mails.map((m) => m.to)).toEqual([['anna@example.org'], ['gast@extern.example']]);
+    const [toAnna, toGuest] = mails as [Received, Received];
+    const secret = 'Verkauf an die Firma Vertraulich KG';
+
+    // Anna (an account, English): every item, the non-public one marked and with its motion.
+    const annaIcs = parseIcs(icsOf(toAnna)).event.description;
+    for (const body of [toAnna.mail.text!, annaIcs]) {
+      expect(body).toContain(
+        [
+          'Agenda:',
+          '1. Eröffnung & Feststellung der Beschlussfähigkeit',
+          '2. Radweg Lindenstraße',
+          '   Motion: Der Ausschuss empfiehlt den Bau des Radwegs.',
+          '3. Grundstücksangelegenheit Flur 7 (non-public)',
+          `   Motion: ${secret} für 1,2 Mio. €`,
+        ].join('\n'),
+      );
+    }
+    expect(toAnna.mail.html).toContain('<h2 style="font-size:1.1em">Agenda</h2>');
+    expect(toAnna.mail.html).toContain('<li>1. Eröffnung &amp; Feststellung der Beschlussfähigkeit</li>');
+    expect(toAnna.mail.html).toContain('<li>3. Grundstücksangelegenheit Flur 7 (non-public)<br><span style="font-size:.9em">Motion: Verkauf');
+
+    // The external guest (German): the non-public item only by its title, marked; its motion nowhere.
+    const guestIcsText = icsOf(toGuest);
+    const guestIcs = parseIcs(guestIcsText).event.description;
+    for (const body of [toGuest.mail.text!, guestIcs]) {
+      expect(body).toContain(
+        [
+          'Tagesordnung:',
+          '1. Eröffnung & Feststellung der Beschlussfähigkeit',
+          '2. Radweg Lindenstraße',
+          '   Beschlussvorschlag: Der Ausschuss empfiehlt den Bau des Radwegs.',
+          '3. Grundstücksangelegenheit Flur 7 (nicht öffentlich)',
+        ].join('\n'),
+      );
+    }
+    expect(toGuest.mail.html).toContain('<li>2. Radweg Lindenstraße<br><span style="font-size:.9em">Beschlussvorschlag: Der Ausschuss empfiehlt den Bau des Radwegs.</span></li>');
+    expect(toGuest.mail.html).toContain('<li>3. Grundstücksangelegenheit Flur 7 (nicht öffentlich)</li>');
+    for (const raw of [toGuest.mail.text!, toGuest.mail.html as string, guestIcsText, ...toGuest.mail.attachments.map((a) => a.content.toString('utf8'))]) {
+      expect(raw).not.toContain('Vertraulich');
+    }
+
+    // The agenda also rides along as a PDF in the reader's language, with the same items as the text.
+    const pdfText = (r: Received, filename: string) => {
+      const pdf = r.mail.attachments.find((a) => a.filename === filename);
+      expect(pdf?.contentType).toBe('application/pdf');
+      const file = path.join(os.tmpdir(), `agenda-${crypto.randomUUID()}.pdf`);
+      fs.writeFileSync(file, pdf!.content);
+      try {
+        return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+      } finally {
+        fs.rmSync(file);
+      }
+    };
+    const annaPdf = pdfText(toAnna, 'Agenda.pdf');
+    expect(annaPdf).toContain('Sitzung des Hauptausschusses');
+    expect(annaPdf).toContain('3. Grundstücksangelegenheit Flur 7 (non-public)');
+    expect(annaPdf).toContain(secret);
+    const guestPdf = pdfText(toGuest, 'Tagesordnung.pdf');
+    expect(guestPdf).toContain('Tagesordnung');
+    expect(guestPdf).toContain('Beschlussvorschlag: Der Ausschuss empfiehlt den Bau des Radwegs.');
+    expect(guestPdf).toContain('3. Grundstücksangelegenheit Flur 7 (nicht öffentlich)');
+    expect(guestPdf).not.toContain('Vertraulich');
+
+    // The meeting page reads the room's agenda (organizer and invitees); the stranger learns nothing.
+    const asAnna = await call(server, 'GET', `/v1/meetings/${meeting.id}`, undefined, anna);
+    expect(asAnna.status).toBe(200);
+    expect(asAnna.json<MeetingDetails>().agenda.map((i) => [i.title, i.public, i.motion])).toEqual(agenda.items.map((i) => [i.title, i.public, i.motion ?? null]));
+    const asStranger = await call(server, 'GET', `/v1/meetings/${meeting.id}`, undefined, stranger);
+    expect([asStranger.status, asStranger.type]).toEqual([404, 'application/problem+json; charset=utf-8']);
+
+    // A room without an agenda: no agenda section at all.
+    await call(server, 'POST', `/v1/rooms/${roomId}/meetings`, { ...weekly, invitees: [{ email: 'anna@example.org' }] }, owner);
+    const [plain] = mailbox.take() as [Received];
+    expect(plain.mail.text).not.toContain('Tagesordnung');
+    expect(parseIcs(icsOf(plain)).event.description).not.toContain('Tagesordnung');
+    expect(plain.mail.attachments.map((a) => a.contentType)).not.toContain('application/pdf');
   });
 
   it('refuses bad input with 400 problem+json and writes nothing, sends nothing', async () => {

@@ -4,7 +4,7 @@ import {
   MeetingCreate,
   MeetingUpdate,
   MeetingWithDeliveries,
-  Meeting,
+  MeetingDetails,
   PlannedMeetingList,
   Problem,
   RoomId,
@@ -23,10 +23,13 @@ import { requireManagedRoom, requireUser } from '../../http/context.ts';
 import { PlenumError } from '../../http/errors.ts';
 import { publicUrl } from '../../services.ts';
 import type { RouteDeps } from '../../signaling/feature.ts';
+import { agendaFeature } from '../agenda/index.ts';
 import { telephoneFeature } from '../telephone/index.ts';
+import { agendaFor, agendaText, type InvitationAgendaItem } from './agenda.ts';
+import { agendaPdf, agendaPdfName } from './agenda-pdf.ts';
 import { calendar } from './ics.ts';
-import { invitationMail, smtpMailer } from './mail.ts';
-import { icsEvent, invitationIcs, joinUrlOf, linksFor, meetingView, occurrencesBetween, schedule, scheduleOf, seriesOccurrences, type Links, type Schedule } from './plan.ts';
+import { formatWhen, invitationMail, smtpMailer } from './mail.ts';
+import { icsEvent, invitationIcs, joinUrlOf, linksFor, meetingView, occurrencesBetween, schedule, scheduleColumns, scheduleOf, seriesOccurrences, type Links, type Schedule } from './plan.ts';
 import type { InviteeRow, MeetingRecord, MeetingsRepos, NewInvitee } from './storage.ts';
 
 const RoomParams = z.object({ id: RoomId });
@@ -70,6 +73,8 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
     const row = await repositoriesOf(telephoneFeature).forRoom(roomId, services.now());
     return { number: dialInNumber, id: row.dial_in_id, pin: row.pin };
   };
+  /** The room's agenda (committee preparation, `agenda` feature); empty for a room without one. */
+  const agendaOf = (roomId: string) => repositoriesOf(agendaFeature).listAgenda(roomId);
   const senderAddress = () => {
     const from = services.config.smtp?.from;
     const inBrackets = from?.match(/<([^>]+)>/)?.[1];
@@ -88,10 +93,34 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
     const dialIn = await dialInOf(m.room_id);
     const stamp = services.now();
     const organizerEmail = m.organizer_email ?? senderAddress();
+    const items = await agendaOf(m.room_id);
+    // One PDF per language and kind of reader (account or guest), not one per invitee.
+    const pdfs = new Map<string, Promise<Buffer>>();
+    const pdfOf = (agenda: InvitationAgendaItem[], language: MeetingLanguage, guest: boolean) => {
+      const key = `${language}:${guest}`;
+      let pdf = pdfs.get(key);
+      if (!pdf) {
+        pdf = agendaPdf({ title: m.title, when: formatWhen(s.start, s.end, s.timeZone, language), roomName: m.room_name, organizerName: m.organizer_name, items: agenda }, language);
+        pdfs.set(key, pdf);
+      }
+      return pdf;
+    };
     const mails = recipients.map(({ invitee, method }) => {
       const joinUrl = joinUrlOf(l, m.room_id, invitee);
       const language: MeetingLanguage = invitee.language;
-      const event = icsEvent(m, s, method === 'CANCEL' ? [invitee] : invitees, { host: host(), joinUrl, organizerEmail, dialIn, language, stamp, cancelled: method === 'CANCEL', reminderMinutes });
+      // A committee session's invitation carries its agenda; a cancellation needs none.
+      const agenda = method === 'CANCEL' ? [] : agendaFor(items, { guest: invitee.user_id === null });
+      const event = icsEvent(m, s, method === 'CANCEL' ? [invitee] : invitees, {
+        host: host(),
+        joinUrl,
+        organizerEmail,
+        dialIn,
+        language,
+        stamp,
+        cancelled: method === 'CANCEL',
+        reminderMinutes,
+        agenda: agendaText(agenda, language),
+      });
       const ics = invitationIcs(method, event);
       const body = invitationMail(
         {
@@ -110,18 +139,21 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
           dialIn,
           method,
           updated: m.sequence > 0,
+          agenda,
         },
         language,
         invitee.invite_code !== null,
       );
-      return { invitee, method, joinUrl, language, ics, ...body };
+      const pdf = mailer && agenda.length ? pdfOf(agenda, language, invitee.user_id === null) : null;
+      return { invitee, method, joinUrl, language, ics, pdf, ...body };
     });
     return Promise.all(
       mails.map(async (mail): Promise<InvitationDelivery> => {
         const delivery = { email: mail.invitee.email, language: mail.language, method: mail.method, join_url: mail.joinUrl, subject: mail.subject };
         if (!mailer) return { ...delivery, status: 'not_sent', text: mail.text };
         try {
-          await mailer.send({ to: mail.invitee.email, subject: mail.subject, text: mail.text, html: mail.html, ics: mail.ics, method: mail.method });
+          const attachments = mail.pdf ? [{ filename: agendaPdfName(mail.language), content: await mail.pdf, contentType: 'application/pdf' }] : [];
+          await mailer.send({ to: mail.invitee.email, subject: mail.subject, text: mail.text, html: mail.html, ics: mail.ics, method: mail.method, attachments });
           return { ...delivery, status: 'sent', text: null };
         } catch (err) {
           // The address stays out of the log; the organizer sees which one failed in the answer.
@@ -211,15 +243,7 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
             organizer_id: session.user.id,
             title: body.title,
             description: body.description ?? '',
-            start_local: s.start,
-            end_local: s.end,
-            time_zone: s.timeZone,
-            rrule: s.rule?.value ?? null,
-            exceptions: s.exceptions,
-            overrides: s.overrides,
-            starts_at: s.startsAt,
-            ends_at: s.endsAt,
-            series_ends_at: s.seriesEndsAt,
+            ...scheduleColumns(s),
             waiting_room: body.waiting_room ?? false,
             password_required: body.password_required ?? false,
           },
@@ -289,12 +313,20 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
 
   r.get(
     '/v1/meetings/:plannedId',
-    { schema: { tags: ['meetings'], summary: 'A planned meeting (its organizer, the room owner, admins, invitees)', security: auth, params: MeetingParams, response: { 200: Meeting, ...problems } } },
+    {
+      schema: {
+        tags: ['meetings'],
+        summary: "A planned meeting with its room's agenda (its organizer, the room owner, admins, invitees)",
+        security: auth,
+        params: MeetingParams,
+        response: { 200: MeetingDetails, ...problems },
+      },
+    },
     async (request) => {
       const session = await requireUser(request, services.sessions);
       const { m, invitees } = await loadForUser(request.params.plannedId, session.user);
       const canManage = isManager(m, session.user);
-      return meetingView(m, invitees, links(), { canManage });
+      return { ...meetingView(m, invitees, links(), { canManage }), agenda: await agendaOf(m.room_id) };
     },
   );
 
@@ -365,15 +397,7 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
             ...(body.description !== undefined ? { description: body.description } : {}),
             ...(body.waiting_room !== undefined ? { waiting_room: body.waiting_room } : {}),
             ...(body.password_required !== undefined ? { password_required: body.password_required } : {}),
-            start_local: s.start,
-            end_local: s.end,
-            time_zone: s.timeZone,
-            rrule: s.rule?.value ?? null,
-            exceptions: s.exceptions,
-            overrides: s.overrides,
-            starts_at: s.startsAt,
-            ends_at: s.endsAt,
-            series_ends_at: s.seriesEndsAt,
+            ...scheduleColumns(s),
           },
           change,
           services.now(),
@@ -480,11 +504,15 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
       const now = services.now();
       const l = links();
       const dialIns = new Map<string, Awaited<ReturnType<typeof dialInOf>>>();
+      const agendas = new Map<string, Awaited<ReturnType<typeof agendaOf>>>();
       const events = [];
       for (const m of await repos.forFeed(user, new Date(now.getTime() - FEED_PAST_MS))) {
         if (!dialIns.has(m.room_id)) dialIns.set(m.room_id, await dialInOf(m.room_id));
         const invitees = await repos.invitees(m.id);
         const me = invitees.find((i) => i.user_id === user.id || (user.email !== null && i.email === user.email.toLowerCase()));
+        const language = me?.language ?? 'de';
+        // The feed is an account's: the agenda as an account reads it (motions of non-public items included).
+        if (!agendas.has(m.room_id)) agendas.set(m.room_id, await agendaOf(m.room_id));
         events.push(
           icsEvent(m, scheduleOf(m), [], {
             host: host(),
@@ -492,9 +520,10 @@ export async function meetingsRoutes(app: FastifyInstance, { services, repos, re
             joinUrl: l.roomUrl(m.room_id),
             organizerEmail: m.organizer_email ?? senderAddress(),
             dialIn: dialIns.get(m.room_id) ?? null,
-            language: me?.language ?? 'de',
+            language,
             stamp: now,
             reminderMinutes,
+            agenda: agendaText(agendaFor(agendas.get(m.room_id) ?? [], { guest: false }), language),
           }),
         );
       }

@@ -37,7 +37,9 @@ function OccurrenceItem({ o, now, onCancel }: { o: MeetingOccurrence; now: numbe
   return (
     <li className="card meeting-item">
       <div className="meeting-item-main">
-        <h3>{o.title}</h3>
+        <h3>
+          <Link to={`/meetings/${o.meeting_id}`}>{o.title}</Link>
+        </h3>
         <p className="meeting-when">
           <time dateTime={o.starts_at}>{timeRange(o)}</time>
         </p>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { joinState, parseInvitees, splitByDay } from './time.ts';
+import { joinState, parseInvitees, splitByDay, recurrenceInWords } from './time.ts';
 
 const at = (s: string) => new Date(s).getTime();
 
@@ -26,5 +26,16 @@ describe('dashboard times', () => {
       emails: ['anna@example.org', 'guest@extern.example'],
       invalid: ['not-an-address'],
     });
+  });
+});
+
+describe('recurrenceInWords', () => {
+  it('says a rule in German and English', () => {
+    expect(recurrenceInWords(null, 'de')).toBeNull();
+    expect(recurrenceInWords('FREQ=WEEKLY;BYDAY=TU;COUNT=4', 'de')).toBe('Wöchentlich am Dienstag, 4 Termine');
+    expect(recurrenceInWords('FREQ=WEEKLY;BYDAY=TU;COUNT=4', 'en')).toBe('Weekly on Tuesday, 4 times');
+    expect(recurrenceInWords('RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;UNTIL=20260630T215959Z', 'de')).toBe('Alle 2 Wochen am Montag und Donnerstag, bis 30. Juni 2026');
+    expect(recurrenceInWords('FREQ=MONTHLY;BYDAY=1WE;COUNT=12', 'en')).toBe('Monthly on 1st Wednesday, 12 times');
+    expect(recurrenceInWords('FREQ=MONTHLY;BYDAY=-1FR;COUNT=3', 'de')).toBe('Monatlich am letzten Freitag, 3 Termine');
   });
 });

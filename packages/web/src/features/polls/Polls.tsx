@@ -8,13 +8,15 @@ import {
   type PollResults,
   type pollsProtocol,
 } from '@plenum/protocol';
-import { useEffect, useId, useRef, useState, useSyncExternalStore, type FormEvent } from 'react';
+import type { TFunction } from 'i18next';
+import { useId, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ErrorMessages, PanelProps, TextKey } from '../feature.ts';
+import { useTimeLeft } from '../legal_vote/useTimeLeft.ts';
 import { CloseIcon } from '../meeting/icons.tsx';
-import { formatDuration } from '../timer/timerStore.ts';
+import { LiveAnnouncer } from '../meeting/LiveAnnouncer.tsx';
 import type { en } from './messages.ts';
-import type { PollsStore } from './pollsStore.ts';
+import type { PollsEvent, PollsStore } from './pollsStore.ts';
 import './polls.css';
 
 export function PollIcon() {
@@ -80,16 +82,6 @@ function ResultBars({ poll, results, voters }: { poll: Poll; results: PollResult
       })}
     </ul>
   );
-}
-
-function useSecondsLeft(endsAt: string | undefined): string | null {
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    if (!endsAt) return;
-    const id = setInterval(() => setTick((n) => n + 1), 1000);
-    return () => clearInterval(id);
-  }, [endsAt]);
-  return endsAt ? formatDuration(Math.ceil((Date.parse(endsAt) - Date.now()) / 1000) * 1000) : null;
 }
 
 const errorKey: ErrorMessages<typeof pollsProtocol, TextKey<typeof en, 'polls'>> = {
@@ -232,7 +224,7 @@ export function PollsPanel({ id, store, meeting, onClose }: PanelProps<PollsStor
   const { moderator } = meeting;
   const view = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const open = view.open;
-  const left = useSecondsLeft(open?.poll.ends_at);
+  const left = useTimeLeft(open?.poll.ends_at);
   const serverError = view.error ? errorKey[view.error] : undefined;
   return (
     <aside id={id} className="side-panel polls-panel" aria-labelledby={`${id}-title`}>
@@ -287,27 +279,13 @@ export function PollsPanel({ id, store, meeting, onClose }: PanelProps<PollsStor
   );
 }
 
+function sayPolls(t: TFunction, event: PollsEvent): string {
+  if (event.type === 'opened') return t('polls.announceOpened', { question: event.poll.question });
+  if (event.type === 'done') return t('polls.announceDone', { question: event.finished.poll.question });
+  return t('polls.counted');
+}
+
 /** Poll opened and poll ended (with the leading answer), read out politely by screen readers. */
 export function PollsAnnouncer({ store }: { store: PollsStore }) {
-  const { t } = useTranslation();
-  const [lines, setLines] = useState<{ key: number; text: string }[]>([]);
-  const counter = useRef(0);
-  useEffect(
-    () =>
-      store.onEvent((event) => {
-        let text: string;
-        if (event.type === 'opened') text = t('polls.announceOpened', { question: event.poll.question });
-        else if (event.type === 'done') text = t('polls.announceDone', { question: event.finished.poll.question });
-        else text = t('polls.counted');
-        setLines((l) => [...l.slice(-4), { key: ++counter.current, text }]);
-      }),
-    [store, t],
-  );
-  return (
-    <div className="visually-hidden" aria-live="polite" aria-relevant="additions">
-      {lines.map((line) => (
-        <p key={line.key}>{line.text}</p>
-      ))}
-    </div>
-  );
+  return <LiveAnnouncer store={store} say={sayPolls} />;
 }

@@ -1,9 +1,11 @@
 import type { recordingProtocol } from '@plenum/protocol';
-import { useEffect, useId, useRef, useState, useSyncExternalStore } from 'react';
+import type { TFunction } from 'i18next';
+import { useEffect, useId, useRef, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ControlProps, ErrorMessages, SlotProps, TextKey } from '../feature.ts';
+import { LiveAnnouncer } from '../meeting/LiveAnnouncer.tsx';
 import type { en } from './messages.ts';
-import type { RecordingStore } from './recordingStore.ts';
+import type { RecordingEvent, RecordingStore } from './recordingStore.ts';
 import './recording.css';
 
 export function RecordIcon() {
@@ -120,24 +122,10 @@ export function ConsentDialog({ store }: SlotProps<RecordingStore>) {
   );
 }
 
+const sayRecording = (t: TFunction, event: RecordingEvent): string =>
+  ({ started: t('recording.announceStarted'), stopped: t('recording.announceStopped'), paused: t('recording.announcePaused'), resumed: t('recording.announceResumed') })[event.type];
+
 /** Screen readers hear when a recording starts, pauses, resumes or stops. */
 export function RecordingAnnouncer({ store }: SlotProps<RecordingStore>) {
-  const { t } = useTranslation();
-  const [lines, setLines] = useState<{ key: number; text: string }[]>([]);
-  const counter = useRef(0);
-  useEffect(
-    () =>
-      store.onEvent((event) => {
-        const text = { started: t('recording.announceStarted'), stopped: t('recording.announceStopped'), paused: t('recording.announcePaused'), resumed: t('recording.announceResumed') }[event.type];
-        setLines((l) => [...l.slice(-4), { key: ++counter.current, text }]);
-      }),
-    [store, t],
-  );
-  return (
-    <div className="visually-hidden" aria-live="polite" aria-relevant="additions">
-      {lines.map((line) => (
-        <p key={line.key}>{line.text}</p>
-      ))}
-    </div>
-  );
+  return <LiveAnnouncer store={store} say={sayRecording} />;
 }

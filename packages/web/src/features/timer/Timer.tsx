@@ -1,10 +1,12 @@
 import { MAX_TIMER_SECONDS, MAX_TIMER_TITLE_LENGTH, type Timer, type timerProtocol } from '@plenum/protocol';
+import type { TFunction } from 'i18next';
 import { useEffect, useId, useRef, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ErrorMessages, PanelProps, SlotProps, TextKey } from '../feature.ts';
 import { CloseIcon } from '../meeting/icons.tsx';
+import { LiveAnnouncer } from '../meeting/LiveAnnouncer.tsx';
 import type { en } from './messages.ts';
-import { formatDuration, timerDisplayMs, type TimerStore } from './timerStore.ts';
+import { formatDuration, timerDisplayMs, type TimerEvent, type TimerStore } from './timerStore.ts';
 import './timer.css';
 
 export function TimerIcon() {
@@ -303,31 +305,17 @@ export function BreakOverlay({ store, meeting }: SlotProps<TimerStore>) {
   );
 }
 
+function sayTimer(t: TFunction, event: TimerEvent): string | undefined {
+  if (event.type === 'break_started') return undefined;
+  const name = event.timer.title ?? (event.timer.style === 'coffee_break' ? t('timer.coffeeBreak') : event.timer.kind === 'countdown' ? t('timer.countdown') : t('timer.stopwatch'));
+  return event.type === 'started'
+    ? t('timer.announceStarted', { name })
+    : event.reason === 'expired'
+      ? t('timer.announceExpired', { name })
+      : t('timer.announceStopped', { name });
+}
+
 /** Timer started and ended, read out politely by screen readers. */
 export function TimerAnnouncer({ store }: { store: TimerStore }) {
-  const { t } = useTranslation();
-  const [lines, setLines] = useState<{ key: number; text: string }[]>([]);
-  const counter = useRef(0);
-  useEffect(
-    () =>
-      store.onEvent((event) => {
-        if (event.type === 'break_started') return;
-        const name = event.timer.title ?? (event.timer.style === 'coffee_break' ? t('timer.coffeeBreak') : event.timer.kind === 'countdown' ? t('timer.countdown') : t('timer.stopwatch'));
-        const text =
-          event.type === 'started'
-            ? t('timer.announceStarted', { name })
-            : event.reason === 'expired'
-              ? t('timer.announceExpired', { name })
-              : t('timer.announceStopped', { name });
-        setLines((l) => [...l.slice(-4), { key: ++counter.current, text }]);
-      }),
-    [store, t],
-  );
-  return (
-    <div className="visually-hidden" aria-live="polite" aria-relevant="additions">
-      {lines.map((line) => (
-        <p key={line.key}>{line.text}</p>
-      ))}
-    </div>
-  );
+  return <LiveAnnouncer store={store} say={sayTimer} />;
 }
