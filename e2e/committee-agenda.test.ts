@@ -207,4 +207,29 @@ describe('committee roster, agenda and quorum in the browser', () => {
     await shoot(chair, 'agenda-quorum');
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it('roster and agenda saved on the committee page during the meeting arrive there at once, without "Reload agenda" (#15 defect 3)', async () => {
+    const editor = await newPage(owner.token, { width: 1280, height: 1400 });
+    await editor.goto(`${server.url}/rooms/${roomId}/committee`);
+    await editor.getByRole('heading', { name: 'Committee: Building committee', level: 1 }).waitFor();
+    await editor.getByRole('button', { name: 'Add item' }).click();
+    await row(editor, 'Item 4').getByLabel('Title of item 4').fill('Any other business');
+    await editor.getByRole('button', { name: 'Save agenda' }).click();
+    await editor.getByText('Agenda saved.').waitFor();
+    // The chair's and a member's open agenda panels list the new item; the current one stays.
+    for (const page of [chair, bernd]) {
+      await agendaPanel(page).getByText('Any other business').waitFor();
+      await agendaPanel(page).getByTestId('agenda-current').getByText('2. Budget 2027').waitFor();
+    }
+
+    // A fourth member, absent: everyone's badge counts four seats (three needed) at once.
+    await editor.getByRole('button', { name: 'Add member' }).click();
+    await row(editor, 'Member 4').getByLabel('Name').fill('Dora Absent');
+    await editor.getByRole('button', { name: 'Save roster' }).click();
+    await editor.getByText('Roster saved.').waitFor();
+    await expectBadge(chair, 'Quorate (3 of 4 present, 3 required)');
+    await expectBadge(bernd, 'Quorate (3 of 4 present, 3 required)');
+    expect(await agendaPanel(chair).getByRole('button', { name: 'Reload agenda' }).count()).toBe(1);
+    expect(problems).toEqual([]);
+  }, 60_000);
 });

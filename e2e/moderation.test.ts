@@ -80,6 +80,8 @@ async function energyStep(page: Page, from: string, ms: number): Promise<number>
 const participantId = (page: Page) => page.evaluate(() => (window as unknown as { __plenumTestHooks: Hooks }).__plenumTestHooks.meeting?.participantId() ?? '');
 const tile = (page: Page, name: string) => page.getByRole('figure', { name, exact: true });
 const control = (page: Page, name: string) => page.getByRole('group', { name: 'Meeting controls' }).getByRole('button', { name, exact: true });
+/** The meeting's notices: the toasts, one live region (#15 defect 4). */
+const notices = (page: Page) => page.getByRole('log', { name: 'Notices' });
 
 describe('moderation in the browser', () => {
   let roomId = '';
@@ -164,6 +166,10 @@ describe('moderation in the browser', () => {
     for (const page of [anna, ben]) await expect.poll(() => control(page, 'Microphone').getAttribute('aria-pressed')).toBe('false');
     expect(await control(anna, 'Microphone').isDisabled()).toBe(true);
     await tile(chair, 'Anna Guest').getByRole('img', { name: 'Microphone off' }).waitFor();
+    // Each guest is told, not only by a red button: a visible notice in the notices' live region (#15 defect 4).
+    for (const page of [anna, ben]) await notices(page).getByText('A moderator muted your microphone.').waitFor();
+    await shoot(anna, 'notice-muted');
+    await expectAccessible(anna);
 
     // Anna's browser cheats: it switches its microphone track back on without asking.
     await anna.evaluate(() => {
@@ -212,6 +218,26 @@ describe('moderation in the browser', () => {
     expect(await energyStep(chair, annaId, 1_000)).toBeLessThan(annaPerSecond / 100);
     expect(problems).toEqual([]);
   }, 45_000);
+
+  it('tells a guest when a moderator makes them a moderator and takes the role away again (#15 defect 4)', async () => {
+    const panel = chair.getByRole('complementary', { name: /Participants/ });
+    const row = (name: string) => panel.getByRole('listitem').filter({ hasText: name });
+    await row('Ben Guest').getByRole('button', { name: 'Moderate Ben Guest' }).click();
+    await row('Ben Guest').getByRole('button', { name: 'Make moderator' }).click();
+    await notices(ben).getByText('A moderator made you a moderator.').waitFor();
+    await row('Ben Guest').getByRole('button', { name: 'Moderate Ben Guest' }).click();
+    await row('Ben Guest').getByRole('button', { name: 'Revoke moderator role' }).click();
+    await notices(ben).getByText('You are no longer a moderator.').waitFor();
+    await shoot(ben, 'notice-role');
+    // In the language chosen now: switching to German turns the shown notice German too.
+    await ben.getByRole('button', { name: 'Deutsch' }).click();
+    await ben.getByRole('log', { name: 'Hinweise' }).getByText('Sie moderieren nicht mehr.').waitFor();
+    await ben.getByRole('button', { name: 'English' }).click();
+    await notices(ben).getByText('You are no longer a moderator.').waitFor();
+    // Only Ben was told: Anna's notices say nothing of it.
+    expect(await notices(anna).getByText(/moderator\.$/).count()).toBe(0);
+    expect(problems).toEqual([]);
+  }, 30_000);
 
   it('removes one guest; bans the other, whose rejoin is refused while the other guest of the same link may return', async () => {
     const panel = chair.getByRole('complementary', { name: /Participants/ });

@@ -83,6 +83,8 @@ describe('speaker queue and attendance in the browser', () => {
     await speakers(chair).getByRole('list', { name: 'Waiting to speak' }).getByText('Anna Guest').waitFor();
     await speakers(chair).getByRole('button', { name: 'Next speaker' }).click();
     await speakers(chair).getByText('Speaking: Anna Guest').waitFor();
+    // Anna is told that the chair gave her the floor (#15 defect 4).
+    await anna.getByRole('log', { name: 'Notices' }).getByText('A moderator gave you the floor.').waitFor();
     // Everyone sees who speaks and the time left in the header, counting down.
     await anna.getByText('Speaking: Anna Guest').waitFor();
     const countdown = anna.getByLabel(/left$/).first();

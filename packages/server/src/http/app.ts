@@ -139,7 +139,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   });
   for (const feature of features) {
     const routes = feature.descriptor.routes;
-    if (routes) await app.register(async (scope) => routes(scope, routeDeps(feature, features, services)));
+    if (routes) await app.register(async (scope) => routes(scope, routeDeps(feature, features, services, () => app.signaling)));
   }
   await registerSignaling(app, services, {
     features,

@@ -82,7 +82,7 @@ export interface FeatureInstance {
   readonly repos: unknown;
 }
 
-const HOOK_NAMES = ['init', 'admit', 'onJoin', 'onLeave', 'onCommand', 'onGroupsChanged', 'snapshot'] as const;
+const HOOK_NAMES = ['init', 'admit', 'onJoin', 'onLeave', 'onCommand', 'onGroupsChanged', 'refresh', 'snapshot'] as const;
 
 export interface InstantiateOptions {
   services: FeatureServices;
@@ -125,8 +125,24 @@ function reposLookup(f: AnyFeature, repos: ReadonlyMap<string, unknown>) {
   };
 }
 
-/** What a feature's REST routes get: the services, its repositories and those of the features it requires. */
-export function routeDeps(feature: FeatureInstance, all: readonly FeatureInstance[], services: Services): RouteDeps<unknown> {
+/**
+ * What a feature's REST routes get: the services, its repositories and those of the features it requires,
+ * and `refreshLiveRoom`, which asks this node's live room (`refresh(roomId, namespace)`, the hub) to run the
+ * feature's `refresh` hook.
+ */
+export function routeDeps(
+  feature: FeatureInstance,
+  all: readonly FeatureInstance[],
+  services: Services,
+  liveRooms: () => { refresh(roomId: string, namespace: string): Promise<void> } | undefined,
+): RouteDeps<unknown> {
   const repos = new Map(all.map((f) => [f.namespace, f.repos]));
-  return { services, repos: feature.repos, repositoriesOf: reposLookup(feature.descriptor, repos) };
+  return {
+    services,
+    repos: feature.repos,
+    repositoriesOf: reposLookup(feature.descriptor, repos),
+    refreshLiveRoom: async (roomId) => {
+      await liveRooms()?.refresh(roomId, feature.namespace);
+    },
+  };
 }

@@ -238,6 +238,11 @@ export interface FeatureHooks<P extends AnyFeatureProtocol, State, Loaded = unde
   onCommand(ctx: FeatureContext<P, State, Emits, Consumes>, who: Participant, cmd: z.output<P['commands']>): void;
   /** The room's groups changed (breakout started, someone moved, ended). */
   onGroupsChanged?(ctx: FeatureContext<P, State, Emits, Consumes>, change: GroupsChange): void;
+  /**
+   * This feature's stored data changed outside the room (its REST routes called `refreshLiveRoom`): runs as a
+   * task of the live room on this node, about no one (no permissions). Re-read through spawn and tell the room.
+   */
+  refresh?(ctx: FeatureContext<P, State, Emits, Consumes>): void;
   /** Its part of join_success (under `modules.<namespace>`), for this receiver. */
   snapshot?(ctx: FeatureContext<P, State, Emits, Consumes>, forWhom: Participant): z.input<P['snapshot']>;
   /** I/O allowed: the room closed (empty, deleted, shutdown); the last chance to save. Shutdown waits for it. */
@@ -271,6 +276,11 @@ export interface RouteDeps<Repos> {
   services: Services;
   repos: Repos;
   repositoriesOf<F extends AnyFeature>(feature: F): ReposOf<F>;
+  /**
+   * After a committed write the live meeting must see: runs this feature's `refresh` hook in the room, if it
+   * is live on this node (else nothing: a room that opens later loads the new data). Resolves once queued.
+   */
+  refreshLiveRoom(roomId: string): Promise<void>;
 }
 
 export interface FeatureDescriptor<

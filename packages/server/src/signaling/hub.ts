@@ -243,6 +243,16 @@ export class SignalingHub {
     return rooms.filter((r): r is Room => r !== null && !r.closed);
   }
 
+  /**
+   * A feature's stored data changed outside the room (a REST write): its `refresh` hook runs as a task of the
+   * room, if the room is live on this node. A room still opening gets it after its load (it may have read first).
+   */
+  async refresh(roomId: string, namespace: string): Promise<void> {
+    const room = await this.rooms.get(roomId)?.catch(() => null);
+    if (!room || room.closed) return;
+    room.enqueue(() => room.refresh(namespace));
+  }
+
   /** Ends one live room now (e.g. the room was deleted): everyone gets control/closing and 1001. */
   async closeRoom(roomId: string, reason: string): Promise<void> {
     const room = await this.rooms.get(roomId)?.catch(() => null);

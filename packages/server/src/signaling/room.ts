@@ -496,6 +496,20 @@ export class Room {
     }
   }
 
+  /** One feature's `refresh` hook: its stored data changed outside the room (`hub.refresh`). */
+  refresh(namespace: string): void {
+    const feature = this.features.find((f) => f.namespace === namespace);
+    const hook = feature?.hooks.refresh;
+    if (!feature || !hook) return;
+    try {
+      const ctx = this.context(feature, null);
+      this.call(namespace, 'refresh', () => hook(ctx));
+    } catch (err) {
+      this.log.error({ err, namespace }, 'feature refresh failed');
+      this.host.taskFailed?.(err);
+    }
+  }
+
   /**
    * Ends the room: tells everyone (when `notify`), closes their connections, stops every timer, drops what
    * is still queued, and lets each feature save (onClose). Resolves when those saves are done.

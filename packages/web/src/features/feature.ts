@@ -3,6 +3,7 @@ import { createElement, type ComponentType, type ReactElement } from 'react';
 import type { FeatureConnection, StoreClass, AnyFeatureStore } from '../meeting/featureStore.ts';
 import type { LocalMedia } from '../meeting/localMedia.ts';
 import type { Self } from '../meeting/meetingSession.ts';
+import type { Notices } from '../meeting/notices.ts';
 import type { ParticipantRow } from './meeting/ParticipantsPanel.tsx';
 
 /** The meeting as this participant sees it, handed to every slot of every feature. */
@@ -14,6 +15,8 @@ export interface MeetingContext {
   /** Everyone else, as the server describes them. */
   others: readonly ParticipantPublic[];
   local: LocalMedia;
+  /** Short notices to this person (toast and screen reader): what a moderator did to them, and the like. */
+  notices: Notices;
 }
 
 /** What every slot component gets: its feature's store of this connection, and the meeting. */

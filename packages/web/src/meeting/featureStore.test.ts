@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { defineFeature, moderatorsOnly, type MeetingContext, type SlotProps } from '../features/feature.ts';
 import { BreakoutStore } from '../features/breakout/breakoutStore.ts';
 import { TimerStore } from '../features/timer/timerStore.ts';
+import { Notices } from './notices.ts';
 import { FeatureConnection, FeatureStore } from './featureStore.ts';
 import type { LocalMedia } from './localMedia.ts';
 import { FakeSignaling } from './testing/fakeSignaling.ts';
@@ -99,7 +100,7 @@ describe('feature stores', () => {
     counterFeature.start(connection);
     signaling.join({ value: 1 });
     const self = { id: 'me', displayName: 'Me', role: 'moderator', kind: 'user' } as const;
-    const meeting: MeetingContext = { self, moderator: true, people: [], others: [], local: {} as LocalMedia };
+    const meeting: MeetingContext = { self, moderator: true, people: [], others: [], local: {} as LocalMedia, notices: new Notices() };
     const badge = counterFeature.Badge!;
     expect(badge.visible(self)).toBe(true);
     expect(badge.visible({ ...self, role: 'participant' })).toBe(false);

@@ -112,6 +112,7 @@ export class MediaEngine {
     phoneMix: null,
   };
   private readonly listeners = new Set<() => void>();
+  private readonly forceMutedListeners = new Set<() => void>();
   private camera: Publication | null = null;
   private screen: Publication | null = null;
   private screenTrack: MediaStreamTrack | null = null;
@@ -151,6 +152,12 @@ export class MediaEngine {
   };
 
   getSnapshot = (): MediaEngineSnapshot => this.snapshotValue;
+
+  /** A moderator muted this participant (after the microphone went off here). */
+  onForceMuted(listener: () => void): () => void {
+    this.forceMutedListeners.add(listener);
+    return () => this.forceMutedListeners.delete(listener);
+  }
 
   /** The connections, for diagnostics (and the end-to-end test hook). */
   connections(): {
@@ -236,6 +243,7 @@ export class MediaEngine {
       case 'force_muted':
         // A moderator muted us (the media server already drops the audio): the microphone goes off here too.
         this.local.setAudioEnabled(false);
+        for (const listener of this.forceMutedListeners) listener();
         return;
       case 'phone_mix':
         if (message.available) this.requestPhoneMix();

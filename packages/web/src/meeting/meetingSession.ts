@@ -2,6 +2,7 @@ import { CONTROL_NAMESPACE, ControlMessage, type JoinSuccess, type ParticipantPu
 import { FeatureConnection } from './featureStore.ts';
 import type { LocalMedia } from './localMedia.ts';
 import { MediaEngine } from './mediaEngine.ts';
+import { Notices } from './notices.ts';
 import { SignalingClient, type ConnectionState, type SignalingClientOptions } from './signalingClient.ts';
 import { registerTestHooks } from './testHooks.ts';
 
@@ -21,7 +22,13 @@ export interface MeetingSnapshot {
 }
 
 /** Things a person should hear about (screen readers) as they happen. */
-export type MeetingEvent = { type: 'joined'; name: string } | { type: 'left'; name: string };
+export type MeetingEvent =
+  | { type: 'joined'; name: string }
+  | { type: 'left'; name: string }
+  /** A moderator muted this participant. */
+  | { type: 'force_muted' }
+  /** This participant's own role changed (made moderator, or no longer). */
+  | { type: 'role_changed'; role: ParticipantPublic['role'] };
 
 /**
  * One person's meeting: the signaling connection, presence (control) and the media engine, as one store
@@ -32,6 +39,8 @@ export class MeetingSession {
   readonly media: MediaEngine;
   /** The features' side of this connection: their stores (one each) and the server clock. */
   readonly features: FeatureConnection;
+  /** What happened to this person, shown briefly and read out (the meeting's and every feature's). */
+  readonly notices = new Notices();
   private snapshotValue: MeetingSnapshot;
   private readonly listeners = new Set<() => void>();
   private readonly eventListeners = new Set<(event: MeetingEvent) => void>();
@@ -48,6 +57,7 @@ export class MeetingSession {
         if (connection.status === 'joined') this.onJoined(connection.join);
       }),
       this.signaling.onMessage((envelope) => this.onMessage(envelope)),
+      this.media.onForceMuted(() => this.emit({ type: 'force_muted' })),
       registerTestHooks(this),
     );
   }
@@ -80,6 +90,7 @@ export class MeetingSession {
   /** Closes everything without telling the server (page teardown); the server's resume window decides. */
   close(): void {
     for (const fn of this.cleanup.splice(0)) fn();
+    this.notices.close();
     this.media.close();
     if (this.signaling.state.status !== 'left') this.signaling.leave();
   }
@@ -113,6 +124,7 @@ export class MeetingSession {
         if (message.participant.id === this.snapshotValue.self?.id) {
           const self = this.snapshotValue.self;
           this.update({ self: { ...self, displayName: message.participant.display_name, role: message.participant.role } });
+          if (message.participant.role !== self.role) this.emit({ type: 'role_changed', role: message.participant.role });
           return;
         }
         this.update({ participants: participants.map((p) => (p.id === message.participant.id ? message.participant : p)) });

@@ -21,7 +21,9 @@ import { CommitteeRepository, type CommitteeRepos } from './storage.ts';
 /**
  * `agenda`: the committee's agenda and live quorum, and the room's one source of committee data. Roster,
  * agenda and quorum rule are read before the room's first task (`load`), so the first join_success has them;
- * the room's first join announces them to the other features (`committee_changed`), and so does every reload.
+ * the room's first join announces them to the other features (`committee_changed`), and so does every reload:
+ * the chair's `reload`, or `refresh` when the committee page saves roster, agenda or quorum rule (the REST routes
+ * call `refreshLiveRoom` after committing), so edits reach a running meeting at once.
  * The chair (moderators) moves through the items; everyone sees the current one (`agenda_item_changed` for
  * the other features). Who of the roster is present is derived from the room's participants (matched by
  * account or personal invite; phone participants count alike when their admission carries either) after
@@ -44,6 +46,8 @@ export interface AgendaState {
   currentItemId: string | null;
   /** The last quorum sent, to send only changes. */
   lastQuorumKey: string | null;
+  /** Reads of fresh committee data started (reload, refresh): only the newest one's result is applied. */
+  reads: number;
 }
 
 type Loaded = CommitteeData;
@@ -126,6 +130,15 @@ function hooks({ repos }: FeatureDeps<CommitteeRepos>): HooksOf<typeof agendaPro
     return { roster, items, rule };
   }
 
+  // Fresh data from the database, applied unless a newer read started meanwhile (two saves in a row).
+  // `spawn` is the hook's: in a command a failure is answered to the chair (internal_error), else logged.
+  function reread(spawn: (work: Promise<CommitteeData>, then: (data: CommitteeData) => void) => void, room: Room, state: AgendaState): void {
+    const started = ++state.reads;
+    spawn(read(room.id), (data) => {
+      if (started === state.reads) applyCommittee(room, state, data);
+    });
+  }
+
   return {
     // The core logs a failure and init gets undefined: the room opens with an empty agenda (never quorate).
     load: (room) => read(room.id),
@@ -140,6 +153,7 @@ function hooks({ repos }: FeatureDeps<CommitteeRepos>): HooksOf<typeof agendaPro
         rule: loaded?.rule ?? { ...DEFAULT_QUORUM_RULE },
         currentItemId: null,
         lastQuorumKey: null,
+        reads: 0,
       };
     },
 
@@ -202,10 +216,15 @@ function hooks({ repos }: FeatureDeps<CommitteeRepos>): HooksOf<typeof agendaPro
           return;
         }
         case 'reload':
-          // No `fail`: the core logs the error and answers the chair with internal_error (action reload).
-          ctx.spawn(read(room.id), (data) => applyCommittee(room, state, data));
+          // The core logs an error and answers the chair with internal_error (action reload).
+          reread(ctx.spawn, room, state);
           return;
       }
+    },
+
+    // The committee page saved roster, agenda or quorum rule (REST): everyone sees it now, not after a reload.
+    refresh(ctx) {
+      reread(ctx.spawn, ctx.room, ctx.state);
     },
 
     snapshot(ctx, forWhom): AgendaSnapshot {

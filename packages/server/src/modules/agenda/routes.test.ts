@@ -2,6 +2,7 @@ import { Agenda, CommitteeSettings, PROTOCOL_VERSION, Roster, SIGNALING_SUBPROTO
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { backends } from '../../storage/testing.ts';
+import { SignalingClient } from '../../testing/signaling-client.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { CommitteeRepository } from './storage.ts';
 
@@ -322,6 +323,49 @@ describe.each(backends)('committee API on %s', (backend) => {
     const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
     ws.send(JSON.stringify({ namespace: 'control', payload: { action: 'leave' } }));
     await closed;
+  });
+
+  it('edits saved while the meeting runs reach it at once: agenda, quorum, the vote\'s quorum check and later joins (#15 defect 3)', async () => {
+    const room = (await call(owner, 'POST', '/v1/rooms', { name: 'Running' })).body.id as string;
+    const signalingUrl = `${server.url.replace(/^http/, 'ws')}/signaling`;
+    const chair = await SignalingClient.open(signalingUrl, (await call(owner, 'POST', `/v1/rooms/${room}/start`, {})).body.ticket);
+    chair.join();
+    const join = (await chair.next('control', 'join_success')) as unknown as { modules: { agenda: { items: unknown[]; quorum: { members: number } } } };
+    expect(join.modules.agenda.items).toEqual([]);
+    expect(join.modules.agenda.quorum.members).toBe(0);
+
+    // The committee page saves while the meeting runs; nobody presses "Reload agenda".
+    const agendaSaved = await call(owner, 'PUT', `/v1/rooms/${room}/agenda`, { items: [{ title: 'TOP 1 Haushalt' }, { title: 'TOP 2 Bauantrag' }] });
+    expect(agendaSaved.status).toBe(200);
+    const agenda = await chair.next('agenda', 'agenda', (p) => (p.items as unknown[]).length === 2);
+    expect((agenda.items as { title: string }[]).map((i) => i.title)).toEqual(['TOP 1 Haushalt', 'TOP 2 Bauantrag']);
+
+    const rosterSaved = await call(owner, 'PUT', `/v1/rooms/${room}/roster`, {
+      members: [
+        { display_name: 'Olga', user_id: owner.userId, role: 'member' },
+        { display_name: 'Abwesend A', role: 'member' },
+        { display_name: 'Abwesend B', role: 'member' },
+      ],
+    });
+    expect(rosterSaved.status).toBe(200);
+    const quorum = await chair.next('agenda', 'quorum', (p) => p.members === 3);
+    expect(quorum).toMatchObject({ quorate: false, present: 1, required: 2, members: 3 });
+
+    // legal_vote reads the same room-level data: without a roster this vote would start; now it is not quorate.
+    chair.send('legal_vote', { action: 'start', title: 'Haushalt', kind: 'roll_call', options: { type: 'yes_no' } });
+    expect(await chair.next('legal_vote', 'error')).toMatchObject({ error: 'not_quorate', action: 'start' });
+
+    // The quorum rule too; and someone joining now gets it all in join_success.
+    expect((await call(owner, 'PUT', `/v1/rooms/${room}/committee-settings`, { quorum: { rule: 'at_least_count', count: 1 } })).status).toBe(200);
+    expect(await chair.next('agenda', 'quorum', (p) => p.quorate === true)).toMatchObject({ quorate: true, present: 1, required: 1, members: 3 });
+    const admin2 = await SignalingClient.open(signalingUrl, (await call(admin, 'POST', `/v1/rooms/${room}/start`, {})).body.ticket);
+    admin2.join();
+    const late = (await admin2.next('control', 'join_success')) as unknown as { modules: { agenda: { items: { title: string }[]; quorum: { quorate: boolean; members: number } } } };
+    expect(late.modules.agenda.items.map((i) => i.title)).toEqual(['TOP 1 Haushalt', 'TOP 2 Bauantrag']);
+    expect(late.modules.agenda.quorum).toMatchObject({ quorate: true, members: 3 });
+    chair.close();
+    admin2.close();
+    await Promise.all([chair.closed, admin2.closed]);
   });
 
   it('is documented in the OpenAPI description', async () => {

@@ -14,9 +14,10 @@ const writeAuth = [{ session: [] as string[], csrf: [] as string[] }];
 
 /**
  * A room's committee: roster (members, deputies, voting rights), agenda and quorum rule. Read and written by
- * the room's owner and admins; the live meeting shows participants what concerns them (`agenda` feature).
+ * the room's owner and admins; the live meeting shows participants what concerns them (`agenda` feature), and
+ * every write reaches a running meeting on this node at once (`refreshLiveRoom` → the feature's `refresh`).
  */
-export async function committeeRoutes(app: FastifyInstance, { services, repos: committee }: RouteDeps<CommitteeRepos>): Promise<void> {
+export async function committeeRoutes(app: FastifyInstance, { services, repos: committee, refreshLiveRoom }: RouteDeps<CommitteeRepos>): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   const managedRoom = (request: FastifyRequest, roomId: string) => requireManagedRoom(request, services, roomId, 'manage its committee');
@@ -123,6 +124,8 @@ export async function committeeRoutes(app: FastifyInstance, { services, repos: c
       const foreign = await committee.foreignMemberIds(room.id, [...seenIds]);
       if (foreign.length > 0) invalid(`members.${entries.findIndex((e) => e.id === foreign[0])}.id`, 'this id belongs to another room');
       await committee.replaceRoster(room.id, entries);
+      // A running meeting reads the new roster now (badge, vote eligibility and quorum, minutes).
+      await refreshLiveRoom(room.id);
       return { members: await committee.listRosterView(room.id) };
     },
   );
@@ -161,6 +164,7 @@ export async function committeeRoutes(app: FastifyInstance, { services, repos: c
       const foreign = await committee.foreignAgendaIds(room.id, [...seen]);
       if (foreign.length > 0) invalid(`items.${items.findIndex((i) => i.id === foreign[0])}.id`, 'this id belongs to another room');
       await committee.replaceAgenda(room.id, items);
+      await refreshLiveRoom(room.id);
       return { items: await committee.listAgenda(room.id) };
     },
   );
@@ -191,7 +195,9 @@ export async function committeeRoutes(app: FastifyInstance, { services, repos: c
     async (request) => {
       const room = await loadManagedRoom(request, request.params.id);
       const { rule, count } = request.body.quorum;
-      return { quorum: await committee.saveSettings(room.id, { rule, count: count ?? null }) };
+      const saved = await committee.saveSettings(room.id, { rule, count: count ?? null });
+      await refreshLiveRoom(room.id);
+      return { quorum: saved };
     },
   );
 }

@@ -11,7 +11,7 @@ import {
 } from '@plenum/protocol';
 import { useEffect, useId, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorMessages, PanelProps, TextKey } from '../feature.ts';
+import type { ErrorMessages, PanelProps, SlotProps, TextKey } from '../feature.ts';
 import { CloseIcon } from '../meeting/icons.tsx';
 import { PersonName } from '../meeting/PersonName.tsx';
 import { formatDuration } from '../timer/timerStore.ts';
@@ -344,7 +344,7 @@ export function BreakoutPanel({ id, store, meeting, onClose }: PanelProps<Breako
  * What everyone sees while breakout rooms run: which room they are in and the time left; the warning before
  * the end; a moderator's message to all rooms; and, for a while after the end, that they are back.
  */
-export function BreakoutBanner({ store }: { store: BreakoutStore }) {
+export function BreakoutBanner({ store, meeting }: SlotProps<BreakoutStore>) {
   const { t } = useTranslation();
   const { view, left } = useBreakout(store);
   const [message, setMessage] = useState<{ from: string; text: string } | null>(null);
@@ -353,6 +353,11 @@ export function BreakoutBanner({ store }: { store: BreakoutStore }) {
     let hide: ReturnType<typeof setTimeout> | undefined;
     const off = store.onEvent((event) => {
       if (event.type === 'broadcast') setMessage({ from: event.message.from, text: event.message.text });
+      if (event.type === 'moved') {
+        const room = event.session.rooms.find((r) => r.id === event.roomId);
+        if (room) meeting.notices.post('breakout.noticeMoved', { name: room.name });
+        else meeting.notices.post('breakout.noticeMovedMain');
+      }
       if (event.type === 'started') {
         setBack(false);
         setMessage(null);
@@ -368,7 +373,7 @@ export function BreakoutBanner({ store }: { store: BreakoutStore }) {
       off();
       clearTimeout(hide);
     };
-  }, [store]);
+  }, [store, meeting.notices]);
   const session = view.session;
   const current = session ? roomName(session, roomOf(session, view.selfId), t('breakout.mainRoom')) : '';
   return (

@@ -22,6 +22,20 @@ const session: BreakoutSession = {
 };
 
 describe('breakout store', () => {
+  it('tells when a moderator moves this participant, with the room, but not when they move themselves (#15 defect 4)', () => {
+    const signaling = new FakeSignaling({ namespace: 'breakout', selfId: SELF });
+    const store = new FeatureConnection(signaling).storeOf(BreakoutStore);
+    const events: BreakoutEvent[] = [];
+    store.onEvent((e) => events.push(e));
+    signaling.join({ session, warned: false, server_time: '2026-01-01T09:00:00.000Z' });
+    signaling.deliver({ message: 'moved', session_id: '1', participant_id: SELF, room_id: '1-2', by: MATE });
+    signaling.deliver({ message: 'moved', session_id: '1', participant_id: SELF, room_id: '1-1', by: SELF });
+    signaling.deliver({ message: 'moved', session_id: '1', participant_id: OTHER, room_id: '1-1', by: MATE });
+    signaling.deliver({ message: 'moved', session_id: '1', participant_id: SELF, room_id: null, by: MATE });
+    expect(events.map((e) => (e.type === 'moved' ? e.roomId : e.type))).toEqual(['1-2', null]);
+    expect(events[0]).toMatchObject({ type: 'moved', session: { assignments: { [SELF]: '1-2' } } });
+  });
+
   it('takes a running session from join_success (late joiner or resume) with the server clock offset', () => {
     const signaling = new FakeSignaling({ namespace: 'breakout', selfId: SELF });
     const store = new FeatureConnection(signaling, { now: () => Date.parse('2026-01-01T08:59:50.000Z') }).storeOf(BreakoutStore);
@@ -54,7 +68,8 @@ describe('breakout store', () => {
     expect(store.getSnapshot()).toMatchObject({ warned: true, broadcast: { text: 'Two minutes', from: 'Chair' } });
     signaling.deliver({ message: 'ended', session_id: '1', reason: 'expired', ended_at: '2026-01-01T09:01:00.000Z' });
     expect(store.getSnapshot()).toMatchObject({ session: null, warned: false, broadcast: null, ended: 'expired' });
-    expect(events).toEqual(['started', 'warning', 'broadcast', 'ended']);
+    // Only the move of this participant is an event (a notice, #15 defect 4), not of others, nor of an old session.
+    expect(events).toEqual(['started', 'moved', 'warning', 'broadcast', 'ended']);
 
     store.start({ names: ['A', 'B'], distribution: 'manual', assignments: new Map([[MATE, 1]]), durationSeconds: 120, warningSeconds: 30 });
     store.start({ names: ['A'], distribution: 'even', assignments: new Map(), warningSeconds: 30 });

@@ -33,7 +33,9 @@ export type BreakoutEvent =
   | { type: 'started'; session: BreakoutSession }
   | { type: 'warning'; session: BreakoutSession }
   | { type: 'broadcast'; message: BreakoutBroadcastView }
-  | { type: 'ended'; reason: BreakoutEndReason };
+  | { type: 'ended'; reason: BreakoutEndReason }
+  /** A moderator moved this participant (room null: back to the main room). */
+  | { type: 'moved'; session: BreakoutSession; roomId: string | null };
 
 export interface BreakoutStartOptions {
   names: string[];
@@ -105,7 +107,9 @@ export class BreakoutStore extends FeatureStore<typeof breakoutProtocol, Breakou
         const assignments = { ...session.assignments };
         if (message.room_id === null) delete assignments[message.participant_id];
         else assignments[message.participant_id] = message.room_id;
-        this.set({ session: { ...session, assignments } });
+        const moved = { ...session, assignments };
+        this.set({ session: moved });
+        if (message.participant_id === this.view.selfId && message.by !== this.view.selfId) this.emit({ type: 'moved', session: moved, roomId: message.room_id });
         return;
       }
       case 'warning':

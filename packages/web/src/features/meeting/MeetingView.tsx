@@ -18,6 +18,7 @@ import { WaitingScreen } from '../moderation/Moderation.tsx';
 import { BreakoutStore, sameRoom } from '../breakout/breakoutStore.ts';
 import { HandsStore } from '../hands/handsStore.ts';
 import { ModerationStore } from '../moderation/moderationStore.ts';
+import { NoticeArea } from './NoticeArea.tsx';
 
 const failKey: Record<
   FailReason,
@@ -91,6 +92,9 @@ function useAnnouncements(session: MeetingSession): string[] {
   useEffect(
     () =>
       session.onEvent((event) => {
+        // What a moderator did to this person is a notice (toast and screen reader).
+        if (event.type === 'force_muted') return session.notices.post('call.noticeMuted');
+        if (event.type === 'role_changed') return session.notices.post(event.role === 'moderator' ? 'call.noticeMadeModerator' : 'call.noticeModeratorRemoved');
         const text = event.type === 'joined' ? t('call.announceJoined', { name: event.name }) : t('call.announceLeft', { name: event.name });
         setMessages((m) => [...m.slice(-4), text]);
       }),
@@ -221,8 +225,8 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
   const leave = useCallback(() => session.leave(), [session]);
 
   const meetingContext = useMemo<MeetingContext | null>(
-    () => (self ? { self, moderator: self.role === 'moderator', people: rows, others: participants, local } : null),
-    [self, rows, participants, local],
+    () => (self ? { self, moderator: self.role === 'moderator', people: rows, others: participants, local, notices: session.notices } : null),
+    [self, rows, participants, local, session],
   );
 
   if (connection.status === 'failed') {
@@ -399,6 +403,7 @@ export function MeetingView({ session, local, onRejoin }: { session: MeetingSess
           <p key={i}>{text}</p>
         ))}
       </div>
+      <NoticeArea notices={session.notices} />
       {slots('Announcer').map(({ slot }) => slot.render(host, {}))}
       {slots('Overlay').map(({ slot }) => slot.render(host, {}))}
       <AudioSinks streams={media.remote} phoneMix={media.phoneMix} />

@@ -215,6 +215,15 @@ export function SpeakerBadge({ store, meeting }: SlotProps<SpeakerQueueStore>) {
   const view = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const current = view.state?.current ?? null;
   const now = useServerNow(store, view.state);
+  const notices = meeting.notices;
+  // The badge is there for everyone all meeting long: it tells this person when a moderator gives them the floor.
+  useEffect(
+    () =>
+      store.onEvent((event) => {
+        if (event.type === 'floor_given') notices.post('speakerQueue.noticeFloor');
+      }),
+    [store, notices],
+  );
   if (!current) return null;
   const person = participants.find((p) => p.id === current.participant_id);
   const name = person ? markedName(t, person.name, person.kind) : t('speakerQueue.unknown');

@@ -23,6 +23,23 @@ function joinedSignaling(snapshot: SpeakerQueueSnapshot) {
 }
 
 describe('speaker queue store', () => {
+  it('tells this participant when a moderator gives them the floor, once, and not when they are only listed or took it themselves (#15 defect 4)', () => {
+    const s = joinedSignaling(base);
+    const store = new FeatureConnection(s).storeOf(SpeakerQueueStore);
+    const events: string[] = [];
+    store.onEvent((e) => events.push(e.type));
+    const speaking = (who: string) => ({ ...base, current: { participant_id: who, started_at: '2026-01-01T09:00:00.000Z', time_limit_seconds: null } });
+    s.deliver({ message: 'updated', reason: 'list_changed', by: anna, state: { ...base, list: [me] } });
+    s.deliver({ message: 'updated', reason: 'moderator', by: anna, state: speaking(ben) });
+    expect(events).toEqual([]);
+    s.deliver({ message: 'updated', reason: 'moderator', by: anna, state: speaking(me) });
+    s.deliver({ message: 'updated', reason: 'configured', by: anna, state: { ...speaking(me), time_limit_seconds: 60 } });
+    expect(events).toEqual(['floor_given']);
+    s.deliver({ message: 'updated', reason: 'yielded', by: me, state: base });
+    s.deliver({ message: 'updated', reason: 'moderator', by: me, state: speaking(me) });
+    expect(events).toEqual(['floor_given']);
+  });
+
   it('takes the join snapshot, replaces it with every update and ignores other namespaces and junk', () => {
     const s = joinedSignaling({ ...base, list: [anna] });
     const store = new FeatureConnection(s).storeOf(SpeakerQueueStore);

@@ -8,8 +8,11 @@ export interface SpeakerQueueView {
 
 type Configure = Omit<Extract<CommandOf<typeof speakerQueueProtocol>, { action: 'configure' }>, 'action'>;
 
+/** A moderator gave this participant the floor (given by someone else, or by `next`). */
+export type SpeakerQueueEvent = { type: 'floor_given' };
+
 /** The speaker queue as this participant sees it; every `updated` carries the whole state. */
-export class SpeakerQueueStore extends FeatureStore<typeof speakerQueueProtocol, SpeakerQueueView> {
+export class SpeakerQueueStore extends FeatureStore<typeof speakerQueueProtocol, SpeakerQueueView, SpeakerQueueEvent> {
   constructor(connection: FeatureConnection) {
     super(connection, speakerQueueProtocol, { selfId: null, state: null });
   }
@@ -59,7 +62,11 @@ export class SpeakerQueueStore extends FeatureStore<typeof speakerQueueProtocol,
   }
 
   protected handle(message: MessageOf<typeof speakerQueueProtocol>): void {
+    const self = this.view.selfId;
+    const before = this.view.state?.current?.participant_id ?? null;
     this.set({ state: message.state });
+    const now = message.state.current?.participant_id ?? null;
+    if (self !== null && now === self && before !== self && message.reason === 'moderator' && message.by !== self) this.emit({ type: 'floor_given' });
   }
 }
 
