@@ -1,11 +1,9 @@
-import fs from 'node:fs';
 import type { ParticipantKind } from '@plenum/protocol';
 import { stringify } from 'csv-stringify/sync';
-import PDFDocument from 'pdfkit';
 import type { ReportLanguage } from '../../reports/language.ts';
+import { reportPdf } from '../../reports/pdf.ts';
 
 /** The attendance report of one meeting as CSV (RFC 4180) and PDF, in German or English. */
-
 
 export interface ReportEntry {
   displayName: string;
@@ -104,31 +102,9 @@ export function attendanceCsv(input: ReportInput): string {
   return '\uFEFF' + stringify([[t.name, t.kind, t.joined, t.left, t.durationMinutes], ...rows], { record_delimiter: 'windows' });
 }
 
-const DEJAVU = '/usr/share/fonts/truetype/dejavu';
-
 export function attendancePdf(input: ReportInput): Promise<Buffer> {
   const t = TEXT[input.lang];
-  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `${t.title} – ${input.roomName}`, Creator: 'Plenum' } });
-  // DejaVu covers every name people type (beyond Latin-1); the built-in Helvetica is the fallback elsewhere.
-  const regular = `${DEJAVU}/DejaVuSans.ttf`;
-  const bold = `${DEJAVU}/DejaVuSans-Bold.ttf`;
-  const hasDejaVu = fs.existsSync(regular) && fs.existsSync(bold);
-  if (hasDejaVu) {
-    doc.registerFont('body', regular);
-    doc.registerFont('bold', bold);
-  }
-  const body = hasDejaVu ? 'body' : 'Helvetica';
-  const strong = hasDejaVu ? 'bold' : 'Helvetica-Bold';
-
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-
-  const left = doc.page.margins.left;
-  const width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
+  const { doc, body, strong, left, width, done } = reportPdf({ title: `${t.title} – ${input.roomName}` });
   doc.font(strong).fontSize(18).text(t.title, left, undefined, { width });
   doc.moveDown(0.5);
   doc.font(body).fontSize(11);

@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import type { EligibleVoter, LegalVoteExport, LegalVoteInfo, NamedBallot, TokenBallot } from '@plenum/protocol';
-import PDFDocument from 'pdfkit';
 import type { ReportLanguage } from '../../reports/language.ts';
 import type { FinalResultsData, VoteEventContent } from './rules.ts';
+import { reportPdf } from '../../reports/pdf.ts';
 
 /** The PDF report of one vote, in German or English, built from its export (the same data the verifier reads). */
 
@@ -109,8 +108,6 @@ const TEXT = {
   },
 } as const;
 
-const DEJAVU = '/usr/share/fonts/truetype/dejavu';
-
 function formatTime(iso: string, input: Pick<VoteReportInput, 'lang' | 'timeZone'>): string {
   return new Intl.DateTimeFormat(input.lang === 'de' ? 'de-DE' : 'en-GB', { timeZone: input.timeZone, dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso));
 }
@@ -128,29 +125,7 @@ export function votePdf(input: VoteReportInput): Promise<Buffer> {
   const label = (id: string) => info?.options.find((o) => o.id === id)?.label ?? id;
   const optionLabel = (id: string) => (id.startsWith('c') ? label(id) : (t.labels[id] ?? label(id)));
 
-  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `${t.title} – ${exp.vote.title}`, Creator: 'Plenum' } });
-  const regular = `${DEJAVU}/DejaVuSans.ttf`;
-  const bold = `${DEJAVU}/DejaVuSans-Bold.ttf`;
-  const mono = `${DEJAVU}/DejaVuSansMono.ttf`;
-  const hasDejaVu = fs.existsSync(regular) && fs.existsSync(bold) && fs.existsSync(mono);
-  if (hasDejaVu) {
-    doc.registerFont('body', regular);
-    doc.registerFont('bold', bold);
-    doc.registerFont('mono', mono);
-  }
-  const body = hasDejaVu ? 'body' : 'Helvetica';
-  const strong = hasDejaVu ? 'bold' : 'Helvetica-Bold';
-  const fixed = hasDejaVu ? 'mono' : 'Courier';
-
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-
-  const left = doc.page.margins.left;
-  const width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
+  const { doc, body, strong, mono: fixed, left, width, done } = reportPdf({ title: `${t.title} – ${exp.vote.title}` });
   const heading = (text: string) => {
     doc.moveDown(0.8);
     doc.font(strong).fontSize(13).text(text, left, undefined, { width });

@@ -1,15 +1,12 @@
-import fs from 'node:fs';
 import type { MeetingLanguage } from '@plenum/protocol';
-import PDFDocument from 'pdfkit';
 import { agendaHeading, agendaStrings, type InvitationAgendaItem } from './agenda.ts';
+import { reportPdf } from '../../reports/pdf.ts';
 
 /**
  * The agenda of a committee session as a PDF attached to its invitation (pdfkit with DejaVu, like the attendance
  * and vote reports): the meeting's title, date, room and organizer, then the items as the recipient may read
  * them (`agendaFor`: non-public ones marked, their motion left out for external guests).
  */
-
-const DEJAVU = '/usr/share/fonts/truetype/dejavu';
 
 const labels = {
   de: { when: 'Termin', room: 'Raum', organizer: 'Einladung von', file: 'Tagesordnung.pdf' },
@@ -23,25 +20,7 @@ export function agendaPdf(
   language: MeetingLanguage,
 ): Promise<Buffer> {
   const t = { ...agendaStrings[language], ...labels[language] };
-  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: `${t.agenda} – ${input.title}`, Creator: 'Plenum' }, lang: language });
-  const regular = `${DEJAVU}/DejaVuSans.ttf`;
-  const bold = `${DEJAVU}/DejaVuSans-Bold.ttf`;
-  const hasDejaVu = fs.existsSync(regular) && fs.existsSync(bold);
-  if (hasDejaVu) {
-    doc.registerFont('body', regular);
-    doc.registerFont('bold', bold);
-  }
-  const body = hasDejaVu ? 'body' : 'Helvetica';
-  const strong = hasDejaVu ? 'bold' : 'Helvetica-Bold';
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-
-  const left = doc.page.margins.left;
-  const width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
+  const { doc, body, strong, left, width, done } = reportPdf({ title: `${t.agenda} – ${input.title}`, margin: 56, lang: language });
   doc.font(strong).fontSize(18).text(t.agenda, left, undefined, { width });
   doc.font(strong).fontSize(14).text(input.title, { width });
   doc.moveDown(0.5);

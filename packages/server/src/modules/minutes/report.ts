@@ -1,7 +1,6 @@
-import fs from 'node:fs';
 import type { AgendaItem, MinutesLanguage, MinutesVersionContent, QuorumResult, QuorumRule } from '@plenum/protocol';
-import PDFDocument from 'pdfkit';
 import type { Block } from './document.ts';
+import { reportPdf } from '../../reports/pdf.ts';
 
 /** The texts of the blocks the server inserts into the minutes, and the PDF of a sealed version, in de/en. */
 
@@ -182,28 +181,10 @@ export interface SealedVersionPdf {
   timeZone: string;
 }
 
-const DEJAVU = '/usr/share/fonts/truetype/dejavu';
-
 export function minutesPdf(input: SealedVersionPdf): Promise<Buffer> {
   const t = TEXT[input.lang];
   const { content } = input;
-  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: content.title, Creator: 'Plenum' } });
-  const fonts = { body: `${DEJAVU}/DejaVuSans.ttf`, bold: `${DEJAVU}/DejaVuSans-Bold.ttf`, mono: `${DEJAVU}/DejaVuSansMono.ttf` };
-  const hasDejaVu = Object.values(fonts).every((f) => fs.existsSync(f));
-  if (hasDejaVu) for (const [name, file] of Object.entries(fonts)) doc.registerFont(name, file);
-  const body = hasDejaVu ? 'body' : 'Helvetica';
-  const strong = hasDejaVu ? 'bold' : 'Helvetica-Bold';
-  const mono = hasDejaVu ? 'mono' : 'Courier';
-
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-
-  const left = doc.page.margins.left;
-  const width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
+  const { doc, body, strong, mono, left, width, done } = reportPdf({ title: content.title });
   doc.font(strong).fontSize(18).text(content.title, left, undefined, { width });
   doc.moveDown(0.4);
   doc.fontSize(10);
