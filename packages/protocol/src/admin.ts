@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLine } from './text.ts';
 
 /** One of the deployment's signing keys as published: the current one and the retired ones, with validity. */
 export const PublishedSigningKey = z
@@ -120,3 +121,32 @@ export const UserPseudonymised = z
   })
   .meta({ id: 'UserPseudonymised' });
 export type UserPseudonymised = z.infer<typeof UserPseudonymised>;
+
+export const UserDeleted = z
+  .object({
+    user_id: z.uuid(),
+    pseudonym: z.string().describe('Replaces the person\u2019s name in the records that are kept'),
+    deleted: z.record(z.string(), z.number().int().min(0)).describe('Rows deleted (or, where kept, pseudonymised) per unit'),
+    rooms: z.array(z.uuid()).describe('Rooms the account owned, deleted with it'),
+    kept: z.record(z.string(), z.string()).describe('Tables whose rows about the person are kept, with the reason'),
+  })
+  .meta({ id: 'UserDeleted' });
+export type UserDeleted = z.infer<typeof UserDeleted>;
+
+/** GET /v1/admin/users?q=: find accounts by name or e-mail (admin). */
+export const AdminUserSearchQuery = z
+  .object({
+    q: singleLine(100, 2).optional().describe('Part of a display name or e-mail address (case-insensitive), at least 2 characters (required)'),
+    limit: z.coerce.number().int().min(1).max(50).default(20),
+  })
+  .strict();
+
+export const AdminUserSummary = z
+  .object({ id: z.uuid(), display_name: z.string(), email: z.string().nullable(), role: z.enum(['user', 'admin']), created_at: z.string() })
+  .meta({ id: 'AdminUserSummary' });
+export type AdminUserSummary = z.infer<typeof AdminUserSummary>;
+
+export const AdminUserSearch = z
+  .object({ users: z.array(AdminUserSummary), truncated: z.boolean().describe('More accounts match than the limit') })
+  .meta({ id: 'AdminUserSearch' });
+export type AdminUserSearch = z.infer<typeof AdminUserSearch>;

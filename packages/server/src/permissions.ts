@@ -218,6 +218,13 @@ export const restPolicy: Readonly<Record<string, RestRule>> = {
     summary: 'pseudonymise one person (GDPR)',
     note: 'accounts with the admin role only (with the CSRF token); recorded in the admin audit log',
   },
+  'GET /v1/admin/users': { allowed: [], adminOnly: true, summary: 'find accounts by name or e-mail (a few at a time)', note: 'accounts with the admin role only' },
+  'DELETE /v1/admin/users/:id': {
+    allowed: [],
+    adminOnly: true,
+    summary: 'delete one person’s account and personal data (GDPR)',
+    note: 'accounts with the admin role only (with the CSRF token); never the last admin; recorded in the admin audit log',
+  },
   'GET /v1/auth/config': open('how to log in'),
   'GET /auth/login': open('starts the login'),
   'GET /auth/callback': open('ends the login', 'needs the state of a running login'),

@@ -23,6 +23,16 @@ export const committeePersonalData: PersonalDataUnit = {
       .executeTakeFirst();
     return Number(r.numUpdatedRows);
   },
+  async delete(db, s) {
+    // The seat stays (quorum, deputies and votes refer to it), without its holder: pseudonym, no account, no address.
+    const r = await db
+      .updateTable('committee_members')
+      .set({ display_name: s.pseudonym, user_email: null, user_id: null })
+      .where((eb) => (s.email ? eb.or([eb('user_id', '=', s.userId), eb('user_email', '=', s.email)]) : eb('user_id', '=', s.userId)))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  },
+  keptOnDelete: { committee_members: 'the seat belongs to the committee (quorum, deputies and votes refer to it): kept under the pseudonym, unlinked from the account and its address' },
   retention: {
     kept: {
       committee_members: `${asTheRoom}: the roster gives voting rights and quorum to every future meeting`,
@@ -57,6 +67,12 @@ export const attendancePersonalData: PersonalDataUnit = {
       .executeTakeFirst();
     return Number(r.numUpdatedRows);
   },
+  delete(db, s) {
+    return attendancePersonalData.pseudonymise(db, s);
+  },
+  keptOnDelete: {
+    attendance_entries: 'who attended a meeting is evidence for its quorum and decisions: kept under the pseudonym until RETENTION_ATTENDANCE_DAYS after the meeting',
+  },
   retention: {
     purge: {
       attendance: {
@@ -89,6 +105,8 @@ export const legalVotePersonalData: PersonalDataUnit = {
     return { legal_vote_events: rows };
   },
   pseudonymise: () => Promise.resolve(0),
+  delete: () => Promise.resolve(0),
+  keptOnDelete: { legal_vote_events: legalRecord, legal_vote_ballots: 'holds an unlinkable voter key only' },
   retained: { legal_vote_events: legalRecord, legal_vote_ballots: 'holds an unlinkable voter key only', legal_vote_urn: 'secret ballots, unlinkable to anyone' },
   retention: {
     kept: {
@@ -113,6 +131,8 @@ export const minutesPersonalData: PersonalDataUnit = {
     return { minutes_versions: rows };
   },
   pseudonymise: () => Promise.resolve(0),
+  delete: () => Promise.resolve(0),
+  keptOnDelete: { minutes_versions: legalRecord },
   retained: { minutes_versions: legalRecord, minutes_documents: 'the draft is free text edited by the room and is not searched for names; deleted after RETENTION_MINUTES_DRAFT_DAYS without edits' },
   retention: {
     purge: {
@@ -151,6 +171,13 @@ export const moderationPersonalData: PersonalDataUnit = {
     const placed = await db.updateTable('moderation_bans').set({ banned_by: s.pseudonym }).where('banned_by', '=', s.displayName).executeTakeFirst();
     return Number(banned.numUpdatedRows) + Number(placed.numUpdatedRows);
   },
+  async delete(db, s) {
+    // A ban of the account goes with it; a ban the person placed stays (deleting it would lift it), under the pseudonym.
+    const banned = await db.deleteFrom('moderation_bans').where('ban_key', '=', `user:${s.userId}`).executeTakeFirst();
+    const placed = await db.updateTable('moderation_bans').set({ banned_by: s.pseudonym }).where('banned_by', '=', s.displayName).executeTakeFirst();
+    return Number(banned.numDeletedRows) + Number(placed.numUpdatedRows);
+  },
+  keptOnDelete: { moderation_bans: 'bans the person placed on others stay in force (deleting one would lift it), with the pseudonym as who placed it' },
   retention: {
     kept: {
       moderation_bans: `${asTheRoom} or until the ban is lifted: deleting a ban would lift it`,
@@ -177,6 +204,8 @@ export const telephonePersonalData: PersonalDataUnit = {
     return { telephone_personal_pins: rows };
   },
   pseudonymise: () => Promise.resolve(0),
+  // The PINs go with the invites the account created, which the core deletes with the account.
+  delete: () => Promise.resolve(0),
   retained: { telephone_personal_pins: 'holds no name: a PIN of an invite, deleted with the invite' },
   retention: {
     kept: {
@@ -216,6 +245,16 @@ export const meetingsPersonalData: PersonalDataUnit = {
     // A feed URL names no one, but it would still show the pseudonymised account's meetings: it goes.
     const f = await db.deleteFrom('calendar_feeds').where('user_id', '=', s.userId).executeTakeFirst();
     return Number(r.numUpdatedRows) + Number(f.numDeletedRows);
+  },
+  async delete(db, s) {
+    // Invitations by account or address go; meetings the person organized go with the account (foreign key).
+    const inv = await db
+      .deleteFrom('planned_meeting_invitees')
+      .where((eb) => (s.email ? eb.or([eb('user_id', '=', s.userId), eb('email', '=', s.email.toLowerCase())]) : eb('user_id', '=', s.userId)))
+      .executeTakeFirst();
+    const organized = await db.deleteFrom('planned_meetings').where('organizer_id', '=', s.userId).executeTakeFirst();
+    const f = await db.deleteFrom('calendar_feeds').where('user_id', '=', s.userId).executeTakeFirst();
+    return Number(inv.numDeletedRows) + Number(organized.numDeletedRows) + Number(f.numDeletedRows);
   },
   retention: {
     kept: {

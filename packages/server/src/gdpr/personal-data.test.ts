@@ -11,7 +11,7 @@ import type { Db } from '../storage/database.ts';
 import { backends, openTestStorage } from '../storage/testing.ts';
 import { verifyAuditEntries } from '../audit/admin-log-verify.ts';
 import { readAdminAudit } from '../audit/admin-log.ts';
-import { exportPersonalData, pseudonymisePersonalData, pseudonymOf } from './personal-data.ts';
+import { deletePersonalData, exportPersonalData, LastAdminError, pseudonymisePersonalData, pseudonymOf } from './personal-data.ts';
 import { runRetention } from './retention.ts';
 
 const at = new Date('2026-03-02T09:00:00Z');
@@ -125,6 +125,51 @@ describe.each(backends)('GDPR export and pseudonymisation on %s', (backend) => {
     expect(await pseudonymisePersonalData(db, featureCatalogue, crypto.randomUUID(), 'user:admin', at)).toBeUndefined();
   });
 
+  it('deletion removes the account, its login, sessions, rooms and data; kept rows carry the pseudonym; the sealed vote still verifies; the audit entry names no one', { timeout: 60_000 }, async () => {
+    const { db, anna, bert, votes, voteId, roomId } = await setup();
+    // Bert's own room, where Anna sits on the roster: the room stays, her seat stays without her.
+    const bertRoom = crypto.randomUUID();
+    await db.insertInto('rooms').values({ id: bertRoom, owner_id: bert.id, name: 'Bert room', waiting_room: false, e2e_encryption: false }).execute();
+    await db.insertInto('committee_members').values({ id: crypto.randomUUID(), room_id: bertRoom, display_name: anna.name, user_id: anna.id, user_email: anna.email, role: 'member', voting: true, position: 0 }).execute();
+    const before = (await loadExport(votes, voteId, key.publicKey))!;
+    const result = (await deletePersonalData(db, featureCatalogue, anna.id, 'user:admin', at))!;
+    expect(result.pseudonym).toBe(pseudonymOf(anna.id));
+    expect(result.rooms).toEqual([roomId]);
+    expect(result.kept).toHaveProperty('legal_vote_events');
+    expect(result.kept).toHaveProperty('committee_members');
+    expect(await db.selectFrom('users').select('id').execute()).toEqual([{ id: bert.id }]);
+    expect(await db.selectFrom('local_accounts').select('id').execute()).toEqual([{ id: bert.localId }]);
+    expect(await db.selectFrom('sessions').select('user_id').execute()).toEqual([{ user_id: bert.id }]);
+    expect(await db.selectFrom('rooms').select('id').execute()).toEqual([{ id: bertRoom }]);
+    expect(await db.selectFrom('calendar_feeds').select('user_id').execute()).toEqual([]);
+    expect(await db.selectFrom('moderation_bans').select('id').execute()).toEqual([]); // both were in Anna's room
+    const seat = await db.selectFrom('committee_members').select(['display_name', 'user_id', 'user_email']).where('room_id', '=', bertRoom).execute();
+    expect(seat).toEqual([{ display_name: result.pseudonym, user_id: null, user_email: null }]);
+    const all = await everyValue(db);
+    for (const v of [anna.name, anna.email, 'anna.alpha', anna.localId]) expect(all).not.toContain(v);
+    for (const v of [bert.name, bert.email]) expect(all).toContain(v);
+    expect(await exportPersonalData(db, featureCatalogue, anna.id)).toBeUndefined();
+    // The signed vote (no foreign key to the room) is unchanged and verifies.
+    const after = (await loadExport(votes, voteId, key.publicKey))!;
+    expect(after).toEqual(before);
+    expect(verifyVoteExport(after, key.publicKey.public_key)).toMatchObject({ ok: true, state: 'closed', tally: { yes: 2 } });
+    const log = await readAdminAudit(db, 0, 100);
+    expect(log.map((e) => [e.action, e.target])).toEqual([['user.deleted', anna.id]]);
+    for (const v of [anna.name, anna.email, 'anna.alpha', 'Council']) expect(JSON.stringify(log)).not.toContain(v);
+    expect(verifyAuditEntries(log)).toMatchObject({ ok: true, entries: 1 });
+    expect(await deletePersonalData(db, featureCatalogue, crypto.randomUUID(), 'user:admin', at)).toBeUndefined();
+  });
+
+  it('the last admin cannot be deleted; with a second admin it can', { timeout: 60_000 }, async () => {
+    const { db, anna, bert } = await setup();
+    await db.updateTable('users').set({ role: 'admin' }).where('id', '=', anna.id).execute();
+    await expect(deletePersonalData(db, featureCatalogue, anna.id, `user:${anna.id}`, at)).rejects.toBeInstanceOf(LastAdminError);
+    expect(await db.selectFrom('users').select('id').where('id', '=', anna.id).execute()).toHaveLength(1);
+    expect(await readAdminAudit(db, 0, 10)).toEqual([]);
+    await db.updateTable('users').set({ role: 'admin' }).where('id', '=', bert.id).execute();
+    expect(await deletePersonalData(db, featureCatalogue, anna.id, `user:${bert.id}`, at)).toMatchObject({ pseudonym: pseudonymOf(anna.id) });
+  });
+
   it('a retention purge after pseudonymisation deletes the old attendance; the sealed vote export is unchanged and verifies, the audit chain holds', { timeout: 60_000 }, async () => {
     const { db, anna, votes, voteId } = await setup();
     const before = (await loadExport(votes, voteId, key.publicKey))!;
@@ -149,5 +194,11 @@ describe('a feature with storage must declare its personal data', () => {
     expect(() => featureMigrations([base])).not.toThrow();
     const { personalData: _unused, ...undeclared } = base;
     expect(() => featureMigrations([undeclared as AnyFeature])).toThrow(/"attendance" stores data .* declares no personalData/);
+  });
+
+  it('is refused at composition when its personalData has no delete operation', () => {
+    const base = featureCatalogue.find((f) => f.namespace === 'attendance')!;
+    const { delete: _unused, ...noDelete } = base.personalData!;
+    expect(() => featureMigrations([{ ...base, personalData: noDelete } as AnyFeature])).toThrow(/"attendance" declares personalData without a delete operation/);
   });
 });

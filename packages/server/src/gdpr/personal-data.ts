@@ -50,6 +50,19 @@ export const corePersonalData: PersonalDataUnit = {
     const sessions = await db.deleteFrom('sessions').where('user_id', '=', s.userId).executeTakeFirst();
     return n + Number(sessions.numDeletedRows);
   },
+  async delete(db, s) {
+    // Rooms the account owns go with it (and with them their invites, roster, agenda, attendance, drafts, bans,
+    // dial-in and planned meetings, by foreign key); sealed minutes and votes have no foreign key and stay.
+    const user = await db.selectFrom('users').select('subject').where('id', '=', s.userId).executeTakeFirstOrThrow();
+    const localId = localLoginId(user.subject);
+    const local = localId === undefined ? { numDeletedRows: 0n } : await db.deleteFrom('local_accounts').where('id', '=', localId).executeTakeFirst();
+    const sessions = await db.deleteFrom('sessions').where('user_id', '=', s.userId).executeTakeFirst();
+    const invites = await db.deleteFrom('invites').where('created_by', '=', s.userId).executeTakeFirst();
+    const rooms = await db.deleteFrom('rooms').where('owner_id', '=', s.userId).executeTakeFirst();
+    const u = await db.deleteFrom('users').where('id', '=', s.userId).executeTakeFirst();
+    return [local.numDeletedRows, sessions.numDeletedRows, invites.numDeletedRows, rooms.numDeletedRows, u.numDeletedRows].reduce((a, b) => a + Number(b), 0);
+  },
+  keptOnDelete: { admin_audit_log: 'append-only, hash-chained log of administrative actions (accountability, Art. 17(3)(b) GDPR); its entries name accounts by id only' },
   retained: { admin_audit_log: 'append-only, hash-chained log of administrative actions (accountability, Art. 17(3)(b) GDPR)' },
   retention: {
     purge: {
@@ -90,6 +103,48 @@ export const pseudonymOf = (userId: string) => `deleted-user-${createHash('sha25
 async function subjectOf(db: Db | Trx, userId: string): Promise<DataSubject | undefined> {
   const u = await db.selectFrom('users').select(['id', 'display_name', 'email']).where('id', '=', userId).executeTakeFirst();
   return u && { userId: u.id, displayName: u.display_name, email: u.email, pseudonym: pseudonymOf(u.id) };
+}
+
+/** Why deleting this account is refused: it is the last admin (someone must be able to administer Plenum). */
+export class LastAdminError extends Error {}
+
+export interface UserDeletion {
+  /** The pseudonym that replaces the person's name in what is kept. */
+  pseudonym: string;
+  /** Rows deleted or changed per unit. */
+  deleted: Record<string, number>;
+  /** Rooms the account owned, deleted with it (a live one is to be closed by the caller). */
+  rooms: string[];
+  /** Tables where rows about the person were kept, with the reason. */
+  kept: Record<string, string>;
+}
+
+/** Per table, what a deletion keeps and why (every unit's `keptOnDelete`). */
+export function keptOnDelete(features: readonly AnyFeature[]): Record<string, string> {
+  return Object.assign({}, ...personalDataUnits(features).map(({ unit }) => unit.keptOnDelete ?? {})) as Record<string, string>;
+}
+
+/**
+ * Deletes the account and what every unit stores about it, in one transaction with its admin audit entry (ids and
+ * counts only). Signed and hash-chained records stay verifiable: they are not touched, and rows that must be kept
+ * carry the pseudonym. Undefined for an unknown account; LastAdminError when it is the last admin.
+ */
+export async function deletePersonalData(db: Db, features: readonly AnyFeature[], userId: string, actor: string, now: Date): Promise<UserDeletion | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const s = await subjectOf(trx, userId);
+    if (!s) return undefined;
+    const role = await trx.selectFrom('users').select('role').where('id', '=', userId).executeTakeFirstOrThrow();
+    if (role.role === 'admin') {
+      const others = await trx.selectFrom('users').select((eb) => eb.fn.countAll<string>().as('n')).where('role', '=', 'admin').where('id', '!=', userId).executeTakeFirstOrThrow();
+      if (Number(others.n) === 0) throw new LastAdminError('the last admin account cannot be deleted');
+    }
+    const rooms = (await trx.selectFrom('rooms').select('id').where('owner_id', '=', userId).execute()).map((r) => r.id);
+    const deleted: Record<string, number> = {};
+    // Features first: some find the subject by the name or rows the core is about to delete.
+    for (const { name, unit } of personalDataUnits(features).reverse()) deleted[name] = await unit.delete(trx, s);
+    await appendAdminAudit(trx, { actor, action: 'user.deleted', target: userId, details: { pseudonym: s.pseudonym, deleted, rooms }, at: now });
+    return { pseudonym: s.pseudonym, deleted, rooms, kept: keptOnDelete(features) };
+  });
 }
 
 export interface PersonalDataExport {

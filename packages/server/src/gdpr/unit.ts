@@ -15,11 +15,18 @@ export interface DataSubject {
  * a feature with migrations and none is refused at start), so nothing stored is forgotten by export or erasure.
  * `export` returns what the unit stores about the subject, keyed by table; `pseudonymise` replaces the subject's
  * name, e-mail and login in the unit's own tables and returns how many rows it changed. Signed or hash-chained
- * records are exported but not rewritten (`retained` says which and why).
+ * records are exported but not rewritten (`retained` says which and why). `delete` is the alternative to
+ * pseudonymisation (Art. 17): it removes what the unit stores about the subject; rows that must stay (signed
+ * records, what others' rights rest on) keep the pseudonym instead of the name, each such table named in
+ * `keptOnDelete` with its reason. Composition refuses a unit without `delete`.
  */
 export interface PersonalDataUnit {
   export(db: Db | Trx, subject: DataSubject): Promise<Record<string, unknown[]>>;
   pseudonymise(db: Trx, subject: DataSubject): Promise<number>;
+  /** Deletes the subject's rows in the unit's tables (pseudonymising those it must keep); returns the rows deleted or changed. */
+  delete(db: Trx, subject: DataSubject): Promise<number>;
+  /** Tables whose rows about the subject survive a deletion (unchanged or under the pseudonym), with the reason. */
+  readonly keptOnDelete?: Readonly<Record<string, string>>;
   /** Tables kept unchanged on pseudonymisation, with the reason (shown in the export). */
   readonly retained?: Readonly<Record<string, string>>;
   /**

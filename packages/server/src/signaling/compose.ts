@@ -62,6 +62,9 @@ export function featureMigrations(features: readonly AnyFeature[]): Record<strin
     if (f.migrations && Object.keys(f.migrations).length > 0 && !f.personalData) {
       throw new FeatureCompositionError(`the feature "${f.namespace}" stores data (it has migrations) but declares no personalData for GDPR export and pseudonymisation`);
     }
+    if (f.personalData && typeof (f.personalData as { delete?: unknown }).delete !== 'function') {
+      throw new FeatureCompositionError(`the feature "${f.namespace}" declares personalData without a delete operation (GDPR erasure)`);
+    }
     for (const [name, migration] of Object.entries(f.migrations ?? {})) {
       const first = owner.get(name);
       if (first) throw new FeatureCompositionError(`the migration "${name}" is declared by "${first}" and by "${f.namespace}"`);

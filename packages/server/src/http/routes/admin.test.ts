@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditEntries } from '../../audit/admin-log-verify.ts';
 import { verifySignature } from '../../audit/signing.ts';
-import { createLocalAccount } from '../../auth/accounts.ts';
+import { createLocalAccount, verifyLocalLogin } from '../../auth/accounts.ts';
 import { pseudonymOf } from '../../gdpr/personal-data.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 
@@ -166,6 +166,62 @@ describe('/v1/admin: signing-key rotation and the audit log', () => {
       ['user.personal_data_exported', user.userId],
     ]);
     expect(log.at(-2)).toMatchObject({ action: 'user.pseudonymised', actor: `user:${admin.userId}`, target: user.userId, details: { pseudonym } });
+    expect(verifyAuditEntries(log)).toMatchObject({ ok: true });
+  });
+
+  it('GDPR deletion and search: admin only (CSRF), never the last admin; the account, its login and sessions are gone; the audit entry names no one', async () => {
+    const local = await createLocalAccount(server.services.storage.db, { username: 'greta', displayName: 'Greta Gone', email: 'greta@example.org', password: 'greta-password-1', isAdmin: false }, 'cli:operator', clock);
+    const greta = await server.services.users.upsertFromLogin({ issuer: 'urn:plenum:test', subject: local.id, displayName: 'Greta Gone', email: 'greta@example.org', role: 'user' }, clock);
+    const { token } = await server.services.sessions.create(greta.id, null);
+    const gretaWho = { cookie: `plenum_session=${token}`, csrf: (await server.services.sessions.resolve(token))!.csrfToken };
+    await server.api('POST', '/v1/rooms', { name: 'Gretas Raum' }, gretaWho);
+    const del = `/v1/admin/users/${greta.id}`;
+    const vera = await server.loginAs('user', 'Vera User');
+    for (const [who, status, code] of [
+      [anonymous, 401, 'PLENUM_ERR_UNAUTHENTICATED'],
+      [vera, 403, 'PLENUM_ERR_FORBIDDEN'],
+    ] as const) {
+      for (const [method, path] of [['DELETE', del], ['GET', '/v1/admin/users?q=greta']] as const) {
+        const res = await call(who, method, path);
+        expect(res.status).toBe(status);
+        expect(res.type).toContain('application/problem+json');
+        expect(res.body.code).toBe(code);
+      }
+    }
+    expect((await call(admin, 'DELETE', del, undefined, false)).body.code).toBe('PLENUM_ERR_CSRF');
+    expect((await call(admin, 'GET', '/v1/admin/users?q=g')).status).toBe(400);
+    expect((await call(admin, 'GET', '/v1/admin/users')).status).toBe(400);
+    expect((await call(admin, 'GET', '/v1/admin/users?q=gr%00')).status).toBe(400);
+    const found = await call(admin, 'GET', '/v1/admin/users?q=GREXAMPLE'.replace('XAMPLE', 'ta@ex'));
+    expect(found.status).toBe(200);
+    expect(found.cache).toBe('no-store');
+    expect(found.body).toEqual({ users: [expect.objectContaining({ id: greta.id, display_name: 'Greta Gone', email: 'greta@example.org', role: 'user' })], truncated: false });
+    expect((await call(admin, 'GET', '/v1/admin/users?q=%25%25')).body.users).toEqual([]); // a wildcard is a character
+    expect((await call(gretaWho, 'GET', '/v1/me')).status).toBe(200);
+
+    // The only admin account cannot go: 409, nothing changed (earlier tests made other admins: made users again here).
+    const others = await server.services.storage.db.updateTable('users').set({ role: 'user' }).where('role', '=', 'admin').where('id', '!=', admin.userId).returning('id').execute();
+    const last = await call(admin, 'DELETE', `/v1/admin/users/${admin.userId}`);
+    expect(last.status).toBe(409);
+    expect(last.type).toContain('application/problem+json');
+    expect(last.body.code).toBe('PLENUM_ERR_CONFLICT');
+    expect((await call(admin, 'GET', '/v1/me')).status).toBe(200);
+    if (others.length) await server.services.storage.db.updateTable('users').set({ role: 'admin' }).where('id', 'in', others.map((o) => o.id)).execute();
+
+    clock = new Date('2026-11-24T10:30:00Z');
+    const done = await call(admin, 'DELETE', del);
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ user_id: greta.id, pseudonym: pseudonymOf(greta.id), rooms: [expect.any(String)] });
+    expect(done.body.kept).toHaveProperty('legal_vote_events');
+    expect((await call(gretaWho, 'GET', '/v1/me')).status).toBe(401);
+    expect(await verifyLocalLogin(server.services.storage.db, 'greta', 'greta-password-1')).toBeNull();
+    expect((await call(admin, 'GET', `/v1/admin/users/${greta.id}/personal-data`)).status).toBe(404);
+    expect((await call(admin, 'DELETE', del)).status).toBe(404);
+    expect((await call(admin, 'GET', '/v1/admin/users?q=greta')).body.users).toEqual([]);
+    const log = (await auditLog('?limit=1000')).body.entries as { action: string; actor: string; target: string | null }[];
+    const entry = log.find((e) => e.action === 'user.deleted')!;
+    expect(entry).toMatchObject({ actor: `user:${admin.userId}`, target: greta.id });
+    for (const v of ['Greta', 'greta@', 'Gretas Raum']) expect(JSON.stringify(entry)).not.toContain(v);
     expect(verifyAuditEntries(log)).toMatchObject({ ok: true });
   });
 

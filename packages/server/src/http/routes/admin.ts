@@ -2,6 +2,9 @@ import {
   AdminAuditPage,
   AdminAuditQuery,
   AdminUserParams,
+  AdminUserSearch,
+  AdminUserSearchQuery,
+  UserDeleted,
   PersonalDataExport,
   RetentionReport,
   Problem,
@@ -16,7 +19,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { appendAdminAudit, readAdminAudit } from '../../audit/admin-log.ts';
 import type { ActiveSession } from '../../auth/sessions.ts';
 import { featureCatalogue } from '../../features.ts';
-import { exportPersonalData, personalDataUnits, pseudonymisePersonalData } from '../../gdpr/personal-data.ts';
+import { deletePersonalData, exportPersonalData, LastAdminError, personalDataUnits, pseudonymisePersonalData } from '../../gdpr/personal-data.ts';
 import { retentionRules } from '../../gdpr/retention.ts';
 import type { Services } from '../../services.ts';
 import { requireUser } from '../context.ts';
@@ -24,6 +27,7 @@ import { PlenumError } from '../errors.ts';
 
 const problems = { 400: Problem, 401: Problem, 403: Problem };
 const userProblems = { ...problems, 404: Problem };
+const deleteProblems = { ...userProblems, 409: Problem };
 const noSuchUser = () => new PlenumError('PLENUM_ERR_NOT_FOUND', 'No account with this id');
 const auth = [{ session: [] as string[], csrf: [] as string[] }];
 
@@ -172,6 +176,69 @@ export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
       const result = await pseudonymisePersonalData(services.storage.db, featureCatalogue, request.params.id, userActor(session), services.now());
       if (!result) throw noSuchUser();
       request.log.info({ userId: session.user.id, subjectId: request.params.id, changed: result.changed }, 'account pseudonymised');
+      return { user_id: request.params.id, ...result };
+    },
+  );
+
+  // Finding the person a request is about: by part of the name or e-mail address, a few at a time (never a listing of everyone).
+  r.get(
+    '/v1/admin/users',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Find accounts by part of the display name or e-mail address, at most `limit` (admin)',
+        security: auth,
+        querystring: AdminUserSearchQuery,
+        response: { 200: AdminUserSearch, ...problems },
+      },
+    },
+    async (request, reply) => {
+      await requireAdmin(request, services);
+      const { q, limit } = request.query;
+      // Optional in the schema only so that a caller who is no admin learns nothing but the refusal.
+      if (q === undefined) throw new PlenumError('PLENUM_ERR_VALIDATION', 'Give q: part of a name or e-mail address');
+      const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const rows = await services.storage.db
+        .selectFrom('users')
+        .select(['id', 'display_name', 'email', 'role', 'created_at'])
+        .where((eb) => eb.or([eb(eb.fn('lower', ['display_name']), 'like', pattern), eb(eb.fn('lower', ['email']), 'like', pattern)]))
+        .orderBy('display_name')
+        .orderBy('id')
+        .limit(limit + 1)
+        .execute();
+      reply.header('Cache-Control', 'no-store');
+      return {
+        users: rows.slice(0, limit).map((u) => ({ ...u, created_at: new Date(u.created_at).toISOString() })),
+        truncated: rows.length > limit,
+      };
+    },
+  );
+
+  // GDPR (Art. 17): erasure, the alternative to pseudonymisation.
+  r.delete(
+    '/v1/admin/users/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Delete an account, its rooms and its personal data in every unit; signed records stay verifiable, kept rows carry a pseudonym (admin)',
+        security: auth,
+        params: AdminUserParams,
+        response: { 200: UserDeleted, ...deleteProblems },
+      },
+    },
+    async (request) => {
+      const session = await requireAdmin(request, services);
+      let result;
+      try {
+        result = await deletePersonalData(services.storage.db, featureCatalogue, request.params.id, userActor(session), services.now());
+      } catch (e) {
+        if (e instanceof LastAdminError) throw new PlenumError('PLENUM_ERR_CONFLICT', 'The last admin account cannot be deleted');
+        throw e;
+      }
+      if (!result) throw noSuchUser();
+      // A deleted room must not live on: end the meeting for whoever is in it.
+      for (const room of result.rooms) await request.server.signaling?.closeRoom(room, 'room deleted');
+      request.log.info({ userId: session.user.id, subjectId: request.params.id, deleted: result.deleted, rooms: result.rooms.length }, 'account deleted');
       return { user_id: request.params.id, ...result };
     },
   );

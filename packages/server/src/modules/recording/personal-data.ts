@@ -25,6 +25,20 @@ export const recordingPersonalData: PersonalDataUnit = {
     }
     return changed;
   },
+  async delete(trx, subject) {
+    // Recordings of the rooms the account owns go with those rooms (files too); in others the picture cannot be cut
+    // out, so those stay until their retention period, with the pseudonym in the metadata.
+    const owned = await trx
+      .deleteFrom('recordings')
+      .where('room_id', 'in', trx.selectFrom('rooms').select('id').where('owner_id', '=', subject.userId))
+      .returning('file_path')
+      .execute();
+    for (const { file_path } of owned) await rm(file_path, { force: true });
+    return owned.length + (await recordingPersonalData.pseudonymise(trx, subject));
+  },
+  keptOnDelete: {
+    recordings: 'a recording of someone else\u2019s room shows others too and cannot be cut: kept with the pseudonym in its metadata until RETENTION_RECORDINGS_DAYS after it ended',
+  },
   retained: { recordings: 'the recorded picture and sound cannot be pseudonymised; only the names in the metadata are replaced. The file is deleted with the row after RETENTION_RECORDINGS_DAYS' },
   retention: {
     purge: {
