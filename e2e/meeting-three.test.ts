@@ -155,7 +155,7 @@ async function participantId(page: Page): Promise<string> {
 
 const tile = (page: Page, name: string) => page.getByRole('figure', { name, exact: true });
 const control = (page: Page, name: string) => page.getByRole('group', { name: 'Meeting controls' }).getByRole('button', { name, exact: true });
-const announcements = (page: Page) => page.getByRole('log');
+const announcements = (page: Page) => page.getByRole('log', { name: 'Participants' });
 
 describe('a meeting of three in the browser', () => {
   const people: { name: string; page: Page; id: string }[] = [];

@@ -168,7 +168,10 @@ describe('phone callers through Janus', () => {
       late = await MediaPage.open(browser, server.url);
       await late.join(m.wsUrl, await m.ticket('Bernd'));
       await late.start();
-      await eventually('the late publisher’s tone at the caller', toneAtCaller, (p) => p > fromJanus!.at1000 / 10, 30_000);
+      // Present well above the "gone" level below. Not compared with the first tone: since Debian's Chromium
+      // 156.0.8078.114 the late page's steady fake tone arrives about 20 dB weaker (its capture processing), seen
+      // in every run on this machine at an earlier commit too.
+      await eventually('the late publisher’s tone at the caller', toneAtCaller, (p) => p > (fromJanus!.at1000 / 1000) * 30, 30_000);
       // The moderator mutes that browser: the caller no longer hears it either.
       await chair.send('moderation', { action: 'mute', targets: [late.id] });
       await eventually('the muted browser gone at the caller', toneAtCaller, (p) => p < fromJanus!.at1000 / 1000);
