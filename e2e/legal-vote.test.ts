@@ -344,7 +344,10 @@ describe('legal votes in the browser', () => {
       // Seen in 2 of 4 full suite runs and never alone: say what the chair's page looked like.
       const focused = await chair.evaluate(() => document.activeElement?.outerHTML.slice(0, 200) ?? 'none');
       const html = await minutesEditor(chair).evaluate((el) => el.innerHTML.slice(-600));
-      throw new Error(`${(err as Error).message}\nchair's signaling connections: ${signalingSockets.get(chair) ?? 0}; focused: ${focused}; end of the editor: ${html}`);
+      const alerts = await minutesPanel(chair).getByRole('alert').allTextContents();
+      throw new Error(
+        `${(err as Error).message}\nchair's signaling connections: ${signalingSockets.get(chair) ?? 0}; panel alerts: ${JSON.stringify(alerts)}; focused: ${focused}; end of the editor: ${html}`,
+      );
     }
     await expect.poll(() => minutesEditor(max).locator('p').allTextContents(), { timeout: 20_000 }).toContain('Chair: the council adopts the budget.');
     await minutesEditor(max).locator('p', { hasText: 'Chair: the council adopts the budget.' }).click();

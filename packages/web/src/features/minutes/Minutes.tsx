@@ -87,9 +87,17 @@ export function MinutesPanel({ id, store, meeting, onClose }: PanelProps<Minutes
       <span id={`${id}-editor-label`} className="visually-hidden">
         {t('minutes.editorLabel')}
       </span>
-      <LazyPart label={t('minutes.loadingEditor')}>
-        <Editor.Component doc={view.doc} editable={view.canWrite} labelId={`${id}-editor-label`} describedBy={statusId} />
-      </LazyPart>
+      {/* Bound only once the server's document is here: an editor bound to the empty copy writes a paragraph of
+          its own into it, which a writer would send and everyone would see. */}
+      {view.synced ? (
+        <LazyPart label={t('minutes.loadingEditor')}>
+          <Editor.Component doc={view.doc} editable={view.canWrite} labelId={`${id}-editor-label`} describedBy={statusId} />
+        </LazyPart>
+      ) : (
+        <p className="poll-meta" role="status">
+          {t('minutes.loadingDocument')}
+        </p>
+      )}
 
       {latest && (
         <section className="minutes-sealed" aria-labelledby={`${id}-sealed`}>

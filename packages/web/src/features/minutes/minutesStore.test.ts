@@ -25,33 +25,52 @@ function serverStep2(text: string): string {
 }
 
 describe('MinutesStore', () => {
-  it('a reader who becomes a writer sends what the editor wrote meanwhile, so the server can place later edits', async () => {
+  it("a reader's own changes are never sent; becoming a writer starts again from the server's document", async () => {
     vi.useFakeTimers();
     try {
       const signaling = new FakeSignaling({ namespace: 'minutes', selfId: SELF });
       const store = new FeatureConnection(signaling).storeOf(MinutesStore);
       signaling.join({ writer_ids: [], can_write: false, sealed: false, versions: [] });
-      signaling.deliver({ message: 'sync', data: serverStep2('Hello council') });
-      const server = new Y.Doc();
-      const serverFragment = server.getXmlFragment('default');
-      Y.applyUpdate(server, Y.encodeStateAsUpdate(store.getSnapshot().doc));
-      // The editor adds a paragraph on its own while we are a reader (nothing may be sent yet).
-      const local = store.getSnapshot().doc.getXmlFragment('default');
+      const serverDocument = serverStep2('Hello council');
+      signaling.deliver({ message: 'sync', data: serverDocument });
+      const readerDoc = store.getSnapshot().doc;
+      // The reader's editor changes its copy on its own (TipTap's trailing paragraph, normalisation): it
+      // deletes the server's paragraph and adds one. None of that may reach the server, now or later.
+      const local = readerDoc.getXmlFragment('default');
+      local.delete(0, 1);
       local.insert(local.length, [new Y.XmlElement('paragraph')]);
       vi.advanceTimersByTime(1_000);
       expect(signaling.payloads.filter((m) => m.action === 'sync')).toHaveLength(1); // only the first sync request
-      // Made a writer, we type into that paragraph.
+
+      // Made a writer: a new document, filled from the server's (not from our changed copy), and nothing sent
+      // but the request for it.
       signaling.deliver({ message: 'writers', writer_ids: [SELF] });
-      const para = local.get(local.length - 1) as Y.XmlElement;
-      para.insert(0, [new Y.XmlText('Decision taken.')]);
+      const writerDoc = store.getSnapshot().doc;
+      expect(writerDoc).not.toBe(readerDoc);
+      expect(store.getSnapshot()).toMatchObject({ canWrite: true, synced: false });
+      expect(messageType(signaling.payloads.at(-1)!.data as string)).toBe(syncProtocol.messageYjsSyncStep1);
+      signaling.deliver({ message: 'sync', data: serverDocument });
+      expect(store.getSnapshot().synced).toBe(true);
       vi.advanceTimersByTime(1_000);
-      for (const m of signaling.payloads.slice(1)) {
+      expect(signaling.payloads.filter((m) => m.action === 'sync')).toHaveLength(2);
+      expect(writerDoc.getXmlFragment('default').toString()).toBe('<paragraph>Hello council</paragraph>');
+
+      // What we type now goes out, and builds on the server's paragraph.
+      const para = writerDoc.getXmlFragment('default').get(0) as Y.XmlElement;
+      (para.get(0) as Y.XmlText).insert(13, ': decision taken.');
+      vi.advanceTimersByTime(1_000);
+      const server = new Y.Doc();
+      const serverUpdate = Uint8Array.from(atob(serverDocument), (c) => c.charCodeAt(0));
+      const d0 = decoding.createDecoder(serverUpdate);
+      decoding.readVarUint(d0);
+      Y.applyUpdate(server, decoding.readVarUint8Array(d0));
+      for (const m of signaling.payloads.slice(2)) {
         const d = decoding.createDecoder(Uint8Array.from(atob(m.data as string), (c) => c.charCodeAt(0)));
-        decoding.readVarUint(d);
+        expect(decoding.readVarUint(d)).toBe(syncProtocol.messageYjsUpdate);
         Y.applyUpdate(server, decoding.readVarUint8Array(d));
       }
       expect(server.store.pendingStructs).toBeNull();
-      expect(serverFragment.toString()).toBe('<paragraph>Hello council</paragraph><paragraph>Decision taken.</paragraph>');
+      expect(server.getXmlFragment('default').toString()).toBe('<paragraph>Hello council: decision taken.</paragraph>');
     } finally {
       vi.useRealTimers();
     }
@@ -91,15 +110,23 @@ describe('MinutesStore', () => {
       expect(signaling.sent).toHaveLength(2);
       expect(messageType(signaling.payloads[1]!.data as string)).toBe(syncProtocol.messageYjsUpdate);
 
+      // No longer a writer: the server's document replaces ours (one sync request), and typing sends nothing.
       signaling.deliver({ message: 'writers', writer_ids: [] });
-      text.insert(0, 'x');
-      vi.advanceTimersByTime(200);
-      expect(signaling.sent).toHaveLength(2);
-
-      signaling.deliver({ message: 'error', error: 'not_a_writer', action: 'sync' });
       expect(store.getSnapshot().doc).not.toBe(doc);
-      expect(store.getSnapshot().error).toBe('not_a_writer');
+      expect(signaling.sent).toHaveLength(3);
       expect(messageType(signaling.payloads[2]!.data as string)).toBe(syncProtocol.messageYjsSyncStep1);
+      text.insert(0, 'x');
+      const readerText = new Y.XmlText();
+      store.getSnapshot().doc.getXmlFragment('default').insert(0, [readerText]);
+      readerText.insert(0, 'y');
+      vi.advanceTimersByTime(200);
+      expect(signaling.sent).toHaveLength(3);
+
+      const readerDoc = store.getSnapshot().doc;
+      signaling.deliver({ message: 'error', error: 'not_a_writer', action: 'sync' });
+      expect(store.getSnapshot().doc).not.toBe(readerDoc);
+      expect(store.getSnapshot().error).toBe('not_a_writer');
+      expect(messageType(signaling.payloads[3]!.data as string)).toBe(syncProtocol.messageYjsSyncStep1);
     } finally {
       vi.useRealTimers();
     }

@@ -52,8 +52,13 @@ const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCo
 
 /**
  * The minutes as this participant sees them: a Y.Doc kept in sync with the server's over signaling
- * (y-protocols messages). Local edits (TipTap writes into the doc) are sent as updates; a refused edit
- * (no longer a writer, sealed) replaces the document with the server's, so the local copy never drifts.
+ * (y-protocols messages). A writer's local edits (TipTap writes into the doc) are sent as updates; a refused
+ * edit (no longer a writer, sealed) replaces the document with the server's, so the local copy never drifts.
+ *
+ * A reader's editor still writes into its copy on its own (ProseMirror's normalisation, TipTap's trailing
+ * paragraph after a list the server inserted). Those changes are never sent: sent later, when the reader became
+ * a writer, they landed on top of the others' typing and could delete a paragraph someone was writing in. So a
+ * change of the right to write replaces the document with the server's, and the editor binds to it anew.
  */
 export class MinutesStore extends FeatureStore<typeof minutesProtocol, MinutesView> {
   private pending: Uint8Array[] = [];
@@ -105,14 +110,14 @@ export class MinutesStore extends FeatureStore<typeof minutesProtocol, MinutesVi
   protected joined(snapshot: SnapshotOf<typeof minutesProtocol>, join: JoinSuccess): void {
     // A resume is the same participant in the same room: the document (and the editor bound to it, with the
     // writer's caret) stays, and the sync below fetches what was missed while the server's state vector brings
-    // back what of ours was lost with the old connection. Replaced only when our copy may hold edits the
-    // server will never take (sealed meanwhile, or we lost the right to write).
+    // back what of ours was lost with the old connection. Replaced when our copy may hold edits the server
+    // will never take (sealed meanwhile, or we lost the right to write) or the right to write changed.
     const keep =
       join.resumed &&
       this.view.roomId === join.room.id &&
       this.view.selfId === join.id &&
       !snapshot.sealed &&
-      (snapshot.can_write || !this.view.canWrite);
+      snapshot.can_write === this.view.canWrite;
     this.set({
       roomId: join.room.id,
       selfId: join.id,
@@ -135,12 +140,10 @@ export class MinutesStore extends FeatureStore<typeof minutesProtocol, MinutesVi
     this.pending = [];
     const doc = new Y.Doc();
     const onUpdate = (update: Uint8Array, origin: unknown) => {
-      if (origin === SERVER) return;
-      // Kept even while we may not write: the editor writes into the document on its own (its initial
-      // paragraph), and a writer's later edits build on that. Dropping it made the server hold every later
-      // edit of someone who became a writer as "missing a predecessor", so nobody else ever saw them.
+      // A reader's own changes stay local (see the class comment); becoming a writer starts from the server's copy.
+      if (origin === SERVER || !this.view.canWrite) return;
       this.pending.push(update);
-      if (this.view.canWrite) this.timer ??= setTimeout(() => this.flush(), SEND_DELAY_MS);
+      this.timer ??= setTimeout(() => this.flush(), SEND_DELAY_MS);
     };
     doc.on('update', onUpdate);
     this.detachDoc = () => doc.off('update', onUpdate);
@@ -154,6 +157,14 @@ export class MinutesStore extends FeatureStore<typeof minutesProtocol, MinutesVi
     syncProtocol.writeSyncStep1(encoder, this.view.doc);
     this.send({ action: 'sync', data: toBase64(encoding.toUint8Array(encoder)) });
     this.flushSoon();
+  }
+
+  /** The right to write changed (writers, seal, reopen): a changed right starts again from the server's document. */
+  private setCanWrite(canWrite: boolean): void {
+    const changed = canWrite !== this.view.canWrite;
+    this.set({ canWrite });
+    if (changed) this.resetDoc();
+    else this.flushSoon();
   }
 
   private flush(): void {
@@ -201,8 +212,8 @@ export class MinutesStore extends FeatureStore<typeof minutesProtocol, MinutesVi
         const type = syncProtocol.readSyncMessage(decoder, answer, this.view.doc, SERVER);
         if (type === syncProtocol.messageYjsSyncStep1) {
           // The server's state vector: what it lacks of ours (lost with a dropped connection) goes back now.
-          // A reader's lacks wait in `pending` until they may write. An answer too big for one frame would be
-          // refused whole; what is still in `pending` goes out edit by edit instead.
+          // A reader has nothing to give. An answer too big for one frame would be refused whole; what is
+          // still in `pending` goes out edit by edit instead.
           const data = toBase64(encoding.toUint8Array(answer));
           if (this.view.canWrite && data.length <= MAX_DATA_LENGTH && !emptyStep2(answer)) this.send({ action: 'sync', data });
           return;
@@ -211,10 +222,12 @@ export class MinutesStore extends FeatureStore<typeof minutesProtocol, MinutesVi
         return;
       }
       case 'writers':
-        this.set({ writerIds: message.writer_ids, canWrite: this.computeCanWrite(message.writer_ids, this.view.sealed) });
-        this.flushSoon();
+        this.set({ writerIds: message.writer_ids });
+        this.setCanWrite(this.computeCanWrite(message.writer_ids, this.view.sealed));
         return;
       case 'sealed':
+        // What we typed before the seal goes first; the sealed document is the server's, ours stays bound
+        // (read only) unless the server refuses that last edit, which resets it.
         this.flush();
         this.set({
           sealed: true,
@@ -223,8 +236,8 @@ export class MinutesStore extends FeatureStore<typeof minutesProtocol, MinutesVi
         });
         return;
       case 'reopened':
-        this.set({ sealed: false, canWrite: this.computeCanWrite(this.view.writerIds, false) });
-        this.flushSoon();
+        this.set({ sealed: false });
+        this.setCanWrite(this.computeCanWrite(this.view.writerIds, false));
         return;
     }
   }
